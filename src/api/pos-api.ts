@@ -1,0 +1,179 @@
+import type { Kopecks } from '../core/money.js';
+import type { ReceiptDoc } from '../core/receipt.js';
+import type { Result } from './result.js';
+
+/**
+ * The one contract between the cashier UI and the terminal core.
+ * Implemented by the terminal's PosService (src/terminal), exposed to the
+ * renderer by Electron's preload (window.pos) and by the browser shell over
+ * HTTP + WebSocket (src/shell). The renderer imports only types from here.
+ */
+export type Role = 'cashier' | 'manager';
+
+export interface CashierSession { cashierId: string; name: string; role: Role }
+
+export interface ShiftInfo {
+  id: string;
+  number: number;
+  openedAt: string;
+  openedBy: string;          // cashier name
+  closedAt?: string;
+}
+
+export interface MenuCategory { id: string; name: string }
+
+export interface MenuItem {
+  id: string;                // dish or meal set id
+  kind: 'dish' | 'mealSet';
+  name: string;              // "Пицца 125 г"
+  price: Kopecks;            // full price
+  categoryId: string;
+  hotkey?: string;           // "1".."9", "F1".."F12"
+}
+
+export interface Menu { categories: MenuCategory[]; items: MenuItem[] }
+
+export type CardState = 'active' | 'blocked' | 'lost';
+
+/** What the pupil panel shows after a tap. */
+export interface PupilInfo {
+  cardId: string;
+  cardState: CardState;
+  accountNumber: string;     // "0242013137"
+  fullName: string;
+  className: string;         // "03Б"
+  balance: Kopecks;          // serverBalance + local entries not yet in it
+  /** How far the balance may go below zero offline (school policy), as a positive number. */
+  overdraftLimit: Kopecks;
+  dailyLimit?: Kopecks;      // parent's limit per school day
+  spentToday: Kopecks;
+  benefits: string[];        // Russian labels: "1-4 классы", "многодетные" …
+  /** Meal sets the pupil may take free or subsidised today, with what the parents pay. */
+  entitlements: { mealSetId: string; parentPays: Kopecks; usedToday: boolean }[];
+  barredItemIds: string[];
+  warnings: string[];        // Russian: "Карта заблокирована", "Баланс близок к нулю" …
+  hasPermanentPassword: boolean;
+}
+
+export interface CartLine { itemId: string; quantity: number }
+
+export interface SaleRequest {
+  /** Made by the client when the cart is started; a retried sell() with the same id returns the first result. */
+  saleId: string;
+  cardId: string;
+  lines: CartLine[];
+}
+
+export interface SaleResult {
+  receiptId: string;
+  receiptNumber: string;     // "24-015183"
+  total: Kopecks;            // charged to the account
+  subsidy: Kopecks;          // paid by the budget
+  balanceAfter: Kopecks;
+  receipt: ReceiptDoc;
+  printJobId?: string;
+}
+
+export interface ReceiptSummary {
+  receiptId: string;
+  number: string;
+  issuedAt: string;
+  accountNumber: string;
+  pupilName: string;
+  total: Kopecks;
+  refunded: boolean;
+  kind: 'sale' | 'refund';
+}
+
+export interface ShiftReport {
+  kind: 'X' | 'Z';
+  shift: ShiftInfo;
+  generatedAt: string;
+  salesCount: number;
+  salesTotal: Kopecks;       // charged to pupils' accounts
+  subsidyTotal: Kopecks;     // paid by the budget
+  refundsCount: number;
+  refundsTotal: Kopecks;
+  net: Kopecks;              // salesTotal - refundsTotal
+  firstReceipt?: string;
+  lastReceipt?: string;
+  perItem: { itemId: string; name: string; quantity: number; amount: Kopecks }[];
+  text: string[];            // the report as printable lines (Russian)
+}
+
+export type ReaderState = { connected: boolean; simulated: boolean; port?: string; lastError?: string };
+export type PrinterState = {
+  state: 'ready' | 'paperOut' | 'paperNearEnd' | 'coverOpen' | 'offline' | 'unknown';
+  simulated: boolean;
+  queued: number;            // receipts waiting in the print queue
+  message?: string;          // Russian: what the cashier should do
+};
+export type SyncState = {
+  online: boolean;
+  pending: number;           // entries not yet acknowledged by the server
+  lastSyncAt?: string;
+  lastError?: string;
+  configured: boolean;       // false on a stand-alone terminal with no server
+};
+
+export interface TerminalStatus {
+  terminalId: string;
+  terminalName: string;
+  schoolCode: string;
+  schoolName: string;
+  session?: CashierSession;
+  shift?: ShiftInfo;
+  reader: ReaderState;
+  printer: PrinterState;
+  sync: SyncState;
+  /** True when the terminal has sold longer without a sync than the school allows. */
+  staleWarning?: string;
+}
+
+/** Pushed to the UI (IPC events in Electron, WebSocket messages in the browser shell). */
+export type PosEvent =
+  | { type: 'card'; cardId: string; raw?: string }
+  | { type: 'cardError'; message: string; raw?: string }
+  | { type: 'reader'; state: ReaderState }
+  | { type: 'printer'; state: PrinterState }
+  | { type: 'sync'; state: SyncState }
+  | { type: 'dataChanged' };  // a pull changed balances, cards or the menu
+
+export interface PosApi {
+  status(): Promise<Result<TerminalStatus>>;
+  login(pin: string): Promise<Result<CashierSession>>;
+  logout(): Promise<Result<null>>;
+
+  menu(): Promise<Result<Menu>>;
+  identifyCard(cardId: string): Promise<Result<PupilInfo>>;
+  /** Prices a cart without writing anything (what the cart panel shows). */
+  quote(req: SaleRequest): Promise<Result<{ total: Kopecks; subsidy: Kopecks; balanceAfter: Kopecks; lines: ReceiptDoc['lines'] }>>;
+  sell(req: SaleRequest): Promise<Result<SaleResult>>;
+
+  lastReceipts(limit: number): Promise<Result<ReceiptSummary[]>>;
+  receipt(receiptId: string): Promise<Result<ReceiptDoc>>;
+  reprint(receiptId: string): Promise<Result<{ printJobId: string }>>;
+
+  openShift(): Promise<Result<ShiftInfo>>;
+  xReport(): Promise<Result<ShiftReport>>;
+  /** Z report: closes the shift (manager only). */
+  closeShift(): Promise<Result<ShiftReport>>;
+  printReport(report: ShiftReport): Promise<Result<{ printJobId: string }>>;
+
+  /** Manager only: reverses a whole receipt with a new entry. */
+  refund(receiptId: string, reason: string): Promise<Result<SaleResult>>;
+  /** Manager only. */
+  blockCard(cardId: string, reason: string): Promise<Result<null>>;
+  /** Manager only: a new temporary cabinet password printed for the pupil. */
+  newCabinetPassword(accountNumber: string): Promise<Result<{ printJobId: string }>>;
+
+  /** Simulated devices only (demo, tests): a tap as if the reader saw this card. */
+  simulateTap(cardId: string): Promise<Result<null>>;
+}
+
+/** Method names, for bridges that forward calls by name (preload, HTTP shell). */
+export const POS_API_METHODS = [
+  'status', 'login', 'logout', 'menu', 'identifyCard', 'quote', 'sell',
+  'lastReceipts', 'receipt', 'reprint', 'openShift', 'xReport', 'closeShift', 'printReport',
+  'refund', 'blockCard', 'newCabinetPassword', 'simulateTap',
+] as const satisfies readonly (keyof PosApi)[];

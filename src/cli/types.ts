@@ -1,0 +1,22 @@
+/** A `canteen` subcommand. `run` gets the arguments after the command name and returns an exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;           // one Russian/English line for `canteen help`
+  run(argv: string[]): Promise<number>;
+}
+
+/** Minimal `--flag value` / `--flag` parser; positional arguments land in `_`. */
+export function parseFlags(argv: string[]): { _: string[]; flags: Record<string, string | true> } {
+  const out: { _: string[]; flags: Record<string, string | true> } = { _: [], flags: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) { out.flags[a.slice(2, eq)] = a.slice(eq + 1); continue; }
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) { out.flags[a.slice(2)] = next; i++; }
+      else out.flags[a.slice(2)] = true;
+    } else out._.push(a);
+  }
+  return out;
+}
