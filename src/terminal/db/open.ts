@@ -1,0 +1,32 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { schema } from './schema.js';
+
+export const TERMINAL_MIGRATIONS = fileURLToPath(new URL('../../../migrations/terminal', import.meta.url));
+
+export type TerminalDb = BetterSQLite3Database<typeof schema>;
+
+/**
+ * Durability first: WAL so readers never block the writer, synchronous=FULL so
+ * a committed sale survives power loss (WAL+NORMAL may lose the last commits).
+ */
+export function applyPragmas(sqlite: Database.Database): void {
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+}
+
+/** Opens (creating if needed) a terminal database and brings its schema up to date. */
+export function openTerminalDb(dbPath: string): { sqlite: Database.Database; db: TerminalDb } {
+  if (dbPath !== ':memory:') mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
+  const sqlite = new Database(dbPath);
+  applyPragmas(sqlite);
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: TERMINAL_MIGRATIONS });
+  return { sqlite, db };
+}

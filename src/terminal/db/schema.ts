@@ -1,0 +1,237 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The terminal's SQLite schema. Money columns are integer kopecks.
+ * Migrations are generated from this file by drizzle-kit
+ * (`npx drizzle-kit generate --config drizzle.terminal.config.ts`) into
+ * migrations/terminal/ and applied when the database is opened.
+ *
+ * Ledger tables (receipts, receipt_lines, entries) are append-only: a mistake is
+ * reversed by a new entry. The one exception is `receipts.refunded_by`, a
+ * denormalised pointer written in the refund's own transaction.
+ */
+
+/** Key/value settings: terminal id and name, school id, receipt series, cabinet URL … */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const schools = sqliteTable('schools', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('Europe/Moscow'),
+  /** Positive kopecks an account may go below zero while offline; 0 = never. */
+  overdraftLimit: integer('overdraft_limit').notNull().default(0),
+  staleAfterMinutes: integer('stale_after_minutes').notNull().default(1440),
+  cabinetUrl: text('cabinet_url').notNull().default(''),
+});
+
+export const students = sqliteTable('students', {
+  id: text('id').primaryKey(),
+  schoolId: text('school_id').notNull(),
+  fullName: text('full_name').notNull(),
+  className: text('class_name').notNull(),
+  accountNumber: text('account_number').notNull(),
+}, (t) => [index('students_account_idx').on(t.accountNumber)]);
+
+/**
+ * Balance rule: shown balance = server_balance + Σ local entries of this
+ * account with seq > server_seq (server_seq = highest seq of THIS terminal
+ * the server balance already includes). A fresh terminal: server_balance is
+ * the opening balance and server_seq 0.
+ */
+export const accounts = sqliteTable('accounts', {
+  number: text('number').primaryKey(),
+  studentId: text('student_id').notNull(),
+  serverBalance: integer('server_balance').notNull().default(0),
+  serverSeq: integer('server_seq').notNull().default(0),
+  /** Parent's limit per school day, kopecks; null = none. */
+  dailyLimit: integer('daily_limit'),
+  hasPermanentPassword: integer('has_permanent_password', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: text('updated_at'),
+});
+
+export const cards = sqliteTable('cards', {
+  /** Canonical id: "EM:55007EE424", "MF:BCD14264". */
+  id: text('id').primaryKey(),
+  accountNumber: text('account_number').notNull(),
+  state: text('state', { enum: ['active', 'blocked', 'lost'] }).notNull().default('active'),
+  updatedAt: text('updated_at'),
+}, (t) => [index('cards_account_idx').on(t.accountNumber)]);
+
+export const menuCategories = sqliteTable('menu_categories', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull().default(0),
+});
+
+export const dishes = sqliteTable('dishes', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  price: integer('price').notNull(),
+  categoryId: text('category_id').notNull(),
+  hotkey: text('hotkey'),
+  sort: integer('sort').notNull().default(0),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+});
+
+export const mealSets = sqliteTable('meal_sets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  price: integer('price').notNull(),
+  categoryId: text('category_id').notNull(),
+  hotkey: text('hotkey'),
+  sort: integer('sort').notNull().default(0),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  /** JSON array of dish ids the set consists of (informational). */
+  dishIds: text('dish_ids').notNull().default('[]'),
+});
+
+export const benefitCategories = sqliteTable('benefit_categories', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+});
+
+export const studentBenefits = sqliteTable('student_benefits', {
+  studentId: text('student_id').notNull(),
+  benefitCategoryId: text('benefit_category_id').notNull(),
+}, (t) => [primaryKey({ columns: [t.studentId, t.benefitCategoryId] })]);
+
+export const entitlementRules = sqliteTable('entitlement_rules', {
+  id: text('id').primaryKey(),
+  benefitCategoryId: text('benefit_category_id').notNull(),
+  mealSetId: text('meal_set_id').notNull(),
+  /** What the parents pay for the set, kopecks; the budget pays price − parentPays. */
+  parentPays: integer('parent_pays').notNull(),
+});
+
+/** Dishes/meal sets (target_kind 'item') or menu categories ('category') a parent has barred. */
+export const barredItems = sqliteTable('barred_items', {
+  accountNumber: text('account_number').notNull(),
+  targetKind: text('target_kind', { enum: ['item', 'category'] }).notNull(),
+  targetId: text('target_id').notNull(),
+}, (t) => [primaryKey({ columns: [t.accountNumber, t.targetKind, t.targetId] })]);
+
+export const cashiers = sqliteTable('cashiers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['cashier', 'manager'] }).notNull(),
+  /** argon2id PHC string. */
+  pinHash: text('pin_hash').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+});
+
+export const shifts = sqliteTable('shifts', {
+  id: text('id').primaryKey(),
+  number: integer('number').notNull().unique(),
+  openedAt: text('opened_at').notNull(),
+  openedBy: text('opened_by').notNull(),      // cashier id
+  closedAt: text('closed_at'),
+  closedBy: text('closed_by'),
+  /** The Z report as JSON, written when the shift closes. */
+  zReport: text('z_report'),
+});
+
+export const receipts = sqliteTable('receipts', {
+  id: text('id').primaryKey(),                 // UUIDv7
+  /** Gapless per terminal, starts at 1. */
+  seq: integer('seq').notNull().unique(),
+  number: text('number').notNull().unique(),   // "24-000001"
+  kind: text('kind', { enum: ['sale', 'refund'] }).notNull(),
+  /** Client-made idempotency key of sell(); null for refunds. */
+  saleId: text('sale_id').unique(),
+  shiftId: text('shift_id').notNull(),
+  cashierId: text('cashier_id').notNull(),
+  accountNumber: text('account_number').notNull(),
+  cardId: text('card_id'),
+  total: integer('total').notNull(),           // charged to the account (positive)
+  subsidy: integer('subsidy').notNull().default(0),
+  issuedAt: text('issued_at').notNull(),
+  schoolDay: text('school_day').notNull(),
+  refundOf: text('refund_of'),
+  refundedBy: text('refunded_by'),
+  /** The ReceiptDoc as printed, JSON. */
+  doc: text('doc').notNull(),
+}, (t) => [
+  index('receipts_shift_idx').on(t.shiftId),
+  index('receipts_account_day_idx').on(t.accountNumber, t.schoolDay),
+]);
+
+export const receiptLines = sqliteTable('receipt_lines', {
+  receiptId: text('receipt_id').notNull(),
+  lineNo: integer('line_no').notNull(),
+  itemId: text('item_id').notNull(),
+  itemKind: text('item_kind', { enum: ['dish', 'mealSet'] }).notNull(),
+  name: text('name').notNull(),
+  quantity: integer('quantity').notNull(),
+  unitPrice: integer('unit_price').notNull(),
+  amount: integer('amount').notNull(),         // paid by the account
+  subsidy: integer('subsidy').notNull().default(0),
+  /** Set when this line used a benefit entitlement. */
+  ruleId: text('rule_id'),
+}, (t) => [primaryKey({ columns: [t.receiptId, t.lineNo] })]);
+
+/** The terminal's ledger: immutable entries convertible 1:1 to a SyncEntry. */
+export const entries = sqliteTable('entries', {
+  uuid: text('uuid').primaryKey(),             // UUIDv7
+  /** Per-terminal, gapless, starts at 1. */
+  seq: integer('seq').notNull().unique(),
+  kind: text('kind', { enum: ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock'] }).notNull(),
+  /** null = the school's subsidy account. */
+  accountNumber: text('account_number'),
+  amount: integer('amount').notNull(),         // signed kopecks
+  createdAt: text('created_at').notNull(),
+  schoolDay: text('school_day').notNull(),
+  receiptId: text('receipt_id'),
+  shiftId: text('shift_id'),
+  cashierId: text('cashier_id'),
+  cardId: text('card_id'),
+  payload: text('payload').notNull().default('{}'),
+}, (t) => [
+  index('entries_account_seq_idx').on(t.accountNumber, t.seq),
+  index('entries_account_day_idx').on(t.accountNumber, t.schoolDay),
+  index('entries_receipt_idx').on(t.receiptId),
+]);
+
+/** Entries not yet acknowledged by the server, in seq order (the sync helper drains it). */
+export const outbox = sqliteTable('outbox', {
+  seq: integer('seq').primaryKey(),            // = entries.seq
+  entryUuid: text('entry_uuid').notNull().unique(),
+  status: text('status', { enum: ['pending', 'sent', 'acked'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  sentAt: text('sent_at'),
+  ackedAt: text('acked_at'),
+  lastError: text('last_error'),
+}, (t) => [index('outbox_status_idx').on(t.status, t.seq)]);
+
+/** Sync helper's key/value state: pull cursor, last sync time, last ackSeq … */
+export const syncState = sqliteTable('sync_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});
+
+/** Persisted print queue (written in the sale's transaction; the printer helper prints it). */
+export const printJobs = sqliteTable('print_jobs', {
+  id: text('id').primaryKey(),                 // UUIDv7
+  receiptId: text('receipt_id'),
+  kind: text('kind', { enum: ['receipt', 'report', 'cabinetLogin'] }).notNull(),
+  /** ReceiptDoc (receipt, cabinetLogin) or ShiftReport (report), JSON. */
+  payload: text('payload').notNull(),
+  status: text('status', { enum: ['queued', 'printing', 'printed', 'failed'] }).notNull().default('queued'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  copy: integer('copy', { mode: 'boolean' }).notNull().default(false),
+  createdAt: text('created_at').notNull(),
+  printedAt: text('printed_at'),
+}, (t) => [index('print_jobs_status_idx').on(t.status, t.createdAt)]);
+
+export type PrintJobKind = 'receipt' | 'report' | 'cabinetLogin';
+export const schema = {
+  settings, schools, students, accounts, cards, menuCategories, dishes, mealSets, benefitCategories,
+  studentBenefits, entitlementRules, barredItems, cashiers, shifts, receipts, receiptLines, entries,
+  outbox, syncState, printJobs,
+};
