@@ -41,6 +41,8 @@ export const syncEntrySchema = z.object({
   cashierId: z.string().nullable().optional(),
   /** Card used, for sales (the server flags sales made with a card it knows is blocked). */
   cardId: z.string().nullable().optional(),
+  /** Receipt made with this entry (sale, refund); the payload carries its lines. */
+  receiptId: z.string().nullable().optional(),
   payload: z.record(z.string(), z.unknown()),
 });
 export type SyncEntry = z.infer<typeof syncEntrySchema>;
@@ -58,3 +60,194 @@ export const pushResponseSchema = z.object({
   resumeFrom: z.number().int().positive().optional(),
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
+
+// ---------------------------------------------------------------------------
+// Entry payloads as the server reads them. Extra fields are kept (stored as
+// sent); a payload that does not match is still stored and its entry still
+// advances lastSeq, but it is flagged for review (an operation that can never
+// apply must not block the terminal's queue for ever).
+
+/** Sale and refund payloads: what the receipt said, so the cabinet's statement can list every dish. */
+export const salePayloadSchema = z.looseObject({
+  receiptId: z.string().min(1),
+  receiptNumber: z.string().min(1),          // "24-015183"
+  lines: z.array(receiptLineSchema).min(1),
+  total: kopecksSchema,                      // charged to the account (positive)
+  subsidy: kopecksSchema.default(0),         // paid by the budget
+  issuedAt: z.iso.datetime({ offset: true }).optional(),
+  /** The ReceiptDoc as printed, for reprints from the server. */
+  doc: z.record(z.string(), z.unknown()).optional(),
+});
+export type SalePayload = z.infer<typeof salePayloadSchema>;
+
+export const refundPayloadSchema = salePayloadSchema.extend({
+  refundOf: z.string().min(1),               // receiptId of the sale it reverses
+  reason: z.string().max(500).optional(),
+});
+export type RefundPayload = z.infer<typeof refundPayloadSchema>;
+
+export const cabinetPasswordPayloadSchema = z.looseObject({
+  passwordHash: z.string().startsWith('$argon2id$', 'ожидается хеш argon2id'),
+});
+
+export const cardBlockPayloadSchema = z.looseObject({
+  cardId: z.string().min(1),
+  reason: z.string().max(500).optional(),
+});
+
+// ---------------------------------------------------------------------------
+// Terminal enrolment: POST /api/v1/terminals/enroll (no token yet).
+
+export const enrollRequestSchema = z.object({
+  code: z.string().trim().min(6).max(64),
+  /** Optional label the terminal reports about itself (host name). */
+  hostName: z.string().max(200).optional(),
+});
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+
+export const enrollResponseSchema = z.object({
+  terminalId: z.string(),
+  terminalName: z.string(),
+  schoolId: z.string(),
+  schoolCode: z.string(),
+  schoolName: z.string(),
+  /** Bearer token for every later request: `Authorization: Bearer <token>`. Shown once, stored hashed. */
+  token: z.string(),
+});
+export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
+
+// ---------------------------------------------------------------------------
+// Push: POST /api/v1/sync/push, body PushRequest, answer PushResponse.
+// Auth: `Authorization: Bearer <token>`; terminalId must be the token's terminal.
+// 400 malformed (nothing changed), 401 bad/revoked token, 403 another school's
+// account or another terminal's id (nothing changed). Errors: ApiErrorBody.
+
+/** Body of every 4xx/5xx answer of the sync API. `message` is Russian. */
+export const apiErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),                        // 'BAD_INPUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'INTERNAL' …
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
+
+// ---------------------------------------------------------------------------
+// Pull: GET /api/v1/sync/pull?cursor=C (Bearer token). The answer holds what
+// changed for the terminal's school since C, or everything when `reset` is
+// true (cursor absent, "0", unknown, or older than the server keeps). Rows
+// are upserts by id; a row with `active: false` is to be removed/hidden.
+// Cursor strings are opaque to the terminal: store and send back as is.
+
+export const pullQuerySchema = z.object({
+  cursor: z.string().regex(/^\d{1,20}$/, 'курсор: число').optional(),
+});
+
+export const pullAccountSchema = z.object({
+  accountNumber: accountNumberSchema,
+  studentId: z.string().nullable(),
+  balance: kopecksSchema,
+  /** Highest seq of THIS terminal whose entries the balance includes: show balance + Σ local entries with seq > lastSeq. */
+  lastSeq: z.number().int().nonnegative(),
+  dailyLimit: kopecksSchema.nullable(),
+  hasPermanentPassword: z.boolean(),
+  active: z.boolean(),
+});
+export type PullAccount = z.infer<typeof pullAccountSchema>;
+
+export const pullCardSchema = z.object({
+  cardId: z.string(),
+  accountNumber: accountNumberSchema,
+  state: z.enum(['active', 'blocked', 'lost']),
+});
+
+export const pullStudentSchema = z.object({
+  id: z.string(),
+  fullName: z.string(),
+  className: z.string(),
+  accountNumber: accountNumberSchema,
+  benefitCategoryIds: z.array(z.string()),
+  active: z.boolean(),
+});
+
+export const pullCategorySchema = z.object({ id: z.string(), name: z.string(), sort: z.number().int(), active: z.boolean() });
+export const pullDishSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  price: kopecksSchema,
+  categoryId: z.string(),
+  hotkey: z.string().nullable(),
+  sort: z.number().int(),
+  active: z.boolean(),
+});
+export const pullMealSetSchema = pullDishSchema.extend({ dishIds: z.array(z.string()) });
+
+export const pullBenefitCategorySchema = z.object({ id: z.string(), name: z.string(), active: z.boolean() });
+/** Category → meal set → what the parents pay (0 = free); the rest is the budget's subsidy. */
+export const pullBenefitRuleSchema = z.object({
+  id: z.string(),
+  benefitCategoryId: z.string(),
+  mealSetId: z.string(),
+  parentPays: kopecksSchema,
+  active: z.boolean(),
+});
+/** Parent's bans for one account; replaces the terminal's whole list for that account. */
+export const pullBarredSchema = z.object({
+  accountNumber: accountNumberSchema,
+  itemIds: z.array(z.string()),
+  categoryIds: z.array(z.string()),
+});
+export const pullCashierSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['cashier', 'manager']),
+  pinHash: z.string(),                       // argon2id
+  active: z.boolean(),
+});
+export const pullSettingsSchema = z.object({
+  schoolId: z.string(),
+  schoolCode: z.string(),
+  schoolName: z.string(),
+  timeZone: z.string(),
+  cabinetUrl: z.string(),
+  /** How far an account may go below zero while offline (positive kopecks). */
+  overdraftLimit: kopecksSchema,
+  /** Warn when the terminal has not synced for this long (same setting as offlineWarnAfterHours). */
+  staleAfterMinutes: z.number().int().positive(),
+  offlineWarnAfterHours: z.number().positive(),
+  terminalId: z.string(),
+  terminalName: z.string(),
+});
+
+export const pullResponseSchema = z.object({
+  cursor: z.string(),
+  reset: z.boolean(),
+  /** The terminal's lastSeq on the server at this snapshot (every account's lastSeq equals it). */
+  lastSeq: z.number().int().nonnegative(),
+  settings: pullSettingsSchema,              // always sent (small)
+  accounts: z.array(pullAccountSchema),
+  cards: z.array(pullCardSchema),
+  students: z.array(pullStudentSchema),
+  menu: z.object({
+    categories: z.array(pullCategorySchema),
+    dishes: z.array(pullDishSchema),
+    mealSets: z.array(pullMealSetSchema),
+  }),
+  benefitCategories: z.array(pullBenefitCategorySchema),
+  benefitRules: z.array(pullBenefitRuleSchema),
+  barredItems: z.array(pullBarredSchema),
+  cashiers: z.array(pullCashierSchema),
+});
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+
+/**
+ * WebSocket GET /api/v1/sync/poke (Bearer token, or `?token=` for clients that
+ * cannot set headers): the server sends an empty text message ("") whenever
+ * the terminal's school data changes; the terminal pulls at once.
+ */
+export const SYNC_PATHS = {
+  enroll: '/api/v1/terminals/enroll',
+  push: '/api/v1/sync/push',
+  pull: '/api/v1/sync/pull',
+  poke: '/api/v1/sync/poke',
+} as const;
