@@ -1,0 +1,672 @@
+import type Database from 'better-sqlite3';
+import { hash, verify } from '@node-rs/argon2';
+import { randomInt } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type {
+  CashierSession, Menu, MenuItem, PosApi, PupilInfo, ReceiptSummary, Role, SaleRequest, SaleResult,
+  ShiftInfo, ShiftReport, TerminalStatus, CardState,
+} from '../api/pos-api.js';
+import type { Result } from '../api/result.js';
+import { fail, ok } from '../api/result.js';
+import { schoolDay } from '../core/datetime.js';
+import type { Kopecks } from '../core/money.js';
+import type { ReceiptDoc } from '../core/receipt.js';
+import { shortName } from '../core/receipt.js';
+import { formatReceiptNumber } from '../core/receipt-number.js';
+import type { CatalogItem, Entitlement, PricedLine, PricedSale } from '../core/sale.js';
+import { allowedOverdraft, bestEntitlements, cardStateError, normalizeCart, priceSale } from '../core/sale.js';
+import { checkShiftAction } from '../core/shift.js';
+import type { ReportReceipt } from '../core/shift-report.js';
+import { buildShiftReport } from '../core/shift-report.js';
+import type { Clock, EventSink, ReaderSource, ReceiptPrinter, SyncSource } from './ports.js';
+import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.js';
+import { TablePrintQueue } from './print-jobs.js';
+import { SETTING } from './seed.js';
+
+export interface PosServiceOptions {
+  printer?: ReceiptPrinter;
+  reader?: ReaderSource;
+  sync?: SyncSource;
+  emit?: EventSink;
+  clock?: Clock;
+}
+
+/** Canonical card ids only: Em-Marine "EM:" + 10 hex, Mifare "MF:" + 8, 14 or 20 hex. */
+const CARD_RE = /^(EM:[0-9A-F]{10}|MF:(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20}))$/;
+const PIN_RE = /^\d{4,8}$/;
+const ACCOUNT_RE = /^\d{10}$/;
+
+interface SchoolRow { id: string; code: string; name: string; time_zone: string; overdraft_limit: number; stale_after_minutes: number; cabinet_url: string }
+interface CardRow {
+  card_id: string; state: CardState; account_number: string; server_balance: number; server_seq: number;
+  daily_limit: number | null; has_permanent_password: number; student_id: string; full_name: string; class_name: string;
+}
+interface ShiftRow { id: string; number: number; opened_at: string; opened_by: string; closed_at: string | null; opener_name: string }
+interface ReceiptRow {
+  id: string; seq: number; number: string; kind: 'sale' | 'refund'; account_number: string; card_id: string | null;
+  total: number; subsidy: number; issued_at: string; refunded_by: string | null; doc: string; shift_id: string; sale_id: string | null;
+}
+interface PupilContextFull {
+  card: CardRow;
+  balance: Kopecks;
+  spentToday: Kopecks;
+  benefitNames: string[];
+  entitlements: Entitlement[];
+  usedToday: Set<string>;
+  barredItemIds: Set<string>;
+  barredCategoryIds: Set<string>;
+}
+
+const badInput = (message: string) => fail<never>('BAD_INPUT', message);
+
+/**
+ * The terminal service: PosApi over the local SQLite ledger.
+ * Every write is one better-sqlite3 transaction; counters and the session
+ * change in memory only after it commits, so a failed write leaves no trace.
+ * Hot paths use prepared statements directly (drizzle owns schema and migrations).
+ */
+export class PosService implements PosApi {
+  private readonly printer: ReceiptPrinter;
+  private readonly reader: ReaderSource;
+  private readonly sync: SyncSource;
+  private readonly emit: EventSink;
+  private readonly clock: Clock;
+
+  private school!: SchoolRow;
+  private terminalId = '';
+  private terminalName = '';
+  private receiptSeries = '';
+  private catalog = new Map<string, CatalogItem>();
+  private menuCache: Menu = { categories: [], items: [] };
+
+  private nextReceiptSeq = 1;
+  private nextEntrySeq = 1;
+  private session: CashierSession | undefined;
+  private shift: ShiftInfo | undefined;
+
+  private readonly st: ReturnType<PosService['prepare']>;
+
+  constructor(private readonly sqlite: Database.Database, opts: PosServiceOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.printer = opts.printer ?? new TablePrintQueue(sqlite, this.clock);
+    this.reader = opts.reader ?? simulatedReader;
+    this.sync = opts.sync ?? standAloneSync;
+    this.emit = opts.emit ?? noEvents;
+    this.st = this.prepare();
+    this.reload();
+  }
+
+  private prepare() {
+    const s = this.sqlite;
+    return {
+      card: s.prepare(`SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.daily_limit,
+                              a.has_permanent_password, st.id AS student_id, st.full_name, st.class_name
+                         FROM cards c JOIN accounts a ON a.number = c.account_number JOIN students st ON st.id = a.student_id
+                        WHERE c.id = ?`),
+      localSum: s.prepare(`SELECT coalesce(sum(amount), 0) FROM entries WHERE account_number = ? AND seq > ?`).pluck(),
+      spentToday: s.prepare(`SELECT coalesce(-sum(amount), 0) FROM entries WHERE account_number = ? AND school_day = ? AND kind IN ('sale','refund')`).pluck(),
+      benefits: s.prepare(`SELECT b.id, b.name FROM student_benefits sb JOIN benefit_categories b ON b.id = sb.benefit_category_id WHERE sb.student_id = ? ORDER BY b.name`),
+      entitlements: s.prepare(`SELECT r.id AS ruleId, r.meal_set_id AS mealSetId, r.parent_pays AS parentPays
+                                 FROM student_benefits sb JOIN entitlement_rules r ON r.benefit_category_id = sb.benefit_category_id
+                                WHERE sb.student_id = ?`),
+      usedToday: s.prepare(`SELECT DISTINCT l.item_id FROM receipts r JOIN receipt_lines l ON l.receipt_id = r.id
+                             WHERE r.account_number = ? AND r.school_day = ? AND r.kind = 'sale' AND r.refunded_by IS NULL AND l.rule_id IS NOT NULL`).pluck(),
+      barred: s.prepare(`SELECT target_kind, target_id FROM barred_items WHERE account_number = ?`),
+      accountBalance: s.prepare(`SELECT a.server_balance + coalesce((SELECT sum(e.amount) FROM entries e WHERE e.account_number = a.number AND e.seq > a.server_seq), 0)
+                                   FROM accounts a WHERE a.number = ?`).pluck(),
+      receiptBySaleId: s.prepare(`SELECT * FROM receipts WHERE sale_id = ?`),
+      receiptById: s.prepare(`SELECT * FROM receipts WHERE id = ?`),
+      insertReceipt: s.prepare(`INSERT INTO receipts (id, seq, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy, issued_at, school_day, refund_of, doc)
+                                VALUES (@id, @seq, @number, @kind, @saleId, @shiftId, @cashierId, @accountNumber, @cardId, @total, @subsidy, @issuedAt, @schoolDay, @refundOf, @doc)`),
+      insertLine: s.prepare(`INSERT INTO receipt_lines (receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id)
+                             VALUES (?,?,?,?,?,?,?,?,?,?)`),
+      insertEntry: s.prepare(`INSERT INTO entries (uuid, seq, kind, account_number, amount, created_at, school_day, receipt_id, shift_id, cashier_id, card_id, payload)
+                              VALUES (@uuid, @seq, @kind, @accountNumber, @amount, @createdAt, @schoolDay, @receiptId, @shiftId, @cashierId, @cardId, @payload)`),
+      insertOutbox: s.prepare(`INSERT INTO outbox (seq, entry_uuid, status) VALUES (?, ?, 'pending')`),
+      markRefunded: s.prepare(`UPDATE receipts SET refunded_by = ? WHERE id = ? AND refunded_by IS NULL`),
+      linesOf: s.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id FROM receipt_lines WHERE receipt_id = ? ORDER BY line_no`),
+      shiftReceipts: s.prepare(`SELECT id, seq, number, kind, total, subsidy FROM receipts WHERE shift_id = ? ORDER BY seq`),
+      insertShift: s.prepare(`INSERT INTO shifts (id, number, opened_at, opened_by) VALUES (?,?,?,?)`),
+      closeShift: s.prepare(`UPDATE shifts SET closed_at = ?, closed_by = ?, z_report = ? WHERE id = ? AND closed_at IS NULL`),
+      lastReceipts: s.prepare(`SELECT r.id, r.number, r.issued_at, r.account_number, r.total, r.kind, r.refunded_by, st.full_name
+                                 FROM receipts r LEFT JOIN accounts a ON a.number = r.account_number LEFT JOIN students st ON st.id = a.student_id
+                                ORDER BY r.seq DESC LIMIT ?`),
+      cardState: s.prepare(`SELECT id, state, account_number FROM cards WHERE id = ?`),
+      setCardState: s.prepare(`UPDATE cards SET state = ?, updated_at = ? WHERE id = ?`),
+      accountStudent: s.prepare(`SELECT a.number, st.full_name, st.class_name FROM accounts a JOIN students st ON st.id = a.student_id WHERE a.number = ?`),
+      pendingCount: s.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck(),
+      cashiers: s.prepare(`SELECT id, name, role, pin_hash FROM cashiers WHERE active = 1`),
+    };
+  }
+
+  /** Re-reads settings, school, menu, counters and the open shift (after open, or after a pull changed them). */
+  reload(): void {
+    const get = (k: string) => this.sqlite.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(k) as string | undefined;
+    const schoolId = get(SETTING.schoolId);
+    const school = (schoolId
+      ? this.sqlite.prepare('SELECT * FROM schools WHERE id = ?').get(schoolId)
+      : this.sqlite.prepare('SELECT * FROM schools LIMIT 1').get()) as SchoolRow | undefined;
+    if (!school) throw new Error('terminal database has no school: load one first (loadSchool) or configure the terminal');
+    this.school = school;
+    this.terminalId = get(SETTING.terminalId) ?? 'terminal';
+    this.terminalName = get(SETTING.terminalName) ?? 'Касса';
+    this.receiptSeries = get(SETTING.receiptSeries) ?? '';
+
+    const categories = this.sqlite.prepare('SELECT id, name FROM menu_categories ORDER BY sort, name').all() as Menu['categories'];
+    const rows = this.sqlite.prepare(
+      `SELECT id, 'dish' AS kind, name, price, category_id, hotkey, sort FROM dishes WHERE active = 1
+       UNION ALL SELECT id, 'mealSet' AS kind, name, price, category_id, hotkey, sort FROM meal_sets WHERE active = 1`,
+    ).all() as { id: string; kind: 'dish' | 'mealSet'; name: string; price: number; category_id: string; hotkey: string | null; sort: number }[];
+    rows.sort((a, b) => (a.kind === b.kind ? a.sort - b.sort : a.kind === 'dish' ? -1 : 1));
+    this.catalog = new Map(rows.map((r) => [r.id, { id: r.id, kind: r.kind, name: r.name, price: r.price, categoryId: r.category_id }]));
+    const items: MenuItem[] = rows.map((r) => ({
+      id: r.id, kind: r.kind, name: r.name, price: r.price, categoryId: r.category_id, ...(r.hotkey ? { hotkey: r.hotkey } : {}),
+    }));
+    this.menuCache = { categories, items };
+
+    this.nextReceiptSeq = ((this.sqlite.prepare('SELECT max(seq) FROM receipts').pluck().get() as number | null) ?? 0) + 1;
+    this.nextEntrySeq = ((this.sqlite.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null) ?? 0) + 1;
+    const open = this.sqlite.prepare(
+      `SELECT s.id, s.number, s.opened_at, s.opened_by, s.closed_at, coalesce(c.name, s.opened_by) AS opener_name
+         FROM shifts s LEFT JOIN cashiers c ON c.id = s.opened_by WHERE s.closed_at IS NULL ORDER BY s.number DESC LIMIT 1`,
+    ).get() as ShiftRow | undefined;
+    this.shift = open ? this.shiftInfo(open) : undefined;
+  }
+
+  get timeZone(): string { return this.school.time_zone; }
+  get currentSession(): CashierSession | undefined { return this.session; }
+
+  private shiftInfo(r: ShiftRow): ShiftInfo {
+    return { id: r.id, number: r.number, openedAt: r.opened_at, openedBy: r.opener_name, ...(r.closed_at ? { closedAt: r.closed_at } : {}) };
+  }
+
+  /** Errors are values: nothing below may throw across the API. */
+  private async guard<T>(fn: () => Promise<Result<T>> | Result<T>): Promise<Result<T>> {
+    try {
+      return await fn();
+    } catch (err) {
+      return fail('INTERNAL', 'Внутренняя ошибка терминала. Повторите операцию или позовите администратора', { cause: String((err as Error)?.message ?? err) });
+    }
+  }
+
+  private requireRole(role?: Role): Result<CashierSession> {
+    if (!this.session) return fail('NOT_LOGGED_IN', 'Войдите по PIN-коду');
+    if (role === 'manager' && this.session.role !== 'manager') return fail('WRONG_ROLE', 'Это может сделать только заведующий');
+    return ok(this.session);
+  }
+
+  // ---- status, login ------------------------------------------------------
+
+  status(): Promise<Result<TerminalStatus>> {
+    return this.guard(() => {
+      const pending = this.st.pendingCount.get() as number;
+      const net = this.sync.state();
+      const sync = { ...net, pending };
+      let staleWarning: string | undefined;
+      if (net.configured) {
+        const last = net.lastSyncAt ? Date.parse(net.lastSyncAt) : NaN;
+        const limitMs = this.school.stale_after_minutes * 60_000;
+        if (pending > 0 && (!Number.isFinite(last) || this.clock.now().getTime() - last > limitMs)) {
+          staleWarning = `Нет связи с сервером дольше ${Math.round(this.school.stale_after_minutes / 60)} ч: проверьте сеть`;
+        }
+      }
+      return ok({
+        terminalId: this.terminalId,
+        terminalName: this.terminalName,
+        schoolCode: this.school.code,
+        schoolName: this.school.name,
+        ...(this.session ? { session: this.session } : {}),
+        ...(this.shift ? { shift: this.shift } : {}),
+        reader: this.reader.state(),
+        printer: this.printer.state(),
+        sync,
+        ...(staleWarning ? { staleWarning } : {}),
+      });
+    });
+  }
+
+  login(pin: string): Promise<Result<CashierSession>> {
+    return this.guard(async () => {
+      if (typeof pin !== 'string' || !PIN_RE.test(pin)) return fail('BAD_PIN', 'PIN-код: от 4 до 8 цифр');
+      const rows = this.st.cashiers.all() as { id: string; name: string; role: Role; pin_hash: string }[];
+      for (const c of rows) {
+        if (await verify(c.pin_hash, pin).catch(() => false)) {
+          this.session = { cashierId: c.id, name: c.name, role: c.role };
+          return ok(this.session);
+        }
+      }
+      return fail('BAD_PIN', 'Неверный PIN-код');
+    });
+  }
+
+  logout(): Promise<Result<null>> {
+    this.session = undefined;
+    return Promise.resolve(ok(null));
+  }
+
+  menu(): Promise<Result<Menu>> {
+    return Promise.resolve(ok(this.menuCache));
+  }
+
+  // ---- cards --------------------------------------------------------------
+
+  private parseCard(cardId: unknown): Result<string> {
+    if (typeof cardId !== 'string') return badInput('Неверный номер карты');
+    const id = cardId.trim().toUpperCase();
+    if (!CARD_RE.test(id)) return badInput(`Неверный номер карты: «${cardId.slice(0, 40)}»`);
+    return ok(id);
+  }
+
+  private pupilContext(cardId: string, day: string): Result<PupilContextFull> {
+    const card = this.st.card.get(cardId) as CardRow | undefined;
+    if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId });
+    const balance = card.server_balance + (this.st.localSum.get(card.account_number, card.server_seq) as number);
+    const spentToday = this.st.spentToday.get(card.account_number, day) as number;
+    const benefits = this.st.benefits.all(card.student_id) as { id: string; name: string }[];
+    const entitlements = benefits.length ? (this.st.entitlements.all(card.student_id) as Entitlement[]) : [];
+    const usedToday = new Set(entitlements.length ? (this.st.usedToday.all(card.account_number, day) as string[]) : []);
+    const barredItemIds = new Set<string>();
+    const barredCategoryIds = new Set<string>();
+    for (const b of this.st.barred.all(card.account_number) as { target_kind: string; target_id: string }[]) {
+      (b.target_kind === 'item' ? barredItemIds : barredCategoryIds).add(b.target_id);
+    }
+    return ok({ card, balance, spentToday, benefitNames: benefits.map((b) => b.name), entitlements, usedToday, barredItemIds, barredCategoryIds });
+  }
+
+  private overdraft(): Kopecks {
+    return allowedOverdraft(this.school.overdraft_limit, this.sync.state().online);
+  }
+
+  identifyCard(cardId: string): Promise<Result<PupilInfo>> {
+    return this.guard(() => {
+      const id = this.parseCard(cardId);
+      if (!id.ok) return id;
+      const ctx = this.pupilContext(id.value, schoolDay(this.clock.now(), this.school.time_zone));
+      if (!ctx.ok) return ctx;
+      const { card, balance, spentToday } = ctx.value;
+      const overdraftLimit = this.overdraft();
+      const warnings: string[] = [];
+      const stateErr = cardStateError(card.state);
+      if (stateErr) warnings.push(card.state === 'blocked' ? 'Карта заблокирована' : 'Карта утеряна');
+      if (balance < 0) warnings.push('Отрицательный баланс');
+      else if (balance < 5000) warnings.push('Баланс близок к нулю');
+      if (card.daily_limit != null && spentToday >= card.daily_limit) warnings.push('Дневной лимит исчерпан');
+      const best = bestEntitlements(ctx.value.entitlements);
+      return ok({
+        cardId: card.card_id,
+        cardState: card.state,
+        accountNumber: card.account_number,
+        fullName: card.full_name,
+        className: card.class_name,
+        balance,
+        overdraftLimit,
+        ...(card.daily_limit != null ? { dailyLimit: card.daily_limit } : {}),
+        spentToday,
+        benefits: ctx.value.benefitNames,
+        entitlements: [...best.values()].map((e) => ({ mealSetId: e.mealSetId, parentPays: e.parentPays, usedToday: ctx.value.usedToday.has(e.mealSetId) })),
+        barredItemIds: [...ctx.value.barredItemIds].concat(
+          [...this.catalog.values()].filter((i) => ctx.value.barredCategoryIds.has(i.categoryId) && !ctx.value.barredItemIds.has(i.id)).map((i) => i.id),
+        ),
+        warnings,
+        hasPermanentPassword: card.has_permanent_password === 1,
+      });
+    });
+  }
+
+  simulateTap(cardId: string): Promise<Result<null>> {
+    return this.guard(() => {
+      if (!this.reader.state().simulated) return badInput('Считыватель подключён: имитация касания недоступна');
+      const id = this.parseCard(cardId);
+      if (!id.ok) return id;
+      this.emit({ type: 'card', cardId: id.value });
+      return ok(null);
+    });
+  }
+
+  // ---- selling ------------------------------------------------------------
+
+  private checkRequest(req: unknown): Result<{ saleId: string; cardId: string; lines: unknown }> {
+    if (!req || typeof req !== 'object') return badInput('Неверный запрос продажи');
+    const r = req as Partial<SaleRequest>;
+    if (typeof r.saleId !== 'string' || r.saleId.length < 1 || r.saleId.length > 100) return badInput('Неверный идентификатор продажи');
+    const card = this.parseCard(r.cardId);
+    if (!card.ok) return card;
+    return ok({ saleId: r.saleId, cardId: card.value, lines: r.lines });
+  }
+
+  private price(req: { cardId: string; lines: unknown }, day: string): Result<{ priced: PricedSale; ctx: PupilContextFull }> {
+    const cart = normalizeCart(req.lines);
+    if (!cart.ok) return cart;
+    const ctx = this.pupilContext(req.cardId, day);
+    if (!ctx.ok) return ctx;
+    const c = ctx.value;
+    const priced = priceSale(cart.value, this.catalog, {
+      cardState: c.card.state, balance: c.balance, overdraft: this.overdraft(), dailyLimit: c.card.daily_limit,
+      spentToday: c.spentToday, barredItemIds: c.barredItemIds, barredCategoryIds: c.barredCategoryIds,
+      entitlements: c.entitlements, usedToday: c.usedToday,
+    });
+    if (!priced.ok) return priced;
+    return ok({ priced: priced.value, ctx: c });
+  }
+
+  quote(req: SaleRequest): Promise<Result<{ total: Kopecks; subsidy: Kopecks; balanceAfter: Kopecks; lines: ReceiptDoc['lines'] }>> {
+    return this.guard(() => {
+      const r = this.checkRequest(req);
+      if (!r.ok) return r;
+      const p = this.price(r.value, schoolDay(this.clock.now(), this.school.time_zone));
+      if (!p.ok) return p;
+      const { total, subsidy, balanceAfter, lines } = p.value.priced;
+      return ok({ total, subsidy, balanceAfter, lines: lines.map(docLine) });
+    });
+  }
+
+  private resultFromReceipt(row: ReceiptRow, printJobId?: string): SaleResult {
+    const doc = JSON.parse(row.doc) as ReceiptDoc;
+    return {
+      receiptId: row.id, receiptNumber: row.number, total: row.total, subsidy: row.subsidy,
+      balanceAfter: doc.balanceAfter ?? 0, receipt: doc, ...(printJobId ? { printJobId } : {}),
+    };
+  }
+
+  sell(req: SaleRequest): Promise<Result<SaleResult>> {
+    return this.guard(() => {
+      const r = this.checkRequest(req);
+      if (!r.ok) return r;
+      // Idempotent on saleId: a retry (lost answer, double click, restart) gets the first result.
+      const existing = this.st.receiptBySaleId.get(r.value.saleId) as ReceiptRow | undefined;
+      if (existing) return ok(this.resultFromReceipt(existing));
+      const auth = this.requireRole();
+      if (!auth.ok) return auth;
+      const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'sell', auth.value.role);
+      if (!sh.ok) return sh;
+      const now = this.clock.now();
+      const day = schoolDay(now, this.school.time_zone);
+      const p = this.price(r.value, day);
+      if (!p.ok) return p;
+      const { priced, ctx } = p.value;
+      return ok(this.commitReceipt({
+        kind: 'sale', saleId: r.value.saleId, cardId: r.value.cardId, accountNumber: ctx.card.account_number,
+        fullName: ctx.card.full_name, className: ctx.card.class_name, lines: priced.lines,
+        total: priced.total, subsidy: priced.subsidy, balanceAfter: priced.balanceAfter, now, day, session: auth.value,
+      }));
+    });
+  }
+
+  /**
+   * Writes a sale or refund receipt: receipt, lines, entry (+ subsidy entry),
+   * outbox rows and the print job, in ONE transaction. Counters advance only after commit.
+   */
+  private commitReceipt(a: {
+    kind: 'sale' | 'refund'; saleId: string | null; cardId: string | null; accountNumber: string; fullName: string; className: string;
+    lines: PricedLine[]; total: Kopecks; subsidy: Kopecks; balanceAfter: Kopecks; now: Date; day: string; session: CashierSession;
+    refundOf?: { id: string; number: string };
+    reason?: string;
+  }): SaleResult {
+    const shift = this.shift!;
+    const receiptId = uuidv7();
+    const seq = this.nextReceiptSeq;
+    const number = formatReceiptNumber(this.school.code, seq, this.receiptSeries);
+    const issuedAt = a.now.toISOString();
+    const doc: ReceiptDoc = {
+      kind: a.kind,
+      schoolName: this.school.name,
+      terminalName: this.terminalName,
+      number,
+      issuedAt,
+      timeZone: this.school.time_zone,
+      lines: a.lines.map(docLine),
+      total: a.total,
+      ...(a.subsidy ? { subsidy: a.subsidy } : {}),
+      pupil: { shortName: shortName(a.fullName), className: a.className, accountNumber: a.accountNumber },
+      balanceAfter: a.balanceAfter,
+      cashierName: a.session.name,
+      ...(a.refundOf ? { refundOf: a.refundOf.number } : {}),
+    };
+    const wireLines = a.lines.map((l) => ({
+      itemId: l.itemId, kind: l.kind, name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, subsidy: l.subsidy,
+    }));
+    const receiptPayload = { id: receiptId, number, saleId: a.saleId, issuedAt, total: a.total, subsidy: a.subsidy, lines: wireLines };
+    const sign = a.kind === 'sale' ? -1 : 1;
+    let entrySeq = this.nextEntrySeq;
+    let printJobId = '';
+
+    this.sqlite.transaction(() => {
+      this.st.insertReceipt.run({
+        id: receiptId, seq, number, kind: a.kind, saleId: a.saleId, shiftId: shift.id, cashierId: a.session.cashierId,
+        accountNumber: a.accountNumber, cardId: a.cardId, total: a.total, subsidy: a.subsidy, issuedAt, schoolDay: a.day,
+        refundOf: a.refundOf?.id ?? null, doc: JSON.stringify(doc),
+      });
+      a.lines.forEach((l, i) => this.st.insertLine.run(receiptId, i + 1, l.itemId, l.kind, l.name, l.quantity, l.unitPrice, l.amount, l.subsidy, l.ruleId ?? null));
+      const entry = (kind: 'sale' | 'refund' | 'subsidy', accountNumber: string | null, amount: number, payload: unknown) => {
+        const uuid = uuidv7();
+        this.st.insertEntry.run({
+          uuid, seq: entrySeq, kind, accountNumber, amount, createdAt: issuedAt, schoolDay: a.day, receiptId,
+          shiftId: shift.id, cashierId: a.session.cashierId, cardId: a.cardId, payload: JSON.stringify(payload),
+        });
+        this.st.insertOutbox.run(entrySeq, uuid);
+        entrySeq++;
+      };
+      entry(a.kind, a.accountNumber, sign * a.total,
+        a.kind === 'sale' ? { receipt: receiptPayload } : { refundOf: a.refundOf!.id, reason: a.reason, receipt: receiptPayload });
+      if (a.subsidy) {
+        // The budget's part, against the school's subsidy account (accountNumber null), so its cost is reportable.
+        entry('subsidy', null, sign * a.subsidy, {
+          receiptId, receiptNumber: number, pupilAccountNumber: a.accountNumber,
+          lines: wireLines.filter((l) => l.subsidy !== 0),
+          ...(a.refundOf ? { refundOf: a.refundOf.id } : {}),
+        });
+      }
+      if (a.refundOf) {
+        if (this.st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
+      }
+      printJobId = this.printer.enqueue({ kind: 'receipt', payload: doc, receiptId });
+    })();
+
+    this.nextReceiptSeq = seq + 1;
+    this.nextEntrySeq = entrySeq;
+    this.printer.kick();
+    return { receiptId, receiptNumber: number, total: a.total, subsidy: a.subsidy, balanceAfter: a.balanceAfter, receipt: doc, printJobId };
+  }
+
+  refund(receiptId: string, reason: string): Promise<Result<SaleResult>> {
+    return this.guard(() => {
+      const auth = this.requireRole('manager');
+      if (!auth.ok) return auth;
+      const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'refund', auth.value.role);
+      if (!sh.ok) return sh;
+      if (typeof receiptId !== 'string' || receiptId.length === 0 || receiptId.length > 100) return badInput('Неверный номер чека');
+      if (typeof reason !== 'string' || reason.trim().length === 0) return badInput('Укажите причину возврата');
+      if (reason.length > 300) return badInput('Причина возврата слишком длинная (до 300 знаков)');
+      const orig = this.st.receiptById.get(receiptId) as ReceiptRow | undefined;
+      if (!orig || orig.kind !== 'sale') return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
+      if (orig.refunded_by) return fail('ALREADY_REFUNDED', `По чеку №${orig.number} уже сделан возврат`);
+      const acc = this.st.accountStudent.get(orig.account_number) as { number: string; full_name: string; class_name: string } | undefined;
+      if (!acc) return fail('INTERNAL', 'Лицевой счёт чека не найден');
+      const lines = (this.st.linesOf.all(orig.id) as { item_id: string; item_kind: 'dish' | 'mealSet'; name: string; quantity: number; unit_price: number; amount: number; subsidy: number; rule_id: string | null }[])
+        .map((l): PricedLine => ({ itemId: l.item_id, kind: l.item_kind, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, subsidy: l.subsidy, ...(l.rule_id ? { ruleId: l.rule_id } : {}) }));
+      const balance = this.st.accountBalance.get(orig.account_number) as number;
+      const now = this.clock.now();
+      const res = this.commitReceipt({
+        kind: 'refund', saleId: null, cardId: orig.card_id, accountNumber: orig.account_number, fullName: acc.full_name, className: acc.class_name,
+        lines, total: orig.total, subsidy: orig.subsidy, balanceAfter: balance + orig.total, now, day: schoolDay(now, this.school.time_zone),
+        session: auth.value, refundOf: { id: orig.id, number: orig.number }, reason: reason.trim(),
+      });
+      return ok(res);
+    });
+  }
+
+  // ---- receipts -----------------------------------------------------------
+
+  lastReceipts(limit: number): Promise<Result<ReceiptSummary[]>> {
+    return this.guard(() => {
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 500) return badInput('Количество чеков: от 1 до 500');
+      const rows = this.st.lastReceipts.all(limit) as { id: string; number: string; issued_at: string; account_number: string; total: number; kind: 'sale' | 'refund'; refunded_by: string | null; full_name: string | null }[];
+      return ok(rows.map((r) => ({
+        receiptId: r.id, number: r.number, issuedAt: r.issued_at, accountNumber: r.account_number,
+        pupilName: r.full_name ?? '', total: r.total, refunded: r.refunded_by !== null, kind: r.kind,
+      })));
+    });
+  }
+
+  receipt(receiptId: string): Promise<Result<ReceiptDoc>> {
+    return this.guard(() => {
+      const row = typeof receiptId === 'string' ? (this.st.receiptById.get(receiptId) as ReceiptRow | undefined) : undefined;
+      if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
+      return ok(JSON.parse(row.doc) as ReceiptDoc);
+    });
+  }
+
+  private enqueueAlone(job: Parameters<ReceiptPrinter['enqueue']>[0]): string {
+    let id = '';
+    this.sqlite.transaction(() => { id = this.printer.enqueue(job); })();
+    this.printer.kick();
+    return id;
+  }
+
+  reprint(receiptId: string): Promise<Result<{ printJobId: string }>> {
+    return this.guard(() => {
+      const auth = this.requireRole();
+      if (!auth.ok) return auth;
+      const row = typeof receiptId === 'string' ? (this.st.receiptById.get(receiptId) as ReceiptRow | undefined) : undefined;
+      if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
+      const doc: ReceiptDoc = { ...(JSON.parse(row.doc) as ReceiptDoc), copy: true };
+      return ok({ printJobId: this.enqueueAlone({ kind: 'receipt', payload: doc, receiptId: row.id, copy: true }) });
+    });
+  }
+
+  // ---- shifts -------------------------------------------------------------
+
+  openShift(): Promise<Result<ShiftInfo>> {
+    return this.guard(() => {
+      const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'open', this.session?.role);
+      if (!sh.ok) return sh;
+      const session = this.session!;
+      const id = uuidv7();
+      const number = ((this.sqlite.prepare('SELECT max(number) FROM shifts').pluck().get() as number | null) ?? 0) + 1;
+      const openedAt = this.clock.now().toISOString();
+      this.st.insertShift.run(id, number, openedAt, session.cashierId);
+      this.shift = { id, number, openedAt, openedBy: session.name };
+      return ok(this.shift);
+    });
+  }
+
+  private report(kind: 'X' | 'Z', shift: ShiftInfo, generatedAt: string): ShiftReport {
+    const rows = this.st.shiftReceipts.all(shift.id) as { id: string; seq: number; number: string; kind: 'sale' | 'refund'; total: number; subsidy: number }[];
+    const receipts: ReportReceipt[] = rows.map((r) => ({
+      seq: r.seq, number: r.number, kind: r.kind, total: r.total, subsidy: r.subsidy,
+      lines: (this.st.linesOf.all(r.id) as { item_id: string; name: string; quantity: number; amount: number; subsidy: number }[])
+        .map((l) => ({ itemId: l.item_id, name: l.name, quantity: l.quantity, amount: l.amount, subsidy: l.subsidy })),
+    }));
+    return buildShiftReport({
+      kind, shift, receipts, generatedAt, schoolName: this.school.name, terminalName: this.terminalName, timeZone: this.school.time_zone,
+    });
+  }
+
+  xReport(): Promise<Result<ShiftReport>> {
+    return this.guard(() => {
+      const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'x', this.session?.role);
+      if (!sh.ok) return sh;
+      return ok(this.report('X', this.shift!, this.clock.now().toISOString()));
+    });
+  }
+
+  closeShift(): Promise<Result<ShiftReport>> {
+    return this.guard(() => {
+      const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'z', this.session?.role);
+      if (!sh.ok) return sh;
+      const closedAt = this.clock.now().toISOString();
+      const shift = { ...this.shift!, closedAt };
+      const rep = this.report('Z', shift, closedAt);
+      const changes = this.st.closeShift.run(closedAt, this.session!.cashierId, JSON.stringify(rep), shift.id).changes;
+      if (changes !== 1) return fail('NO_OPEN_SHIFT', 'Смена не открыта: откройте смену');
+      this.shift = undefined;
+      return ok(rep);
+    });
+  }
+
+  printReport(report: ShiftReport): Promise<Result<{ printJobId: string }>> {
+    return this.guard(() => {
+      const auth = this.requireRole();
+      if (!auth.ok) return auth;
+      if (!report || typeof report !== 'object' || !Array.isArray(report.text) || (report.kind !== 'X' && report.kind !== 'Z')) {
+        return badInput('Неверный отчёт');
+      }
+      return ok({ printJobId: this.enqueueAlone({ kind: 'report', payload: report }) });
+    });
+  }
+
+  // ---- manager actions ----------------------------------------------------
+
+  private writeEntry(kind: 'cardBlock' | 'cabinetPassword', accountNumber: string, cardId: string | null, payload: unknown, extra?: () => void): void {
+    const session = this.session!;
+    const now = this.clock.now();
+    const uuid = uuidv7();
+    const seq = this.nextEntrySeq;
+    this.sqlite.transaction(() => {
+      this.st.insertEntry.run({
+        uuid, seq, kind, accountNumber, amount: 0, createdAt: now.toISOString(), schoolDay: schoolDay(now, this.school.time_zone),
+        receiptId: null, shiftId: this.shift?.id ?? null, cashierId: session.cashierId, cardId, payload: JSON.stringify(payload),
+      });
+      this.st.insertOutbox.run(seq, uuid);
+      extra?.();
+    })();
+    this.nextEntrySeq = seq + 1;
+  }
+
+  blockCard(cardId: string, reason: string): Promise<Result<null>> {
+    return this.guard(() => {
+      const auth = this.requireRole('manager');
+      if (!auth.ok) return auth;
+      const id = this.parseCard(cardId);
+      if (!id.ok) return id;
+      if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 300) return badInput('Укажите причину блокировки (до 300 знаков)');
+      const card = this.st.cardState.get(id.value) as { id: string; state: CardState; account_number: string } | undefined;
+      if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена', { cardId: id.value });
+      if (card.state === 'blocked') return ok(null);
+      const now = this.clock.now().toISOString();
+      this.writeEntry('cardBlock', card.account_number, card.id, { cardId: card.id, reason: reason.trim() },
+        () => { this.st.setCardState.run('blocked', now, card.id); });
+      this.emit({ type: 'dataChanged' });
+      return ok(null);
+    });
+  }
+
+  newCabinetPassword(accountNumber: string): Promise<Result<{ printJobId: string }>> {
+    return this.guard(async () => {
+      const auth = this.requireRole('manager');
+      if (!auth.ok) return auth;
+      if (typeof accountNumber !== 'string' || !ACCOUNT_RE.test(accountNumber)) return badInput('Номер лицевого счёта: 10 цифр');
+      const acc = this.st.accountStudent.get(accountNumber) as { number: string; full_name: string; class_name: string } | undefined;
+      if (!acc) return badInput(`Лицевой счёт ${accountNumber} не найден`);
+      const password = temporaryPassword();
+      const passwordHash = await hash(password);
+      const now = this.clock.now();
+      const doc: ReceiptDoc = {
+        kind: 'cabinetLogin', schoolName: this.school.name, terminalName: this.terminalName, number: '',
+        issuedAt: now.toISOString(), timeZone: this.school.time_zone, lines: [], total: 0,
+        pupil: { shortName: shortName(acc.full_name), className: acc.class_name, accountNumber },
+        cashierName: auth.value.name,
+        cabinetLogin: { url: this.school.cabinet_url, login: accountNumber, password },
+      };
+      let printJobId = '';
+      // Only the hash travels to the server; the plaintext lives in the print job until printed.
+      this.writeEntry('cabinetPassword', accountNumber, null, { passwordHash },
+        () => { printJobId = this.printer.enqueue({ kind: 'cabinetLogin', payload: doc }); });
+      this.printer.kick();
+      return ok({ printJobId });
+    });
+  }
+}
+
+function docLine(l: PricedLine): ReceiptDoc['lines'][number] {
+  return { name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, ...(l.note ? { note: l.note } : {}) };
+}
+
+/** 8 characters without look-alikes (0/O, 1/l/I), read off a paper receipt. */
+export function temporaryPassword(length = 8): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
