@@ -8,6 +8,8 @@ import type { CliCommand } from './cli/types.js';
  */
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   bench: () => import('./cli/bench.js'),
+  pos: () => import('./cli/pos.js'),
+  demo: () => import('./cli/demo.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {
