@@ -132,7 +132,11 @@ export interface TerminalStatus {
 
 /** Pushed to the UI (IPC events in Electron, WebSocket messages in the browser shell). */
 export type PosEvent =
-  | { type: 'card'; cardId: string; raw?: string }
+  | {
+      type: 'card'; cardId: string; raw?: string;
+      /** Set by the shell when it already asked the core (saves the renderer a round trip per tap). */
+      identified?: Result<PupilInfo>;
+    }
   | { type: 'cardError'; message: string; raw?: string }
   | { type: 'reader'; state: ReaderState }
   | { type: 'printer'; state: PrinterState }

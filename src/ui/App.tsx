@@ -1,0 +1,39 @@
+import { OfflineBanner, StatusBar } from './components/StatusBar.js';
+import { usePos, usePosStore } from './context.js';
+import { time } from './format.js';
+import { LoginScreen } from './screens/LoginScreen.js';
+import { ManagerDialog } from './screens/ManagerDialog.js';
+import { SaleScreen } from './screens/SaleScreen.js';
+
+function Header() {
+  const status = usePos((s) => s.status);
+  const store = usePosStore();
+  if (!status) return <header className="top"><b>Касса</b></header>;
+  return (
+    <header className="top">
+      <b>{status.schoolName} · {status.terminalName}</b>
+      <span data-testid="shift-info">{status.shift ? `Смена №${status.shift.number} с ${time(status.shift.openedAt)}` : 'Смена закрыта'}</span>
+      {status.session && (
+        <>
+          <span data-testid="cashier">{status.session.role === 'manager' ? 'Заведующий' : 'Кассир'}: {status.session.name}</span>
+          <button type="button" data-testid="open-manager" onClick={() => store.getState().showManager()}>Заведующий <kbd>Ctrl+M</kbd></button>
+          <button type="button" data-testid="logout" onClick={() => void store.getState().logout()}>Выход</button>
+        </>
+      )}
+    </header>
+  );
+}
+
+export function App() {
+  const loggedIn = usePos((s) => !!s.status?.session);
+  const manager = usePos((s) => !!s.manager);
+  return (
+    <div className="app">
+      <Header />
+      <OfflineBanner />
+      {loggedIn ? <SaleScreen /> : <LoginScreen />}
+      {loggedIn && manager && <ManagerDialog />}
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { usePos } from '../context.js';
+import { printerText, salesWord, time } from '../format.js';
+
+/** Devices and sync, always on screen. */
+export function StatusBar() {
+  const status = usePos((s) => s.status);
+  if (!status) return <footer className="status-bar" data-testid="status-bar">Подключение к кассовому модулю…</footer>;
+  const { reader, printer, sync } = status;
+  const p = printerText(printer);
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <span className={`dev ${reader.connected ? 'ok' : 'bad'}`} data-testid="reader-status">
+        Считыватель: {reader.connected ? 'подключён' : 'не подключён'}{reader.simulated ? ' (симулятор)' : ''}
+        {reader.lastError ? ` — ${reader.lastError}` : ''}
+      </span>
+      <span className={`dev ${printer.state === 'ready' ? 'ok' : printer.state === 'paperNearEnd' ? 'warn' : 'bad'}`} data-testid="printer-status">
+        Принтер: {p.label}{printer.simulated ? ' (файл)' : ''}
+        {printer.queued > 0 ? `, в очереди ${printer.queued}` : ''}
+        {p.todo ? ` — ${p.todo}` : ''}
+      </span>
+      <span className={`dev ${!sync.configured ? '' : sync.online ? 'ok' : 'bad'}`} data-testid="sync-status">
+        {!sync.configured
+          ? 'Сервер: не настроен'
+          : <>Сервер: {sync.online ? 'на связи' : 'нет связи'} · не отправлено: <b data-testid="pending">{sync.pending}</b> · синхронизация: {time(sync.lastSyncAt)}</>}
+      </span>
+    </footer>
+  );
+}
+
+/** Selling goes on offline; the banner only says so. */
+export function OfflineBanner() {
+  const sync = usePos((s) => s.status?.sync);
+  const stale = usePos((s) => s.status?.staleWarning);
+  if (!sync) return null;
+  return (
+    <>
+      {sync.configured && !sync.online && (
+        <div className="offline-banner" role="status" data-testid="offline-banner">
+          Нет связи с сервером. Продажа продолжается; {sync.pending} {salesWord(sync.pending)} будут отправлены при появлении связи.
+        </div>
+      )}
+      {stale && <div className="offline-banner stale" role="status">{stale}</div>}
+    </>
+  );
+}
