@@ -3,6 +3,7 @@ import { syncEntrySchema } from '../../src/api/sync.js';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { pendingEntries, markAcked, pendingCount } from '../../src/terminal/outbox.js';
 import { openTerminal } from '../../src/terminal/index.js';
+import { checkIntegrity } from '../../src/terminal/integrity.js';
 import type { PosService } from '../../src/terminal/pos-service.js';
 import { balanceOf, demoTerminal, snapshot } from './terminal-helpers.js';
 
@@ -317,5 +318,16 @@ describe('terminal service', () => {
     expect(balanceOf(t, '0242013137')).toBe(58131);
     expect(t.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(t.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('integrity check is sound on a good ledger and catches broken ones', async () => {
+    const s = await ready(t);
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.subsidised, lines: [{ itemId: BREAKFAST, quantity: 1 }] });
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: SEED_CART });
+    expect(checkIntegrity(t.sqlite)).toEqual([]);
+    t.sqlite.prepare('DELETE FROM outbox WHERE seq = 3').run();
+    expect(checkIntegrity(t.sqlite)).toEqual(['1 entries have no outbox row']);
+    t.sqlite.prepare(`DELETE FROM receipts WHERE seq = 1`).run();
+    expect(checkIntegrity(t.sqlite).join('\n')).toMatch(/gaps/);
   });
 });
