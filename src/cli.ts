@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   printer: () => import('./cli/printer.js'),
   pos: () => import('./cli/pos.js'),
   demo: () => import('./cli/demo.js'),
+  shell: () => import('./shell/cli.js'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { CliCommand } from '../cli/types.js';
+import { parseFlags } from '../cli/types.js';
+import { DEFAULT_DATA_DIR, startBrowserShell } from './start.js';
+
+/**
+ * `canteen shell`: the browser shell for this terminal: UI on
+ * http://127.0.0.1:<port>/, the core, reader and printer in this process.
+ * (`canteen demo` adds the embedded server and the demo school.)
+ */
+export const command: CliCommand = {
+  name: 'shell',
+  summary: 'касса в браузере: интерфейс на 127.0.0.1 (--port N, --data DIR, --reader R, --demo-data, --fake)',
+  async run(argv) {
+    const { flags } = parseFlags(argv);
+    const port = typeof flags.port === 'string' ? Number(flags.port) : 5174;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error('Неверный порт'); return 2; }
+    const shell = await startBrowserShell({
+      dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join(DEFAULT_DATA_DIR, 'shell')),
+      port,
+      seedDemo: flags['demo-data'] === true,
+      fake: flags.fake === true,
+      ...(typeof flags.reader === 'string' ? { reader: flags.reader } : {}),
+      log: (l) => console.log(l),
+    });
+    for (const d of shell.runtime.devices) console.log(`  ${d.description}`);
+    console.log(`Касса открыта: ${shell.server.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await shell.close();
+    return 0;
+  },
+};
