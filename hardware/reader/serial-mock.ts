@@ -29,6 +29,7 @@ export class MockSerial {
         s.on('close', () => { if (this.open.get(path) === s) this.open.delete(path); });
         return s;
       },
+      present: (path) => this.ports.has(path),
     };
   }
 
@@ -53,6 +54,8 @@ export class MockSerial {
     this.open.delete(path);
     if (s?.isOpen) s.close();
   }
+
+  unplugAll(): void { for (const p of [...this.ports.keys()]) this.unplug(p); }
 
   isOpen(path: string): boolean { return this.open.get(path)?.isOpen ?? false; }
 

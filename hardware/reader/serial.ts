@@ -1,5 +1,5 @@
 import type { ConnectOutcome, Link, ReconnectOptions } from './reconnecting.js';
-import { ReconnectingReader } from './reconnecting.js';
+import { DEFAULT_POLL_MS, ReconnectingReader } from './reconnecting.js';
 
 /** IronLogic Z-2 USB: an FTDI chip with IronLogic's own product id. */
 export const Z2_VENDOR_ID = '0403';
@@ -28,6 +28,8 @@ export interface SerialStream {
 export interface SerialDriver {
   list(): Promise<SerialPortInfo[]>;
   open(path: string, baudRate: number): Promise<SerialStream>;
+  /** False once the port's device is gone. Optional: drivers that cannot tell leave it out. */
+  present?(path: string): boolean;
 }
 
 interface SerialPortClass {
@@ -52,7 +54,12 @@ export function driverFromClass(cls: SerialPortClass): SerialDriver {
 export async function loadSerialDriver(): Promise<SerialDriver> {
   try {
     const mod = (await import('serialport')) as unknown as { SerialPort: SerialPortClass };
-    return driverFromClass(mod.SerialPort);
+    const { existsSync } = await import('node:fs');
+    return {
+      ...driverFromClass(mod.SerialPort),
+      // Windows COM ports have no device node to look at.
+      present: (path) => process.platform === 'win32' || !path.startsWith('/') || existsSync(path),
+    };
   } catch (err) {
     throw new Error(`Драйвер последовательного порта недоступен: ${(err as Error).message}`);
   }
@@ -115,10 +122,17 @@ export class SerialReader extends ReconnectingReader {
       return { error: describeOpenError(path, err) };
     }
     let closing = false;
+    // A PTY whose other end went away reads as endless EOF, which serialport does not
+    // treat as a disconnect; a vanished device node is the one sign every driver gives.
+    const watch = !driver.present ? null : setInterval(() => {
+      if (!driver.present!(path)) this.lost(link, `Считыватель отключён (${path})`);
+    }, this.opts.pollMs ?? DEFAULT_POLL_MS);
+    (watch as { unref?: () => void } | null)?.unref?.();
     const link: Link = {
       port: path,
       close: () => new Promise<void>((resolve) => {
         closing = true;
+        if (watch) clearInterval(watch);
         if (!stream.isOpen) return resolve();
         stream.close(() => resolve());
       }),
