@@ -19,7 +19,8 @@ const PRINTER_TEXT: Record<PrinterState['state'], { label: string; todo?: string
 
 export function printerText(p: PrinterState): { label: string; todo?: string } {
   const base = PRINTER_TEXT[p.state];
-  return { label: base.label, todo: p.message ?? base.todo };
+  // A ready printer needs nothing from the cashier, whatever the driver says.
+  return p.state === 'ready' ? { label: base.label } : { label: base.label, todo: p.message ?? base.todo };
 }
 
 /** "1 продажа", "2 продажи", "5 продаж" */

@@ -174,7 +174,7 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
 
       cancel() {
         quoteSeq++;
-        set({ cart: [], quote: undefined, pupil: undefined, error: undefined, notice: undefined, saleId: newSaleId(), lastSale: undefined, preview: undefined });
+        set({ cart: [], quote: undefined, pupil: undefined, error: undefined, notice: undefined, saleId: newSaleId(), lastSale: undefined });
       },
 
       async pay() {

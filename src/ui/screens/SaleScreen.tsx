@@ -63,8 +63,8 @@ export function SaleScreen() {
       </div>
       <div className="sale-right">
         <MenuGrid />
-        <ReceiptPreview />
       </div>
+      <ReceiptPreview />
     </main>
   );
 }

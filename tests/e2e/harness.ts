@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBrowserShell, type BrowserShell } from '../../src/shell/start.js';
+import type { RuntimeOptions } from '../../src/shell/runtime.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run',
+];
+
+/**
+ * Whether the browser tests can run here. Without Chromium they are skipped
+ * with a printed reason, except under CI=true where a missing browser is a failure.
+ */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing and CI=true: install the chromium package`);
+  console.warn(`e2e skipped: ${CHROMIUM} not found (apt-get install chromium); set CI=true to make this a failure`);
+  return false;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface Till { shell: BrowserShell; page: Page; dataDir: string; close(): Promise<void> }
+
+/** A fresh demo terminal (real core, simulated reader, file printer) in the browser shell, with a page on it. */
+export async function openTill(browser: Browser, extra: Partial<RuntimeOptions> = {}): Promise<Till> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'canteen-e2e-'));
+  const shell = await startBrowserShell({ dataDir, seedDemo: true, reader: 'simulated', printer: 'file', ...extra });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err));
+  await page.goto(shell.server.url);
+  return {
+    shell, page, dataDir,
+    async close() { await context.close(); await shell.close(); rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
+
+export async function login(page: Page, pin: string): Promise<void> {
+  await page.getByTestId('pin').fill(pin);
+  await page.keyboard.press('Enter');
+  await page.getByTestId('cashier').waitFor();
+}
+
+/** The raw bytes of every job the file printer wrote, in order. */
+export function printedBytes(dataDir: string): Buffer[] {
+  const dir = path.join(dataDir, 'printer');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.bin')).sort().map((f) => readFileSync(path.join(dir, f)));
+}
+
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+
+/** "611,01 ₽" as the UI shows it (non-breaking spaces). */
+export const rub = (s: string): string => `${s.replace(/ /g, '\u00a0')}\u00a0₽`;
