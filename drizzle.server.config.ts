@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Server (PostgreSQL/PGlite) migrations: `npx drizzle-kit generate --config drizzle.server.config.ts`.
+// 0001 is a custom migration (`--custom`): it turns `entries` into a partitioned table.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './src/server/db/schema.ts',
+  out: './migrations/server',
+});

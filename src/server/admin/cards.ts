@@ -1,0 +1,47 @@
+import { eq, sql } from 'drizzle-orm';
+import { accounts, cards } from '../db/schema.js';
+import type { Db, Tx } from '../db/open.js';
+import { recordChanges } from '../changes.js';
+import { HttpError } from '../errors.js';
+
+/** "EM:55007EE424", "MF:BCD14264" (canonical ids, see hardware/reader). */
+const CARD_ID_RE = /^(EM:[0-9A-F]{10}|MF:[0-9A-F]{8,20})$/;
+
+export function normaliseCardId(raw: string): string {
+  const id = raw.trim().toUpperCase();
+  if (!CARD_ID_RE.test(id)) throw new HttpError(400, 'BAD_INPUT', `Неверный номер карты «${raw}»: ожидается EM:XXXXXXXXXX или MF:XXXXXXXX`);
+  return id;
+}
+
+/** Binds a card to an account (the account keeps its balance whatever card is used). */
+export async function issueCard(tx: Tx, accountNumber: string, rawCardId: string): Promise<string> {
+  const cardId = normaliseCardId(rawCardId);
+  const [acc] = await tx.select({ schoolId: accounts.schoolId }).from(accounts).where(eq(accounts.accountNumber, accountNumber));
+  if (!acc) throw new HttpError(404, 'NOT_FOUND', `Лицевой счёт ${accountNumber} не найден`);
+  const [existing] = await tx.select().from(cards).where(eq(cards.id, cardId));
+  if (existing && existing.accountNumber !== accountNumber) {
+    throw new HttpError(409, 'CONFLICT', `Карта ${cardId} уже выдана на Л/С ${existing.accountNumber}`);
+  }
+  await tx.insert(cards).values({ id: cardId, schoolId: acc.schoolId, accountNumber, state: 'active' })
+    .onConflictDoUpdate({ target: cards.id, set: { state: 'active', reason: null, updatedAt: sql`now()` } });
+  await recordChanges(tx, acc.schoolId, 'card', [cardId]);
+  return cardId;
+}
+
+export async function setCardState(tx: Tx, rawCardId: string, state: 'blocked' | 'lost' | 'active', reason?: string): Promise<{ accountNumber: string }> {
+  const cardId = normaliseCardId(rawCardId);
+  const [row] = await tx.update(cards).set({ state, reason: reason ?? null, updatedAt: sql`now()` })
+    .where(eq(cards.id, cardId)).returning({ schoolId: cards.schoolId, accountNumber: cards.accountNumber });
+  if (!row) throw new HttpError(404, 'NOT_FOUND', `Карта ${cardId} не найдена`);
+  await recordChanges(tx, row.schoolId, 'card', [cardId]);
+  return { accountNumber: row.accountNumber };
+}
+
+/** Lost or broken card: the old one is marked lost, the new one goes to the same account (balance unchanged). */
+export async function reissueCard(db: Db, oldCardId: string, newCardId: string): Promise<{ accountNumber: string; cardId: string }> {
+  return db.transaction(async (tx) => {
+    const { accountNumber } = await setCardState(tx, oldCardId, 'lost', 'перевыпуск');
+    const cardId = await issueCard(tx, accountNumber, newCardId);
+    return { accountNumber, cardId };
+  });
+}

@@ -1,0 +1,260 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * Central ledger (PostgreSQL; PGlite embedded for laptops and tests).
+ * Every table carries school_id so it can be distributed by school (Citus) and
+ * every hot query is school-scoped. Money: bigint kopecks read as JS numbers
+ * (exact up to 2^53). Ids are text: the demo and imports bring stable ids.
+ *
+ * `entries` is redefined as a partitioned table by the custom migration
+ * 0001_partition_entries.sql (LIST by school, then RANGE by month);
+ * `entry_ids` keeps the global UUID uniqueness a partitioned table cannot.
+ */
+
+const kopecks = (name: string) => bigint(name, { mode: 'number' });
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+export const schools = pgTable('schools', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull().unique(),               // "24" (receipt numbers, account numbers)
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('Europe/Moscow'),
+  cabinetUrl: text('cabinet_url').notNull().default(''),
+  overdraftLimit: kopecks('overdraft_limit').notNull().default(0),
+  staleAfterMinutes: integer('stale_after_minutes').notNull().default(1440),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const terminals = pgTable('terminals', {
+  id: text('id').primaryKey(),
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  name: text('name').notNull(),
+  /** Highest seq such that entries 1..lastSeq of this terminal are stored (row-locked by push). */
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  /** sha256 hex of the bearer token; null until enrolled. */
+  tokenHash: text('token_hash').unique(),
+  enrolledAt: ts('enrolled_at'),
+  revokedAt: ts('revoked_at'),
+  lastSeenAt: ts('last_seen_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [index('terminals_school_idx').on(t.schoolId)]);
+
+/** One-time codes an admin hands to whoever sets up a terminal. */
+export const enrollmentCodes = pgTable('enrollment_codes', {
+  codeHash: text('code_hash').primaryKey(),            // sha256 hex of the normalised code
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  terminalId: text('terminal_id').notNull(),           // created on use when it does not exist yet
+  terminalName: text('terminal_name').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const students = pgTable('students', {
+  id: text('id').primaryKey(),
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  fullName: text('full_name').notNull(),
+  className: text('class_name').notNull(),
+  benefitCategoryIds: text('benefit_category_ids').array().notNull().default(sql`'{}'::text[]`),
+  active: boolean('active').notNull().default(true),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('students_school_idx').on(t.schoolId)]);
+
+export const accounts = pgTable('accounts', {
+  accountNumber: text('account_number').primaryKey(),  // 10 digits, the cabinet login
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  studentId: text('student_id').references(() => students.id),
+  /** Running balance = Σ applied entries (checked by `canteen server reconcile`). */
+  balance: kopecks('balance').notNull().default(0),
+  dailyLimit: kopecks('daily_limit'),
+  permanentPasswordHash: text('permanent_password_hash'),
+  /** Set by a terminal's cabinetPassword entry while there is no permanent password. */
+  tempPasswordHash: text('temp_password_hash'),
+  barredItemIds: text('barred_item_ids').array().notNull().default(sql`'{}'::text[]`),
+  barredCategoryIds: text('barred_category_ids').array().notNull().default(sql`'{}'::text[]`),
+  active: boolean('active').notNull().default(true),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('accounts_school_idx').on(t.schoolId), index('accounts_student_idx').on(t.studentId)]);
+
+export const cards = pgTable('cards', {
+  id: text('id').primaryKey(),                         // canonical: EM:55007EE424, MF:BCD14264
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  accountNumber: text('account_number').notNull().references(() => accounts.accountNumber),
+  state: text('state', { enum: ['active', 'blocked', 'lost'] }).notNull().default('active'),
+  reason: text('reason'),
+  issuedAt: ts('issued_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('cards_school_idx').on(t.schoolId), index('cards_account_idx').on(t.accountNumber)]);
+
+export const menuCategories = pgTable('menu_categories', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  id: text('id').notNull(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull().default(0),
+  active: boolean('active').notNull().default(true),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+export const dishes = pgTable('dishes', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  id: text('id').notNull(),
+  name: text('name').notNull(),
+  price: kopecks('price').notNull(),
+  categoryId: text('category_id').notNull(),
+  hotkey: text('hotkey'),
+  sort: integer('sort').notNull().default(0),
+  active: boolean('active').notNull().default(true),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+export const mealSets = pgTable('meal_sets', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  id: text('id').notNull(),
+  name: text('name').notNull(),
+  price: kopecks('price').notNull(),
+  categoryId: text('category_id').notNull(),
+  hotkey: text('hotkey'),
+  sort: integer('sort').notNull().default(0),
+  dishIds: text('dish_ids').array().notNull().default(sql`'{}'::text[]`),
+  active: boolean('active').notNull().default(true),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+export const benefitCategories = pgTable('benefit_categories', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  id: text('id').notNull(),
+  name: text('name').notNull(),
+  active: boolean('active').notNull().default(true),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+export const benefitRules = pgTable('benefit_rules', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  id: text('id').notNull(),
+  benefitCategoryId: text('benefit_category_id').notNull(),
+  mealSetId: text('meal_set_id').notNull(),
+  parentPays: kopecks('parent_pays').notNull(),
+  active: boolean('active').notNull().default(true),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+export const cashiers = pgTable('cashiers', {
+  id: text('id').primaryKey(),
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['cashier', 'manager'] }).notNull(),
+  pinHash: text('pin_hash').notNull(),                 // argon2id
+  active: boolean('active').notNull().default(true),
+}, (t) => [index('cashiers_school_idx').on(t.schoolId)]);
+
+/** Server-wide key/value settings (e.g. the change-log horizon). Per-school settings live on `schools`. */
+export const serverSettings = pgTable('server_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'topUp', 'correction'] as const;
+export type ServerEntryKind = (typeof ENTRY_KINDS)[number];
+
+/**
+ * The ledger, append-only. Partitioned in SQL (see 0001); this definition is
+ * what queries are typed against. No unique key on uuid here: `entry_ids` has it.
+ */
+export const entries = pgTable('entries', {
+  uuid: text('uuid').notNull(),
+  schoolId: text('school_id').notNull(),
+  createdAt: ts('created_at').notNull(),               // when it happened (terminal clock for terminal entries)
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+  terminalId: text('terminal_id'),                     // null for server-made entries (top-ups, corrections)
+  seq: bigint('seq', { mode: 'number' }),
+  kind: text('kind', { enum: ENTRY_KINDS }).notNull(),
+  accountNumber: text('account_number'),               // null: the school's subsidy account
+  amount: kopecks('amount').notNull(),
+  /** False when the entry could not touch a balance (unknown account); it is flagged. Reconcile sums applied ones. */
+  applied: boolean('applied').notNull().default(true),
+  shiftId: text('shift_id'),
+  cashierId: text('cashier_id'),
+  cardId: text('card_id'),
+  receiptId: text('receipt_id'),
+  payload: jsonb('payload').notNull().default({}),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.createdAt, t.uuid] }),
+  index('entries_account_idx').on(t.accountNumber, t.createdAt),
+]);
+
+/** Global UUID uniqueness for the partitioned ledger, and per-terminal seq uniqueness. */
+export const entryIds = pgTable('entry_ids', {
+  uuid: text('uuid').primaryKey(),
+  schoolId: text('school_id').notNull(),
+  createdAt: ts('created_at').notNull(),               // with school_id: locates the partition
+  terminalId: text('terminal_id'),
+  seq: bigint('seq', { mode: 'number' }),
+}, (t) => [uniqueIndex('entry_ids_terminal_seq_idx').on(t.terminalId, t.seq)]);
+
+export const receipts = pgTable('receipts', {
+  schoolId: text('school_id').notNull(),
+  id: text('id').notNull(),                            // the terminal's receipt id
+  number: text('number').notNull(),                    // "24-015183"
+  kind: text('kind', { enum: ['sale', 'refund'] }).notNull(),
+  terminalId: text('terminal_id'),
+  entryUuid: text('entry_uuid').notNull(),
+  accountNumber: text('account_number'),
+  total: kopecks('total').notNull(),
+  subsidy: kopecks('subsidy').notNull().default(0),
+  issuedAt: ts('issued_at').notNull(),
+  refundOf: text('refund_of'),
+  doc: jsonb('doc'),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.id] }),
+  index('receipts_account_idx').on(t.accountNumber, t.issuedAt),
+]);
+
+export const receiptLines = pgTable('receipt_lines', {
+  schoolId: text('school_id').notNull(),
+  receiptId: text('receipt_id').notNull(),
+  lineNo: integer('line_no').notNull(),
+  itemId: text('item_id').notNull(),
+  itemKind: text('item_kind', { enum: ['dish', 'mealSet'] }).notNull(),
+  name: text('name').notNull(),
+  quantity: integer('quantity').notNull(),
+  unitPrice: kopecks('unit_price').notNull(),
+  amount: kopecks('amount').notNull(),
+  subsidy: kopecks('subsidy').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.receiptId, t.lineNo] })]);
+
+/**
+ * Change log for pull cursors. `txid` is the writing transaction's id: a pull
+ * returns changes with cursor ≤ txid < xmin of its snapshot, so a transaction
+ * that commits late is never skipped (no counter row to lock; see docs/server.md).
+ */
+export const changes = pgTable('changes', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  schoolId: text('school_id').notNull(),
+  kind: text('kind').notNull(),                        // account | card | student | category | dish | mealSet | benefitCategory | benefitRule | cashier | settings
+  key: text('key').notNull(),
+  txid: bigint('txid', { mode: 'number' }).notNull().default(sql`(pg_current_xact_id()::text::bigint)`),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [index('changes_school_txid_idx').on(t.schoolId, t.txid)]);
+
+/** Sales (and other entries) the server would not have allowed: applied, and listed here for a person to review. */
+export const reviewFlags = pgTable('review_flags', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  schoolId: text('school_id').notNull(),
+  entryUuid: text('entry_uuid').notNull(),
+  terminalId: text('terminal_id'),
+  accountNumber: text('account_number'),
+  reason: text('reason').notNull(),                    // cardBlocked | cardLost | overdraft | dailyLimit | unknownAccount | unknownCard | badPayload | seqReused | duplicateUuid
+  message: text('message').notNull(),                  // Russian, for the report
+  details: jsonb('details').notNull().default({}),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  resolvedAt: ts('resolved_at'),
+  resolvedBy: text('resolved_by'),
+}, (t) => [
+  uniqueIndex('review_flags_entry_reason_idx').on(t.entryUuid, t.reason),
+  index('review_flags_school_idx').on(t.schoolId, t.createdAt),
+]);
+
+export const schema = {
+  schools, terminals, enrollmentCodes, students, accounts, cards, menuCategories, dishes, mealSets,
+  benefitCategories, benefitRules, cashiers, serverSettings, entries, entryIds, receipts, receiptLines,
+  changes, reviewFlags,
+};
+export type Schema = typeof schema;

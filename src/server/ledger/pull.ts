@@ -1,0 +1,140 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { PullResponse } from '../../api/sync.js';
+import {
+  accounts, benefitCategories, benefitRules, cards, cashiers, changes, dishes, mealSets, menuCategories,
+  schools, serverSettings, students, terminals,
+} from '../db/schema.js';
+import { query, type Db, type Tx } from '../db/open.js';
+import type { TerminalIdentity } from './push.js';
+import type { ChangeKind } from '../changes.js';
+
+/** server_settings key: change-log rows below this txid were pruned; older cursors get a reset. */
+export const CHANGES_HORIZON_KEY = 'changes_horizon';
+
+/**
+ * Builds a pull answer for the terminal's school in one REPEATABLE READ
+ * snapshot, so each balance and the terminal's lastSeq belong together.
+ * Cursor = xmin of the snapshot: every transaction below it has finished, so a
+ * change from a transaction that commits later always has txid ≥ this cursor
+ * and shows up in a later pull (no change is skipped, no lock is needed).
+ */
+export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string): Promise<PullResponse> {
+  return db.transaction(async (tx) => {
+    const [snap] = await query<{ xmin: string; xmax: string }>(tx, sql`
+      SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
+    const xmin = Number(snap!.xmin);
+    const xmax = Number(snap!.xmax);
+    const [horizonRow] = await tx.select().from(serverSettings).where(eq(serverSettings.key, CHANGES_HORIZON_KEY));
+    const horizon = horizonRow ? Number(horizonRow.value) : 0;
+    const cursor = cursorText === undefined ? 0 : Number(cursorText);
+    // Unknown cursors: 0, from another database (beyond what this one has issued), or older than the kept log.
+    const reset = !(cursor > 0 && cursor <= xmax && cursor >= horizon);
+
+    const [term] = await tx.select({ lastSeq: terminals.lastSeq, name: terminals.name }).from(terminals).where(eq(terminals.id, terminal.id));
+    const [school] = await tx.select().from(schools).where(eq(schools.id, terminal.schoolId));
+    if (!term || !school) throw new Error(`terminal ${terminal.id} or its school vanished`);
+    const lastSeq = term.lastSeq;
+
+    let keys: Map<ChangeKind, string[]> | null = null;   // null = everything
+    if (!reset) {
+      const rows = await query<{ kind: ChangeKind; key: string }>(tx, sql`
+        SELECT DISTINCT kind, key FROM ${changes}
+        WHERE school_id = ${terminal.schoolId} AND txid >= ${cursor} AND txid < ${xmin}`);
+      keys = new Map();
+      for (const r of rows) {
+        const list = keys.get(r.kind) ?? [];
+        list.push(r.key);
+        keys.set(r.kind, list);
+      }
+    }
+    const S = terminal.schoolId;
+    const want = (kind: ChangeKind) => (keys === null ? null : keys.get(kind) ?? []);
+
+    const accountKeys = want('account');
+    const accountRows = accountKeys === null || accountKeys.length
+      ? await selectIn(tx, accountKeys, (ks) => tx.select().from(accounts).where(and(eq(accounts.schoolId, S), ks ? inArray(accounts.accountNumber, ks) : undefined)))
+      : [];
+    const cardKeys = want('card');
+    const cardRows = cardKeys === null || cardKeys.length
+      ? await selectIn(tx, cardKeys, (ks) => tx.select().from(cards).where(and(eq(cards.schoolId, S), ks ? inArray(cards.id, ks) : undefined)))
+      : [];
+    const studentKeys = want('student');
+    const studentRows = studentKeys === null || studentKeys.length
+      ? await selectIn(tx, studentKeys, (ks) => tx.select({ s: students, accountNumber: accounts.accountNumber }).from(students)
+        .innerJoin(accounts, eq(accounts.studentId, students.id))
+        .where(and(eq(students.schoolId, S), ks ? inArray(students.id, ks) : undefined)))
+      : [];
+    const byKeys = async <R>(kind: ChangeKind, load: (ks: string[] | null) => Promise<R[]>): Promise<R[]> => {
+      const ks = want(kind);
+      return ks === null || ks.length ? selectIn(tx, ks, load) : [];
+    };
+    const categoryRows = await byKeys('category', (ks) => tx.select().from(menuCategories)
+      .where(and(eq(menuCategories.schoolId, S), ks ? inArray(menuCategories.id, ks) : undefined)));
+    const dishRows = await byKeys('dish', (ks) => tx.select().from(dishes)
+      .where(and(eq(dishes.schoolId, S), ks ? inArray(dishes.id, ks) : undefined)));
+    const mealSetRows = await byKeys('mealSet', (ks) => tx.select().from(mealSets)
+      .where(and(eq(mealSets.schoolId, S), ks ? inArray(mealSets.id, ks) : undefined)));
+    const benefitCategoryRows = await byKeys('benefitCategory', (ks) => tx.select().from(benefitCategories)
+      .where(and(eq(benefitCategories.schoolId, S), ks ? inArray(benefitCategories.id, ks) : undefined)));
+    const ruleRows = await byKeys('benefitRule', (ks) => tx.select().from(benefitRules)
+      .where(and(eq(benefitRules.schoolId, S), ks ? inArray(benefitRules.id, ks) : undefined)));
+    const cashierRows = await byKeys('cashier', (ks) => tx.select().from(cashiers)
+      .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
+
+    return {
+      cursor: String(xmin),
+      reset,
+      lastSeq,
+      settings: {
+        schoolId: school.id,
+        schoolCode: school.code,
+        schoolName: school.name,
+        timeZone: school.timeZone,
+        cabinetUrl: school.cabinetUrl,
+        overdraftLimit: school.overdraftLimit,
+        staleAfterMinutes: school.staleAfterMinutes,
+        offlineWarnAfterHours: school.staleAfterMinutes / 60,
+        terminalId: terminal.id,
+        terminalName: term.name,
+      },
+      accounts: accountRows.map((a) => ({
+        accountNumber: a.accountNumber,
+        studentId: a.studentId,
+        balance: a.balance,
+        lastSeq,
+        dailyLimit: a.dailyLimit,
+        hasPermanentPassword: a.permanentPasswordHash !== null,
+        active: a.active,
+      })),
+      cards: cardRows.map((c) => ({ cardId: c.id, accountNumber: c.accountNumber, state: c.state })),
+      students: studentRows.map(({ s, accountNumber }) => ({
+        id: s.id, fullName: s.fullName, className: s.className, accountNumber,
+        benefitCategoryIds: s.benefitCategoryIds, active: s.active,
+      })),
+      menu: {
+        categories: categoryRows.map((c) => ({ id: c.id, name: c.name, sort: c.sort, active: c.active })),
+        dishes: dishRows.map((d) => ({ id: d.id, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort, active: d.active })),
+        mealSets: mealSetRows.map((m) => ({
+          id: m.id, name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey, sort: m.sort, active: m.active, dishIds: m.dishIds,
+        })),
+      },
+      benefitCategories: benefitCategoryRows.map((b) => ({ id: b.id, name: b.name, active: b.active })),
+      benefitRules: ruleRows.map((r) => ({
+        id: r.id, benefitCategoryId: r.benefitCategoryId, mealSetId: r.mealSetId, parentPays: r.parentPays, active: r.active,
+      })),
+      // On a reset only accounts with bans; after that every changed account (its list may have become empty).
+      barredItems: accountRows
+        .filter((a) => !reset || a.barredItemIds.length > 0 || a.barredCategoryIds.length > 0)
+        .map((a) => ({ accountNumber: a.accountNumber, itemIds: a.barredItemIds, categoryIds: a.barredCategoryIds })),
+      cashiers: cashierRows.map((c) => ({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active })),
+    };
+  }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+/** Loads everything (keys null) or the given keys in chunks (bind-parameter limits). */
+async function selectIn<R>(_tx: Tx, keys: string[] | null, load: (ks: string[] | null) => Promise<R[]>): Promise<R[]> {
+  if (keys === null) return load(null);
+  const out: R[] = [];
+  for (let i = 0; i < keys.length; i += 5000) out.push(...(await load(keys.slice(i, i + 5000))));
+  return out;
+}
