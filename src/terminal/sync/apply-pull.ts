@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import type { PullResponse } from '../../api/sync.js';
+import { SETTING } from '../seed.js';
+import { SYNC_KEY, setSyncValue } from './store.js';
+
+export interface PullSummary {
+  reset: boolean;
+  cursor: string;
+  lastSeq: number;
+  accounts: number;
+  cards: number;
+  students: number;
+  menu: number;
+  cashiers: number;
+  /** False when the answer held nothing but settings (no need to tell the UI). */
+  changed: boolean;
+}
+
+/** Tables a full reset replaces. Ledger tables (receipts, entries, outbox, shifts) are never touched by a pull. */
+const REFERENCE_TABLES = [
+  'students', 'student_benefits', 'accounts', 'cards', 'menu_categories', 'dishes', 'meal_sets',
+  'benefit_categories', 'entitlement_rules', 'barred_items', 'cashiers',
+] as const;
+
+/**
+ * Applies a pull answer to the terminal's reference tables in ONE SQLite
+ * transaction, together with the new cursor: a crash leaves either the old
+ * data with the old cursor or the new data with the new cursor, never a mix
+ * that would make the next pull skip something.
+ *
+ * Balance rule: each account row gets the server's balance and the seq of
+ * this terminal that balance includes (server_seq). Accounts the answer does
+ * not mention keep their older pair, which stays correct: any entry of ours
+ * the server applied to them since would have put them in the change log.
+ */
+export function applyPull(sqlite: Database.Database, res: PullResponse, at: string): PullSummary {
+  const st = statements(sqlite);
+  const s = res.settings;
+  sqlite.transaction(() => {
+    st.upsertSchool.run({
+      id: s.schoolId, code: s.schoolCode, name: s.schoolName, timeZone: s.timeZone,
+      overdraftLimit: s.overdraftLimit, staleAfterMinutes: s.staleAfterMinutes, cabinetUrl: s.cabinetUrl,
+    });
+    st.deleteOtherSchools.run(s.schoolId);
+    st.setting.run(SETTING.schoolId, s.schoolId);
+    st.setting.run(SETTING.terminalId, s.terminalId);
+    st.setting.run(SETTING.terminalName, s.terminalName);
+
+    if (res.reset) for (const t of REFERENCE_TABLES) sqlite.prepare(`DELETE FROM ${t}`).run();
+
+    for (const stu of res.students) {
+      st.deleteStudentBenefits.run(stu.id);
+      if (!stu.active) { st.deleteStudent.run(stu.id); continue; }
+      st.upsertStudent.run({ id: stu.id, schoolId: s.schoolId, fullName: stu.fullName, className: stu.className, accountNumber: stu.accountNumber });
+      for (const b of stu.benefitCategoryIds) st.insertStudentBenefit.run(stu.id, b);
+    }
+    for (const a of res.accounts) {
+      if (!a.active) { st.deleteAccount.run(a.accountNumber); st.deleteCardsOf.run(a.accountNumber); continue; }
+      st.upsertAccount.run({
+        number: a.accountNumber, studentId: a.studentId ?? '', serverBalance: a.balance, serverSeq: a.lastSeq,
+        dailyLimit: a.dailyLimit, hasPermanentPassword: a.hasPermanentPassword ? 1 : 0, updatedAt: at,
+      });
+    }
+    for (const c of res.cards) st.upsertCard.run({ id: c.cardId, accountNumber: c.accountNumber, state: c.state, updatedAt: at });
+
+    for (const c of res.menu.categories) {
+      if (!c.active) st.deleteCategory.run(c.id);
+      else st.upsertCategory.run({ id: c.id, name: c.name, sort: c.sort });
+    }
+    for (const d of res.menu.dishes) {
+      st.upsertDish.run({ id: d.id, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort, active: d.active ? 1 : 0 });
+    }
+    for (const m of res.menu.mealSets) {
+      st.upsertMealSet.run({
+        id: m.id, name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey, sort: m.sort,
+        active: m.active ? 1 : 0, dishIds: JSON.stringify(m.dishIds),
+      });
+    }
+    for (const b of res.benefitCategories) {
+      if (!b.active) st.deleteBenefitCategory.run(b.id);
+      else st.upsertBenefitCategory.run(b.id, b.name);
+    }
+    for (const r of res.benefitRules) {
+      if (!r.active) st.deleteRule.run(r.id);
+      else st.upsertRule.run({ id: r.id, benefitCategoryId: r.benefitCategoryId, mealSetId: r.mealSetId, parentPays: r.parentPays });
+    }
+    for (const b of res.barredItems) {
+      st.deleteBarred.run(b.accountNumber);
+      for (const id of b.itemIds) st.insertBarred.run(b.accountNumber, 'item', id);
+      for (const id of b.categoryIds) st.insertBarred.run(b.accountNumber, 'category', id);
+    }
+    for (const c of res.cashiers) {
+      st.upsertCashier.run({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active ? 1 : 0 });
+    }
+
+    setSyncValue(sqlite, SYNC_KEY.cursor, res.cursor, at);
+    setSyncValue(sqlite, SYNC_KEY.pulledSeq, String(res.lastSeq), at);
+    setSyncValue(sqlite, SYNC_KEY.lastPullAt, at, at);
+  })();
+
+  const menu = res.menu.categories.length + res.menu.dishes.length + res.menu.mealSets.length
+    + res.benefitCategories.length + res.benefitRules.length;
+  return {
+    reset: res.reset,
+    cursor: res.cursor,
+    lastSeq: res.lastSeq,
+    accounts: res.accounts.length,
+    cards: res.cards.length,
+    students: res.students.length,
+    menu,
+    cashiers: res.cashiers.length,
+    changed: res.reset || res.accounts.length + res.cards.length + res.students.length + menu
+      + res.barredItems.length + res.cashiers.length > 0,
+  };
+}
+
+const cache = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
+function statements(sqlite: Database.Database) {
+  let st = cache.get(sqlite);
+  if (!st) { st = prepare(sqlite); cache.set(sqlite, st); }
+  return st;
+}
+
+function prepare(s: Database.Database) {
+  return {
+    upsertSchool: s.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url)
+      VALUES (@id, @code, @name, @timeZone, @overdraftLimit, @staleAfterMinutes, @cabinetUrl)
+      ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, time_zone = excluded.time_zone,
+        overdraft_limit = excluded.overdraft_limit, stale_after_minutes = excluded.stale_after_minutes, cabinet_url = excluded.cabinet_url`),
+    deleteOtherSchools: s.prepare(`DELETE FROM schools WHERE id != ?`),
+    setting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
+    upsertStudent: s.prepare(`INSERT INTO students (id, school_id, full_name, class_name, account_number)
+      VALUES (@id, @schoolId, @fullName, @className, @accountNumber)
+      ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, full_name = excluded.full_name,
+        class_name = excluded.class_name, account_number = excluded.account_number`),
+    deleteStudent: s.prepare(`DELETE FROM students WHERE id = ?`),
+    deleteStudentBenefits: s.prepare(`DELETE FROM student_benefits WHERE student_id = ?`),
+    insertStudentBenefit: s.prepare(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
+    upsertAccount: s.prepare(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
+      VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt)
+      ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
+        server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
+        has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`),
+    deleteAccount: s.prepare(`DELETE FROM accounts WHERE number = ?`),
+    deleteCardsOf: s.prepare(`DELETE FROM cards WHERE account_number = ?`),
+    upsertCard: s.prepare(`INSERT INTO cards (id, account_number, state, updated_at) VALUES (@id, @accountNumber, @state, @updatedAt)
+      ON CONFLICT (id) DO UPDATE SET account_number = excluded.account_number, state = excluded.state, updated_at = excluded.updated_at`),
+    upsertCategory: s.prepare(`INSERT INTO menu_categories (id, name, sort) VALUES (@id, @name, @sort)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, sort = excluded.sort`),
+    deleteCategory: s.prepare(`DELETE FROM menu_categories WHERE id = ?`),
+    upsertDish: s.prepare(`INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active)
+      VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price, category_id = excluded.category_id,
+        hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active`),
+    upsertMealSet: s.prepare(`INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids)
+      VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active, @dishIds)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price, category_id = excluded.category_id,
+        hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active, dish_ids = excluded.dish_ids`),
+    upsertBenefitCategory: s.prepare(`INSERT INTO benefit_categories (id, name) VALUES (?, ?)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name`),
+    deleteBenefitCategory: s.prepare(`DELETE FROM benefit_categories WHERE id = ?`),
+    upsertRule: s.prepare(`INSERT INTO entitlement_rules (id, benefit_category_id, meal_set_id, parent_pays)
+      VALUES (@id, @benefitCategoryId, @mealSetId, @parentPays)
+      ON CONFLICT (id) DO UPDATE SET benefit_category_id = excluded.benefit_category_id,
+        meal_set_id = excluded.meal_set_id, parent_pays = excluded.parent_pays`),
+    deleteRule: s.prepare(`DELETE FROM entitlement_rules WHERE id = ?`),
+    deleteBarred: s.prepare(`DELETE FROM barred_items WHERE account_number = ?`),
+    insertBarred: s.prepare(`INSERT OR IGNORE INTO barred_items (account_number, target_kind, target_id) VALUES (?, ?, ?)`),
+    upsertCashier: s.prepare(`INSERT INTO cashiers (id, name, role, pin_hash, active) VALUES (@id, @name, @role, @pinHash, @active)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash, active = excluded.active`),
+  };
+}

@@ -1,0 +1,378 @@
+import type Database from 'better-sqlite3';
+import type { SyncState } from '../../api/pos-api.js';
+import { markAcked, markSent, pendingCount, pendingEntries } from '../outbox.js';
+import { applyPull, type PullSummary } from './apply-pull.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import type { PokeFactory, PokeHandle } from './poke.js';
+import { getSyncValue, setSyncValue, SYNC_KEY } from './store.js';
+import { SyncError, SyncTransport, type FetchFn } from './transport.js';
+
+/** Timer functions the scheduler uses (inject a fake to run a week in a test). */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface SyncClientOptions {
+  sqlite: Database.Database;
+  serverUrl: string;
+  token: string;
+  terminalId: string;
+  fetch?: FetchFn;
+  clock?: { now(): Date };
+  timers?: Timers;
+  random?: () => number;
+  /** Entries per push request (the server accepts up to 5,000). */
+  batchSize?: number;
+  /** Wait this long after a sale before syncing, so a burst of sales goes in one push. */
+  debounceMs?: number;
+  /** Sync this often while nothing else asks for it. */
+  intervalMs?: number;
+  backoff?: BackoffPolicy;
+  /** How often to look for new outbox rows written by the terminal core (0 = only nudge()). */
+  watchMs?: number;
+  requestTimeoutMs?: number;
+  /** Server pokes (WebSocket); false = none. */
+  poke?: PokeFactory | false;
+  /** After a pull was applied (reload caches, tell the UI). */
+  onPulled?: (summary: PullSummary) => void;
+  log?: (line: string) => void;
+}
+
+export interface SyncOutcome {
+  pushed: number;
+  ackSeq: number;
+  pull: PullSummary;
+}
+
+/**
+ * The terminal's sync client (DESIGN.md "Sync", Replicache-style):
+ * push the outbox in seq order in batches, mark rows ≤ ackSeq acknowledged in
+ * one transaction, follow `resumeFrom` on a gap; then pull by cursor and
+ * apply the answer in one transaction. One run at a time, ever.
+ *
+ * Scheduling: a run at start, ~debounceMs after a local write, every
+ * intervalMs, and at once on a server poke or when the poke socket reconnects.
+ * After a failure, retries back off exponentially with jitter; local writes do
+ * not shorten the wait (5,000 offline sales must not mean 5,000 requests).
+ */
+export class SyncClient {
+  private readonly sqlite: Database.Database;
+  private readonly transport: SyncTransport;
+  private readonly clock: { now(): Date };
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly batchSize: number;
+  private readonly debounceMs: number;
+  private readonly intervalMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly watchMs: number;
+
+  private listeners = new Set<(s: SyncState) => void>();
+  private online = false;
+  private lastSyncAt: string | undefined;
+  private lastError: string | undefined;
+  private lastEmitted = '';
+
+  private started = false;
+  private stopped = false;
+  /** Serialises runs: scheduler, syncOnce() callers and pokes all queue here. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private again = false;
+  private timer: unknown;
+  private timerKind: 'debounce' | 'interval' | 'backoff' | undefined;
+  private watchTimer: unknown;
+  private lastOutboxSeq = 0;
+  private poke: PokeHandle | undefined;
+  /** Consecutive failed runs (0 = healthy). */
+  failures = 0;
+  /** Requests sent, for tests and benchmarks (a week offline must not be thousands). */
+  readonly stats = { runs: 0, failedRuns: 0, pushRequests: 0, pullRequests: 0, pushedEntries: 0 };
+
+  constructor(private readonly opts: SyncClientOptions) {
+    this.sqlite = opts.sqlite;
+    this.transport = new SyncTransport({
+      serverUrl: opts.serverUrl, token: opts.token,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {}),
+    });
+    this.clock = opts.clock ?? { now: () => new Date() };
+    this.timers = opts.timers ?? realTimers;
+    this.random = opts.random ?? Math.random;
+    this.batchSize = Math.min(5000, Math.max(1, opts.batchSize ?? 1000));
+    this.debounceMs = opts.debounceMs ?? 300;
+    this.intervalMs = opts.intervalMs ?? 15_000;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.watchMs = opts.watchMs ?? 500;
+    this.lastSyncAt = getSyncValue(this.sqlite, SYNC_KEY.lastSyncAt);
+    this.lastError = getSyncValue(this.sqlite, SYNC_KEY.lastError) || undefined;
+  }
+
+  // ---- state --------------------------------------------------------------
+
+  state(): SyncState {
+    return {
+      online: this.online,
+      pending: pendingCount(this.sqlite),
+      ...(this.lastSyncAt ? { lastSyncAt: this.lastSyncAt } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      configured: true,
+    };
+  }
+
+  /** Called with every change of state (online, pending count, last sync, last error). */
+  onState(listener: (s: SyncState) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  private emitState(): void {
+    if (this.listeners.size === 0) return;
+    const s = this.state();
+    const key = JSON.stringify(s);
+    if (key === this.lastEmitted) return;
+    this.lastEmitted = key;
+    for (const l of [...this.listeners]) {
+      try { l(s); } catch (err) { this.opts.log?.(`sync state listener failed: ${String(err)}`); }
+    }
+  }
+
+  // ---- one run --------------------------------------------------------------
+
+  /** Push everything pending, then pull. Waits for a run in progress first; never overlaps one. */
+  syncOnce(): Promise<SyncOutcome> {
+    const run = this.chain.then(() => this.runGuarded());
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves when no run is in progress or queued. */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown>;
+    do { seen = this.chain; await seen; } while (seen !== this.chain);
+  }
+
+  private async runGuarded(): Promise<SyncOutcome> {
+    this.running = true;
+    this.stats.runs++;
+    try {
+      const out = await this.run();
+      this.succeeded();
+      return out;
+    } catch (err) {
+      this.failed(err);
+      throw err;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(): Promise<SyncOutcome> {
+    const { pushed, ackSeq } = await this.pushAll();
+    this.stats.pullRequests++;
+    const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor));
+    this.online = true;
+    const pull = applyPull(this.sqlite, res, this.nowIso());
+    try { this.opts.onPulled?.(pull); } catch (err) { this.opts.log?.(`onPulled failed: ${String(err)}`); }
+    return { pushed, ackSeq, pull };
+  }
+
+  private async pushAll(): Promise<{ pushed: number; ackSeq: number }> {
+    let pushed = 0;
+    let ackSeq = Number(getSyncValue(this.sqlite, SYNC_KEY.ackSeq) ?? 0);
+    let lastResume = 0;
+    for (;;) {
+      const batch = pendingEntries(this.sqlite, this.batchSize);
+      if (batch.length === 0) return { pushed, ackSeq };
+      markSent(this.sqlite, batch.map((e) => e.seq), this.nowIso());
+      this.stats.pushRequests++;
+      const res = await this.transport.push({ terminalId: this.opts.terminalId, entries: batch });
+      this.online = true;
+      const first = batch[0]!.seq;
+      const last = batch[batch.length - 1]!.seq;
+      const progressed = res.ackSeq >= first;
+      this.recordAck(res.ackSeq, res.resumeFrom);
+      if (progressed) pushed += Math.min(res.ackSeq, last) - first + 1;
+      this.stats.pushedEntries += progressed ? Math.min(res.ackSeq, last) - first + 1 : 0;
+      ackSeq = res.ackSeq;
+      this.emitState();
+      if (res.resumeFrom !== undefined) {
+        // The server is missing entries before this batch (its copy is older than ours): resend from there once.
+        if (res.resumeFrom === lastResume && !progressed) {
+          throw new SyncError('rejected', `Сервер дважды попросил проводки с №${res.resumeFrom} и не принял их`);
+        }
+        lastResume = res.resumeFrom;
+        const have = this.sqlite.prepare('SELECT 1 FROM entries WHERE seq = ?').pluck().get(res.resumeFrom);
+        if (!have) throw new SyncError('rejected', `Сервер ждёт проводку №${res.resumeFrom}, а на кассе её нет: нужна проверка`);
+        continue;
+      }
+      if (!progressed) throw new SyncError('protocol', `Сервер не подтвердил пакет с №${first} (подтверждено до №${res.ackSeq})`);
+    }
+  }
+
+  /**
+   * Rows ≤ ackSeq become acknowledged in one transaction with the stored ackSeq.
+   * With resumeFrom, rows from there on that we thought acknowledged go back to
+   * pending: the server says it does not have them, and only it knows.
+   */
+  private recordAck(ackSeq: number, resumeFrom: number | undefined): void {
+    const at = this.nowIso();
+    this.sqlite.transaction(() => {
+      markAcked(this.sqlite, ackSeq, at);
+      if (resumeFrom !== undefined) {
+        this.sqlite.prepare(`UPDATE outbox SET status = 'pending', acked_at = NULL WHERE seq >= ? AND status = 'acked'`).run(resumeFrom);
+      }
+      setSyncValue(this.sqlite, SYNC_KEY.ackSeq, String(ackSeq), at);
+      setSyncValue(this.sqlite, SYNC_KEY.lastPushAt, at, at);
+    })();
+  }
+
+  private succeeded(): void {
+    const at = this.nowIso();
+    this.failures = 0;
+    this.online = true;
+    this.lastSyncAt = at;
+    this.lastError = undefined;
+    this.sqlite.transaction(() => {
+      setSyncValue(this.sqlite, SYNC_KEY.lastSyncAt, at, at);
+      setSyncValue(this.sqlite, SYNC_KEY.lastError, '', at);
+    })();
+    this.emitState();
+  }
+
+  private failed(err: unknown): void {
+    this.failures++;
+    this.stats.failedRuns++;
+    this.online = false;
+    const message = err instanceof SyncError ? err.message : `Сбой синхронизации: ${String((err as Error)?.message ?? err)}`;
+    this.lastError = message;
+    try { setSyncValue(this.sqlite, SYNC_KEY.lastError, message, this.nowIso()); } catch { /* state only */ }
+    this.opts.log?.(`sync failed (${this.failures}): ${message}`);
+    this.emitState();
+  }
+
+  // ---- scheduling -----------------------------------------------------------
+
+  /** Starts the automatic schedule: a run now, then debounced/interval/backoff runs. */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.lastOutboxSeq = this.maxOutboxSeq();
+    this.emitState();
+    this.trigger();
+    if (this.watchMs > 0) this.scheduleWatch();
+    if (this.opts.poke) this.connectPoke(this.opts.poke);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    if (this.watchTimer !== undefined) this.timers.clearTimeout(this.watchTimer);
+    this.watchTimer = undefined;
+    this.poke?.close();
+    this.poke = undefined;
+    await this.idle();
+  }
+
+  /** A local write (sale, refund, block) happened: sync shortly, unless we are backing off. */
+  nudge(): void {
+    this.lastOutboxSeq = this.maxOutboxSeq();
+    this.emitState();
+    if (!this.started || this.stopped) return;
+    if (this.running) { if (this.failures === 0) this.again = true; return; }
+    if (this.failures > 0 || this.timerKind === 'debounce') return;
+    this.setTimer('debounce', this.debounceMs);
+  }
+
+  /** Run as soon as possible (start, poke, server back). */
+  trigger(): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.clearTimer();
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try { await this.syncOnce(); } catch { /* recorded in failed() */ }
+    } while (this.again && this.failures === 0 && !this.stopped);
+    if (this.stopped) return;
+    if (this.failures > 0) this.setTimer('backoff', backoffDelay(this.failures, this.random, this.backoff));
+    else this.setTimer('interval', this.intervalMs);
+  }
+
+  private setTimer(kind: 'debounce' | 'interval' | 'backoff', ms: number): void {
+    this.clearTimer();
+    this.timerKind = kind;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.timerKind = undefined;
+      this.trigger();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerKind = undefined;
+  }
+
+  /** Which kind of wait is scheduled now (tests, diagnostics). */
+  get pendingTimer(): 'debounce' | 'interval' | 'backoff' | undefined { return this.timerKind; }
+
+  private maxOutboxSeq(): number {
+    return (this.sqlite.prepare('SELECT max(seq) FROM outbox').pluck().get() as number | null) ?? 0;
+  }
+
+  /** The terminal core writes the outbox on the same connection; a cheap look finds new rows without a hook. */
+  private scheduleWatch(): void {
+    this.watchTimer = this.timers.setTimeout(() => {
+      if (this.stopped) return;
+      try {
+        if (this.maxOutboxSeq() !== this.lastOutboxSeq) this.nudge();
+      } catch (err) {
+        this.opts.log?.(`outbox watch failed: ${String(err)}`);
+      }
+      this.scheduleWatch();
+    }, this.watchMs);
+  }
+
+  private connectPoke(factory: PokeFactory): void {
+    let attempts = 0;
+    const open = () => {
+      if (this.stopped) return;
+      this.poke = factory({
+        serverUrl: this.opts.serverUrl,
+        token: this.opts.token,
+        onOpen: () => {
+          attempts = 0;
+          // The server is reachable again: do not wait out the backoff.
+          if (this.failures > 0) this.trigger();
+        },
+        onPoke: () => this.trigger(),
+        onClose: () => {
+          this.poke = undefined;
+          if (this.stopped) return;
+          attempts++;
+          this.timers.setTimeout(open, backoffDelay(attempts, this.random, this.backoff));
+        },
+      });
+    };
+    open();
+  }
+
+  private nowIso(): string {
+    return this.clock.now().toISOString();
+  }
+}

@@ -1,0 +1,113 @@
+import {
+  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, SYNC_PATHS,
+  type PullResponse, type PushRequest, type PushResponse,
+} from '../../api/sync.js';
+
+/**
+ * HTTP side of the sync client: push and pull over `fetch` (injected, so tests
+ * can route it through a chaos proxy or a stub). Every failure becomes a
+ * SyncError with a Russian message for the status bar and a kind that tells
+ * the scheduler whether the server is unreachable or refused us.
+ */
+export type SyncErrorKind =
+  | 'offline'        // no connection, timeout, cut reply: retry with backoff
+  | 'server'         // 5xx: the server is up but failing; retry with backoff
+  | 'unauthorized'   // 401: token forged or revoked; needs a new enrolment
+  | 'rejected'       // 400/403: the server refuses this request as it is
+  | 'protocol';      // an answer we cannot read (wrong server?)
+
+export class SyncError extends Error {
+  constructor(readonly kind: SyncErrorKind, message: string, readonly status?: number, readonly code?: string) {
+    super(message);
+    this.name = 'SyncError';
+  }
+}
+
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  serverUrl: string;
+  token: string;
+  fetch?: FetchFn;
+  /** Abort a request that has not answered in this long (ms). */
+  timeoutMs?: number;
+}
+
+export class SyncTransport {
+  private readonly base: string;
+  private readonly fetchFn: FetchFn;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.base = opts.serverUrl.replace(/\/+$/, '');
+    this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  async push(req: PushRequest): Promise<PushResponse> {
+    const body = await this.request('POST', SYNC_PATHS.push, JSON.stringify(req));
+    return parse(pushResponseSchema, body, 'push');
+  }
+
+  async pull(cursor: string | undefined): Promise<PullResponse> {
+    const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const body = await this.request('GET', SYNC_PATHS.pull + q);
+    return parse(pullResponseSchema, body, 'pull');
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, body?: string): Promise<unknown> {
+    const ctrl = new AbortController();
+    // Real timers on purpose: a hung socket is a wall-clock matter even under a test's fake clock.
+    const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);
+    timer.unref?.();
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchFn(this.base + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
+        signal: ctrl.signal,
+      });
+      // Reading the whole body inside the try: a reply cut midway is "offline", not a crash.
+      text = await res.text();
+    } catch (err) {
+      throw new SyncError('offline', ctrl.signal.aborted
+        ? 'Сервер не ответил вовремя'
+        : `Нет связи с сервером (${describeNetworkError(err)})`);
+    } finally {
+      clearTimeout(timer);
+    }
+    let json: unknown;
+    try {
+      json = text.length ? JSON.parse(text) : undefined;
+    } catch {
+      // A 2xx with a broken body is most likely a reply cut by a proxy: retry.
+      throw new SyncError(res.ok ? 'offline' : 'protocol', `Сервер прислал нечитаемый ответ (HTTP ${res.status})`, res.status);
+    }
+    if (res.ok) return json;
+    const err = apiErrorBodySchema.safeParse(json);
+    const message = err.success ? err.data.error.message : `HTTP ${res.status}`;
+    const code = err.success ? err.data.error.code : undefined;
+    if (res.status === 401) throw new SyncError('unauthorized', `Сервер не принимает ключ кассы: ${message}. Зарегистрируйте кассу заново`, 401, code);
+    if (res.status >= 500) throw new SyncError('server', `Ошибка сервера: ${message}`, res.status, code);
+    if (res.status === 429) throw new SyncError('server', `Сервер перегружен: ${message}`, res.status, code);
+    throw new SyncError('rejected', `Сервер отклонил запрос: ${message}`, res.status, code);
+  }
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  throw new SyncError('protocol', `Ответ сервера на ${what} не по формату: ${first ? `${first.path.map(String).join('.')}: ${first.message}` : ''}`);
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as { cause?: { code?: string; message?: string }; code?: string; message?: string };
+  return e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
