@@ -54,16 +54,16 @@ export type RasterDialect = 'escpos' | 'star';
 
 /** ESC/POS `GS v 0`, one band per text line so no printer's band-height limit is hit. */
 export function encodeEscposRaster(bm: Bitmap, opts: { cut: boolean; drawer: boolean }): Uint8Array {
-  const parts: number[][] = [[0x1b, 0x40]];
+  const parts: Uint8Array[] = [Uint8Array.of(0x1b, 0x40)];
   for (let y = 0; y < bm.height; y += LINE_HEIGHT) {
     const h = Math.min(LINE_HEIGHT, bm.height - y);
-    parts.push([0x1d, 0x76, 0x30, 0x00, bm.bytesPerRow & 0xff, bm.bytesPerRow >> 8, h & 0xff, h >> 8]);
-    parts.push(Array.from(bm.data.subarray(y * bm.bytesPerRow, (y + h) * bm.bytesPerRow)));
+    parts.push(Uint8Array.of(0x1d, 0x76, 0x30, 0x00, bm.bytesPerRow & 0xff, bm.bytesPerRow >> 8, h & 0xff, h >> 8));
+    parts.push(bm.data.subarray(y * bm.bytesPerRow, (y + h) * bm.bytesPerRow));
   }
-  parts.push([0x1b, 0x64, 0x04]); // feed past the cutter
-  if (opts.cut) parts.push([0x1d, 0x56, 0x01]); // partial cut
-  if (opts.drawer) parts.push([0x1b, 0x70, 0x00, 0x32, 0xfa]);
-  return Uint8Array.from(parts.flat());
+  parts.push(Uint8Array.of(0x1b, 0x64, 0x04)); // feed past the cutter
+  if (opts.cut) parts.push(Uint8Array.of(0x1d, 0x56, 0x01)); // partial cut
+  if (opts.drawer) parts.push(Uint8Array.of(0x1b, 0x70, 0x00, 0x32, 0xfa));
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -77,11 +77,15 @@ export function encodeStarRaster(bm: Bitmap, opts: { cut: boolean; drawer: boole
   const out: number[] = [0x1b, 0x40, ...ascii('\x1b*rR'), ...ascii('\x1b*rA'), ...ascii('\x1b*rP0'), 0x00];
   out.push(...ascii(opts.cut ? '\x1b*rE13' : '\x1b*rE1'), 0x00);
   if (opts.drawer) out.push(...ascii('\x1b*rD1'), 0x00);
-  for (let y = 0; y < bm.height; y++) {
-    out.push(0x62, bm.bytesPerRow & 0xff, bm.bytesPerRow >> 8);
-    const row = bm.data.subarray(y * bm.bytesPerRow, (y + 1) * bm.bytesPerRow);
-    for (const b of row) out.push(b);
+  // Rows are copied into one preallocated buffer: a receipt is ~600 rows of 48-72 bytes.
+  const rows = new Uint8Array(bm.height * (3 + bm.bytesPerRow));
+  for (let y = 0, o = 0; y < bm.height; y++) {
+    rows[o++] = 0x62; rows[o++] = bm.bytesPerRow & 0xff; rows[o++] = bm.bytesPerRow >> 8;
+    rows.set(bm.data.subarray(y * bm.bytesPerRow, (y + 1) * bm.bytesPerRow), o);
+    o += bm.bytesPerRow;
   }
-  out.push(0x1b, 0x0c, 0x00, ...ascii('\x1b*rB'));
-  return Uint8Array.from(out);
+  const tail = [0x1b, 0x0c, 0x00, ...ascii('\x1b*rB')];
+  const result = new Uint8Array(out.length + rows.length + tail.length);
+  result.set(out); result.set(rows, out.length); result.set(tail, out.length + rows.length);
+  return result;
 }

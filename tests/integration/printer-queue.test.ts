@@ -137,7 +137,7 @@ describe('print queue in the terminal database', () => {
 
     // Restart with the printer back.
     ({ sqlite } = openTerminalDb(dbPath));
-    cleanups.push(() => sqlite.close());
+    cleanups.push(() => { sqlite.close(); });
     const outDir = path.join(dir, 'printed');
     const printer2 = new FilePrinter(outDir, 'escpos', 48);
     const q2 = makeQueue(new SqlitePrintJobStore(sqlite), printer2);
@@ -161,7 +161,7 @@ describe('print queue in the terminal database', () => {
 
   it('a rolled-back sale leaves no print job', () => {
     const { sqlite } = openTerminalDb(':memory:');
-    cleanups.push(() => sqlite.close());
+    cleanups.push(() => { sqlite.close(); });
     const q = makeQueue(new SqlitePrintJobStore(sqlite), new SimulatedPrinter());
     expect(() => sqlite.transaction(() => { q.enqueue({ kind: 'receipt', payload: receipt(1) }); throw new Error('sale failed'); })()).toThrow('sale failed');
     expect(q.state().queued).toBe(0);
