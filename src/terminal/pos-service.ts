@@ -38,7 +38,8 @@ const ACCOUNT_RE = /^\d{10}$/;
 
 interface SchoolRow { id: string; code: string; name: string; time_zone: string; overdraft_limit: number; stale_after_minutes: number; cabinet_url: string }
 interface CardRow {
-  card_id: string; state: CardState; account_number: string; server_balance: number; server_seq: number;
+  card_id: string; state: CardState; account_number: string; server_balance: number; server_seq: number; local_sum: number;
+  spent_day: string | null; spent_today: number;
   daily_limit: number | null; has_permanent_password: number; student_id: string; full_name: string; class_name: string;
 }
 interface ShiftRow { id: string; number: number; opened_at: string; opened_by: string; closed_at: string | null; opener_name: string }
@@ -99,12 +100,11 @@ export class PosService implements PosApi {
   private prepare() {
     const s = this.sqlite;
     return {
-      card: s.prepare(`SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.daily_limit,
+      card: s.prepare(`SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.local_sum,
+                              a.spent_day, a.spent_today, a.daily_limit,
                               a.has_permanent_password, st.id AS student_id, st.full_name, st.class_name
                          FROM cards c JOIN accounts a ON a.number = c.account_number JOIN students st ON st.id = a.student_id
                         WHERE c.id = ?`),
-      localSum: s.prepare(`SELECT coalesce(sum(amount), 0) FROM entries WHERE account_number = ? AND seq > ?`).pluck(),
-      spentToday: s.prepare(`SELECT coalesce(-sum(amount), 0) FROM entries WHERE account_number = ? AND school_day = ? AND kind IN ('sale','refund')`).pluck(),
       benefits: s.prepare(`SELECT b.id, b.name FROM student_benefits sb JOIN benefit_categories b ON b.id = sb.benefit_category_id WHERE sb.student_id = ? ORDER BY b.name`),
       entitlements: s.prepare(`SELECT r.id AS ruleId, r.meal_set_id AS mealSetId, r.parent_pays AS parentPays
                                  FROM student_benefits sb JOIN entitlement_rules r ON r.benefit_category_id = sb.benefit_category_id
@@ -112,8 +112,7 @@ export class PosService implements PosApi {
       usedToday: s.prepare(`SELECT DISTINCT l.item_id FROM receipts r JOIN receipt_lines l ON l.receipt_id = r.id
                              WHERE r.account_number = ? AND r.school_day = ? AND r.kind = 'sale' AND r.refunded_by IS NULL AND l.rule_id IS NOT NULL`).pluck(),
       barred: s.prepare(`SELECT target_kind, target_id FROM barred_items WHERE account_number = ?`),
-      accountBalance: s.prepare(`SELECT a.server_balance + coalesce((SELECT sum(e.amount) FROM entries e WHERE e.account_number = a.number AND e.seq > a.server_seq), 0)
-                                   FROM accounts a WHERE a.number = ?`).pluck(),
+      accountBalance: s.prepare(`SELECT server_balance + local_sum FROM accounts WHERE number = ?`).pluck(),
       receiptBySaleId: s.prepare(`SELECT * FROM receipts WHERE sale_id = ?`),
       receiptById: s.prepare(`SELECT * FROM receipts WHERE id = ?`),
       insertReceipt: s.prepare(`INSERT INTO receipts (id, seq, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy, issued_at, school_day, refund_of, doc)
@@ -260,8 +259,9 @@ export class PosService implements PosApi {
   private pupilContext(cardId: string, day: string): Result<PupilContextFull> {
     const card = this.st.card.get(cardId) as CardRow | undefined;
     if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId });
-    const balance = card.server_balance + (this.st.localSum.get(card.account_number, card.server_seq) as number);
-    const spentToday = this.st.spentToday.get(card.account_number, day) as number;
+    // Balance rule: server snapshot + local entries after server_seq (local_sum, kept by triggers).
+    const balance = card.server_balance + card.local_sum;
+    const spentToday = card.spent_day === day ? card.spent_today : 0;
     const benefits = this.st.benefits.all(card.student_id) as { id: string; name: string }[];
     const entitlements = benefits.length ? (this.st.entitlements.all(card.student_id) as Entitlement[]) : [];
     const usedToday = new Set(entitlements.length ? (this.st.usedToday.all(card.account_number, day) as string[]) : []);

@@ -4,6 +4,15 @@ import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { pendingEntries, markAcked, pendingCount } from '../../src/terminal/outbox.js';
 import { openTerminal } from '../../src/terminal/index.js';
 import { checkIntegrity } from '../../src/terminal/integrity.js';
+import { loadSchool } from '../../src/terminal/seed.js';
+import { TERMINAL_MIGRATIONS, applyPragmas } from '../../src/terminal/db/open.js';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TestClock } from './terminal-helpers.js';
 import type { PosService } from '../../src/terminal/pos-service.js';
 import { balanceOf, demoTerminal, snapshot } from './terminal-helpers.js';
 
@@ -329,5 +338,33 @@ describe('terminal service', () => {
     expect(checkIntegrity(t.sqlite)).toEqual(['1 entries have no outbox row']);
     t.sqlite.prepare(`DELETE FROM receipts WHERE seq = 1`).run();
     expect(checkIntegrity(t.sqlite).join('\n')).toMatch(/gaps/);
+  });
+
+  it('a file made by the first migration upgrades in place, with running sums backfilled', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'canteen-old-'));
+    const oldMigrations = path.join(dir, 'migrations');
+    cpSync(TERMINAL_MIGRATIONS, oldMigrations, { recursive: true });
+    const journalPath = path.join(oldMigrations, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+    journal.entries = journal.entries.slice(0, 1);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const dbPath = path.join(dir, 'old.db');
+    const old = new Database(dbPath);
+    applyPragmas(old);
+    migrate(drizzle(old), { migrationsFolder: oldMigrations });
+    await loadSchool(old);
+    old.prepare(`INSERT INTO entries (uuid, seq, kind, account_number, amount, created_at, school_day, payload) VALUES ('018e0000-0000-7000-8000-000000000001', 1, 'sale', '0242013137', -9635, '2018-03-15T07:42:00Z', '2018-03-15', '{}')`).run();
+    old.prepare(`INSERT INTO outbox (seq, entry_uuid) VALUES (1, '018e0000-0000-7000-8000-000000000001')`).run();
+    old.close();
+    const clock = new TestClock();
+    const up = await openTerminal({ dbPath, clock });
+    try {
+      const info = await up.service.identifyCard(DEMO_CARDS.ivanov);
+      expect(info.ok && info.value).toMatchObject({ balance: 58131, spentToday: 9635 });
+      // server_seq moving past the entry: the trigger recomputes local_sum
+      up.sqlite.prepare(`UPDATE accounts SET server_balance = 58131, server_seq = 1 WHERE number = '0242013137'`).run();
+      const after = await up.service.identifyCard(DEMO_CARDS.ivanov);
+      expect(after.ok && after.value.balance).toBe(58131);
+    } finally { up.close(); }
   });
 });

@@ -48,6 +48,15 @@ export const accounts = sqliteTable('accounts', {
   studentId: text('student_id').notNull(),
   serverBalance: integer('server_balance').notNull().default(0),
   serverSeq: integer('server_seq').notNull().default(0),
+  /**
+   * Σ amounts of this account's local entries with seq > server_seq, kept by
+   * SQLite triggers (migration 0002) on entries INSERT and on server_seq UPDATE,
+   * so the balance is O(1) and stays right whoever writes server_seq.
+   */
+  localSum: integer('local_sum').notNull().default(0),
+  /** Trigger-kept spending (sales − refunds) on `spent_day`, for the daily limit. */
+  spentDay: text('spent_day'),
+  spentToday: integer('spent_today').notNull().default(0),
   /** Parent's limit per school day, kopecks; null = none. */
   dailyLimit: integer('daily_limit'),
   hasPermanentPassword: integer('has_permanent_password', { mode: 'boolean' }).notNull().default(false),
@@ -192,14 +201,13 @@ export const entries = sqliteTable('entries', {
   payload: text('payload').notNull().default('{}'),
 }, (t) => [
   index('entries_account_seq_idx').on(t.accountNumber, t.seq),
-  index('entries_account_day_idx').on(t.accountNumber, t.schoolDay),
   index('entries_receipt_idx').on(t.receiptId),
 ]);
 
 /** Entries not yet acknowledged by the server, in seq order (the sync helper drains it). */
 export const outbox = sqliteTable('outbox', {
   seq: integer('seq').primaryKey(),            // = entries.seq
-  entryUuid: text('entry_uuid').notNull().unique(),
+  entryUuid: text('entry_uuid').notNull(),
   status: text('status', { enum: ['pending', 'sent', 'acked'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
   sentAt: text('sent_at'),

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type Database from 'better-sqlite3';
+import type { Benchmark, BenchResult } from './types.js';
+import { percentile, round } from './types.js';
+import { openTerminal, type Terminal } from '../src/terminal/index.js';
+import { DEMO_CARDS } from '../src/core/demo-school.js';
+
+/**
+ * Terminal benchmarks. The yardstick is the same database file with the same
+ * pragmas (WAL, synchronous=FULL): a raw single-row autocommit INSERT, i.e. one
+ * fsync'd commit. A sale is also one commit, so the ratio shows our overhead.
+ */
+
+const CART = [
+  { itemId: 'dish-kasha-grech', quantity: 1 },
+  { itemId: 'dish-kotleta-kur', quantity: 1 },
+  { itemId: 'dish-sok', quantity: 1 },
+];
+
+async function setup(): Promise<{ t: Terminal; dir: string; raw: Database.Statement }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'canteen-bench-'));
+  const t = await openTerminal({ dbPath: path.join(dir, 'terminal.db'), seed: true });
+  t.sqlite.prepare('UPDATE accounts SET server_balance = 1000000000').run();
+  t.sqlite.exec('CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  const raw = t.sqlite.prepare('INSERT INTO bench_raw (v) VALUES (?)');
+  if (!(await t.service.login('1111')).ok || !(await t.service.openShift()).ok) throw new Error('bench setup failed');
+  return { t, dir, raw };
+}
+
+let saleNo = 0;
+async function sale(t: Terminal): Promise<void> {
+  const r = await t.service.sell({ saleId: `bench-${process.pid}-${++saleNo}`, cardId: DEMO_CARDS.ivanov, lines: CART });
+  if (!r.ok) throw new Error(r.error.message);
+}
+
+function done(t: Terminal, dir: string) {
+  t.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'sale_commit',
+    async run(): Promise<BenchResult[]> {
+      const { t, dir, raw } = await setup();
+      try {
+        for (let i = 0; i < 30; i++) { raw.run('warm'); await sale(t); }
+        const n = Number(process.env.BENCH_SAMPLES ?? 400);
+        const sales: number[] = [];
+        const raws: number[] = [];
+        // Interleaved so that disk and CPU noise from a shared machine hits both alike.
+        for (let i = 0; i < n; i++) {
+          let t0 = performance.now();
+          raw.run(`row ${i}`);
+          raws.push(performance.now() - t0);
+          t0 = performance.now();
+          await sale(t);
+          sales.push(performance.now() - t0);
+        }
+        const value = percentile(sales, 99);
+        const limit = percentile(raws, 99);
+        return [{ name: 'sale_commit', value: round(value), unit: 'ms', limit: round(limit), ratio: round(value / limit), target: 'ratio <= 1.5', samples: n, p50: round(percentile(sales, 50)), raw_p50: round(percentile(raws, 50)) }];
+      } finally { done(t, dir); }
+    },
+  },
+  {
+    name: 'sales_per_s',
+    async run(): Promise<BenchResult[]> {
+      const { t, dir, raw } = await setup();
+      try {
+        const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+        let rawCount = 0, rawMs = 0, saleCount = 0, saleMs = 0;
+        for (let round_ = 0; round_ < 2; round_++) {
+          let t0 = performance.now();
+          while (performance.now() - t0 < seconds * 500) { raw.run('x'); rawCount++; }
+          rawMs += performance.now() - t0;
+          t0 = performance.now();
+          while (performance.now() - t0 < seconds * 500) { await sale(t); saleCount++; }
+          saleMs += performance.now() - t0;
+        }
+        const value = saleCount / (saleMs / 1000);
+        const limit = rawCount / (rawMs / 1000);
+        return [{ name: 'sales_per_s', value: round(value, 1), unit: 'sales/s', limit: round(limit, 1), ratio: round(value / limit), target: 'ratio >= 0.7', sales: saleCount }];
+      } finally { done(t, dir); }
+    },
+  },
+  {
+    name: 'identify_card',
+    async run(): Promise<BenchResult[]> {
+      const { t, dir } = await setup();
+      try {
+        const N = 50_000;
+        const now = new Date().toISOString();
+        t.sqlite.transaction(() => {
+          const st = t.sqlite.prepare('INSERT INTO students (id, school_id, full_name, class_name, account_number) VALUES (?,?,?,?,?)');
+          const ac = t.sqlite.prepare('INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at) VALUES (?,?,?,0,NULL,1,?)');
+          const cd = t.sqlite.prepare(`INSERT INTO cards (id, account_number, state, updated_at) VALUES (?,?, 'active', ?)`);
+          const sb = t.sqlite.prepare('INSERT INTO student_benefits (student_id, benefit_category_id) VALUES (?,?)');
+          for (let i = 0; i < N; i++) {
+            const acc = String(1_000_000_000 + i);
+            st.run(`bs-${i}`, 'school-24', `Учащийся ${i} Тестович`, `${(i % 11) + 1}А`, acc);
+            ac.run(acc, `bs-${i}`, 50_000, now);
+            cd.run(`EM:${(0xAA00000000 + i).toString(16).toUpperCase()}`, acc, now);
+            if (i % 4 === 0) sb.run(`bs-${i}`, 'ben-grade-1-4');
+          }
+        })();
+        t.sqlite.pragma('optimize');
+        // A realistic ledger: some sales on the identified accounts.
+        for (let i = 0; i < 200; i++) {
+          const r = await t.service.sell({ saleId: `idb-${i}`, cardId: `EM:${(0xAA00000000 + i * 97).toString(16).toUpperCase()}`, lines: CART });
+          if (!r.ok) throw new Error(r.error.message);
+        }
+        const ids = Array.from({ length: 3000 }, () => `EM:${(0xAA00000000 + Math.floor(Math.random() * N)).toString(16).toUpperCase()}`);
+        for (const id of ids.slice(0, 200)) await t.service.identifyCard(id);
+        const samples: number[] = [];
+        for (const id of ids) {
+          const t0 = performance.now();
+          const r = await t.service.identifyCard(id);
+          samples.push(performance.now() - t0);
+          if (!r.ok) throw new Error(r.error.message);
+        }
+        return [{ name: 'identify_card', value: round(percentile(samples, 99)), unit: 'ms', target: '<= 1 ms', students: N + 7, samples: samples.length, p50: round(percentile(samples, 50)) }];
+      } finally { done(t, dir); }
+    },
+  },
+];
