@@ -1,7 +1,20 @@
 import type { ReceiptDoc, ReceiptLine } from '../../src/core/receipt.js';
 import type { ShiftReport } from '../../src/api/pos-api.js';
 import { formatAmount } from '../../src/core/money.js';
-import { DEFAULT_TIME_ZONE, formatDateTime } from '../../src/core/datetime.js';
+import { DEFAULT_TIME_ZONE, formatDateTime as formatDateTimeUncached } from '../../src/core/datetime.js';
+
+/** formatDateTime builds an Intl.DateTimeFormat per call (~0.1 ms); a receipt is laid out again on every (re)print. */
+const dateCache = new Map<string, string>();
+function formatDateTime(at: Date | string, tz: string): string {
+  const key = `${typeof at === 'string' ? at : at.toISOString()}|${tz}`;
+  let v = dateCache.get(key);
+  if (v === undefined) {
+    v = formatDateTimeUncached(at, tz);
+    if (dateCache.size > 256) dateCache.clear();
+    dateCache.set(key, v);
+  }
+  return v;
+}
 
 /**
  * Printer-independent layout: a receipt, a shift report or a test page becomes
