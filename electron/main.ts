@@ -1,0 +1,107 @@
+import { app, BrowserWindow, ipcMain, protocol, session, shell as electronShell } from 'electron';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openRuntime, type Runtime } from '../src/shell/runtime.js';
+import { registerPosIpc } from './ipc.js';
+
+/*
+ * Electron main: owns the core through the same runtime as the browser shell
+ * (src/shell/runtime.ts) and does only what is Electron's: the window, the
+ * app:// protocol serving dist-ui, the IPC bridge and the locks below.
+ * Settings: CANTEEN_DATA (data folder, default <userData>/data), CANTEEN_READER,
+ * CANTEEN_KIOSK=1 or --kiosk (full screen, no window frame).
+ */
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const UI_DIR = path.join(app.getAppPath(), 'dist-ui');
+const PRELOAD = path.join(HERE, 'preload.cjs');
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+const kiosk = process.env.CANTEEN_KIOSK === '1' || process.argv.includes('--kiosk');
+
+// app:// behaves like https for the page (secure context, fetch, CSP 'self'), and serves only dist-ui.
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+// One terminal, one database, one reader: a second start only focuses the window.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let win: BrowserWindow | undefined;
+  let runtime: Runtime | undefined;
+  let unregister: (() => void) | undefined;
+
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  // Nothing may open new windows, navigate away, or get permissions (camera, geolocation …).
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void electronShell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-navigate', (event, url) => { if (!url.startsWith('app://cashier/')) event.preventDefault(); });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
+  const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff2': 'font/woff2' };
+
+  void app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    protocol.handle('app', async (request) => {
+      const url = new URL(request.url);
+      if (url.host !== 'cashier') return new Response('not found', { status: 404 });
+      const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
+      const file = path.resolve(UI_DIR, rel);
+      if (!file.startsWith(UI_DIR + path.sep)) return new Response('forbidden', { status: 403 });
+      try {
+        const body = await readFile(file);
+        return new Response(body, {
+          headers: { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' },
+        });
+      } catch {
+        return new Response('not found', { status: 404 });
+      }
+    });
+
+    runtime = await openRuntime({
+      dataDir: process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data'),
+      ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
+      seedDemo: process.env.CANTEEN_DEMO === '1',
+      log: (line) => console.log(line),
+    });
+    for (const d of runtime.devices) console.log(d.description);
+    unregister = registerPosIpc(ipcMain, runtime, () => win);
+
+    win = new BrowserWindow({
+      width: 1280, height: 800, kiosk, fullscreen: kiosk, autoHideMenuBar: true, show: false,
+      title: 'Касса', backgroundColor: '#eef1f4',
+      webPreferences: {
+        preload: PRELOAD,
+        contextIsolation: true,
+        nodeIntegration: false,
+        sandbox: true,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        spellcheck: false,
+        devTools: !app.isPackaged,
+      },
+    });
+    win.once('ready-to-show', () => win?.show());
+    win.on('closed', () => { win = undefined; });
+    await win.loadURL('app://cashier/index.html');
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (event) => {
+    if (!runtime) return;
+    // Close the database and the devices cleanly before exiting.
+    event.preventDefault();
+    const r = runtime;
+    runtime = undefined;
+    unregister?.();
+    void r.close().finally(() => app.exit(0));
+  });
+}
