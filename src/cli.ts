@@ -8,6 +8,8 @@ import type { CliCommand } from './cli/types.js';
  */
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   bench: () => import('./cli/bench.js'),
+  reader: () => import('./cli/reader.js'),
+  devices: () => import('./cli/devices.js'),
   receipt: () => import('./cli/receipt.js'),
   printer: () => import('./cli/printer.js'),
   pos: () => import('./cli/pos.js'),
