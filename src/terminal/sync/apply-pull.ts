@@ -46,7 +46,11 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     st.setting.run(SETTING.terminalId, s.terminalId);
     st.setting.run(SETTING.terminalName, s.terminalName);
 
-    if (res.reset) for (const t of REFERENCE_TABLES) sqlite.prepare(`DELETE FROM ${t}`).run();
+    if (res.reset) {
+      for (const t of REFERENCE_TABLES) if (t !== 'accounts') sqlite.prepare(`DELETE FROM ${t}`).run();
+      // Accounts are upserted, not re-created: their trigger-kept local sums must survive a reset.
+      st.deleteAccountsNotIn.run(JSON.stringify(res.accounts.filter((a) => a.active).map((a) => a.accountNumber)));
+    }
 
     for (const stu of res.students) {
       st.deleteStudentBenefits.run(stu.id);
@@ -136,11 +140,25 @@ function prepare(s: Database.Database) {
     deleteStudent: s.prepare(`DELETE FROM students WHERE id = ?`),
     deleteStudentBenefits: s.prepare(`DELETE FROM student_benefits WHERE student_id = ?`),
     insertStudentBenefit: s.prepare(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
-    upsertAccount: s.prepare(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
+    // A new row gets its running sums computed here (the terminal core's triggers keep them from then on,
+    // including when server_seq moves in the DO UPDATE branch).
+    upsertAccount: s.prepare(hasRunningSums(s)
+      ? `INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at,
+           local_sum, spent_day, spent_today)
+         VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt,
+           (SELECT coalesce(sum(e.amount), 0) FROM entries e WHERE e.account_number = @number AND e.seq > @serverSeq),
+           (SELECT max(e.school_day) FROM entries e WHERE e.account_number = @number AND e.kind IN ('sale', 'refund')),
+           (SELECT coalesce(-sum(e.amount), 0) FROM entries e WHERE e.account_number = @number AND e.kind IN ('sale', 'refund')
+               AND e.school_day = (SELECT max(d.school_day) FROM entries d WHERE d.account_number = @number AND d.kind IN ('sale', 'refund'))))
+      ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
+        server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
+        has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`
+      : `INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
       VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt)
       ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
         server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
         has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`),
+    deleteAccountsNotIn: s.prepare(`DELETE FROM accounts WHERE number NOT IN (SELECT value FROM json_each(?))`),
     deleteAccount: s.prepare(`DELETE FROM accounts WHERE number = ?`),
     deleteCardsOf: s.prepare(`DELETE FROM cards WHERE account_number = ?`),
     upsertCard: s.prepare(`INSERT INTO cards (id, account_number, state, updated_at) VALUES (@id, @accountNumber, @state, @updatedAt)
@@ -169,4 +187,9 @@ function prepare(s: Database.Database) {
     upsertCashier: s.prepare(`INSERT INTO cashiers (id, name, role, pin_hash, active) VALUES (@id, @name, @role, @pinHash, @active)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash, active = excluded.active`),
   };
+}
+
+function hasRunningSums(s: Database.Database): boolean {
+  const cols = s.prepare(`SELECT name FROM pragma_table_info('accounts')`).pluck().all() as string[];
+  return cols.includes('local_sum') && cols.includes('spent_today');
 }
