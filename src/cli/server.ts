@@ -1,0 +1,244 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { and, desc, isNull } from 'drizzle-orm';
+import type { CliCommand } from './types.js';
+import { parseFlags } from './types.js';
+import { formatAmount, parseMoney, MoneyFormatError } from '../core/money.js';
+import { DEMO_SCHOOL } from '../core/demo-school.js';
+import type { DbHandle } from '../server/db/open.js';
+import { HttpError } from '../server/errors.js';
+
+const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
+
+  canteen server [start] [--port 8080] [--host 0.0.0.0] [--data ПАПКА]   запустить сервер
+  canteen server migrate                                      применить миграции и выйти
+  canteen server seed-demo                                    загрузить демо-школу №24, выдать код для «Касса 1»
+  canteen server school КОД НАЗВАНИЕ [--overdraft 0,00] [--tz Europe/Moscow] [--cabinet URL]   добавить/изменить школу
+  canteen server import ФАЙЛ.csv [--strict]                   учащиеся и лицевые счета из файла района
+  canteen server menu ШКОЛА ФАЙЛ.(json|csv)                   меню и цены школы
+  canteen server card issue Л/С КАРТА | block КАРТА [--reason Т] | lost КАРТА | unblock КАРТА | reissue СТАРАЯ НОВАЯ
+  canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID] [--hours 72]   одноразовый код регистрации кассы
+  canteen server revoke ID_КАССЫ                              отозвать токен кассы
+  canteen server topup Л/С СУММА [--note ТЕКСТ]               пополнение вручную (сумма «500» или «49,61»)
+  canteen server reconcile                                    сверить балансы с суммой проводок (код выхода 1 при расхождении)
+  canteen server flags                                        продажи на проверку (заблокированная карта, перерасход …)
+  canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд`;
+
+async function open(flags: Record<string, string | true>, migrate = true): Promise<DbHandle> {
+  const { openDb } = await import('../server/db/open.js');
+  const url = process.env.DATABASE_URL;
+  const dataDir = path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server'));
+  return openDb(url ? { url, migrate } : { dataDir, migrate });
+}
+
+async function withDb(flags: Record<string, string | true>, fn: (h: DbHandle) => Promise<number>): Promise<number> {
+  let h: DbHandle | undefined;
+  try {
+    h = await open(flags);
+    return await fn(h);
+  } catch (err) {
+    if (err instanceof HttpError || err instanceof MoneyFormatError) { console.error(`Ошибка: ${err.message}`); return 1; }
+    console.error(`Ошибка: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await h?.close();
+  }
+}
+
+export const command: CliCommand = {
+  name: 'server',
+  summary: 'центральный сервер и администрирование (canteen server help)',
+  async run(argv) {
+    const { _, flags } = parseFlags(argv);
+    const [sub = 'start', ...args] = _;
+    switch (sub) {
+      case 'help':
+        console.log(HELP);
+        return 0;
+      case 'start': return start(flags);
+      case 'migrate':
+        return withDb(flags, async (h) => { console.log(`Миграции применены (${h.kind}).`); return 0; });
+      case 'seed-demo':
+        return withDb(flags, async (h) => {
+          const { seedDemo } = await import('../server/admin/seed-demo.js');
+          const { createEnrollmentCode } = await import('../server/auth.js');
+          const created = await seedDemo(h.db);
+          console.log(created ? `Демо-школа «${DEMO_SCHOOL.school.name}» загружена.` : 'Демо-школа уже есть.');
+          const code = await createEnrollmentCode(h.db, { schoolId: DEMO_SCHOOL.school.id, terminalId: DEMO_SCHOOL.terminal.id });
+          console.log(`Код регистрации для «${code.terminalName}»: ${code.code} (до ${code.expiresAt})`);
+          return 0;
+        });
+      case 'school': {
+        const [code, ...nameParts] = args;
+        if (!code || nameParts.length === 0) { console.error('Использование: canteen server school КОД НАЗВАНИЕ'); return 2; }
+        return withDb(flags, async (h) => {
+          const { upsertSchool, ensurePartitions, findSchool } = await import('../server/admin/schools.js');
+          const existing = await findSchool(h.db, code);
+          const id = existing?.id ?? `school-${code}`;
+          await h.db.transaction(async (tx) => {
+            await upsertSchool(tx, {
+              id, code, name: nameParts.join(' '),
+              timeZone: typeof flags.tz === 'string' ? flags.tz : existing?.timeZone ?? 'Europe/Moscow',
+              cabinetUrl: typeof flags.cabinet === 'string' ? flags.cabinet : existing?.cabinetUrl ?? '',
+              overdraftLimit: typeof flags.overdraft === 'string' ? parseMoney(flags.overdraft) : existing?.overdraftLimit ?? 0,
+              staleAfterMinutes: existing?.staleAfterMinutes ?? 1440,
+            });
+          });
+          await ensurePartitions(h.db, 3, id);
+          console.log(`Школа ${code} «${nameParts.join(' ')}» (${id}) сохранена.`);
+          return 0;
+        });
+      }
+      case 'import': {
+        const file = args[0];
+        if (!file) { console.error('Использование: canteen server import ФАЙЛ.csv [--strict]'); return 2; }
+        return withDb(flags, async (h) => {
+          const { importStudents } = await import('../server/admin/import-students.js');
+          const r = await importStudents(h.db, readFileSync(file), { strict: flags.strict === true });
+          for (const e of r.errors) console.error(`строка ${e.line}: ${e.message}`);
+          if (r.refused) { console.error(`Файл не принят${r.errors.length ? `: ${r.errors.length} ошибок` : ''}; ничего не изменено.`); return 1; }
+          for (const a of r.newAccounts) console.log(`строка ${a.line}: ${a.fullName} — Л/С ${a.accountNumber}`);
+          console.log(`Добавлено ${r.created}, обновлено ${r.updated}, строк с ошибками ${r.errors.length}.`);
+          return r.errors.length ? 1 : 0;
+        });
+      }
+      case 'menu': {
+        const [schoolRef, file] = args;
+        if (!schoolRef || !file) { console.error('Использование: canteen server menu ШКОЛА ФАЙЛ.(json|csv)'); return 2; }
+        return withDb(flags, async (h) => {
+          const { parseMenuFile, setMenu } = await import('../server/admin/menu.js');
+          const { requireSchool } = await import('../server/admin/schools.js');
+          const school = await requireSchool(h.db, schoolRef);
+          const menu = parseMenuFile(readFileSync(file), file);
+          await setMenu(h.db, school.id, menu);
+          console.log(`Меню школы «${school.name}»: ${menu.dishes.length} блюд, ${menu.mealSets.length} комплексов.`);
+          return 0;
+        });
+      }
+      case 'card': return card(args, flags);
+      case 'enroll-code': {
+        const [schoolRef] = args;
+        if (!schoolRef) { console.error('Использование: canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID]'); return 2; }
+        return withDb(flags, async (h) => {
+          const { requireSchool } = await import('../server/admin/schools.js');
+          const { createEnrollmentCode } = await import('../server/auth.js');
+          const school = await requireSchool(h.db, schoolRef);
+          const c = await createEnrollmentCode(h.db, {
+            schoolId: school.id,
+            ...(typeof flags.terminal === 'string' ? { terminalId: flags.terminal } : {}),
+            ...(typeof flags.name === 'string' ? { terminalName: flags.name } : {}),
+            ...(typeof flags.hours === 'string' ? { ttlHours: Number(flags.hours) } : {}),
+          });
+          console.log(`Код регистрации: ${c.code}`);
+          console.log(`Касса «${c.terminalName}» (${c.terminalId}), ${school.name}; действует до ${c.expiresAt}, один раз.`);
+          console.log(`На кассе: canteen terminal enroll --server https://АДРЕС_СЕРВЕРА --code ${c.code}`);
+          return 0;
+        });
+      }
+      case 'revoke': {
+        const [terminalId] = args;
+        if (!terminalId) { console.error('Использование: canteen server revoke ID_КАССЫ'); return 2; }
+        return withDb(flags, async (h) => {
+          const { revokeTerminal } = await import('../server/auth.js');
+          if (!(await revokeTerminal(h.db, terminalId))) { console.error(`Касса ${terminalId} не найдена`); return 1; }
+          console.log(`Токен кассы ${terminalId} отозван.`);
+          return 0;
+        });
+      }
+      case 'topup': {
+        const [account, amountText] = args;
+        if (!account || !amountText) { console.error('Использование: canteen server topup Л/С СУММА'); return 2; }
+        return withDb(flags, async (h) => {
+          const { recordTopUp } = await import('../server/ledger/server-entries.js');
+          const amount = parseMoney(amountText);
+          const r = await recordTopUp(h.db, account, amount, { source: 'admin', ...(typeof flags.note === 'string' ? { note: flags.note } : {}) });
+          console.log(`Л/С ${account}: зачислено ${formatAmount(amount)}, остаток ${formatAmount(r.balance)}.`);
+          return 0;
+        });
+      }
+      case 'reconcile':
+        return withDb(flags, async (h) => {
+          const { reconcile } = await import('../server/admin/reconcile.js');
+          const r = await reconcile(h.db);
+          for (const d of r.differences) {
+            console.error(`Л/С ${d.accountNumber}: баланс ${formatAmount(d.balance)}, сумма проводок ${formatAmount(d.sum)}, расхождение ${formatAmount(d.difference)}`);
+          }
+          console.log(`Проверено счетов: ${r.accounts}, расхождений: ${r.differences.length}.`);
+          return r.differences.length ? 1 : 0;
+        });
+      case 'flags':
+        return withDb(flags, async (h) => {
+          const { reviewFlags } = await import('../server/db/schema.js');
+          const rows = await h.db.select().from(reviewFlags).where(and(isNull(reviewFlags.resolvedAt))).orderBy(desc(reviewFlags.createdAt)).limit(500);
+          for (const f of rows) console.log(`${f.createdAt}  ${f.terminalId ?? '-'}  Л/С ${f.accountNumber ?? '-'}  ${f.reason}: ${f.message}`);
+          console.log(`На проверку: ${rows.length}.`);
+          return 0;
+        });
+      case 'partitions':
+        return withDb(flags, async (h) => {
+          const { ensurePartitions } = await import('../server/admin/schools.js');
+          await ensurePartitions(h.db, typeof flags.months === 'string' ? Number(flags.months) : 3);
+          console.log('Разделы журнала проводок готовы.');
+          return 0;
+        });
+      default:
+        console.error(`Неизвестная подкоманда: ${sub}\n\n${HELP}`);
+        return 2;
+    }
+  },
+};
+
+async function card(args: string[], flags: Record<string, string | true>): Promise<number> {
+  const [op, a, b] = args;
+  return withDb(flags, async (h) => {
+    const { issueCard, setCardState, reissueCard } = await import('../server/admin/cards.js');
+    const reason = typeof flags.reason === 'string' ? flags.reason : undefined;
+    switch (op) {
+      case 'issue':
+        if (!a || !b) break;
+        console.log(`Карта ${await h.db.transaction((tx) => issueCard(tx, a, b))} выдана на Л/С ${a}.`);
+        return 0;
+      case 'block': case 'lost': case 'unblock': {
+        if (!a) break;
+        const state = op === 'unblock' ? 'active' : op === 'lost' ? 'lost' : 'blocked';
+        const r = await h.db.transaction((tx) => setCardState(tx, a, state, reason));
+        console.log(`Карта ${a.toUpperCase()} (Л/С ${r.accountNumber}): ${state === 'active' ? 'разблокирована' : state === 'lost' ? 'утеряна' : 'заблокирована'}.`);
+        return 0;
+      }
+      case 'reissue': {
+        if (!a || !b) break;
+        const r = await reissueCard(h.db, a, b);
+        console.log(`Карта ${a.toUpperCase()} помечена утерянной; новая карта ${r.cardId} на Л/С ${r.accountNumber}, остаток на счёте сохранён.`);
+        return 0;
+      }
+    }
+    console.error('Использование: canteen server card issue Л/С КАРТА | block КАРТА | lost КАРТА | unblock КАРТА | reissue СТАРАЯ НОВАЯ');
+    return 2;
+  });
+}
+
+async function start(flags: Record<string, string | true>): Promise<number> {
+  const port = typeof flags.port === 'string' ? Number(flags.port) : Number(process.env.PORT ?? 8080);
+  const host = typeof flags.host === 'string' ? flags.host : process.env.HOST ?? '0.0.0.0';
+  let h: DbHandle;
+  try {
+    h = await open(flags);
+  } catch (err) {
+    console.error(`Сервер не запущен: ${(err as Error).message}`);
+    return 1;
+  }
+  const { buildServer } = await import('../server/app.js');
+  const { ensurePartitions } = await import('../server/admin/schools.js');
+  await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
+  const app = await buildServer(h, { logger: true });
+  await app.listen({ port, host });
+  console.log(`Сервер canteen слушает ${host}:${port} (база: ${h.kind === 'postgres' ? 'PostgreSQL' : `PGlite`}).`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await h.close();
+  return 0;
+}

@@ -1,0 +1,36 @@
+import os from 'node:os';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { CliCommand } from './types.js';
+import { parseFlags } from './types.js';
+import { enrollTerminal } from '../server/client/enroll.js';
+import { saveSyncConfig, syncConfigPath } from '../terminal/sync/config.js';
+
+const USAGE = 'Использование: canteen terminal enroll --server URL --code КОД [--data ПАПКА_КАССЫ]';
+
+/** `canteen terminal enroll`: registers this terminal with the central server (token in a 0600 file). */
+export const command: CliCommand = {
+  name: 'terminal',
+  summary: 'касса: enroll --server URL --code КОД (регистрация на центральном сервере)',
+  async run(argv) {
+    const { _, flags } = parseFlags(argv);
+    if (_[0] !== 'enroll' || typeof flags.server !== 'string' || typeof flags.code !== 'string') {
+      console.error(USAGE);
+      return 2;
+    }
+    const dataDir = path.resolve(typeof flags.data === 'string' ? flags.data : path.join(process.cwd(), 'data', 'shell'));
+    try {
+      const res = await enrollTerminal(flags.server, flags.code, { hostName: os.hostname() });
+      mkdirSync(dataDir, { recursive: true });
+      saveSyncConfig(dataDir, {
+        serverUrl: flags.server, token: res.token, terminalId: res.terminalId, terminalName: res.terminalName,
+        schoolId: res.schoolId, schoolCode: res.schoolCode, schoolName: res.schoolName, enrolledAt: new Date().toISOString(),
+      });
+      console.log(`Касса «${res.terminalName}» (${res.terminalId}) зарегистрирована: ${res.schoolName}. Токен сохранён в ${syncConfigPath(dataDir)}`);
+      return 0;
+    } catch (err) {
+      console.error(`Регистрация не удалась: ${(err as Error).message}`);
+      return 1;
+    }
+  },
+};
