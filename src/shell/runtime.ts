@@ -4,7 +4,16 @@ import { POS_API_METHODS, type PosApi, type PosEvent, type SyncState } from '../
 import type { PosBridge } from '../api/pos-bridge.js';
 import { fail, ok } from '../api/result.js';
 import type { CardReader } from '../../hardware/reader/reader.js';
+import { openReader } from '../../hardware/reader/index.js';
 import type { PrinterDevice } from '../../hardware/printer/device.js';
+import { FilePrinter, SimulatedPrinter } from '../../hardware/printer/index.js';
+import { DEMO_SCHOOL } from '../core/demo-school.js';
+import { openTerminalDb } from '../terminal/db/open.js';
+import { PosService } from '../terminal/pos-service.js';
+import { PrintQueue, SqlitePrintJobStore } from '../terminal/print-queue.js';
+import { isEmpty, loadSchool, SETTING } from '../terminal/seed.js';
+import { loadSyncConfig } from '../terminal/sync/config.js';
+import { startSync, type SyncRuntimeHandle } from '../terminal/sync/index.js';
 
 /**
  * The terminal's device owner, shared by both shells (the browser shell's Node
@@ -21,10 +30,20 @@ export interface DeviceInfo {
   description: string;
 }
 
-/** Network side of the sync client, as the runtime needs it (src/terminal/sync plugs in here). */
-export interface SyncHandle {
-  state(): Omit<SyncState, 'pending'> & { pending?: number };
-  stop(): Promise<void> | void;
+/** Where this terminal syncs: what `canteen terminal enroll` saved in <dataDir>/server.json. */
+export interface ServerLink {
+  serverUrl: string;
+  token: string;
+  terminalId: string;
+  terminalName?: string;
+}
+
+/** Sync client timing overrides (tests and the demo shorten them). */
+export interface SyncTuning {
+  debounceMs?: number;
+  intervalMs?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  requestTimeoutMs?: number;
 }
 
 export interface RuntimeOptions {
@@ -40,10 +59,11 @@ export interface RuntimeOptions {
   printer?: 'file' | 'memory' | PrinterDevice;
   printerColumns?: 32 | 48;
   /**
-   * Builds the sync client once the terminal is open. Gets the terminal and a
-   * sink for its state changes; absent means a stand-alone terminal.
+   * The central server: `auto` (default) reads <dataDir>/server.json if the
+   * terminal is enrolled; `false` runs stand-alone.
    */
-  sync?: (ctx: { sqlite: import('better-sqlite3').Database; emit: (state: SyncState) => void; service: PosApi }) => Promise<SyncHandle & { description?: string }>;
+  server?: 'auto' | false | ServerLink;
+  syncTuning?: SyncTuning;
   /** The in-memory fake core instead of SQLite (UI work without the terminal core). */
   fake?: boolean;
   log?: (line: string) => void;
@@ -60,9 +80,13 @@ export interface Runtime {
   printer?: PrinterDevice;
   /** Resolves once queued print jobs are printed. */
   printIdle(): Promise<void>;
+  /** Push and pull now (when a server is configured). */
+  syncNow?: () => Promise<void>;
   dataDir: string;
   close(): Promise<void>;
 }
+
+const WRITES = new Set<string>(['sell', 'refund', 'blockCard', 'newCabinetPassword']);
 
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const listeners = new Set<(e: PosEvent) => void>();
@@ -77,42 +101,67 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dbPath = path.join(opts.dataDir, 'terminal.sqlite');
   if (opts.fresh) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
 
-  const [{ openTerminal }, { openReader }, { PrintQueue, SqlitePrintJobStore }, printerMod] = await Promise.all([
-    import('../terminal/index.js'),
-    import('../../hardware/reader/index.js'),
-    import('../terminal/print-queue.js'),
-    import('../../hardware/printer/index.js'),
-  ]);
-
   const reader: CardReader = await openReader({ reader: opts.reader });
   const columns = opts.printerColumns ?? 32;
   const printerDir = path.join(opts.dataDir, 'printer');
   const device: PrinterDevice = typeof opts.printer === 'object' ? opts.printer
-    : opts.printer === 'memory' ? new printerMod.SimulatedPrinter('escpos', columns)
-      : new printerMod.FilePrinter(printerDir, 'escpos', columns);
+    : opts.printer === 'memory' ? new SimulatedPrinter('escpos', columns)
+      : new FilePrinter(printerDir, 'escpos', columns);
 
-  // The sync client is built after the terminal opens; until then the service sees "not configured".
-  let sync: SyncHandle | undefined;
+  const link: ServerLink | undefined = opts.server === false ? undefined
+    : typeof opts.server === 'object' ? opts.server
+      : loadSyncConfig(opts.dataDir);
+
+  const { sqlite } = openTerminalDb(dbPath);
+  let service: PosService | undefined;
+  let sync: SyncRuntimeHandle | undefined;
+  let queue: PrintQueue | undefined;
   let card: (cardId: string, raw?: string) => void = () => {};
-  let queue: InstanceType<typeof PrintQueue> | undefined;
-
-  const terminal = await openTerminal({
-    dbPath,
-    ...(opts.seedDemo ? { seed: true as const } : {}),
-    reader: { state: () => reader.state },
-    sync: { state: () => sync?.state() ?? { online: false, configured: false } },
-    emit: (e) => (e.type === 'card' ? card(e.cardId, e.raw) : broadcast(e)),
-    printer: (sqlite) => {
-      queue = new PrintQueue({
-        store: new SqlitePrintJobStore(sqlite),
-        printer: device,
-        onState: (state) => broadcast({ type: 'printer', state }),
-        statusPollMs: device.simulated ? 1000 : 5000,
+  try {
+    if (link) {
+      const set = sqlite.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
+      set.run(SETTING.terminalId, link.terminalId);
+      if (link.terminalName) set.run(SETTING.terminalName, link.terminalName);
+    }
+    if (isEmpty(sqlite) && opts.seedDemo && !link) await loadSchool(sqlite, DEMO_SCHOOL);
+    if (link) {
+      sync = startSync({
+        sqlite, serverUrl: link.serverUrl, token: link.token, terminalId: link.terminalId,
+        ...opts.syncTuning,
+        // The service exists only after the first pull on a new terminal; reload it when it does.
+        service: { reload: () => service?.reload() },
+        onState: (state) => broadcast({ type: 'sync', state: { ...state } }),
+        onDataChanged: () => broadcast({ type: 'dataChanged' }),
+        log: opts.log,
       });
-      return queue;
-    },
-  });
-  const service = terminal.service;
+      if (isEmpty(sqlite)) {
+        // A newly enrolled terminal has nothing to sell until its first pull.
+        await sync.syncNow();
+        if (isEmpty(sqlite)) {
+          throw new Error(`Касса ещё не получила данные школы: сервер ${link.serverUrl} недоступен (${sync.state().lastError ?? 'нет ответа'})`);
+        }
+      }
+    }
+    if (isEmpty(sqlite)) throw new Error('В базе кассы нет школы: зарегистрируйте кассу (canteen terminal enroll) или запустите демо (--demo-data)');
+    queue = new PrintQueue({
+      store: new SqlitePrintJobStore(sqlite),
+      printer: device,
+      onState: (state) => broadcast({ type: 'printer', state }),
+      statusPollMs: device.simulated ? 1000 : 5000,
+    });
+    const s = sync;
+    service = new PosService(sqlite, {
+      printer: queue,
+      reader: { state: () => reader.state },
+      ...(s ? { sync: { state: () => s.state() } } : {}),
+      emit: (e) => (e.type === 'card' ? card(e.cardId, e.raw) : broadcast(e)),
+    });
+  } catch (err) {
+    await sync?.stop();
+    sqlite.close();
+    await reader.close();
+    throw err;
+  }
 
   // A tap is identified here, in the process that owns the core, and sent with
   // its answer: the renderer paints the pupil without another round trip.
@@ -127,22 +176,14 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   ];
   queue?.start();
 
-  let syncDescription: string | undefined;
-  if (opts.sync) {
-    const handle = await opts.sync({
-      sqlite: terminal.sqlite,
-      service,
-      emit: (state) => {
-        broadcast({ type: 'sync', state });
-      },
-    });
-    sync = handle;
-    syncDescription = handle.description;
-  }
-
   const simulated = reader.kind === 'simulated' ? (reader as unknown as { tap(id: string): unknown }) : undefined;
   const api = {} as Record<string, unknown>;
-  for (const m of POS_API_METHODS) api[m] = (service[m] as (...a: unknown[]) => unknown).bind(service);
+  const svc = service;
+  for (const m of POS_API_METHODS) {
+    const fn = (svc[m] as (...a: unknown[]) => Promise<{ ok: boolean }>).bind(svc);
+    // A write put rows in the outbox: tell the sync client now (it pushes after its debounce).
+    api[m] = WRITES.has(m) && sync ? async (...a: unknown[]) => { const r = await fn(...a); if (r.ok) sync!.nudge(); return r; } : fn;
+  }
   const posApi = api as unknown as PosApi;
   posApi.simulateTap = async (cardId) => {
     if (!simulated) return service.simulateTap(cardId);
@@ -162,8 +203,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       description: device.simulated ? `принтер: СИМУЛЯТОР, ${device.description}` : `принтер: НАСТОЯЩИЙ, ${device.description}`,
     },
     {
-      device: 'server', simulated: true,
-      description: syncDescription ?? 'сервер: не настроен (касса работает автономно)',
+      device: 'server', simulated: false,
+      description: link ? `сервер: ${link.serverUrl} (касса ${link.terminalId})` : 'сервер: не настроен (касса работает автономно)',
     },
   ];
 
@@ -174,13 +215,14 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ...(simulated ? { simulatedReader: simulated } : {}),
     printer: device,
     printIdle: () => queue?.idle() ?? Promise.resolve(),
+    ...(sync ? { syncNow: sync.syncNow } : {}),
     dataDir: opts.dataDir,
     async close() {
       for (const off of offReader) off();
       await sync?.stop();
       await queue?.stop();
       await reader.close();
-      terminal.close();
+      sqlite.close();
       listeners.clear();
     },
   };
