@@ -160,5 +160,7 @@ export function cardIdAliases(cardId: string): string[] {
     const le = parseInt(body.match(/../g)!.reverse().join(''), 16);
     out.push(`HEX:${body}`, `DEC:${String(le).padStart(10, '0')}`, `W26:${hex(s, 2)}${hex(n, 4)}`);
   }
-  return out;
+  // A hex-mode reader typing a hex id that happens to be all digits is read as DEC.
+  if ((kind === 'EM' || kind === 'MF') && /^\d+$/.test(body)) out.push(`DEC:${body}`);
+  return [...new Set(out)];
 }

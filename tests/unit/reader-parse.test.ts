@@ -124,6 +124,9 @@ describe('aliases for readers that print less', () => {
   it('lists what a wedge reader would type for the demo card', () => {
     expect(cardIdAliases('EM:55007EE424')).toEqual(['EM:55007EE424', 'HEX:55007EE424', 'DEC:0008315940', 'W26:7EE424']);
     expect(cardIdAliases('MF:BCD14264')).toContain(card('066,53692'));
+    // a hex-mode wedge typing an all-digit EM id produces DEC, which must still find the card
+    expect(cardIdAliases('EM:5500123456')).toContain(card('5500123456'));
+    expect(cardIdAliases('garbage')).toEqual([]);
   });
 });
 
