@@ -7,11 +7,15 @@ export class Cable {
   refused = 0;
   /** Base URL rewrite, e.g. to follow a restarted server to its new port. */
   target: string | undefined;
+  /** Times (ms, from `now`) of the requests made while down. */
+  readonly refusedAt: number[] = [];
+  constructor(private readonly now: () => number = Date.now) {}
 
   readonly fetch: FetchFn = async (input, init) => {
     this.requests++;
     if (this.down) {
       this.refused++;
+      this.refusedAt.push(this.now());
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     }
     const url = this.target ? input.replace(/^http:\/\/[^/]+/, this.target) : input;
