@@ -1,0 +1,329 @@
+import { formatAmount } from '../core/money.js';
+import { html, type Html } from './html.js';
+import type { AccountView } from '../server/cabinet/account.js';
+import type { Statement } from '../server/cabinet/statement.js';
+import { QUICK_RANGES, ruDay } from '../server/cabinet/period.js';
+import { PASSWORD_RULES } from '../server/cabinet/passwords.js';
+
+/**
+ * The parent cabinet's pages, rendered on the server: no script at all, so
+ * the Content-Security-Policy can forbid every script. Forms carry a CSRF
+ * token field named `_csrf`.
+ */
+export const rub = (k: number): string => `${formatAmount(k, { group: true })} руб.`;
+
+export interface PageChrome {
+  title: string;
+  account?: AccountView | null;
+  csrf?: string;                // for the logout form in the header
+  active?: 'profile' | 'statement' | 'topup' | 'controls';
+}
+
+const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
+
+export function layout(chrome: PageChrome, body: Html): Html {
+  const a = chrome.account;
+  const nav = a && chrome.csrf ? html`
+    <nav class="nav" aria-label="Разделы">
+      <a href="/cabinet/profile" class="${chrome.active === 'profile' ? 'on' : ''}">Профиль</a>
+      <a href="/cabinet/statement" class="${chrome.active === 'statement' ? 'on' : ''}">Отчёт</a>
+      <a href="/cabinet/topup" class="${chrome.active === 'topup' ? 'on' : ''}">Пополнить</a>
+      <a href="/cabinet/controls" class="${chrome.active === 'controls' ? 'on' : ''}">Карта и лимиты</a>
+      <form method="post" action="/cabinet/logout" class="inline">${csrfField(chrome.csrf)}<button type="submit" class="link">Выйти</button></form>
+    </nav>` : '';
+  const head = a ? html`
+    <div class="who">
+      <div><span class="muted">Л/С</span> <strong id="account-number">${a.accountNumber}</strong></div>
+      <div class="pupil">${a.pupilName}${a.schoolName ? html`, ${a.schoolName}` : ''}${a.className ? html`, ${a.className}` : ''}</div>
+      <div class="balance">Текущий остаток: <strong id="balance">${rub(a.balance)}</strong>
+        ${chrome.csrf ? html`<a class="button small" href="/cabinet/topup">Пополнить</a>` : ''}</div>
+    </div>` : '';
+  return html`<!doctype html>
+<html lang="ru">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${chrome.title} — Личный кабинет учащегося</title>
+<link rel="stylesheet" href="/cabinet/assets/cabinet.css">
+</head>
+<body>
+<header class="top">
+  <div class="brand"><a href="/cabinet/">Личный кабинет учащегося</a></div>
+  ${nav}
+</header>
+${head}
+<main>
+${body}
+</main>
+<footer class="foot">Школьное питание · безналичная оплата</footer>
+</body>
+</html>`;
+}
+
+const errors = (list: string[] | undefined) => list && list.length
+  ? html`<div class="error" role="alert">${list.map((e) => html`<p>${e}</p>`)}</div>` : '';
+const notice = (text: string | undefined) => text ? html`<div class="notice" role="status">${text}</div>` : '';
+
+export function loginPage(p: { csrf: string; error?: string; accountNumber?: string; message?: string }): Html {
+  return layout({ title: 'Вход' }, html`
+<section class="card narrow">
+  <h1>Вход в личный кабинет</h1>
+  ${notice(p.message)}
+  ${errors(p.error ? [p.error] : [])}
+  <form method="post" action="/cabinet/login" autocomplete="on">
+    ${csrfField(p.csrf)}
+    <label>Номер лицевого счёта
+      <input name="account" inputmode="numeric" autocomplete="username" maxlength="14" required value="${p.accountNumber ?? ''}" placeholder="0242013137">
+    </label>
+    <label>Пароль
+      <input name="password" type="password" autocomplete="current-password" maxlength="256" required>
+    </label>
+    <button type="submit">Войти</button>
+  </form>
+  <p class="muted">Логин и временный пароль печатаются в чеке на кассе школьной столовой.
+  При первом входе временный пароль нужно сменить на постоянный.</p>
+  <p><a href="/cabinet/forgot">Забыли пароль?</a></p>
+</section>`);
+}
+
+export function setPasswordPage(p: { csrf: string; account: AccountView; forced: boolean; problems?: string[]; message?: string }): Html {
+  return layout({ title: 'Установка пароля', account: p.account, csrf: p.forced ? undefined : p.csrf }, html`
+<section class="card narrow">
+  <h1>${p.forced ? 'Установка постоянного пароля' : 'Смена пароля'}</h1>
+  ${p.forced ? html`<p>Для использования личного кабинета необходимо изменить временный пароль на постоянный.</p>` : ''}
+  ${notice(p.message)}
+  ${errors(p.problems)}
+  <form method="post" action="/cabinet/password">
+    ${csrfField(p.csrf)}
+    <input type="text" name="username" value="${p.account.accountNumber}" autocomplete="username" hidden>
+    ${p.forced ? '' : html`<label>Текущий пароль<input name="current" type="password" autocomplete="current-password" maxlength="256" required></label>`}
+    <label>Новый пароль<input name="password" type="password" autocomplete="new-password" maxlength="128" required></label>
+    <label>Подтвердите новый пароль<input name="confirm" type="password" autocomplete="new-password" maxlength="128" required></label>
+    <div class="rules"><p>Пароль должен быть:</p><ul>${PASSWORD_RULES.map((r) => html`<li>${r}</li>`)}</ul></div>
+    <button type="submit">${p.forced ? 'Установить постоянный пароль' : 'Сменить пароль'}</button>
+  </form>
+  ${p.forced ? html`<form method="post" action="/cabinet/logout">${csrfField(p.csrf)}<button type="submit" class="link">Выйти</button></form>` : ''}
+</section>`);
+}
+
+export function profilePage(p: { csrf: string; account: AccountView; message?: string; problems?: string[]; editEmail?: boolean }): Html {
+  const a = p.account;
+  return layout({ title: 'Профиль', account: a, csrf: p.csrf, active: 'profile' }, html`
+<section class="card">
+  <h1>Профиль учащегося</h1>
+  ${notice(p.message)}
+  ${errors(p.problems)}
+  <h2>Лицевой счёт</h2>
+  <dl class="grid">
+    <dt>Номер</dt><dd>${a.accountNumber}</dd>
+    <dt>Баланс</dt><dd>${rub(a.balance)}</dd>
+    <dt>Дневной лимит</dt><dd>${a.dailyLimit === null ? 'не установлен' : rub(a.dailyLimit)}</dd>
+  </dl>
+  <h2>Владелец</h2>
+  <dl class="grid">
+    <dt>Имя</dt><dd id="pupil-name">${a.pupilName}</dd>
+    <dt>Обр. учреждение</dt><dd>${a.schoolName}</dd>
+    <dt>Класс</dt><dd>${a.className}</dd>
+    <dt>Эл. почта</dt><dd id="email">${a.email ?? html`<span class="muted">не указана</span>`}</dd>
+  </dl>
+  <details ${p.editEmail ? 'open' : ''}>
+    <summary>${a.email ? 'Изменить эл. почту…' : 'Указать эл. почту…'}</summary>
+    <p class="muted">Почта нужна, чтобы восстановить пароль и получать уведомления о низком остатке.</p>
+    <form method="post" action="/cabinet/profile/email">
+      ${csrfField(p.csrf)}
+      <label>Эл. почта<input name="email" type="email" autocomplete="email" maxlength="254" value="${a.email ?? ''}"></label>
+      <label>Текущий пароль<input name="current" type="password" autocomplete="current-password" maxlength="256" required></label>
+      <button type="submit">Сохранить</button>
+    </form>
+  </details>
+  <p><a href="/cabinet/password">Изменить пароль…</a></p>
+</section>`);
+}
+
+export interface StatementQuery { from: string; to: string; range?: string; details: boolean }
+
+export function statementForm(q: StatementQuery, error?: string): Html {
+  return html`
+<form method="get" action="/cabinet/statement" class="period noprint">
+  ${errors(error ? [error] : [])}
+  <div class="row">
+    <label>С <input type="date" name="from" value="${q.from}" required></label>
+    <label>по <input type="date" name="to" value="${q.to}" required></label>
+    <label class="check"><input type="checkbox" name="details" value="1" ${q.details ? 'checked' : ''}> Включить детализацию чеков</label>
+    <button type="submit">Получить отчёт</button>
+  </div>
+  <p class="quick">За последние: ${QUICK_RANGES.map((r, i) => html`${i ? ', ' : ''}<a href="/cabinet/statement?range=${r.id}${q.details ? '&details=1' : ''}" class="${q.range === r.id ? 'on' : ''}">${r.label}</a>`)}</p>
+  <p class="muted">С детализацией в отчёте будут показаны блюда каждого чека.</p>
+</form>`;
+}
+
+export function statementPage(p: { csrf: string; account: AccountView; query: StatementQuery; statement?: Statement; error?: string }): Html {
+  const s = p.statement;
+  const qs = s ? `from=${s.period.from}&to=${s.period.to}${s.details ? '&details=1' : ''}` : '';
+  return layout({ title: 'Отчёт по лицевому счёту', account: p.account, csrf: p.csrf, active: 'statement' }, html`
+<section class="card">
+  <h1 class="noprint">Отчёт по лицевому счёту</h1>
+  ${statementForm(p.query, p.error)}
+  ${s ? html`
+  <div class="report" id="report">
+    <h2>Отчёт по лицевому счёту за период с ${ruDay(s.period.from)} по ${ruDay(s.period.to)}</h2>
+    <p>${s.account.pupilName}, ${s.account.schoolName}${s.account.className ? html`, ${s.account.className}` : ''}</p>
+    <dl class="grid">
+      <dt>Лицевой счёт:</dt><dd>${s.account.accountNumber}</dd>
+      <dt>Остаток на начало:</dt><dd id="opening">${rub(s.opening)}</dd>
+      <dt>Остаток на конец:</dt><dd id="closing">${rub(s.closing)}</dd>
+    </dl>
+    <p class="actions noprint"><a class="button small" href="/cabinet/statement.pdf?${qs}">Скачать PDF</a>
+      <span class="muted">Для печати воспользуйтесь печатью браузера (Ctrl+P).</span></p>
+    <table class="statement">
+      <thead><tr><th>Дата</th><th>Наименование</th><th class="num">Списано</th><th class="num">Зачислено</th></tr></thead>
+      <tbody>
+      ${s.lines.length === 0 ? html`<tr><td colspan="4" class="muted">За период операций нет</td></tr>` : ''}
+      ${s.lines.map((l) => html`
+        <tr class="entry entry-${l.kind}">
+          <td class="date">${l.when}</td>
+          <td>${l.title}${l.items.length ? html`:
+            <table class="items">${l.items.map((it) => html`<tr><td>${it.name}${it.quantity > 1 ? html` × ${it.quantity}` : ''}</td><td class="num">${rub(it.amount)}</td></tr>`)}</table>` : ''}</td>
+          <td class="num">${l.debit ? rub(l.debit) : ''}</td>
+          <td class="num">${l.credit ? rub(l.credit) : ''}</td>
+        </tr>`)}
+      </tbody>
+      <tfoot><tr><th colspan="2">Итого за период</th><th class="num" id="total-debit">${rub(s.totalDebit)}</th><th class="num" id="total-credit">${rub(s.totalCredit)}</th></tr></tfoot>
+    </table>
+  </div>` : ''}
+</section>`);
+}
+
+export interface PaymentRow { id: string; amount: number; status: string; source: string; createdAt: string }
+
+const STATUS: Record<string, string> = { pending: 'ожидает оплаты', paid: 'зачислен', failed: 'не прошёл' };
+
+export function topUpPage(p: { csrf: string; account: AccountView; error?: string; amount?: string; gatewayTitle: string; payments: PaymentRow[]; when: (iso: string) => string }): Html {
+  return layout({ title: 'Пополнение', account: p.account, csrf: p.csrf, active: 'topup' }, html`
+<section class="card narrow">
+  <h1>Пополнение лицевого счёта</h1>
+  <p>Оплата банковской картой. После нажатия кнопки вы перейдёте на страницу банка (${p.gatewayTitle}),
+  где введёте данные карты. Деньги поступят на счёт, как только банк подтвердит платёж, и кассы увидят новый остаток при следующей синхронизации.</p>
+  ${errors(p.error ? [p.error] : [])}
+  <form method="post" action="/cabinet/topup">
+    ${csrfField(p.csrf)}
+    <label>Сумма, руб.<input name="amount" inputmode="decimal" maxlength="12" required value="${p.amount ?? ''}" placeholder="500,00"></label>
+    <button type="submit">Перейти к оплате</button>
+  </form>
+  <p class="muted">От 1,00 до 15 000,00 руб. за один платёж.</p>
+  ${p.payments.length ? html`<h2>Последние платежи</h2>
+  <table class="statement"><thead><tr><th>Дата</th><th class="num">Сумма</th><th>Состояние</th></tr></thead><tbody>
+  ${p.payments.map((x) => html`<tr><td>${p.when(x.createdAt)}</td><td class="num">${rub(x.amount)}</td><td>${STATUS[x.status] ?? x.status}</td></tr>`)}
+  </tbody></table>` : ''}
+</section>`);
+}
+
+export function topUpReturnPage(p: { csrf: string; account: AccountView; payment: PaymentRow | null }): Html {
+  const x = p.payment;
+  const text = !x ? 'Платёж не найден.'
+    : x.status === 'paid' ? `Платёж на ${rub(x.amount)} зачислен. Спасибо!`
+    : x.status === 'failed' ? 'Платёж не прошёл. Деньги не списаны, попробуйте ещё раз.'
+    : 'Ждём подтверждения от банка. Обновите страницу через минуту.';
+  return layout({ title: 'Результат оплаты', account: p.account, csrf: p.csrf, active: 'topup' }, html`
+<section class="card narrow">
+  <h1>Результат оплаты</h1>
+  <p id="payment-status" class="${x?.status ?? 'missing'}">${text}</p>
+  <p><a href="/cabinet/statement?range=2d&amp;details=1">Посмотреть отчёт</a> · <a href="/cabinet/topup">Пополнить ещё</a></p>
+</section>`);
+}
+
+export interface CardRow { id: string; state: string; reason: string | null }
+const CARD_STATE: Record<string, string> = { active: 'действует', blocked: 'заблокирована', lost: 'утеряна, заблокирована' };
+
+export function controlsPage(p: { csrf: string; account: AccountView; cards: CardRow[]; message?: string; problems?: string[] }): Html {
+  const a = p.account;
+  return layout({ title: 'Карта и лимиты', account: a, csrf: p.csrf, active: 'controls' }, html`
+<section class="card">
+  <h1>Карта и лимиты</h1>
+  ${notice(p.message)}
+  ${errors(p.problems)}
+  <h2>Карты учащегося</h2>
+  ${p.cards.length === 0 ? html`<p class="muted">К счёту не привязано ни одной карты.</p>` : html`
+  <table class="statement"><thead><tr><th>Карта</th><th>Состояние</th><th></th></tr></thead><tbody>
+  ${p.cards.map((c) => html`<tr><td>${c.id}</td><td>${CARD_STATE[c.state] ?? c.state}</td><td>${c.state === 'active' ? html`
+    <form method="post" action="/cabinet/controls/card-lost" class="inline">${csrfField(p.csrf)}<input type="hidden" name="card" value="${c.id}">
+    <button type="submit" class="danger">Сообщить об утере</button></form>` : ''}</td></tr>`)}
+  </tbody></table>
+  <p class="muted">Утерянная карта блокируется сразу; кассы перестанут её принимать после ближайшей синхронизации. Деньги остаются на счёте, новую карту выдаст школа.</p>`}
+  <h2>Дневной лимит трат</h2>
+  <form method="post" action="/cabinet/controls/limit">
+    ${csrfField(p.csrf)}
+    <label>Не более, руб. в день (пусто — без лимита)<input name="limit" inputmode="decimal" maxlength="12" value="${a.dailyLimit === null ? '' : formatAmount(a.dailyLimit)}"></label>
+    <button type="submit">Сохранить лимит</button>
+  </form>
+  <h2>Уведомление о низком остатке</h2>
+  ${a.email ? '' : html`<p class="muted">Чтобы получать письма, укажите эл. почту в <a href="/cabinet/profile">профиле</a>.</p>`}
+  <form method="post" action="/cabinet/controls/threshold">
+    ${csrfField(p.csrf)}
+    <label>Написать на почту, когда остаток меньше, руб. (пусто — не писать)<input name="threshold" inputmode="decimal" maxlength="12" value="${a.lowBalanceThreshold === null ? '' : formatAmount(a.lowBalanceThreshold)}"></label>
+    <button type="submit">Сохранить порог</button>
+  </form>
+</section>`);
+}
+
+export function forgotPage(p: { csrf: string; sent?: boolean; error?: string }): Html {
+  return layout({ title: 'Восстановление доступа' }, html`
+<section class="card narrow">
+  <h1>Восстановление доступа</h1>
+  ${p.sent ? html`<div class="notice" role="status">Если номер счёта и почта совпадают с указанными в профиле, мы отправили письмо со ссылкой для смены пароля. Ссылка действует 1 час и только один раз.</div>` : ''}
+  ${errors(p.error ? [p.error] : [])}
+  <form method="post" action="/cabinet/forgot">
+    ${csrfField(p.csrf)}
+    <label>Номер лицевого счёта<input name="account" inputmode="numeric" maxlength="14" required></label>
+    <label>Эл. почта, указанная в профиле<input name="email" type="email" maxlength="254" required></label>
+    <button type="submit">Отправить ссылку</button>
+  </form>
+  <p class="muted">Если почта не была указана, попросите на кассе столовой напечатать новый временный пароль.</p>
+  <p><a href="/cabinet/login">Вход</a></p>
+</section>`);
+}
+
+export function resetPage(p: { csrf: string; token: string; valid: boolean; problems?: string[] }): Html {
+  return layout({ title: 'Новый пароль' }, html`
+<section class="card narrow">
+  <h1>Новый пароль</h1>
+  ${!p.valid ? html`<div class="error" role="alert"><p>Ссылка недействительна или устарела. Запросите новую.</p></div><p><a href="/cabinet/forgot">Восстановление доступа</a></p>` : html`
+  ${errors(p.problems)}
+  <form method="post" action="/cabinet/reset">
+    ${csrfField(p.csrf)}
+    <input type="hidden" name="token" value="${p.token}">
+    <label>Новый пароль<input name="password" type="password" autocomplete="new-password" maxlength="128" required></label>
+    <label>Подтвердите новый пароль<input name="confirm" type="password" autocomplete="new-password" maxlength="128" required></label>
+    <div class="rules"><p>Пароль должен быть:</p><ul>${PASSWORD_RULES.slice(0, 3).map((r) => html`<li>${r}</li>`)}</ul></div>
+    <button type="submit">Сохранить пароль</button>
+  </form>`}
+</section>`);
+}
+
+export function messagePage(title: string, text: string, account?: AccountView | null, csrf?: string): Html {
+  return layout({ title, account, csrf }, html`<section class="card narrow"><h1>${title}</h1><p>${text}</p><p><a href="/cabinet/">На главную</a></p></section>`);
+}
+
+export function testGatewayPage(p: { externalId: string; amount: number; description: string; token: string; state: string }): Html {
+  return html`<!doctype html>
+<html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Оплата картой — тестовый банк</title><link rel="stylesheet" href="/cabinet/assets/cabinet.css"></head>
+<body class="bank">
+<main>
+<section class="card narrow">
+  <h1>Тестовый банк: оплата картой</h1>
+  <p class="muted">Это учебная страница встроенного тестового шлюза: деньги не списываются. Подойдёт любой номер карты.</p>
+  <p>${p.description}</p>
+  <p class="amount">К оплате: <strong>${rub(p.amount)}</strong></p>
+  ${p.state !== 'open' ? html`<div class="notice">Этот платёж уже обработан.</div>` : ''}
+  <form method="post" action="/test-gateway/pay/${p.externalId}">
+    <input type="hidden" name="token" value="${p.token}">
+    <label>Номер карты<input name="pan" inputmode="numeric" autocomplete="cc-number" maxlength="23" value="4111 1111 1111 1111"></label>
+    <div class="row"><label>Действительна до<input name="exp" maxlength="5" value="12/30" autocomplete="cc-exp"></label>
+    <label>CVC2/CVV2<input name="cvc" maxlength="4" value="123" autocomplete="cc-csc"></label></div>
+    <button type="submit" name="action" value="pay">Оплатить</button>
+    <button type="submit" name="action" value="cancel" class="link">Отменить</button>
+  </form>
+</section>
+</main></body></html>`;
+}
