@@ -5,7 +5,7 @@ import { MenuGrid } from '../components/MenuGrid.js';
 import { PupilPanel } from '../components/PupilPanel.js';
 import { ReceiptPreview } from '../components/ReceiptPreview.js';
 import { usePos, usePosStore } from '../context.js';
-import { keyAction } from '../keys.js';
+import { createKeyRouter } from '../key-router.js';
 
 const isTextField = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
@@ -18,34 +18,45 @@ export function SaleScreen() {
 
   useEffect(() => {
     if (manager) return undefined; // the manager dialog has its own keys
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const router = createKeyRouter({
+      now: () => performance.now(),
+      setTimer: (fn, ms) => { clearTimeout(timer); timer = setTimeout(fn, ms); },
+      onCard: (card) => {
+        if (card.ok) void store.getState().tap(card.cardId);
+        else store.setState({ error: card.message });
+      },
+      onAction: (action, target) => {
+        const st = store.getState();
+        switch (action.kind) {
+          case 'item': {
+            const item = st.hotkeys.get(action.hotkey.toUpperCase());
+            if (item) st.addItem(item.id);
+            // An unbound F-key must not reach the browser (F5 reloads, F11 leaves full screen …).
+            return !!item || action.hotkey.startsWith('F');
+          }
+          case 'pay':
+            // Enter on a focused button is that button's click, not a payment.
+            if (target instanceof HTMLButtonElement) return false;
+            void st.pay(); return true;
+          case 'cancel': st.cancel(); return true;
+          case 'removeLast': {
+            const last = st.cart.at(-1);
+            if (last) st.changeQuantity(last.itemId, -1);
+            return !!last;
+          }
+          case 'manualCard': cardRef.current?.focus(); return true;
+          case 'reprint': void st.reprintLast(); return true;
+          case 'manager': st.showManager(); return true;
+          case 'none': return false;
+        }
+      },
+    });
     const onKey = (e: KeyboardEvent) => {
-      const action = keyAction(e, isTextField(e.target));
-      const st = store.getState();
-      switch (action.kind) {
-        case 'item': {
-          const item = st.hotkeys.get(action.hotkey.toUpperCase());
-          if (item) { e.preventDefault(); st.addItem(item.id); }
-          else if (action.hotkey.startsWith('F')) e.preventDefault();
-          break;
-        }
-        case 'pay':
-          // Enter on a focused button is that button's click, not a payment.
-          if (e.target instanceof HTMLButtonElement) return;
-          e.preventDefault(); void st.pay(); break;
-        case 'cancel': e.preventDefault(); st.cancel(); break;
-        case 'removeLast': {
-          const last = st.cart.at(-1);
-          if (last) { e.preventDefault(); st.changeQuantity(last.itemId, -1); }
-          break;
-        }
-        case 'manualCard': e.preventDefault(); cardRef.current?.focus(); break;
-        case 'reprint': e.preventDefault(); void st.reprintLast(); break;
-        case 'manager': e.preventDefault(); st.showManager(); break;
-        case 'none': break;
-      }
+      if (router.keydown(e, isTextField(e.target))) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    return () => { clearTimeout(timer); window.removeEventListener('keydown', onKey); };
   }, [store, manager]);
 
   return (
