@@ -15,8 +15,7 @@ export const POKE_CHANNEL = 'canteen_changes';
 export async function recordChanges(tx: Tx, schoolId: string, kind: ChangeKind, keys: Iterable<string>): Promise<void> {
   const unique = [...new Set(keys)];
   if (unique.length === 0) return;
-  for (let i = 0; i < unique.length; i += 10_000) {
-    await tx.insert(changes).values(unique.slice(i, i + 10_000).map((key) => ({ schoolId, kind, key })));
-  }
+  await tx.execute(sql`INSERT INTO ${changes} (school_id, kind, key)
+    SELECT ${schoolId}, ${kind}, k FROM unnest(${sql.param(unique)}::text[]) AS t(k)`);
   await tx.execute(sql`SELECT pg_notify(${POKE_CHANNEL}, ${schoolId})`);
 }

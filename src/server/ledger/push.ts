@@ -5,7 +5,8 @@ import {
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
 import { accounts, cards, entries, entryIds, receiptLines, receipts, reviewFlags, schools, terminals } from '../db/schema.js';
-import type { Db, Tx } from '../db/open.js';
+import { query, type Db, type Tx } from '../db/open.js';
+import { insertUnnest } from '../db/bulk.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 
@@ -15,6 +16,8 @@ type FlagRow = typeof reviewFlags.$inferInsert;
 type EntryRow = typeof entries.$inferInsert;
 
 const CHUNK = 1000;
+/** Rows per unnest INSERT (one parameter per column, so only memory bounds it). */
+const BULK = 5000;
 
 /**
  * Applies one push in one transaction (DESIGN.md "Sync"):
@@ -129,10 +132,11 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
   const schoolId = terminal.schoolId;
   // entry_ids first: its primary key is the global UUID uniqueness the partitioned ledger cannot have.
   const fresh = new Set<string>();
-  for (let i = 0; i < run.length; i += CHUNK) {
-    const rows = await tx.insert(entryIds).values(run.slice(i, i + CHUNK).map((e) => ({
-      uuid: e.uuid, schoolId, createdAt: e.createdAt, terminalId: terminal.id, seq: e.seq,
-    }))).onConflictDoNothing().returning({ uuid: entryIds.uuid });
+  for (let i = 0; i < run.length; i += BULK) {
+    const rows = await insertUnnest(tx, 'entry_ids',
+      [['uuid', 'text'], ['school_id', 'text'], ['created_at', 'timestamptz'], ['terminal_id', 'text'], ['seq', 'bigint']],
+      run.slice(i, i + BULK).map((e) => [e.uuid, schoolId, e.createdAt, terminal.id, e.seq]),
+      sql`ON CONFLICT DO NOTHING`, 'uuid');
     for (const r of rows) fresh.add(r.uuid);
   }
   for (const e of run) {
@@ -150,13 +154,11 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
   // Lock touched accounts in a fixed order (two terminals selling to one account never deadlock).
   const numbers = [...new Set(todo.map((e) => e.accountNumber).filter((n): n is string => !!n))].sort();
   const accountRows = new Map<string, { balance: number; hasPermanent: boolean }>();
-  for (let i = 0; i < numbers.length; i += CHUNK) {
-    const rows = await tx.select({
-      accountNumber: accounts.accountNumber, balance: accounts.balance,
-      permanent: accounts.permanentPasswordHash,
-    }).from(accounts).where(inArray(accounts.accountNumber, numbers.slice(i, i + CHUNK)))
-      .orderBy(accounts.accountNumber).for('update');
-    for (const r of rows) accountRows.set(r.accountNumber, { balance: r.balance, hasPermanent: r.permanent !== null });
+  if (numbers.length) {
+    const rows = await query<{ account_number: string; balance: number; has_permanent: boolean }>(tx, sql`
+      SELECT account_number, balance, permanent_password_hash IS NOT NULL AS has_permanent FROM accounts
+      WHERE account_number = ANY(${sql.param(numbers)}::text[]) ORDER BY account_number FOR UPDATE`);
+    for (const r of rows) accountRows.set(r.account_number, { balance: Number(r.balance), hasPermanent: r.has_permanent });
   }
   const cardIds = [...new Set(todo.flatMap((e) => {
     const ids = e.cardId ? [e.cardId] : [];
@@ -164,10 +166,10 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
     return ids;
   }))];
   const cardRows = new Map<string, { accountNumber: string; state: string }>();
-  for (let i = 0; i < cardIds.length; i += CHUNK) {
-    const rows = await tx.select({ id: cards.id, accountNumber: cards.accountNumber, state: cards.state })
-      .from(cards).where(inArray(cards.id, cardIds.slice(i, i + CHUNK)));
-    for (const r of rows) cardRows.set(r.id, r);
+  if (cardIds.length) {
+    const rows = await query<{ id: string; account_number: string; state: string }>(tx, sql`
+      SELECT id, account_number, state FROM cards WHERE id = ANY(${sql.param(cardIds)}::text[])`);
+    for (const r of rows) cardRows.set(r.id, { accountNumber: r.account_number, state: r.state });
   }
   const [school] = await tx.select({ overdraftLimit: schools.overdraftLimit }).from(schools).where(eq(schools.id, schoolId));
   const overdraftLimit = school?.overdraftLimit ?? 0;
@@ -243,12 +245,31 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
     });
   }
 
-  for (let i = 0; i < entryRows.length; i += CHUNK) await tx.insert(entries).values(entryRows.slice(i, i + CHUNK));
-  for (let i = 0; i < receiptRows.length; i += CHUNK) {
-    await tx.insert(receipts).values(receiptRows.slice(i, i + CHUNK)).onConflictDoNothing();
+  for (let i = 0; i < entryRows.length; i += BULK) {
+    await insertUnnest(tx, 'entries', [
+      ['uuid', 'text'], ['school_id', 'text'], ['created_at', 'timestamptz'], ['terminal_id', 'text'], ['seq', 'bigint'],
+      ['kind', 'text'], ['account_number', 'text'], ['amount', 'bigint'], ['applied', 'boolean'], ['shift_id', 'text'],
+      ['cashier_id', 'text'], ['card_id', 'text'], ['receipt_id', 'text'], ['payload', 'jsonb'],
+    ], entryRows.slice(i, i + BULK).map((r) => [
+      r.uuid, r.schoolId, r.createdAt, r.terminalId, r.seq, r.kind, r.accountNumber, r.amount, r.applied, r.shiftId,
+      r.cashierId, r.cardId, r.receiptId, r.payload,
+    ]), sql``);
   }
-  for (let i = 0; i < lineRows.length; i += CHUNK) {
-    await tx.insert(receiptLines).values(lineRows.slice(i, i + CHUNK)).onConflictDoNothing();
+  for (let i = 0; i < receiptRows.length; i += BULK) {
+    await insertUnnest(tx, 'receipts', [
+      ['school_id', 'text'], ['id', 'text'], ['number', 'text'], ['kind', 'text'], ['terminal_id', 'text'], ['entry_uuid', 'text'],
+      ['account_number', 'text'], ['total', 'bigint'], ['subsidy', 'bigint'], ['issued_at', 'timestamptz'], ['refund_of', 'text'], ['doc', 'jsonb'],
+    ], receiptRows.slice(i, i + BULK).map((r) => [
+      r.schoolId, r.id, r.number, r.kind, r.terminalId, r.entryUuid, r.accountNumber, r.total, r.subsidy, r.issuedAt, r.refundOf, r.doc,
+    ]));
+  }
+  for (let i = 0; i < lineRows.length; i += BULK) {
+    await insertUnnest(tx, 'receipt_lines', [
+      ['school_id', 'text'], ['receipt_id', 'text'], ['line_no', 'integer'], ['item_id', 'text'], ['item_kind', 'text'], ['name', 'text'],
+      ['quantity', 'integer'], ['unit_price', 'bigint'], ['amount', 'bigint'], ['subsidy', 'bigint'],
+    ], lineRows.slice(i, i + BULK).map((r) => [
+      r.schoolId, r.receiptId, r.lineNo, r.itemId, r.itemKind, r.name, r.quantity, r.unitPrice, r.amount, r.subsidy,
+    ]));
   }
   await addToBalances(tx, deltas);
   for (const [number, hash] of tempPasswords) {
@@ -266,10 +287,8 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
 /** One UPDATE per batch with the per-account sums (not one per entry). */
 export async function addToBalances(tx: Tx, deltas: Map<string, number>): Promise<void> {
   const list = [...deltas].filter(([, d]) => d !== 0);
-  for (let i = 0; i < list.length; i += CHUNK) {
-    const part = list.slice(i, i + CHUNK);
-    const values = sql.join(part.map(([n, d]) => sql`(${n}::text, ${d}::bigint)`), sql`, `);
-    await tx.execute(sql`UPDATE accounts AS a SET balance = a.balance + v.delta, updated_at = now()
-      FROM (VALUES ${values}) AS v(account_number, delta) WHERE a.account_number = v.account_number`);
-  }
+  if (list.length === 0) return;
+  await tx.execute(sql`UPDATE accounts AS a SET balance = a.balance + v.delta, updated_at = now()
+    FROM unnest(${sql.param(list.map(([n]) => n))}::text[], ${sql.param(list.map(([, d]) => d))}::bigint[]) AS v(account_number, delta)
+    WHERE a.account_number = v.account_number`);
 }
