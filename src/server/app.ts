@@ -9,6 +9,7 @@ import { authenticateTerminal, bearerToken, redeemEnrollmentCode } from './auth.
 import { applyPush, type TerminalIdentity } from './ledger/push.js';
 import { buildPull } from './ledger/pull.js';
 import { PokeHub } from './poke.js';
+import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 
 export interface ServerConfig {
   /** Log requests (pino, as fastify does). Off in tests. */
@@ -17,6 +18,8 @@ export interface ServerConfig {
   enrollPerMinute?: number;
   /** Extra plugins sharing this process and database (the parent cabinet registers here). */
   plugins?: ((app: FastifyInstance, ctx: ServerContext) => Promise<void>)[];
+  /** Parent cabinet options (gateway, mailer, public URL …); the cabinet is always served under /cabinet. */
+  cabinet?: Omit<CabinetDeps, 'db'>;
 }
 
 /** What plugins get: the database, and the hub to poke or watch a school. */
@@ -102,6 +105,7 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     });
   });
 
+  await registerCabinet(app, { db: handle.db, ...config.cabinet });
   for (const plugin of config.plugins ?? []) await plugin(app, ctx);
   return app;
 }

@@ -48,7 +48,7 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
   const A = account.accountNumber;
   const rows = await query<EntryRow>(db, sql`
     SELECT e.uuid, e.created_at, e.kind, e.amount, e.receipt_id, r.number AS receipt_number,
-           rr.number AS refund_of_number, e.payload->>'title' AS payload_title
+           rr.number AS refund_of_number, coalesce(e.payload->>'title', e.payload->>'reason') AS payload_title
     FROM entries e
     LEFT JOIN receipts r ON r.school_id = e.school_id AND r.id = e.receipt_id
     LEFT JOIN receipts rr ON rr.school_id = r.school_id AND rr.id = r.refund_of

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { Db } from '../db/open.js';
+import { newSecret } from './sessions.js';
+import type { PaymentGateway } from './gateway.js';
+import { TestGateway } from './test-gateway.js';
+import { MemoryMailer, smtpFromUrl, type Mailer } from './mailer.js';
+import { checkLowBalances } from './notifications.js';
+import { registerAuthRoutes } from './routes-auth.js';
+import { registerAccountRoutes } from './routes-account.js';
+import { registerPaymentRoutes } from './routes-payments.js';
+import { securityHeaders, sendHtml, seeOther } from './web.js';
+import { messagePage, testGatewayPage } from '../../cabinet/views.js';
+
+export interface CabinetDeps {
+  db: Db;
+  /** Card payments; the built-in test gateway when absent. */
+  gateway?: PaymentGateway;
+  /** Outgoing mail; SMTP from CANTEEN_SMTP_URL, else letters are kept in memory and logged. */
+  mailer?: Mailer;
+  /**
+   * The cabinet's public address ("https://k.school.ru"), used in e-mailed
+   * links. Without it, links use the request's Host only when it is a local
+   * address (demo), so a forged Host header cannot poison reset links.
+   */
+  publicUrl?: string;
+  /** HMAC key for CSRF tokens; random per process when absent (open forms then expire on restart). */
+  secret?: string;
+  /** Secure cookies (HTTPS). Default: true when publicUrl is https. */
+  secureCookies?: boolean;
+  now?: () => Date;
+  /** How often to look for balances below parents' thresholds (ms); 0 = never (tests call it). */
+  lowBalanceIntervalMs?: number;
+  /** Login and "forgot password" POSTs per IP per minute, before any password is checked. */
+  loginPerMinute?: number;
+  log?: (line: string) => void;
+}
+
+export interface CabinetContext {
+  db: Db;
+  gateway: PaymentGateway;
+  mailer: Mailer;
+  secret: string;
+  now: () => Date;
+  secureCookies: boolean;
+  https: boolean;
+  publicUrl?: string;
+  loginPerMinute: number;
+  /** Runs the low-balance check now (also after every threshold change). */
+  checkLowBalances(): Promise<number>;
+  /** Base URL for links that leave the browser (letters, gateway return). */
+  baseUrlFor(host: string | undefined, protocol: string): string | null;
+}
+
+const CSS = readFileSync(new URL('../../cabinet/cabinet.css', import.meta.url), 'utf8');
+const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+
+/**
+ * Mounts the parent cabinet (/cabinet/…) and, when the gateway is the test
+ * one, its payment page (/test-gateway/…), each in an encapsulated fastify
+ * context: their cookies, form parsing, headers and error pages touch no
+ * other route of the server.
+ */
+export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): Promise<CabinetContext> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((line: string) => app.log.info(line));
+  const mailer = deps.mailer ?? (process.env.CANTEEN_SMTP_URL ? smtpFromUrl(process.env.CANTEEN_SMTP_URL) : new MemoryMailer(log));
+  const gateway = deps.gateway ?? new TestGateway(newSecret());
+  const publicUrl = deps.publicUrl?.replace(/\/+$/, '') ?? process.env.CANTEEN_PUBLIC_URL?.replace(/\/+$/, '');
+  const https = publicUrl?.startsWith('https://') ?? false;
+  const ctx: CabinetContext = {
+    db: deps.db, gateway, mailer, secret: deps.secret ?? newSecret(), now,
+    secureCookies: deps.secureCookies ?? https, https, publicUrl,
+    loginPerMinute: deps.loginPerMinute ?? 30,
+    checkLowBalances: () => checkLowBalances(deps.db, mailer, now(), publicUrl ?? ''),
+    baseUrlFor(host, protocol) {
+      if (publicUrl) return publicUrl;
+      if (host && LOCAL_HOST.test(host)) return `${protocol}://${host}`;
+      return null;
+    },
+  };
+
+  await app.register(async (cab) => {
+    await cab.register(cookie);
+    await cab.register(formbody, { bodyLimit: 16 * 1024 });
+    // Gateway notices are verified over their exact bytes: keep JSON bodies raw here.
+    cab.removeContentTypeParser('application/json');
+    cab.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
+    const formTargets = gateway.origin ? [gateway.origin] : [];
+    cab.addHook('onRequest', async (_req, reply) => { securityHeaders(reply, formTargets, https); });
+    cab.setErrorHandler((err, req, reply) => {
+      const e = err as { statusCode?: number; message?: string };
+      if (e.statusCode === 429) return sendHtml(reply, messagePage('Слишком много попыток', 'Слишком много запросов с вашего адреса. Подождите минуту и попробуйте снова.'), 429);
+      if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+        return sendHtml(reply, messagePage('Неверный запрос', 'Запрос не принят. Вернитесь на предыдущую страницу и попробуйте ещё раз.'), e.statusCode);
+      }
+      req.log.error(err);
+      return sendHtml(reply, messagePage('Ошибка', 'Внутренняя ошибка сервера. Попробуйте позже.'), 500);
+    });
+    cab.setNotFoundHandler((_req, reply) => sendHtml(reply, messagePage('Страница не найдена', 'Такой страницы в личном кабинете нет.'), 404));
+
+    cab.get('/assets/cabinet.css', async (_req, reply) =>
+      reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS));
+    registerAuthRoutes(cab, ctx);
+    registerAccountRoutes(cab, ctx);
+    registerPaymentRoutes(cab, ctx);
+  }, { prefix: '/cabinet' });
+
+  if (gateway instanceof TestGateway) await registerTestGatewayPage(app, gateway, ctx);
+
+  let timer: NodeJS.Timeout | null = null;
+  const interval = deps.lowBalanceIntervalMs ?? 60_000;
+  if (interval > 0) {
+    timer = setInterval(() => { ctx.checkLowBalances().catch((err: unknown) => log(`проверка низкого остатка не удалась: ${(err as Error).message}`)); }, interval);
+    timer.unref();
+  }
+  app.addHook('onClose', async () => { if (timer) clearInterval(timer); (mailer as Mailer).close?.(); });
+  return ctx;
+}
+
+/** The test bank's page: its own form token so another site cannot press "Оплатить" for the parent. */
+async function registerTestGatewayPage(app: FastifyInstance, gateway: TestGateway, ctx: CabinetContext): Promise<void> {
+  const pageToken = (id: string) => createHmac('sha256', ctx.secret).update(`test-gateway\u0000${id}`).digest('base64url');
+  gateway.deliver ??= async (url, body, headers) => {
+    // In-process "network": the notice still goes through routing, the raw-body parser and the signature check.
+    const res = await app.inject({ method: 'POST', url: new URL(url, 'http://local').pathname, headers, payload: body });
+    return { status: res.statusCode, body: res.body };
+  };
+  await app.register(async (tg) => {
+    await tg.register(formbody, { bodyLimit: 16 * 1024 });
+    tg.addHook('onRequest', async (_req, reply) => { securityHeaders(reply, [], ctx.https); });
+    tg.get<{ Params: { id: string } }>('/pay/:id', async (req, reply) => {
+      const order = gateway.order(req.params.id);
+      if (!order) return sendHtml(reply, messagePage('Платёж не найден', 'Ссылка на оплату неверна или устарела.'), 404);
+      return sendHtml(reply, testGatewayPage({
+        externalId: order.externalId, amount: order.amount, description: order.description, token: pageToken(order.externalId), state: order.state,
+      }));
+    });
+    tg.post<{ Params: { id: string }; Body: Record<string, string> }>('/pay/:id', async (req, reply) => {
+      const order = gateway.order(req.params.id);
+      const token = typeof req.body?.token === 'string' ? req.body.token : '';
+      const want = Buffer.from(pageToken(req.params.id));
+      if (!order || token.length !== want.length || !timingSafeEqual(Buffer.from(token), want)) {
+        return sendHtml(reply, messagePage('Платёж не найден', 'Ссылка на оплату неверна или устарела.'), 404);
+      }
+      const { returnUrl } = await gateway.complete(order.externalId, req.body.action === 'cancel' ? 'failed' : 'paid');
+      const u = new URL(returnUrl, 'http://local');
+      return seeOther(reply, u.pathname + u.search);
+    });
+  }, { prefix: '/test-gateway' });
+}
