@@ -203,8 +203,8 @@ export const receipts = pgTable('receipts', {
   refundOf: text('refund_of'),
   doc: jsonb('doc'),
 }, (t) => [
+  // No account index: statements go through entries (account_number, created_at) → receipt_id.
   primaryKey({ columns: [t.schoolId, t.id] }),
-  index('receipts_account_idx').on(t.accountNumber, t.issuedAt),
 ]);
 
 export const receiptLines = pgTable('receipt_lines', {

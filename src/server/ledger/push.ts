@@ -86,13 +86,12 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
 /** Any account or card of another school in the batch refuses the push (nothing is written yet). */
 async function assertOwnSchool(tx: Tx, schoolId: string, batch: SyncEntry[]): Promise<void> {
   const numbers = [...new Set(batch.map((e) => e.accountNumber).filter((n): n is string => !!n))];
-  for (let i = 0; i < numbers.length; i += CHUNK) {
-    const foreign = await tx.select({ accountNumber: accounts.accountNumber }).from(accounts)
-      .where(and(inArray(accounts.accountNumber, numbers.slice(i, i + CHUNK)), sql`${accounts.schoolId} <> ${schoolId}`))
-      .limit(1);
-    if (foreign[0]) {
-      throw new HttpError(403, 'FORBIDDEN', `Лицевой счёт ${foreign[0].accountNumber} принадлежит другой школе; пакет не принят`, {
-        accountNumber: foreign[0].accountNumber,
+  if (numbers.length) {
+    const [foreign] = await query<{ account_number: string }>(tx, sql`SELECT account_number FROM accounts
+      WHERE account_number = ANY(${sql.param(numbers)}::text[]) AND school_id <> ${schoolId} LIMIT 1`);
+    if (foreign) {
+      throw new HttpError(403, 'FORBIDDEN', `Лицевой счёт ${foreign.account_number} принадлежит другой школе; пакет не принят`, {
+        accountNumber: foreign.account_number,
       });
     }
   }
@@ -101,12 +100,10 @@ async function assertOwnSchool(tx: Tx, schoolId: string, batch: SyncEntry[]): Pr
     if (e.kind === 'cardBlock' && typeof e.payload.cardId === 'string') ids.push(e.payload.cardId);
     return ids;
   }))];
-  for (let i = 0; i < cardIds.length; i += CHUNK) {
-    const foreign = await tx.select({ id: cards.id }).from(cards)
-      .where(and(inArray(cards.id, cardIds.slice(i, i + CHUNK)), sql`${cards.schoolId} <> ${schoolId}`)).limit(1);
-    if (foreign[0]) {
-      throw new HttpError(403, 'FORBIDDEN', `Карта ${foreign[0].id} принадлежит другой школе; пакет не принят`, { cardId: foreign[0].id });
-    }
+  if (cardIds.length) {
+    const [foreign] = await query<{ id: string }>(tx, sql`SELECT id FROM cards
+      WHERE id = ANY(${sql.param(cardIds)}::text[]) AND school_id <> ${schoolId} LIMIT 1`);
+    if (foreign) throw new HttpError(403, 'FORBIDDEN', `Карта ${foreign.id} принадлежит другой школе; пакет не принят`, { cardId: foreign.id });
   }
 }
 
@@ -238,10 +235,14 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
       else blockCards.set(parsed.data.cardId, parsed.data.reason ?? 'заблокирована на кассе');
     }
 
+    // A readable receipt is stored once, in receipts + receipt_lines; the entry keeps the rest of the payload.
+    const stored = (e.kind === 'sale' || e.kind === 'refund') && receiptRows.at(-1)?.entryUuid === e.uuid
+      ? { ...e.payload, lines: undefined, doc: undefined, receiptStored: true }
+      : e.payload;
     entryRows.push({
       uuid: e.uuid, schoolId, createdAt: e.createdAt, terminalId: terminal.id, seq: e.seq, kind: e.kind,
       accountNumber: e.accountNumber, amount: e.amount, applied, shiftId: e.shiftId ?? null,
-      cashierId: e.cashierId ?? null, cardId: e.cardId ?? null, receiptId: e.receiptId ?? null, payload: e.payload,
+      cashierId: e.cashierId ?? null, cardId: e.cardId ?? null, receiptId: e.receiptId ?? null, payload: stored,
     });
   }
 
