@@ -85,7 +85,7 @@ export const benchmarks: Benchmark[] = [
         results.push(await withDb(url, async (h) => {
           const accountsN = 2000;
           const { terminal } = await bigSchool(h, accountsN);
-          const batch = 1000;
+          const batch = Number(process.env.BENCH_BATCH ?? 1000);
           const total = h.kind === 'postgres' ? 30_000 : 10_000;
           // Warm-up batch (JIT, plan caches), not counted.
           await applyPush(h.db, terminal, { terminalId: terminal.id, entries: sales(1, batch, accountsN) });
