@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   printer: () => import('./cli/printer.js'),
   pos: () => import('./cli/pos.js'),
   demo: () => import('./cli/demo.js'),
+  registry: () => import('./cli/registry.js'),
   shell: () => import('./shell/cli.js'),
 };
 
