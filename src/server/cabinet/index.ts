@@ -117,6 +117,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     timer = setInterval(() => { ctx.checkLowBalances().catch((err: unknown) => log(`проверка низкого остатка не удалась: ${(err as Error).message}`)); }, interval);
     timer.unref();
   }
+  app.decorate('cabinet', ctx);
   app.addHook('onClose', async () => { if (timer) clearInterval(timer); (mailer as Mailer).close?.(); });
   return ctx;
 }
@@ -151,4 +152,8 @@ async function registerTestGatewayPage(app: FastifyInstance, gateway: TestGatewa
       return seeOther(reply, u.pathname + u.search);
     });
   }, { prefix: '/test-gateway' });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { cabinet: CabinetContext }
 }
