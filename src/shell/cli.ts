@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CliCommand } from '../cli/types.js';
 import { parseFlags } from '../cli/types.js';
-import { DEFAULT_DATA_DIR, startBrowserShell } from './start.js';
+import { DEFAULT_DATA_DIR, startBrowserShellEarly } from './start.js';
 
 /**
  * `canteen shell`: the browser shell for this terminal: UI on
@@ -15,7 +15,7 @@ export const command: CliCommand = {
     const { flags } = parseFlags(argv);
     const port = typeof flags.port === 'string' ? Number(flags.port) : 5174;
     if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error('Неверный порт'); return 2; }
-    const shell = await startBrowserShell({
+    const { server, runtime: opening } = await startBrowserShellEarly({
       dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join(DEFAULT_DATA_DIR, 'shell')),
       port,
       seedDemo: flags['demo-data'] === true,
@@ -23,14 +23,23 @@ export const command: CliCommand = {
       ...(typeof flags.reader === 'string' ? { reader: flags.reader } : {}),
       log: (l) => console.log(l),
     });
-    for (const d of shell.runtime.devices) console.log(`  ${d.description}`);
-    console.log(`Касса открыта: ${shell.server.url}`);
+    console.log(`Касса открыта: ${server.url}`);
+    let runtime;
+    try {
+      runtime = await opening;
+    } catch (err) {
+      console.error(`Кассовый модуль не запустился: ${(err as Error).message}`);
+      await server.close();
+      return 1;
+    }
+    for (const d of runtime.devices) console.log(`  ${d.description}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    await shell.close();
+    await server.close();
+    await runtime.close();
     return 0;
   },
 };

@@ -13,7 +13,7 @@ import { PosService } from '../terminal/pos-service.js';
 import { PrintQueue, SqlitePrintJobStore } from '../terminal/print-queue.js';
 import { isEmpty, loadSchool, SETTING } from '../terminal/seed.js';
 import { loadSyncConfig } from '../terminal/sync/config.js';
-import { startSync, type SyncRuntimeHandle } from '../terminal/sync/index.js';
+import type { SyncRuntimeHandle } from '../terminal/sync/index.js';
 
 /**
  * The terminal's device owner, shared by both shells (the browser shell's Node
@@ -125,6 +125,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
     if (isEmpty(sqlite) && opts.seedDemo && !link) await loadSchool(sqlite, DEMO_SCHOOL);
     if (link) {
+      // Loaded only for an enrolled terminal: a stand-alone one starts faster without it.
+      const { startSync } = await import('../terminal/sync/index.js');
       sync = startSync({
         sqlite, serverUrl: link.serverUrl, token: link.token, terminalId: link.terminalId,
         ...opts.syncTuning,

@@ -7,7 +7,8 @@ import { callPos } from './pos-args.js';
 import type { Runtime } from './runtime.js';
 
 export interface ShellServerOptions {
-  runtime: Runtime;
+  /** May still be opening: the UI is served at once and API calls wait for the core. */
+  runtime: Runtime | Promise<Runtime>;
   /** The built UI (dist-ui). */
   uiDir: string;
   /** 0 = any free port. Always bound to 127.0.0.1. */
@@ -44,6 +45,8 @@ function csp(port: number): string {
  */
 export async function startShellServer(opts: ShellServerOptions): Promise<ShellServer> {
   const app = Fastify({ logger: opts.log ?? false, bodyLimit: 256 * 1024 });
+  // A core that failed to open answers every call with a Result, never a hang.
+  const runtimeReady: Promise<Runtime | undefined> = Promise.resolve(opts.runtime).catch(() => undefined);
   let port = opts.port ?? 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
@@ -77,17 +80,25 @@ export async function startShellServer(opts: ShellServerOptions): Promise<ShellS
     }
     const body = req.body as { args?: unknown } | null;
     const args = body && typeof body === 'object' && 'args' in body ? body.args : undefined;
-    return callPos(opts.runtime.api, req.params.method, args ?? []);
+    const runtime = await runtimeReady;
+    if (!runtime) return fail('INTERNAL', 'Кассовый модуль не запустился: смотрите сообщение в окне программы');
+    return callPos(runtime.api, req.params.method, args ?? []);
   });
 
-  app.get('/api/shell/devices', async () => ({ devices: opts.runtime.devices }));
+  app.get('/api/shell/devices', async () => ({ devices: (await runtimeReady)?.devices ?? [] }));
 
   app.get('/api/events', { websocket: true }, (socket) => {
-    const off = opts.runtime.onEvent((event) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+    let off: (() => void) | undefined;
+    let closed = false;
+    const stop = () => { closed = true; off?.(); };
+    socket.on('close', stop);
+    socket.on('error', stop);
+    void runtimeReady.then((runtime) => {
+      if (closed || !runtime) return;
+      off = runtime.onEvent((event) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+      });
     });
-    socket.on('close', off);
-    socket.on('error', off);
     // The renderer never sends anything on this socket.
     socket.on('message', () => socket.close(1003, 'read-only'));
   });

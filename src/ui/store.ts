@@ -139,15 +139,19 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
         if (!get().status?.session) return;
         const token = ++tapSeq;
         markTapReceived(token);
-        set({ tapToken: token });
-        const r = identified ?? (await api.identifyCard(cardId));
-        if (token !== tapSeq) return; // a newer tap won
+        let r = identified;
+        if (!r) {
+          set({ tapToken: token });
+          r = await api.identifyCard(cardId);
+          if (token !== tapSeq) return; // a newer tap won
+        }
+        // One state change per tap: one render, one paint.
         if (r.ok) {
-          set({ pupil: r.value, error: undefined, notice: undefined, lastSale: get().cart.length ? undefined : get().lastSale });
-          void requote();
+          set({ tapToken: token, pupil: r.value, error: undefined, notice: undefined, lastSale: get().cart.length ? undefined : get().lastSale });
+          if (get().cart.length) void requote();
         } else {
           // The cart stays: the cashier taps the right card or cancels with Esc.
-          set({ error: r.error.message, pupil: undefined, quote: undefined });
+          set({ tapToken: token, error: r.error.message, pupil: undefined, quote: undefined });
         }
         markTapPainted(token);
       },

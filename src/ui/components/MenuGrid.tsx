@@ -5,7 +5,9 @@ import { money } from '../format.js';
 /** The menu by category; each tile shows its hotkey. Renders only when the menu or the barred list changes. */
 export const MenuGrid = memo(function MenuGrid() {
   const menu = usePos((s) => s.menu);
-  const barred = usePos((s) => s.pupil?.barredItemIds);
+  // A string, not the array: a new pupil with the same bans must not re-render the whole grid.
+  const barredKey = usePos((s) => s.pupil?.barredItemIds.join(' ') ?? '');
+  const barred = barredKey ? barredKey.split(' ') : undefined;
   const store = usePosStore();
   if (!menu) return <section className="menu-grid">Загрузка меню…</section>;
   return (
