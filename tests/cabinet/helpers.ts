@@ -153,3 +153,24 @@ export async function count(handle: DbHandle, table: string, where = 'true'): Pr
   const res = (await handle.db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`))) as unknown as { rows: { n: number }[] };
   return Number(res.rows[0]!.n);
 }
+
+export interface PullLike { cursor: string; accounts: { accountNumber: string; balance: number; dailyLimit: number | null }[]; cards: { cardId: string; state: string }[] }
+
+/**
+ * Pulls from `cursor` until the answer satisfies `want` (a few tries). On a
+ * shared PostgreSQL a transaction in another test's database can hold the
+ * snapshot's xmin back, so a change shows up in a later pull rather than the
+ * very next one (the server's cursor rule: late, never lost).
+ */
+export async function pullUntil(t: CabinetTest, cursor: string | undefined, want: (p: PullLike) => boolean, tries = 50): Promise<PullLike> {
+  let merged: PullLike | null = null;
+  for (let i = 0; i < tries; i++) {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/sync/pull${cursor ? `?cursor=${cursor}` : ''}`, headers: { authorization: `Bearer ${t.token}` } });
+    const p = res.json() as PullLike;
+    merged = merged ? { cursor: p.cursor, accounts: [...merged.accounts.filter((a) => !p.accounts.some((b) => b.accountNumber === a.accountNumber)), ...p.accounts], cards: [...merged.cards.filter((c) => !p.cards.some((d) => d.cardId === c.cardId)), ...p.cards] } : p;
+    if (want(merged)) return merged;
+    cursor = p.cursor;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return merged!;
+}

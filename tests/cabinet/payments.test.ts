@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, balanceOf, count, startCabinet, textOf, type CabinetTest } from './helpers.js';
+import { Browser, balanceOf, count, pullUntil, startCabinet, textOf, type CabinetTest } from './helpers.js';
 import { SIGNATURE_HEADER } from '../../src/server/cabinet/test-gateway.js';
 
 const IVANOV = '0242013137';
@@ -44,7 +44,7 @@ describe('top-up by card through the test gateway', () => {
     expect(await balanceOf(t.handle, IVANOV)).toBe(before + 50000);
     expect(await count(t.handle, 'entries', `kind = 'topUp' AND account_number = '${IVANOV}'`)).toBe(1);
 
-    const next = await pull(first.cursor);
+    const next = await pullUntil(t, first.cursor, (p) => p.accounts.some((a) => a.accountNumber === IVANOV));
     expect(next.accounts.find((a) => a.accountNumber === IVANOV)?.balance).toBe(before + 50000);
 
     const st = textOf((await b.get('/cabinet/statement?range=2d')).body);
