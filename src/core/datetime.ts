@@ -1,15 +1,37 @@
 /** Time formatting at the edges, in the school's time zone (IANA name, e.g. "Europe/Moscow"). */
 export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
 
-function parts(at: Date | string | number, timeZone: string): Record<string, string> {
-  const fmt = new Intl.DateTimeFormat('ru-RU', {
-    timeZone,
-    year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  });
+interface Parts { year: string; month: string; day: string; hour: string; minute: string }
+
+/*
+ * Building an Intl.DateTimeFormat costs tens of microseconds and formatToParts
+ * several more; the sale path asks for the school day on every sale. Every
+ * output here has minute resolution and real time-zone offsets change only on
+ * whole minutes, so the parts are a function of (zone, minute): keep one
+ * formatter per zone and the last minute's parts.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const lastMinute = new Map<string, { minute: number; parts: Parts }>();
+
+function parts(at: Date | string | number, timeZone: string): Parts {
+  const ms = at instanceof Date ? at.getTime() : new Date(at).getTime();
+  const minute = Math.floor(ms / 60_000);
+  const hit = lastMinute.get(timeZone);
+  if (hit && hit.minute === minute) return hit.parts;
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    });
+    formatters.set(timeZone, fmt);
+  }
   const out: Record<string, string> = {};
-  for (const p of fmt.formatToParts(new Date(at))) out[p.type] = p.value;
-  return out;
+  for (const p of fmt.formatToParts(ms)) out[p.type] = p.value;
+  const result: Parts = { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute! };
+  if (Number.isFinite(minute)) lastMinute.set(timeZone, { minute, parts: result });
+  return result;
 }
 
 /** "15.03.2018 10:42" */

@@ -24,36 +24,41 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
 
   const school = sqlite.prepare(`SELECT s.code FROM schools s LEFT JOIN settings st ON st.key = 'school_id' WHERE st.value IS NULL OR s.id = st.value LIMIT 1`).pluck().get() as string | undefined;
   const series = (sqlite.prepare(`SELECT value FROM settings WHERE key = 'receipt_series'`).pluck().get() as string | undefined) ?? '';
-  for (const r of q<{ id: string; seq: number; number: string; kind: string; total: number; subsidy: number; lines: number; line_amount: number | null; line_subsidy: number | null; entry_amount: number | null; entries: number; subsidy_entries: number; subsidy_amount: number | null; print_jobs: number }>(
-    `SELECT r.id, r.seq, r.number, r.kind, r.total, r.subsidy,
-            (SELECT count(*) FROM receipt_lines l WHERE l.receipt_id = r.id) AS lines,
-            (SELECT sum(amount) FROM receipt_lines l WHERE l.receipt_id = r.id) AS line_amount,
-            (SELECT sum(subsidy) FROM receipt_lines l WHERE l.receipt_id = r.id) AS line_subsidy,
-            (SELECT count(*) FROM entries e WHERE e.receipt_id = r.id AND e.kind = r.kind) AS entries,
-            (SELECT sum(amount) FROM entries e WHERE e.receipt_id = r.id AND e.kind = r.kind) AS entry_amount,
-            (SELECT count(*) FROM entries e WHERE e.receipt_id = r.id AND e.kind = 'subsidy') AS subsidy_entries,
-            (SELECT sum(amount) FROM entries e WHERE e.receipt_id = r.id AND e.kind = 'subsidy') AS subsidy_amount,
-            (SELECT count(*) FROM print_jobs p WHERE p.receipt_id = r.id) AS print_jobs
-       FROM receipts r ORDER BY r.seq`)) {
+  // Aggregates joined by key (not correlated subqueries): the ledger tables keep only the
+  // indexes the sale path needs, and this must stay linear on a year of receipts.
+  for (const r of q<{ id: string; seq: number; number: string; kind: string; total: number; subsidy: number; lines: number | null; line_amount: number | null; line_subsidy: number | null; entry_amount: number | null; entries: number | null; subsidy_entries: number | null; subsidy_amount: number | null; print_jobs: number | null }>(
+    `WITH l AS (SELECT receipt_seq, count(*) AS n, sum(amount) AS amount, sum(subsidy) AS subsidy FROM receipt_lines GROUP BY receipt_seq),
+          e AS (SELECT receipt_seq, kind, count(*) AS n, sum(amount) AS amount FROM entries WHERE receipt_seq IS NOT NULL GROUP BY receipt_seq, kind),
+          p AS (SELECT receipt_id, count(*) AS n FROM print_jobs WHERE receipt_id IS NOT NULL GROUP BY receipt_id)
+     SELECT r.id, r.seq, r.number, r.kind, r.total, r.subsidy,
+            l.n AS lines, l.amount AS line_amount, l.subsidy AS line_subsidy,
+            em.n AS entries, em.amount AS entry_amount, es.n AS subsidy_entries, es.amount AS subsidy_amount,
+            p.n AS print_jobs
+       FROM receipts r
+       LEFT JOIN l ON l.receipt_seq = r.seq
+       LEFT JOIN e em ON em.receipt_seq = r.seq AND em.kind = r.kind
+       LEFT JOIN e es ON es.receipt_seq = r.seq AND es.kind = 'subsidy'
+       LEFT JOIN p ON p.receipt_id = r.id
+      ORDER BY r.seq`)) {
     const sign = r.kind === 'sale' ? -1 : 1;
     if (school !== undefined && r.number !== formatReceiptNumber(school, r.seq, series)) problems.push(`receipt ${r.seq}: number ${r.number} does not match its seq`);
-    if (r.lines === 0) problems.push(`receipt ${r.number} has no lines`);
+    if (!r.lines) problems.push(`receipt ${r.number} has no lines`);
     if ((r.line_amount ?? 0) !== r.total || (r.line_subsidy ?? 0) !== r.subsidy) problems.push(`receipt ${r.number}: lines do not add up to the total`);
     if (r.entries !== 1 || r.entry_amount !== sign * r.total) problems.push(`receipt ${r.number}: missing or wrong ${r.kind} entry`);
     if (r.subsidy !== 0 && (r.subsidy_entries !== 1 || r.subsidy_amount !== sign * r.subsidy)) problems.push(`receipt ${r.number}: missing subsidy entry`);
-    if (r.print_jobs < 1) problems.push(`receipt ${r.number}: no print job`);
+    if (!r.print_jobs) problems.push(`receipt ${r.number}: no print job`);
   }
   const noOutbox = one(`SELECT count(*) FROM entries e LEFT JOIN outbox o ON o.seq = e.seq AND o.entry_uuid = e.uuid WHERE o.seq IS NULL`) ?? 0;
   if (noOutbox) problems.push(`${noOutbox} entries have no outbox row`);
-  const orphanOutbox = one(`SELECT count(*) FROM outbox o LEFT JOIN entries e ON e.uuid = o.entry_uuid WHERE e.uuid IS NULL`) ?? 0;
+  const orphanOutbox = one(`SELECT count(*) FROM outbox o LEFT JOIN entries e ON e.seq = o.seq AND e.uuid = o.entry_uuid WHERE e.seq IS NULL`) ?? 0;
   if (orphanOutbox) problems.push(`${orphanOutbox} outbox rows have no entry`);
-  const orphanEntries = one(`SELECT count(*) FROM entries e LEFT JOIN receipts r ON r.id = e.receipt_id WHERE e.kind IN ('sale','refund','subsidy') AND r.id IS NULL`) ?? 0;
+  const orphanEntries = one(`SELECT count(*) FROM entries e LEFT JOIN receipts r ON r.seq = e.receipt_seq WHERE e.kind IN ('sale','refund','subsidy') AND r.seq IS NULL`) ?? 0;
   if (orphanEntries) problems.push(`${orphanEntries} money entries have no receipt`);
   const mismatch = q<{ account_number: string; entries: number; receipts: number }>(
-    `SELECT a.number AS account_number,
-            coalesce((SELECT sum(amount) FROM entries e WHERE e.account_number = a.number), 0) AS entries,
-            coalesce((SELECT sum(CASE kind WHEN 'sale' THEN -total ELSE total END) FROM receipts r WHERE r.account_number = a.number), 0) AS receipts
-       FROM accounts a`).filter((r) => r.entries !== r.receipts);
+    `WITH e AS (SELECT account_number, sum(amount) AS s FROM entries WHERE account_number IS NOT NULL GROUP BY account_number),
+          r AS (SELECT account_number, sum(CASE kind WHEN 'sale' THEN -total ELSE total END) AS s FROM receipts GROUP BY account_number)
+     SELECT a.number AS account_number, coalesce(e.s, 0) AS entries, coalesce(r.s, 0) AS receipts
+       FROM accounts a LEFT JOIN e ON e.account_number = a.number LEFT JOIN r ON r.account_number = a.number`).filter((r) => r.entries !== r.receipts);
   for (const m of mismatch) problems.push(`account ${m.account_number}: entries ${m.entries} ≠ receipts ${m.receipts}`);
   return problems;
 }

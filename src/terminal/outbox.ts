@@ -1,40 +1,110 @@
 import type Database from 'better-sqlite3';
 import type { SyncEntry } from '../api/sync.js';
+import { LINE_KEY_SPAN } from './db/schema.js';
 
-/** An entries row as stored (snake_case from SQL). */
+/** An entries row as stored (snake_case from SQL), with its receipt's columns when it has one. */
 export interface EntryRow {
   uuid: string; seq: number; kind: SyncEntry['kind']; account_number: string | null; amount: number;
   created_at: string; shift_id: string | null; cashier_id: string | null; card_id: string | null; payload: string;
+  receipt_seq?: number | null;
+  r_id?: string | null; r_number?: string | null; r_sale_id?: string | null; r_issued_at?: string | null;
+  r_total?: number | null; r_subsidy?: number | null; r_account?: string | null; r_refund_of?: string | null;
 }
 
-export function entryRowToSync(r: EntryRow): SyncEntry {
+interface LineRow { item_id: string; item_kind: 'dish' | 'mealSet'; name: string; quantity: number; unit_price: number; amount: number; subsidy: number }
+type WireLine = { itemId: string; kind: 'dish' | 'mealSet'; name: string; quantity: number; unitPrice: number; amount: number; subsidy: number };
+
+/**
+ * Entries written since migration 0004 do not copy their receipt into the payload (the
+ * sale path stores the receipt once); the wire payload is rebuilt here from receipts and
+ * receipt_lines, which are as immutable as the entry, in exactly the shape the entries
+ * used to carry. Older rows that still have their copy are sent as stored.
+ */
+function withReceipt(r: EntryRow, payload: Record<string, unknown>, linesOf: (seq: number) => WireLine[]): Record<string, unknown> {
+  if (r.receipt_seq == null || r.r_id == null) return payload;
+  if (r.kind === 'sale' || r.kind === 'refund') {
+    if ('receipt' in payload) return payload;
+    return {
+      ...payload,
+      receipt: {
+        id: r.r_id, number: r.r_number, saleId: r.r_sale_id ?? null, issuedAt: r.r_issued_at,
+        total: r.r_total, subsidy: r.r_subsidy, lines: linesOf(r.receipt_seq),
+      },
+    };
+  }
+  if (r.kind === 'subsidy') {
+    if ('receiptId' in payload) return payload;
+    return {
+      receiptId: r.r_id, receiptNumber: r.r_number, pupilAccountNumber: r.r_account,
+      lines: linesOf(r.receipt_seq).filter((l) => l.subsidy !== 0),
+      ...(r.r_refund_of ? { refundOf: r.r_refund_of } : {}),
+      ...payload,
+    };
+  }
+  return payload;
+}
+
+export function entryRowToSync(r: EntryRow, linesOf: (seq: number) => WireLine[] = () => []): SyncEntry {
   return {
     uuid: r.uuid, seq: r.seq, kind: r.kind, accountNumber: r.account_number, amount: r.amount,
     createdAt: r.created_at, shiftId: r.shift_id, cashierId: r.cashier_id, cardId: r.card_id,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    payload: withReceipt(r, JSON.parse(r.payload) as Record<string, unknown>, linesOf),
   };
+}
+
+const statements = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
+function prepare(sqlite: Database.Database) {
+  return {
+    pending: sqlite.prepare(
+      `SELECT e.uuid, e.seq, e.kind, e.account_number, e.amount, e.created_at, e.shift_id, e.cashier_id, e.card_id, e.payload, e.receipt_seq,
+              r.id AS r_id, r.number AS r_number, r.sale_id AS r_sale_id, r.issued_at AS r_issued_at, r.total AS r_total,
+              r.subsidy AS r_subsidy, r.account_number AS r_account, r.refund_of AS r_refund_of
+         FROM outbox o JOIN entries e ON e.seq = o.seq LEFT JOIN receipts r ON r.seq = e.receipt_seq
+        WHERE o.status != 'acked' AND o.seq > ? ORDER BY o.seq LIMIT ?`),
+    // A receipt's lines are one rowid range (receipt_lines.id = receipt_seq * LINE_KEY_SPAN + line_no).
+    lines: sqlite.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy FROM receipt_lines
+                            WHERE id BETWEEN ? AND ? ORDER BY id`),
+    acked: sqlite.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq <= ? AND status != 'acked'`),
+    sent: sqlite.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE seq = ? AND status = 'pending'`),
+    // Uses the partial index outbox_pending_idx (same WHERE), so it counts only what is pending.
+    count: sqlite.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck(),
+  };
+}
+function st(sqlite: Database.Database) {
+  let s = statements.get(sqlite);
+  if (!s) { s = prepare(sqlite); statements.set(sqlite, s); }
+  return s;
 }
 
 /** Outbox entries not yet acknowledged, in seq order, as the push wire format. */
 export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq = 0): SyncEntry[] {
-  const rows = sqlite.prepare(
-    `SELECT e.uuid, e.seq, e.kind, e.account_number, e.amount, e.created_at, e.shift_id, e.cashier_id, e.card_id, e.payload
-       FROM outbox o JOIN entries e ON e.seq = o.seq
-      WHERE o.status != 'acked' AND o.seq > ? ORDER BY o.seq LIMIT ?`,
-  ).all(afterSeq, limit) as EntryRow[];
-  return rows.map(entryRowToSync);
+  const s = st(sqlite);
+  const rows = s.pending.all(afterSeq, limit) as EntryRow[];
+  // A sale and its subsidy entry share a receipt: read its lines once.
+  const cache = new Map<number, WireLine[]>();
+  const linesOf = (seq: number): WireLine[] => {
+    let lines = cache.get(seq);
+    if (!lines) {
+      lines = (s.lines.all(seq * LINE_KEY_SPAN, seq * LINE_KEY_SPAN + LINE_KEY_SPAN - 1) as LineRow[]).map((l) => ({
+        itemId: l.item_id, kind: l.item_kind, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, subsidy: l.subsidy,
+      }));
+      cache.set(seq, lines);
+    }
+    return lines;
+  };
+  return rows.map((r) => entryRowToSync(r, linesOf));
 }
 
 /** Marks rows up to ackSeq acknowledged (the server has every entry 1..ackSeq). */
 export function markAcked(sqlite: Database.Database, ackSeq: number, at = new Date().toISOString()): number {
-  return sqlite.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq <= ? AND status != 'acked'`).run(at, ackSeq).changes;
+  return st(sqlite).acked.run(at, ackSeq).changes;
 }
 
 export function markSent(sqlite: Database.Database, seqs: readonly number[], at = new Date().toISOString()): void {
-  const st = sqlite.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE seq = ? AND status = 'pending'`);
-  sqlite.transaction(() => { for (const s of seqs) st.run(at, s); })();
+  const s = st(sqlite).sent;
+  sqlite.transaction(() => { for (const seq of seqs) s.run(at, seq); })();
 }
 
 export function pendingCount(sqlite: Database.Database): number {
-  return sqlite.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck().get() as number;
+  return st(sqlite).count.get() as number;
 }

@@ -11,6 +11,12 @@ export interface PrintJobInput {
   kind: PrintJobKind;
   /** ReceiptDoc for 'receipt' and 'cabinetLogin', ShiftReport for 'report'. */
   payload: unknown;
+  /**
+   * `payload` already serialised, when the caller has it (the sale path serialises the
+   * receipt once for receipts.doc and the print job). Queues that store JSON should use it
+   * instead of stringifying again; it is always JSON.stringify(payload).
+   */
+  payloadJson?: string;
   receiptId?: string | null;
   copy?: boolean;
 }

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import { hash, verify } from '@node-rs/argon2';
+import { type Algorithm, hash, verify } from '@node-rs/argon2';
 import { randomInt } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import type {
   CashierSession, Menu, MenuItem, PosApi, PupilInfo, ReceiptSummary, Role, SaleRequest, SaleResult,
   ShiftInfo, ShiftReport, TerminalStatus, CardState,
@@ -22,6 +21,8 @@ import type { Clock, EventSink, ReaderSource, ReceiptPrinter, SyncSource } from 
 import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.js';
 import { TablePrintQueue } from './print-jobs.js';
 import { SETTING } from './seed.js';
+import { LINE_KEY_SPAN } from './db/schema.js';
+import { MonotonicUuidV7, uuidv7 } from './ids.js';
 
 export interface PosServiceOptions {
   printer?: ReceiptPrinter;
@@ -40,11 +41,12 @@ interface SchoolRow { id: string; code: string; name: string; time_zone: string;
 interface CardRow {
   card_id: string; state: CardState; account_number: string; server_balance: number; server_seq: number; local_sum: number;
   spent_day: string | null; spent_today: number;
-  daily_limit: number | null; has_permanent_password: number; student_id: string; full_name: string; class_name: string;
+  daily_limit: number | null; has_permanent_password: number; temp_password_issued_at: string | null;
+  student_id: string; full_name: string; class_name: string;
 }
-interface ShiftRow { id: string; number: number; opened_at: string; opened_by: string; closed_at: string | null; opener_name: string }
+interface ShiftRow { id: string; number: number; first_seq: number; opened_at: string; opened_by: string; closed_at: string | null; opener_name: string }
 interface ReceiptRow {
-  id: string; seq: number; number: string; kind: 'sale' | 'refund'; account_number: string; card_id: string | null;
+  seq: number; id: string; number: string; kind: 'sale' | 'refund'; account_number: string; card_id: string | null;
   total: number; subsidy: number; issued_at: string; refunded_by: string | null; doc: string; shift_id: string; sale_id: string | null;
 }
 interface PupilContextFull {
@@ -57,6 +59,9 @@ interface PupilContextFull {
   barredItemIds: Set<string>;
   barredCategoryIds: Set<string>;
 }
+
+/** Algorithm.Argon2id: a const enum, which isolatedModules cannot read at run time. */
+const ARGON2ID = 2 as Algorithm;
 
 const badInput = (message: string) => fail<never>('BAD_INPUT', message);
 
@@ -80,7 +85,10 @@ export class PosService implements PosApi {
   private catalog = new Map<string, CatalogItem>();
   private menuCache: Menu = { categories: [], items: [] };
 
+  /** receipts.seq of the open shift's first receipt (reports read the shift as a seq range). */
+  private shiftFirstSeq = 1;
   private nextReceiptSeq = 1;
+  private receiptIds = new MonotonicUuidV7();
   private nextEntrySeq = 1;
   private session: CashierSession | undefined;
   private shift: ShiftInfo | undefined;
@@ -102,30 +110,38 @@ export class PosService implements PosApi {
     return {
       card: s.prepare(`SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.local_sum,
                               a.spent_day, a.spent_today, a.daily_limit,
-                              a.has_permanent_password, st.id AS student_id, st.full_name, st.class_name
+                              a.has_permanent_password, a.temp_password_issued_at, st.id AS student_id, st.full_name, st.class_name
                          FROM cards c JOIN accounts a ON a.number = c.account_number JOIN students st ON st.id = a.student_id
                         WHERE c.id = ?`),
       benefits: s.prepare(`SELECT b.id, b.name FROM student_benefits sb JOIN benefit_categories b ON b.id = sb.benefit_category_id WHERE sb.student_id = ? ORDER BY b.name`),
       entitlements: s.prepare(`SELECT r.id AS ruleId, r.meal_set_id AS mealSetId, r.parent_pays AS parentPays
                                  FROM student_benefits sb JOIN entitlement_rules r ON r.benefit_category_id = sb.benefit_category_id
                                 WHERE sb.student_id = ?`),
-      usedToday: s.prepare(`SELECT DISTINCT l.item_id FROM receipts r JOIN receipt_lines l ON l.receipt_id = r.id
-                             WHERE r.account_number = ? AND r.school_day = ? AND r.kind = 'sale' AND r.refunded_by IS NULL AND l.rule_id IS NOT NULL`).pluck(),
+      // A used benefit always has subsidy > 0 (priceSale caps parent_pays at the price; a rule with
+      // parent_pays = price changes nothing), so the partial index receipts_benefit_day_idx covers it.
+      usedToday: s.prepare(`SELECT DISTINCT l.item_id FROM receipts r JOIN receipt_lines l ON l.id BETWEEN r.seq * ${LINE_KEY_SPAN} AND r.seq * ${LINE_KEY_SPAN} + ${LINE_KEY_SPAN - 1}
+                             WHERE r.account_number = ? AND r.school_day = ? AND r.subsidy > 0 AND r.kind = 'sale'
+                               AND r.refunded_by IS NULL AND l.rule_id IS NOT NULL`).pluck(),
       barred: s.prepare(`SELECT target_kind, target_id FROM barred_items WHERE account_number = ?`),
       accountBalance: s.prepare(`SELECT server_balance + local_sum FROM accounts WHERE number = ?`).pluck(),
       receiptBySaleId: s.prepare(`SELECT * FROM receipts WHERE sale_id = ?`),
-      receiptById: s.prepare(`SELECT * FROM receipts WHERE id = ?`),
-      insertReceipt: s.prepare(`INSERT INTO receipts (id, seq, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy, issued_at, school_day, refund_of, doc)
-                                VALUES (@id, @seq, @number, @kind, @saleId, @shiftId, @cashierId, @accountNumber, @cardId, @total, @subsidy, @issuedAt, @schoolDay, @refundOf, @doc)`),
-      insertLine: s.prepare(`INSERT INTO receipt_lines (receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id)
-                             VALUES (?,?,?,?,?,?,?,?,?,?)`),
-      insertEntry: s.prepare(`INSERT INTO entries (uuid, seq, kind, account_number, amount, created_at, school_day, receipt_id, shift_id, cashier_id, card_id, payload)
-                              VALUES (@uuid, @seq, @kind, @accountNumber, @amount, @createdAt, @schoolDay, @receiptId, @shiftId, @cashierId, @cardId, @payload)`),
+      receiptBySeq: s.prepare(`SELECT * FROM receipts WHERE seq = ?`),
+      receiptIdAt: s.prepare(`SELECT id FROM receipts WHERE seq = ?`).pluck(),
+      // Full scan: only for an id the seq-ordered search does not find (see receiptRowById).
+      receiptByIdScan: s.prepare(`SELECT * FROM receipts WHERE id = ?`),
+      // Positional parameters: binding an object by name costs a lookup per column on every sale.
+      insertReceipt: s.prepare(`INSERT INTO receipts (seq, id, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy, issued_at, school_day, refund_of, doc)
+                                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertLine: s.prepare(`INSERT INTO receipt_lines (id, receipt_seq, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id)
+                             VALUES (?,?,?,?,?,?,?,?,?,?,?)`),
+      insertEntry: s.prepare(`INSERT INTO entries (seq, uuid, kind, account_number, amount, created_at, school_day, receipt_seq, shift_id, cashier_id, card_id, payload)
+                              VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertOutbox: s.prepare(`INSERT INTO outbox (seq, entry_uuid, status) VALUES (?, ?, 'pending')`),
+      markTempPassword: s.prepare(`UPDATE accounts SET temp_password_issued_at = ? WHERE number = ?`),
       markRefunded: s.prepare(`UPDATE receipts SET refunded_by = ? WHERE id = ? AND refunded_by IS NULL`),
-      linesOf: s.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id FROM receipt_lines WHERE receipt_id = ? ORDER BY line_no`),
-      shiftReceipts: s.prepare(`SELECT id, seq, number, kind, total, subsidy FROM receipts WHERE shift_id = ? ORDER BY seq`),
-      insertShift: s.prepare(`INSERT INTO shifts (id, number, opened_at, opened_by) VALUES (?,?,?,?)`),
+      linesOf: s.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id FROM receipt_lines WHERE id BETWEEN ? AND ? ORDER BY id`),
+      shiftReceipts: s.prepare(`SELECT id, seq, number, kind, total, subsidy FROM receipts WHERE seq >= ? AND shift_id = ? ORDER BY seq`),
+      insertShift: s.prepare(`INSERT INTO shifts (id, number, first_seq, opened_at, opened_by) VALUES (?,?,?,?,?)`),
       closeShift: s.prepare(`UPDATE shifts SET closed_at = ?, closed_by = ?, z_report = ? WHERE id = ? AND closed_at IS NULL`),
       lastReceipts: s.prepare(`SELECT r.id, r.number, r.issued_at, r.account_number, r.total, r.kind, r.refunded_by, st.full_name
                                  FROM receipts r LEFT JOIN accounts a ON a.number = r.account_number LEFT JOIN students st ON st.id = a.student_id
@@ -163,13 +179,16 @@ export class PosService implements PosApi {
     }));
     this.menuCache = { categories, items };
 
-    this.nextReceiptSeq = ((this.sqlite.prepare('SELECT max(seq) FROM receipts').pluck().get() as number | null) ?? 0) + 1;
+    const lastReceipt = this.sqlite.prepare('SELECT seq, id FROM receipts ORDER BY seq DESC LIMIT 1').get() as { seq: number; id: string } | undefined;
+    this.nextReceiptSeq = (lastReceipt?.seq ?? 0) + 1;
+    this.receiptIds = new MonotonicUuidV7(lastReceipt?.id);
     this.nextEntrySeq = ((this.sqlite.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null) ?? 0) + 1;
     const open = this.sqlite.prepare(
-      `SELECT s.id, s.number, s.opened_at, s.opened_by, s.closed_at, coalesce(c.name, s.opened_by) AS opener_name
+      `SELECT s.id, s.number, s.first_seq, s.opened_at, s.opened_by, s.closed_at, coalesce(c.name, s.opened_by) AS opener_name
          FROM shifts s LEFT JOIN cashiers c ON c.id = s.opened_by WHERE s.closed_at IS NULL ORDER BY s.number DESC LIMIT 1`,
     ).get() as ShiftRow | undefined;
     this.shift = open ? this.shiftInfo(open) : undefined;
+    this.shiftFirstSeq = open?.first_seq ?? this.nextReceiptSeq;
   }
 
   get timeZone(): string { return this.school.time_zone; }
@@ -360,6 +379,26 @@ export class PosService implements PosApi {
     });
   }
 
+  /**
+   * Receipt ids are made strictly increasing with seq (MonotonicUuidV7), so the seq b-tree is
+   * searched by id instead of keeping an id index on the sale path. Ids that do not fit the
+   * order (made before migration 0004 by a clock that went back) are found by a scan.
+   */
+  private receiptRowById(id: unknown): ReceiptRow | undefined {
+    if (typeof id !== 'string' || id.length !== 36) return undefined;
+    const key = id.toLowerCase();
+    let lo = 1;
+    let hi = this.nextReceiptSeq - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = this.st.receiptIdAt.get(mid) as string | undefined;
+      if (at === undefined) break;
+      if (at === key) return this.st.receiptBySeq.get(mid) as ReceiptRow;
+      if (at < key) lo = mid + 1; else hi = mid - 1;
+    }
+    return this.st.receiptByIdScan.get(key) as ReceiptRow | undefined;
+  }
+
   private resultFromReceipt(row: ReceiptRow, printJobId?: string): SaleResult {
     const doc = JSON.parse(row.doc) as ReceiptDoc;
     return {
@@ -369,44 +408,80 @@ export class PosService implements PosApi {
   }
 
   sell(req: SaleRequest): Promise<Result<SaleResult>> {
-    return this.guard(() => {
-      const r = this.checkRequest(req);
-      if (!r.ok) return r;
-      // Idempotent on saleId: a retry (lost answer, double click, restart) gets the first result.
-      const existing = this.st.receiptBySaleId.get(r.value.saleId) as ReceiptRow | undefined;
-      if (existing) return ok(this.resultFromReceipt(existing));
-      const auth = this.requireRole();
-      if (!auth.ok) return auth;
-      const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'sell', auth.value.role);
-      if (!sh.ok) return sh;
-      const now = this.clock.now();
-      const day = schoolDay(now, this.school.time_zone);
-      const p = this.price(r.value, day);
-      if (!p.ok) return p;
-      const { priced, ctx } = p.value;
-      return ok(this.commitReceipt({
-        kind: 'sale', saleId: r.value.saleId, cardId: r.value.cardId, accountNumber: ctx.card.account_number,
-        fullName: ctx.card.full_name, className: ctx.card.class_name, lines: priced.lines,
-        total: priced.total, subsidy: priced.subsidy, balanceAfter: priced.balanceAfter, now, day, session: auth.value,
-      }));
+    return this.guard(async () => {
+      const first = this.prepareSale(req);
+      if (!first.ok) return first;
+      if (first.value.kind === 'done') return ok(first.value.result);
+      if (!first.value.needsPassword) return ok(this.commitSale(first.value, undefined));
+      // The account has no permanent password and this terminal has not issued a temporary
+      // one yet: print one on this receipt. argon2id runs on the libuv pool (async), so the
+      // event loop keeps serving; everything is checked again after the await, because
+      // another sale, a logout or a pull may have happened meanwhile.
+      const password = temporaryPassword();
+      const passwordHash = await hash(password, { algorithm: ARGON2ID });
+      const again = this.prepareSale(req);
+      if (!again.ok) return again;
+      if (again.value.kind === 'done') return ok(again.value.result);
+      return ok(this.commitSale(again.value, again.value.needsPassword ? { password, passwordHash } : undefined));
+    });
+  }
+
+  /** Every check of a sale, synchronous, so that the commit right after it sees the same state. */
+  private prepareSale(req: SaleRequest): Result<
+    | { kind: 'done'; result: SaleResult }
+    | { kind: 'sale'; saleId: string; cardId: string; priced: PricedSale; ctx: PupilContextFull; session: CashierSession; now: Date; day: string; needsPassword: boolean }
+  > {
+    const r = this.checkRequest(req);
+    if (!r.ok) return r;
+    // Idempotent on saleId: a retry (lost answer, double click, restart) gets the first result.
+    const existing = this.st.receiptBySaleId.get(r.value.saleId) as ReceiptRow | undefined;
+    if (existing) return ok({ kind: 'done', result: this.resultFromReceipt(existing) });
+    const auth = this.requireRole();
+    if (!auth.ok) return auth;
+    const sh = checkShiftAction(this.shift ? 'open' : 'closed', 'sell', auth.value.role);
+    if (!sh.ok) return sh;
+    const now = this.clock.now();
+    const day = schoolDay(now, this.school.time_zone);
+    const p = this.price(r.value, day);
+    if (!p.ok) return p;
+    const { priced, ctx } = p.value;
+    const needsPassword = ctx.card.has_permanent_password !== 1 && ctx.card.temp_password_issued_at === null;
+    return ok({ kind: 'sale', saleId: r.value.saleId, cardId: r.value.cardId, priced, ctx, session: auth.value, now, day, needsPassword });
+  }
+
+  private commitSale(
+    a: { saleId: string; cardId: string; priced: PricedSale; ctx: PupilContextFull; session: CashierSession; now: Date; day: string },
+    cabinet: { password: string; passwordHash: string } | undefined,
+  ): SaleResult {
+    const { priced, ctx } = a;
+    return this.commitReceipt({
+      kind: 'sale', saleId: a.saleId, cardId: a.cardId, accountNumber: ctx.card.account_number,
+      fullName: ctx.card.full_name, className: ctx.card.class_name, lines: priced.lines,
+      total: priced.total, subsidy: priced.subsidy, balanceAfter: priced.balanceAfter, now: a.now, day: a.day, session: a.session,
+      ...(cabinet ? { cabinet } : {}),
     });
   }
 
   /**
-   * Writes a sale or refund receipt: receipt, lines, entry (+ subsidy entry),
-   * outbox rows and the print job, in ONE transaction. Counters advance only after commit.
+   * Writes a sale or refund receipt: receipt, lines, entry (+ subsidy entry, + cabinetPassword
+   * entry), outbox rows and the print job, in ONE transaction. Counters advance only after commit.
+   * The receipt is serialised once: the same JSON goes to receipts.doc and the print job, and the
+   * entries do not copy it (outbox.ts adds it when it builds the wire entry).
    */
   private commitReceipt(a: {
     kind: 'sale' | 'refund'; saleId: string | null; cardId: string | null; accountNumber: string; fullName: string; className: string;
     lines: PricedLine[]; total: Kopecks; subsidy: Kopecks; balanceAfter: Kopecks; now: Date; day: string; session: CashierSession;
     refundOf?: { id: string; number: string };
     reason?: string;
+    cabinet?: { password: string; passwordHash: string };
   }): SaleResult {
     const shift = this.shift!;
-    const receiptId = uuidv7();
+    const st = this.st;
     const seq = this.nextReceiptSeq;
+    const receiptId = this.receiptIds.next(a.now.getTime());
     const number = formatReceiptNumber(this.school.code, seq, this.receiptSeries);
     const issuedAt = a.now.toISOString();
+    const cashierId = a.session.cashierId;
     const doc: ReceiptDoc = {
       kind: a.kind,
       schoolName: this.school.name,
@@ -422,50 +497,50 @@ export class PosService implements PosApi {
       cashierName: a.session.name,
       ...(a.refundOf ? { refundOf: a.refundOf.number } : {}),
     };
-    const wireLines = a.lines.map((l) => ({
-      itemId: l.itemId, kind: l.kind, name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, subsidy: l.subsidy,
-    }));
-    const receiptPayload = { id: receiptId, number, saleId: a.saleId, issuedAt, total: a.total, subsidy: a.subsidy, lines: wireLines };
+    const docJson = JSON.stringify(doc);
+    // The temporary password goes on paper only: the stored receipt (reprints, the API's
+    // receipt()) never has it, and the print job loses it once printed (migration 0005).
+    const printed: ReceiptDoc = a.cabinet
+      ? { ...doc, cabinetLogin: { url: this.school.cabinet_url, login: a.accountNumber, password: a.cabinet.password } }
+      : doc;
+    const printedJson = a.cabinet ? JSON.stringify(printed) : docJson;
     const sign = a.kind === 'sale' ? -1 : 1;
+    const cardId = a.cardId;
     let entrySeq = this.nextEntrySeq;
     let printJobId = '';
 
     this.sqlite.transaction(() => {
-      this.st.insertReceipt.run({
-        id: receiptId, seq, number, kind: a.kind, saleId: a.saleId, shiftId: shift.id, cashierId: a.session.cashierId,
-        accountNumber: a.accountNumber, cardId: a.cardId, total: a.total, subsidy: a.subsidy, issuedAt, schoolDay: a.day,
-        refundOf: a.refundOf?.id ?? null, doc: JSON.stringify(doc),
-      });
-      a.lines.forEach((l, i) => this.st.insertLine.run(receiptId, i + 1, l.itemId, l.kind, l.name, l.quantity, l.unitPrice, l.amount, l.subsidy, l.ruleId ?? null));
-      const entry = (kind: 'sale' | 'refund' | 'subsidy', accountNumber: string | null, amount: number, payload: unknown) => {
+      st.insertReceipt.run(seq, receiptId, number, a.kind, a.saleId, shift.id, cashierId, a.accountNumber, cardId,
+        a.total, a.subsidy, issuedAt, a.day, a.refundOf?.id ?? null, docJson);
+      for (let i = 0; i < a.lines.length; i++) {
+        const l = a.lines[i]!;
+        st.insertLine.run(seq * LINE_KEY_SPAN + i + 1, seq, i + 1, l.itemId, l.kind, l.name, l.quantity, l.unitPrice, l.amount, l.subsidy, l.ruleId ?? null);
+      }
+      const entry = (kind: 'sale' | 'refund' | 'subsidy' | 'cabinetPassword', accountNumber: string | null, amount: number, payload: string, receiptSeq: number | null) => {
         const uuid = uuidv7();
-        this.st.insertEntry.run({
-          uuid, seq: entrySeq, kind, accountNumber, amount, createdAt: issuedAt, schoolDay: a.day, receiptId,
-          shiftId: shift.id, cashierId: a.session.cashierId, cardId: a.cardId, payload: JSON.stringify(payload),
-        });
-        this.st.insertOutbox.run(entrySeq, uuid);
+        st.insertEntry.run(entrySeq, uuid, kind, accountNumber, amount, issuedAt, a.day, receiptSeq, shift.id, cashierId, cardId, payload);
+        st.insertOutbox.run(entrySeq, uuid);
         entrySeq++;
       };
       entry(a.kind, a.accountNumber, sign * a.total,
-        a.kind === 'sale' ? { receipt: receiptPayload } : { refundOf: a.refundOf!.id, reason: a.reason, receipt: receiptPayload });
-      if (a.subsidy) {
-        // The budget's part, against the school's subsidy account (accountNumber null), so its cost is reportable.
-        entry('subsidy', null, sign * a.subsidy, {
-          receiptId, receiptNumber: number, pupilAccountNumber: a.accountNumber,
-          lines: wireLines.filter((l) => l.subsidy !== 0),
-          ...(a.refundOf ? { refundOf: a.refundOf.id } : {}),
-        });
+        a.kind === 'sale' ? '{}' : JSON.stringify({ refundOf: a.refundOf!.id, reason: a.reason }), seq);
+      // The budget's part, against the school's subsidy account (accountNumber null), so its cost is reportable.
+      if (a.subsidy) entry('subsidy', null, sign * a.subsidy, '{}', seq);
+      if (a.cabinet) {
+        // Only the hash travels; the server accepts it while the account has no permanent password.
+        entry('cabinetPassword', a.accountNumber, 0, JSON.stringify({ passwordHash: a.cabinet.passwordHash }), null);
+        st.markTempPassword.run(issuedAt, a.accountNumber);
       }
       if (a.refundOf) {
-        if (this.st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
+        if (st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
       }
-      printJobId = this.printer.enqueue({ kind: 'receipt', payload: doc, receiptId });
+      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, payloadJson: printedJson, receiptId });
     })();
 
     this.nextReceiptSeq = seq + 1;
     this.nextEntrySeq = entrySeq;
     this.printer.kick();
-    return { receiptId, receiptNumber: number, total: a.total, subsidy: a.subsidy, balanceAfter: a.balanceAfter, receipt: doc, printJobId };
+    return { receiptId, receiptNumber: number, total: a.total, subsidy: a.subsidy, balanceAfter: a.balanceAfter, receipt: printed, printJobId };
   }
 
   refund(receiptId: string, reason: string): Promise<Result<SaleResult>> {
@@ -477,12 +552,12 @@ export class PosService implements PosApi {
       if (typeof receiptId !== 'string' || receiptId.length === 0 || receiptId.length > 100) return badInput('Неверный номер чека');
       if (typeof reason !== 'string' || reason.trim().length === 0) return badInput('Укажите причину возврата');
       if (reason.length > 300) return badInput('Причина возврата слишком длинная (до 300 знаков)');
-      const orig = this.st.receiptById.get(receiptId) as ReceiptRow | undefined;
+      const orig = this.receiptRowById(receiptId);
       if (!orig || orig.kind !== 'sale') return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
       if (orig.refunded_by) return fail('ALREADY_REFUNDED', `По чеку №${orig.number} уже сделан возврат`);
       const acc = this.st.accountStudent.get(orig.account_number) as { number: string; full_name: string; class_name: string } | undefined;
       if (!acc) return fail('INTERNAL', 'Лицевой счёт чека не найден');
-      const lines = (this.st.linesOf.all(orig.id) as { item_id: string; item_kind: 'dish' | 'mealSet'; name: string; quantity: number; unit_price: number; amount: number; subsidy: number; rule_id: string | null }[])
+      const lines = (this.st.linesOf.all(...lineKeys(orig.seq)) as { item_id: string; item_kind: 'dish' | 'mealSet'; name: string; quantity: number; unit_price: number; amount: number; subsidy: number; rule_id: string | null }[])
         .map((l): PricedLine => ({ itemId: l.item_id, kind: l.item_kind, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, subsidy: l.subsidy, ...(l.rule_id ? { ruleId: l.rule_id } : {}) }));
       const balance = this.st.accountBalance.get(orig.account_number) as number;
       const now = this.clock.now();
@@ -510,7 +585,7 @@ export class PosService implements PosApi {
 
   receipt(receiptId: string): Promise<Result<ReceiptDoc>> {
     return this.guard(() => {
-      const row = typeof receiptId === 'string' ? (this.st.receiptById.get(receiptId) as ReceiptRow | undefined) : undefined;
+      const row = typeof receiptId === 'string' ? (this.receiptRowById(receiptId)) : undefined;
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
       return ok(JSON.parse(row.doc) as ReceiptDoc);
     });
@@ -527,7 +602,7 @@ export class PosService implements PosApi {
     return this.guard(() => {
       const auth = this.requireRole();
       if (!auth.ok) return auth;
-      const row = typeof receiptId === 'string' ? (this.st.receiptById.get(receiptId) as ReceiptRow | undefined) : undefined;
+      const row = typeof receiptId === 'string' ? (this.receiptRowById(receiptId)) : undefined;
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
       const doc: ReceiptDoc = { ...(JSON.parse(row.doc) as ReceiptDoc), copy: true };
       return ok({ printJobId: this.enqueueAlone({ kind: 'receipt', payload: doc, receiptId: row.id, copy: true }) });
@@ -544,17 +619,18 @@ export class PosService implements PosApi {
       const id = uuidv7();
       const number = ((this.sqlite.prepare('SELECT max(number) FROM shifts').pluck().get() as number | null) ?? 0) + 1;
       const openedAt = this.clock.now().toISOString();
-      this.st.insertShift.run(id, number, openedAt, session.cashierId);
+      this.st.insertShift.run(id, number, this.nextReceiptSeq, openedAt, session.cashierId);
+      this.shiftFirstSeq = this.nextReceiptSeq;
       this.shift = { id, number, openedAt, openedBy: session.name };
       return ok(this.shift);
     });
   }
 
   private report(kind: 'X' | 'Z', shift: ShiftInfo, generatedAt: string): ShiftReport {
-    const rows = this.st.shiftReceipts.all(shift.id) as { id: string; seq: number; number: string; kind: 'sale' | 'refund'; total: number; subsidy: number }[];
+    const rows = this.st.shiftReceipts.all(this.shiftFirstSeq, shift.id) as { id: string; seq: number; number: string; kind: 'sale' | 'refund'; total: number; subsidy: number }[];
     const receipts: ReportReceipt[] = rows.map((r) => ({
       seq: r.seq, number: r.number, kind: r.kind, total: r.total, subsidy: r.subsidy,
-      lines: (this.st.linesOf.all(r.id) as { item_id: string; name: string; quantity: number; amount: number; subsidy: number }[])
+      lines: (this.st.linesOf.all(...lineKeys(r.seq)) as { item_id: string; name: string; quantity: number; amount: number; subsidy: number }[])
         .map((l) => ({ itemId: l.item_id, name: l.name, quantity: l.quantity, amount: l.amount, subsidy: l.subsidy })),
     }));
     return buildShiftReport({
@@ -597,16 +673,13 @@ export class PosService implements PosApi {
 
   // ---- manager actions ----------------------------------------------------
 
-  private writeEntry(kind: 'cardBlock' | 'cabinetPassword', accountNumber: string, cardId: string | null, payload: unknown, extra?: () => void): void {
-    const session = this.session!;
+  private writeEntry(session: CashierSession, kind: 'cardBlock' | 'cabinetPassword', accountNumber: string, cardId: string | null, payload: unknown, extra?: () => void): void {
     const now = this.clock.now();
     const uuid = uuidv7();
     const seq = this.nextEntrySeq;
     this.sqlite.transaction(() => {
-      this.st.insertEntry.run({
-        uuid, seq, kind, accountNumber, amount: 0, createdAt: now.toISOString(), schoolDay: schoolDay(now, this.school.time_zone),
-        receiptId: null, shiftId: this.shift?.id ?? null, cashierId: session.cashierId, cardId, payload: JSON.stringify(payload),
-      });
+      this.st.insertEntry.run(seq, uuid, kind, accountNumber, 0, now.toISOString(), schoolDay(now, this.school.time_zone),
+        null, this.shift?.id ?? null, session.cashierId, cardId, JSON.stringify(payload));
       this.st.insertOutbox.run(seq, uuid);
       extra?.();
     })();
@@ -624,7 +697,7 @@ export class PosService implements PosApi {
       if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена', { cardId: id.value });
       if (card.state === 'blocked') return ok(null);
       const now = this.clock.now().toISOString();
-      this.writeEntry('cardBlock', card.account_number, card.id, { cardId: card.id, reason: reason.trim() },
+      this.writeEntry(auth.value, 'cardBlock', card.account_number, card.id, { cardId: card.id, reason: reason.trim() },
         () => { this.st.setCardState.run('blocked', now, card.id); });
       this.emit({ type: 'dataChanged' });
       return ok(null);
@@ -639,7 +712,7 @@ export class PosService implements PosApi {
       const acc = this.st.accountStudent.get(accountNumber) as { number: string; full_name: string; class_name: string } | undefined;
       if (!acc) return badInput(`Лицевой счёт ${accountNumber} не найден`);
       const password = temporaryPassword();
-      const passwordHash = await hash(password);
+      const passwordHash = await hash(password, { algorithm: ARGON2ID });
       const now = this.clock.now();
       const doc: ReceiptDoc = {
         kind: 'cabinetLogin', schoolName: this.school.name, terminalName: this.terminalName, number: '',
@@ -650,12 +723,19 @@ export class PosService implements PosApi {
       };
       let printJobId = '';
       // Only the hash travels to the server; the plaintext lives in the print job until printed.
-      this.writeEntry('cabinetPassword', accountNumber, null, { passwordHash },
-        () => { printJobId = this.printer.enqueue({ kind: 'cabinetLogin', payload: doc }); });
+      this.writeEntry(auth.value, 'cabinetPassword', accountNumber, null, { passwordHash }, () => {
+        this.st.markTempPassword.run(now.toISOString(), accountNumber);
+        printJobId = this.printer.enqueue({ kind: 'cabinetLogin', payload: doc });
+      });
       this.printer.kick();
       return ok({ printJobId });
     });
   }
+}
+
+/** The rowid range of a receipt's lines (receipt_lines.id = receipt_seq * LINE_KEY_SPAN + line_no). */
+export function lineKeys(receiptSeq: number): [number, number] {
+  return [receiptSeq * LINE_KEY_SPAN, receiptSeq * LINE_KEY_SPAN + LINE_KEY_SPAN - 1];
 }
 
 function docLine(l: PricedLine): ReceiptDoc['lines'][number] {

@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './ids.js';
 import type { PrinterState } from '../api/pos-api.js';
 import type { Clock, PrintJobInput, ReceiptPrinter } from './ports.js';
 import { systemClock } from './ports.js';
+
+/** What a printed temporary password becomes in print_jobs (the layout still has something to show on a reprint). */
+export const REDACTED_PASSWORD = '********';
 
 /**
  * Default ReceiptPrinter: persists jobs in print_jobs and prints nothing.
@@ -23,7 +26,7 @@ export class TablePrintQueue implements ReceiptPrinter {
 
   enqueue(job: PrintJobInput): string {
     const id = uuidv7();
-    this.insert.run(id, job.receiptId ?? null, job.kind, JSON.stringify(job.payload), job.copy ? 1 : 0, this.clock.now().toISOString());
+    this.insert.run(id, job.receiptId ?? null, job.kind, job.payloadJson ?? JSON.stringify(job.payload), job.copy ? 1 : 0, this.clock.now().toISOString());
     return id;
   }
 
@@ -32,4 +35,19 @@ export class TablePrintQueue implements ReceiptPrinter {
   state(): PrinterState {
     return { state: 'unknown', simulated: true, queued: this.countQueued.get() as number, message: 'Принтер не подключён: чеки сохраняются в очереди' };
   }
+}
+
+/**
+ * Blanks the temporary cabinet password of a PRINTED job (it belongs on paper only).
+ * The trigger print_jobs_redact_printed (migration 0005) does this in the same statement
+ * that marks a job printed, whoever marks it; this function is for explicit callers and
+ * for jobs printed before that migration. Returns true when something was blanked.
+ */
+export function redactPrintedSecrets(sqlite: Database.Database, jobId?: string): boolean {
+  const where = `status = 'printed' AND instr(payload, '"cabinetLogin"') > 0 AND json_valid(payload)
+    AND json_type(payload, '$.cabinetLogin.password') = 'text' AND json_extract(payload, '$.cabinetLogin.password') != '${REDACTED_PASSWORD}'`;
+  const st = jobId === undefined
+    ? sqlite.prepare(`UPDATE print_jobs SET payload = json_set(payload, '$.cabinetLogin.password', '${REDACTED_PASSWORD}') WHERE ${where}`)
+    : sqlite.prepare(`UPDATE print_jobs SET payload = json_set(payload, '$.cabinetLogin.password', '${REDACTED_PASSWORD}') WHERE id = ? AND ${where}`);
+  return (jobId === undefined ? st.run() : st.run(jobId)).changes > 0;
 }

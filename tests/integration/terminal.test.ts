@@ -99,7 +99,9 @@ describe('terminal service', () => {
     const first = await s.sell({ saleId: sid(), cardId: DEMO_CARDS.freeBreakfast, lines: [{ itemId: BREAKFAST, quantity: 1 }] });
     expect(first.ok && first.value).toMatchObject({ total: 0, subsidy: 4961, balanceAfter: 15000 });
     const entries = pendingEntries(t.sqlite);
-    expect(entries.map((e) => [e.kind, e.accountNumber, e.amount])).toEqual([['sale', '0242013145', 0], ['subsidy', null, -4961]]);
+    // Петрова has no permanent cabinet password: her first sale also issues a temporary one.
+    expect(entries.map((e) => [e.kind, e.accountNumber, e.amount])).toEqual([['sale', '0242013145', 0], ['subsidy', null, -4961], ['cabinetPassword', '0242013145', 0]]);
+    expect(entries[1]!.payload).toMatchObject({ receiptNumber: '24-000001', pupilAccountNumber: '0242013145', lines: [expect.objectContaining({ itemId: BREAKFAST, subsidy: 4961 })] });
     const info = await s.identifyCard(DEMO_CARDS.freeBreakfast);
     expect(info.ok && info.value.entitlements).toEqual([{ mealSetId: BREAKFAST, parentPays: 0, usedToday: true }]);
     const second = await s.sell({ saleId: sid(), cardId: DEMO_CARDS.freeBreakfast, lines: [{ itemId: BREAKFAST, quantity: 1 }] });
@@ -113,7 +115,7 @@ describe('terminal service', () => {
     const s = await ready(t);
     const r = await s.sell({ saleId: sid(), cardId: DEMO_CARDS.subsidised, lines: [{ itemId: BREAKFAST, quantity: 1 }] });
     expect(r.ok && r.value).toMatchObject({ total: 2000, subsidy: 2961, balanceAfter: 8000 });
-    expect(pendingEntries(t.sqlite).map((e) => e.amount)).toEqual([-2000, -2961]);
+    expect(pendingEntries(t.sqlite).filter((e) => e.kind !== 'cabinetPassword').map((e) => e.amount)).toEqual([-2000, -2961]);
   });
 
   it('a pupil without the benefit pays the full price of the meal set', async () => {
@@ -257,7 +259,10 @@ describe('terminal service', () => {
     const r = await s.refund(sale.value.receiptId, 'ошибка кассира');
     expect(r.ok && r.value).toMatchObject({ receiptNumber: '24-000002', total: 2000, subsidy: 2961, balanceAfter: 10000 });
     expect(balanceOf(t, '0242013195')).toBe(10000);
-    expect(pendingEntries(t.sqlite).map((e) => [e.kind, e.amount])).toEqual([['sale', -2000], ['subsidy', -2961], ['refund', 2000], ['subsidy', 2961]]);
+    const wire = pendingEntries(t.sqlite).filter((e) => e.kind !== 'cabinetPassword');
+    expect(wire.map((e) => [e.kind, e.amount])).toEqual([['sale', -2000], ['subsidy', -2961], ['refund', 2000], ['subsidy', 2961]]);
+    expect(wire[2]!.payload).toMatchObject({ refundOf: sale.value.receiptId, reason: 'ошибка кассира', receipt: { number: '24-000002', total: 2000, lines: [expect.objectContaining({ itemId: BREAKFAST })] } });
+    expect(wire[3]!.payload).toMatchObject({ refundOf: sale.value.receiptId, receiptNumber: '24-000002' });
     expect(t.sqlite.prepare('SELECT doc, total FROM receipts WHERE id = ?').get(sale.value.receiptId)).toEqual(docBefore);
     await refused(t, 'ALREADY_REFUNDED', () => s.refund(sale.value.receiptId, 'ещё раз'));
     if (!r.ok) return;
@@ -306,7 +311,7 @@ describe('terminal service', () => {
     expect(doc.ok && doc.value.total).toBe(9635);
     const rp = await s.reprint(sale.value.receiptId);
     expect(rp.ok).toBe(true);
-    expect(t.sqlite.prepare('SELECT copy FROM print_jobs ORDER BY created_at DESC, rowid DESC LIMIT 1').pluck().get()).toBe(1);
+    expect(t.sqlite.prepare('SELECT copy FROM print_jobs ORDER BY created_at DESC, id DESC LIMIT 1').pluck().get()).toBe(1);
     await refused(t, 'RECEIPT_NOT_FOUND', () => s.reprint('nope'));
   });
 
@@ -314,9 +319,10 @@ describe('terminal service', () => {
     const s = await ready(t);
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.freeBreakfast, lines: [{ itemId: BREAKFAST, quantity: 1 }] });
     const st = await s.status();
-    expect(st.ok && st.value).toMatchObject({ terminalName: 'Касса 1', schoolCode: '24', schoolName: 'Школа №24', sync: { pending: 2, configured: false } });
+    // sale + subsidy + the temporary cabinet password of a pupil without a permanent one
+    expect(st.ok && st.value).toMatchObject({ terminalName: 'Касса 1', schoolCode: '24', schoolName: 'Школа №24', sync: { pending: 3, configured: false } });
     markAcked(t.sqlite, 1);
-    expect(pendingCount(t.sqlite)).toBe(1);
+    expect(pendingCount(t.sqlite)).toBe(2);
   });
 
   it('an old (empty-schema) file upgrades in place: reopening keeps data and migrations are not re-run', async () => {

@@ -60,6 +60,13 @@ export const accounts = sqliteTable('accounts', {
   /** Parent's limit per school day, kopecks; null = none. */
   dailyLimit: integer('daily_limit'),
   hasPermanentPassword: integer('has_permanent_password', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * When THIS terminal issued a temporary cabinet password for the account (printed on a
+   * sale receipt or by a manager). The server keeps reporting has_permanent_password = 0
+   * until the parent sets one, so without this the login block would print on every sale.
+   * A pull's upsert leaves the column alone.
+   */
+  tempPasswordIssuedAt: text('temp_password_issued_at'),
   updatedAt: text('updated_at'),
 });
 
@@ -136,6 +143,12 @@ export const cashiers = sqliteTable('cashiers', {
 export const shifts = sqliteTable('shifts', {
   id: text('id').primaryKey(),
   number: integer('number').notNull().unique(),
+  /**
+   * receipts.seq of the shift's first receipt (the next seq when it opened).
+   * Shifts never overlap, so a shift's receipts are the seq range from here:
+   * reports read that range instead of the sale path keeping a shift index.
+   */
+  firstSeq: integer('first_seq').notNull().default(1),
   openedAt: text('opened_at').notNull(),
   openedBy: text('opened_by').notNull(),      // cashier id
   closedAt: text('closed_at'),
@@ -144,11 +157,22 @@ export const shifts = sqliteTable('shifts', {
   zReport: text('z_report'),
 });
 
+/*
+ * The sale path's tables are lean on purpose (migration 0004): each b-tree a
+ * sale touches is one more page in the WAL commit, and the commit is what a
+ * sale costs. Ledger rows are keyed by their gapless seq (INTEGER PRIMARY KEY
+ * = the rowid, so no separate key index); UUIDs stay as plain columns where
+ * the wire or the API needs them; indexes exist only for reads that need them.
+ */
 export const receipts = sqliteTable('receipts', {
-  id: text('id').primaryKey(),                 // UUIDv7
-  /** Gapless per terminal, starts at 1. */
-  seq: integer('seq').notNull().unique(),
-  number: text('number').notNull().unique(),   // "24-000001"
+  /** Gapless per terminal, starts at 1; the rowid. The number is formatReceiptNumber(school, seq, series). */
+  seq: integer('seq').primaryKey({ autoIncrement: false }),
+  /**
+   * UUIDv7: the API's receiptId and the receipt's id on the server. Made strictly increasing
+   * with seq (src/terminal/ids.ts), so look-ups by id search the seq b-tree: no index here.
+   */
+  id: text('id').notNull(),
+  number: text('number').notNull(),            // "24-000001"
   kind: text('kind', { enum: ['sale', 'refund'] }).notNull(),
   /** Client-made idempotency key of sell(); null for refunds. */
   saleId: text('sale_id').unique(),
@@ -162,15 +186,22 @@ export const receipts = sqliteTable('receipts', {
   schoolDay: text('school_day').notNull(),
   refundOf: text('refund_of'),
   refundedBy: text('refunded_by'),
-  /** The ReceiptDoc as printed, JSON. */
+  /** The ReceiptDoc, JSON, without secrets (a cabinet password is only in the print job). */
   doc: text('doc').notNull(),
 }, (t) => [
-  index('receipts_shift_idx').on(t.shiftId),
-  index('receipts_account_day_idx').on(t.accountNumber, t.schoolDay),
+  // Only benefit sales need "used today" look-ups; other sales never touch this index.
+  index('receipts_benefit_day_idx').on(t.accountNumber, t.schoolDay).where(sql`subsidy > 0 AND kind = 'sale'`),
 ]);
 
+/**
+ * Clustered by (receipt_seq, line_no) through the rowid: id = receipt_seq * LINE_KEY_SPAN + line_no,
+ * so a sale appends to one b-tree and a receipt's lines are one rowid range (see migration 0004
+ * for why not WITHOUT ROWID).
+ */
+export const LINE_KEY_SPAN = 1024; // > 2 × MAX_LINES: a benefit line can split in two
 export const receiptLines = sqliteTable('receipt_lines', {
-  receiptId: text('receipt_id').notNull(),
+  id: integer('id').primaryKey({ autoIncrement: false }),
+  receiptSeq: integer('receipt_seq').notNull(),
   lineNo: integer('line_no').notNull(),
   itemId: text('item_id').notNull(),
   itemKind: text('item_kind', { enum: ['dish', 'mealSet'] }).notNull(),
@@ -181,27 +212,33 @@ export const receiptLines = sqliteTable('receipt_lines', {
   subsidy: integer('subsidy').notNull().default(0),
   /** Set when this line used a benefit entitlement. */
   ruleId: text('rule_id'),
-}, (t) => [primaryKey({ columns: [t.receiptId, t.lineNo] })]);
+});
 
-/** The terminal's ledger: immutable entries convertible 1:1 to a SyncEntry. */
+/** The terminal's ledger: immutable entries convertible 1:1 to a SyncEntry (src/terminal/outbox.ts). */
 export const entries = sqliteTable('entries', {
-  uuid: text('uuid').primaryKey(),             // UUIDv7
-  /** Per-terminal, gapless, starts at 1. */
-  seq: integer('seq').notNull().unique(),
+  /** Per-terminal, gapless, starts at 1; the rowid. */
+  seq: integer('seq').primaryKey({ autoIncrement: false }),
+  uuid: text('uuid').notNull(),                // UUIDv7, the server's dedup key (made here, never looked up here)
   kind: text('kind', { enum: ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock'] }).notNull(),
   /** null = the school's subsidy account. */
   accountNumber: text('account_number'),
   amount: integer('amount').notNull(),         // signed kopecks
   createdAt: text('created_at').notNull(),
   schoolDay: text('school_day').notNull(),
-  receiptId: text('receipt_id'),
+  /** receipts.seq of the receipt this entry belongs to (sale, refund, subsidy). */
+  receiptSeq: integer('receipt_seq'),
   shiftId: text('shift_id'),
   cashierId: text('cashier_id'),
   cardId: text('card_id'),
+  /**
+   * The entry's own payload fields. For entries with a receipt the receipt
+   * (number, lines, totals) is NOT copied here: outbox.ts adds it from
+   * receipts/receipt_lines when it builds the SyncEntry (rows written before
+   * migration 0004 still carry their copy, which is then used as is).
+   */
   payload: text('payload').notNull().default('{}'),
 }, (t) => [
   index('entries_account_seq_idx').on(t.accountNumber, t.seq),
-  index('entries_receipt_idx').on(t.receiptId),
 ]);
 
 /** Entries not yet acknowledged by the server, in seq order (the sync helper drains it). */
@@ -213,7 +250,10 @@ export const outbox = sqliteTable('outbox', {
   sentAt: text('sent_at'),
   ackedAt: text('acked_at'),
   lastError: text('last_error'),
-}, (t) => [index('outbox_status_idx').on(t.status, t.seq)]);
+}, (t) => [
+  // Partial: acknowledged rows (nearly all of them) leave the index, so it stays tiny.
+  index('outbox_pending_idx').on(t.seq).where(sql`status != 'acked'`),
+]);
 
 /** Sync helper's key/value state: pull cursor, last sync time, last ackSeq … */
 export const syncState = sqliteTable('sync_state', {
