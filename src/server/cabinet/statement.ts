@@ -31,8 +31,8 @@ export interface Statement {
 interface EntryRow {
   uuid: string; created_at: string | Date; kind: string; amount: number | string;
   receipt_id: string | null; receipt_number: string | null; refund_of_number: string | null; payload_title: string | null;
+  items: unknown; after_sum: number | string | null;
 }
-interface LineRow { receipt_id: string; name: string; quantity: number; amount: number | string }
 interface SumRow { s: number | string | null }
 
 /**
@@ -46,32 +46,29 @@ interface SumRow { s: number | string | null }
 export async function buildStatement(db: Tx, account: AccountView, period: Period, details: boolean): Promise<Statement> {
   const S = account.schoolId;
   const A = account.accountNumber;
+  // One round trip: dish lines come aggregated per receipt through its primary key, and the
+  // (large) JSON payload is read only for top-ups and corrections, which keep their title there.
+  const items = details
+    ? sql`(SELECT json_agg(json_build_array(l.name, l.quantity, l.amount) ORDER BY l.line_no)
+           FROM receipt_lines l WHERE l.school_id = e.school_id AND l.receipt_id = e.receipt_id)`
+    : sql`NULL::json`;
   const rows = await query<EntryRow>(db, sql`
     SELECT e.uuid, e.created_at, e.kind, e.amount, e.receipt_id, r.number AS receipt_number,
-           rr.number AS refund_of_number, coalesce(e.payload->>'title', e.payload->>'reason') AS payload_title
+           rr.number AS refund_of_number,
+           CASE WHEN e.kind IN ('topUp', 'correction') THEN coalesce(e.payload->>'title', e.payload->>'reason') END AS payload_title,
+           CASE WHEN e.receipt_id IS NULL THEN NULL ELSE ${items} END AS items,
+           (SELECT sum(x.amount) FROM entries x WHERE x.school_id = ${S} AND x.account_number = ${A} AND x.applied
+              AND x.created_at >= ${period.toInstantExclusive}) AS after_sum
     FROM entries e
     LEFT JOIN receipts r ON r.school_id = e.school_id AND r.id = e.receipt_id
     LEFT JOIN receipts rr ON rr.school_id = r.school_id AND rr.id = r.refund_of
     WHERE e.school_id = ${S} AND e.account_number = ${A} AND e.applied AND e.amount <> 0
       AND e.created_at >= ${period.fromInstant} AND e.created_at < ${period.toInstantExclusive}
     ORDER BY e.created_at, e.uuid`);
-  const [after] = await query<SumRow>(db, sql`
+  // With no entry in the period the sum after it still matters.
+  const afterSum = rows.length ? Number(rows[0]!.after_sum ?? 0) : Number((await query<SumRow>(db, sql`
     SELECT sum(amount) AS s FROM entries
-    WHERE school_id = ${S} AND account_number = ${A} AND applied AND created_at >= ${period.toInstantExclusive}`);
-
-  const itemsByReceipt = new Map<string, StatementItem[]>();
-  const receiptIds = [...new Set(rows.map((r) => r.receipt_id).filter((id): id is string => !!id))];
-  if (details && receiptIds.length) {
-    const lineRows = await query<LineRow>(db, sql`
-      SELECT receipt_id, name, quantity, amount FROM receipt_lines
-      WHERE school_id = ${S} AND receipt_id = ANY(${toPgArray(receiptIds)}::text[])
-      ORDER BY receipt_id, line_no`);
-    for (const l of lineRows) {
-      const list = itemsByReceipt.get(l.receipt_id) ?? [];
-      list.push({ name: l.name, quantity: l.quantity, amount: Number(l.amount) });
-      itemsByReceipt.set(l.receipt_id, list);
-    }
-  }
+    WHERE school_id = ${S} AND account_number = ${A} AND applied AND created_at >= ${period.toInstantExclusive}`))[0]?.s ?? 0);
 
   let totalDebit = 0;
   let totalCredit = 0;
@@ -82,10 +79,10 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
     return {
       uuid: r.uuid, at, when: formatDateTime(at, account.timeZone), kind: r.kind,
       title: titleOf(r), debit: amount < 0 ? -amount : 0, credit: amount > 0 ? amount : 0,
-      items: details && r.receipt_id ? itemsByReceipt.get(r.receipt_id) ?? [] : [],
+      items: details && r.items ? parseItems(r.items) : [],
     };
   });
-  const closing = account.balance - Number(after?.s ?? 0);
+  const closing = account.balance - afterSum;
   const opening = closing - totalCredit + totalDebit;
   return { account, period, details, opening, closing, totalDebit, totalCredit, lines };
 }
@@ -101,7 +98,8 @@ function titleOf(r: EntryRow): string {
   }
 }
 
-/** A text[] literal drivers pass the same way (PGlite and node-postgres differ on JS arrays). */
-function toPgArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+/** [[name, quantity, amount], …] as json (node-postgres parses it; PGlite too, but be safe with strings). */
+function parseItems(raw: unknown): StatementItem[] {
+  const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [string, number, number | string][];
+  return list.map(([name, quantity, amount]) => ({ name, quantity: Number(quantity), amount: Number(amount) }));
 }
