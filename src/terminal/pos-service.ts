@@ -15,6 +15,8 @@ import { formatReceiptNumber } from '../core/receipt-number.js';
 import type { CatalogItem, Entitlement, PricedLine, PricedSale } from '../core/sale.js';
 import { allowedOverdraft, bestEntitlements, cardStateError, normalizeCart, priceSale } from '../core/sale.js';
 import { checkShiftAction } from '../core/shift.js';
+import type { PinThrottleState } from '../core/pin-throttle.js';
+import { parsePinThrottle, pinFailed, pinLockedMessage, pinWaitMs } from '../core/pin-throttle.js';
 import type { ReportReceipt } from '../core/shift-report.js';
 import { buildShiftReport } from '../core/shift-report.js';
 import type { Clock, EventSink, ReaderSource, ReceiptPrinter, SyncSource } from './ports.js';
@@ -91,6 +93,7 @@ export class PosService implements PosApi {
   private receiptIds = new MonotonicUuidV7();
   private nextEntrySeq = 1;
   private session: CashierSession | undefined;
+  private pinThrottle: PinThrottleState | undefined;
   private shift: ShiftInfo | undefined;
 
   private readonly st: ReturnType<PosService['prepare']>;
@@ -151,6 +154,9 @@ export class PosService implements PosApi {
       accountStudent: s.prepare(`SELECT a.number, st.full_name, st.class_name FROM accounts a JOIN students st ON st.id = a.student_id WHERE a.number = ?`),
       pendingCount: s.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck(),
       cashiers: s.prepare(`SELECT id, name, role, pin_hash FROM cashiers WHERE active = 1`),
+      getSetting: s.prepare(`SELECT value FROM settings WHERE key = ?`).pluck(),
+      putSetting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
+      deleteSetting: s.prepare(`DELETE FROM settings WHERE key = ?`),
     };
   }
 
@@ -246,15 +252,50 @@ export class PosService implements PosApi {
   login(pin: string): Promise<Result<CashierSession>> {
     return this.guard(async () => {
       if (typeof pin !== 'string' || !PIN_RE.test(pin)) return fail('BAD_PIN', 'PIN-код: от 4 до 8 цифр');
+      // While locked out no PIN is even checked (a right one included): guessing gets nowhere.
+      const wait = pinWaitMs(this.pinState(), this.clock.now().getTime());
+      if (wait > 0) return this.pinLocked(wait);
       const rows = this.st.cashiers.all() as { id: string; name: string; role: Role; pin_hash: string }[];
       for (const c of rows) {
         if (await verify(c.pin_hash, pin).catch(() => false)) {
+          // A lockout that began while this PIN was being checked still holds.
+          const late = pinWaitMs(this.pinState(), this.clock.now().getTime());
+          if (late > 0) return this.pinLocked(late);
+          this.savePinState(undefined);
           this.session = { cashierId: c.id, name: c.name, role: c.role };
           return ok(this.session);
         }
       }
-      return fail('BAD_PIN', 'Неверный PIN-код');
+      const now = this.clock.now().getTime();
+      const cur = this.pinState();
+      // Concurrent attempts: one that finishes after a lockout began does not extend it.
+      if (pinWaitMs(cur, now) > 0) return this.pinLocked(pinWaitMs(cur, now));
+      const next = pinFailed(cur, now);
+      this.savePinState(next);
+      const locked = pinWaitMs(next, now);
+      return locked > 0 ? this.pinLocked(locked) : fail('BAD_PIN', 'Неверный PIN-код');
     });
+  }
+
+  private pinState(): PinThrottleState {
+    this.pinThrottle ??= parsePinThrottle(this.st.getSetting.get(SETTING.pinThrottle) as string | undefined);
+    return this.pinThrottle;
+  }
+
+  /** Kept in settings so that restarting the terminal does not reset the count. */
+  private savePinState(s: PinThrottleState | undefined): void {
+    if (s === undefined) {
+      if (this.pinThrottle && this.pinThrottle.failures === 0) return;
+      this.st.deleteSetting.run(SETTING.pinThrottle);
+      this.pinThrottle = { failures: 0, lockedUntil: 0, lastLockMs: 0 };
+      return;
+    }
+    this.st.putSetting.run(SETTING.pinThrottle, JSON.stringify(s));
+    this.pinThrottle = s;
+  }
+
+  private pinLocked(waitMs: number): Result<never> {
+    return fail('BAD_PIN', pinLockedMessage(waitMs), { lockedForMs: waitMs, retryAt: new Date(this.clock.now().getTime() + waitMs).toISOString() });
   }
 
   logout(): Promise<Result<null>> {

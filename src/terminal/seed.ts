@@ -9,6 +9,8 @@ export const SETTING = {
   terminalName: 'terminal_name',
   schoolId: 'school_id',
   receiptSeries: 'receipt_series',
+  /** PinThrottleState as JSON (src/core/pin-throttle.ts): survives a restart of the terminal. */
+  pinThrottle: 'pin_throttle',
 } as const;
 
 export function isEmpty(sqlite: Database.Database): boolean {
