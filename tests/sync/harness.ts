@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
 import { openTerminalDb } from '../../src/terminal/db/open.js';
 import { PosService } from '../../src/terminal/pos-service.js';
+import { pendingCount } from '../../src/terminal/outbox.js';
 import { SyncClient, type SyncClientOptions } from '../../src/terminal/sync/client.js';
 import type { Clock } from '../../src/terminal/ports.js';
 import { accounts, entries, reviewFlags } from '../../src/server/db/schema.js';
@@ -94,7 +95,7 @@ export async function newTerminal(server: { handle: DbHandle; url: string }, opt
       return r.value.balance;
     },
     localEntries: () => sqlite.prepare('SELECT uuid, seq, amount, account_number, kind FROM entries ORDER BY seq').all() as never,
-    pending: () => client.state().pending,
+    pending: () => pendingCount(sqlite),
     async close() { await client.stop(); sqlite.close(); },
   };
 }

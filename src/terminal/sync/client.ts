@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
 import type { SyncState } from '../../api/pos-api.js';
 import { markAcked, markSent, pendingCount, pendingEntries } from '../outbox.js';
 import { applyPull, type PullSummary } from './apply-pull.js';
@@ -83,6 +84,7 @@ export class SyncClient {
   private lastSyncAt: string | undefined;
   private lastError: string | undefined;
   private lastEmitted = '';
+  private pendingCache: number | undefined;
 
   private started = false;
   private stopped = false;
@@ -98,7 +100,7 @@ export class SyncClient {
   /** Consecutive failed runs (0 = healthy). */
   failures = 0;
   /** Requests sent, for tests and benchmarks (a week offline must not be thousands). */
-  readonly stats = { runs: 0, failedRuns: 0, pushRequests: 0, pullRequests: 0, pushedEntries: 0 };
+  readonly stats = { runs: 0, failedRuns: 0, pushRequests: 0, pullRequests: 0, pushedEntries: 0, pushWaitMs: 0, localMs: 0 };
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.sqlite;
@@ -110,7 +112,7 @@ export class SyncClient {
     this.clock = opts.clock ?? { now: () => new Date() };
     this.timers = opts.timers ?? realTimers;
     this.random = opts.random ?? Math.random;
-    this.batchSize = Math.min(5000, Math.max(1, opts.batchSize ?? 1000));
+    this.batchSize = Math.min(5000, Math.max(1, opts.batchSize ?? 2000));
     this.debounceMs = opts.debounceMs ?? 300;
     this.intervalMs = opts.intervalMs ?? 15_000;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -121,10 +123,16 @@ export class SyncClient {
 
   // ---- state --------------------------------------------------------------
 
+  /**
+   * Cheap on purpose: the sale path asks for `online` on every sale, and
+   * counting a 10,000-row outbox each time made offline selling quadratic.
+   * The count is refreshed when the outbox changed (nudge, watch, acks).
+   */
   state(): SyncState {
+    if (this.pendingCache === undefined) this.pendingCache = pendingCount(this.sqlite);
     return {
       online: this.online,
-      pending: pendingCount(this.sqlite),
+      pending: this.pendingCache,
       ...(this.lastSyncAt ? { lastSyncAt: this.lastSyncAt } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       configured: true,
@@ -166,6 +174,7 @@ export class SyncClient {
   private async runGuarded(): Promise<SyncOutcome> {
     this.running = true;
     this.stats.runs++;
+    this.pendingCache = undefined;
     try {
       const out = await this.run();
       this.succeeded();
@@ -207,11 +216,17 @@ export class SyncClient {
     let ackSeq = Number(getSyncValue(this.sqlite, SYNC_KEY.ackSeq) ?? 0);
     let lastResume = 0;
     for (;;) {
+      let t = performance.now();
       const batch = pendingEntries(this.sqlite, this.batchSize);
       if (batch.length === 0) return { pushed, ackSeq };
       markSent(this.sqlite, batch.map((e) => e.seq), this.nowIso());
       this.stats.pushRequests++;
-      const res = await this.transport.push({ terminalId: this.opts.terminalId, entries: batch.map(toWireEntry) });
+      const req = { terminalId: this.opts.terminalId, entries: batch.map(toWireEntry) };
+      this.stats.localMs += performance.now() - t;
+      t = performance.now();
+      const res = await this.transport.push(req);
+      this.stats.pushWaitMs += performance.now() - t;
+      t = performance.now();
       this.online = true;
       const first = batch[0]!.seq;
       const last = batch[batch.length - 1]!.seq;
@@ -221,6 +236,7 @@ export class SyncClient {
       this.stats.pushedEntries += progressed ? Math.min(res.ackSeq, last) - first + 1 : 0;
       ackSeq = res.ackSeq;
       this.emitState();
+      this.stats.localMs += performance.now() - t;
       if (res.resumeFrom !== undefined) {
         // The server is missing entries before this batch (its copy is older than ours): resend from there once.
         if (res.resumeFrom === lastResume && !progressed) {
@@ -242,6 +258,7 @@ export class SyncClient {
    */
   private recordAck(ackSeq: number, resumeFrom: number | undefined): void {
     const at = this.nowIso();
+    this.pendingCache = undefined;
     this.sqlite.transaction(() => {
       markAcked(this.sqlite, ackSeq, at);
       if (resumeFrom !== undefined) {
@@ -254,6 +271,7 @@ export class SyncClient {
 
   private succeeded(): void {
     const at = this.nowIso();
+    this.pendingCache = undefined;
     this.failures = 0;
     this.online = true;
     this.lastSyncAt = at;
@@ -266,6 +284,7 @@ export class SyncClient {
   }
 
   private failed(err: unknown): void {
+    this.pendingCache = undefined;
     this.failures++;
     this.stats.failedRuns++;
     this.online = false;
@@ -301,6 +320,7 @@ export class SyncClient {
 
   /** A local write (sale, refund, block) happened: sync shortly, unless we are backing off. */
   nudge(): void {
+    this.pendingCache = undefined;
     this.lastOutboxSeq = this.maxOutboxSeq();
     this.emitState();
     if (!this.started || this.stopped) return;
