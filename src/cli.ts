@@ -9,7 +9,7 @@ import type { CliCommand } from './cli/types.js';
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   bench: () => import('./cli/bench.js'),
   server: () => import('./cli/server.js'),
-  terminal: () => import('./cli/terminal-enroll.js'),
+  terminal: () => import('./cli/terminal.js'),
   reader: () => import('./cli/reader.js'),
   devices: () => import('./cli/devices.js'),
   receipt: () => import('./cli/receipt.js'),
