@@ -1,23 +1,33 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import {
   cabinetPasswordPayloadSchema, cardBlockPayloadSchema, refundPayloadSchema, salePayloadSchema,
   type PushRequest, type PushResponse, type SyncEntry,
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
-import { accounts, cards, entries, entryIds, receiptLines, receipts, reviewFlags, schools, terminals } from '../db/schema.js';
+import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
-import { insertUnnest } from '../db/bulk.js';
-import { recordChanges } from '../changes.js';
+import { boolArray, intArray, jsonArray, textArray } from '../db/bulk.js';
+import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 
 export interface TerminalIdentity { id: string; schoolId: string; name: string }
 
 type FlagRow = typeof reviewFlags.$inferInsert;
-type EntryRow = typeof entries.$inferInsert;
 
 const CHUNK = 1000;
-/** Rows per unnest INSERT (one parameter per column, so only memory bounds it). */
-const BULK = 5000;
+
+/** Payload keys a readable receipt stores in receipts/receipt_lines; the entry keeps only the rest. */
+const RECEIPT_KEYS = new Set(['receiptId', 'receiptNumber', 'lines', 'total', 'subsidy', 'issuedAt', 'doc', 'refundOf']);
+
+interface ClaimRow {
+  k: 'a' | 'c' | 'u';
+  id: string;
+  school_id: string | null;
+  balance: number | null;
+  has_permanent: boolean | null;
+  card_account: string | null;
+  state: string | null;
+}
 
 /**
  * Applies one push in one transaction (DESIGN.md "Sync"):
@@ -27,6 +37,10 @@ const BULK = 5000;
  *   lastSeq advances over it, even for entries that cannot apply (those are flagged, never dropped);
  * - an entry touching another school's account or card refuses the whole push (403), nothing changed.
  * The only lock besides the touched accounts' rows is the terminal's own row (FOR UPDATE).
+ *
+ * Round trips are what a push costs on a busy machine, so a 1,000-entry push is four statements
+ * (plus BEGIN/COMMIT): lock the terminal; claim the UUIDs + lock the accounts + read the cards;
+ * write entries, receipts, lines, balances, change log and lastSeq in one statement; flags, rarely.
  */
 export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushRequest): Promise<PushResponse> {
   if (req.terminalId !== terminal.id) {
@@ -45,37 +59,46 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
   }
 
   return db.transaction(async (tx) => {
-    const [term] = await tx.select({ lastSeq: terminals.lastSeq, revokedAt: terminals.revokedAt })
-      .from(terminals).where(eq(terminals.id, terminal.id)).for('update');
-    if (!term || term.revokedAt) throw new HttpError(401, 'UNAUTHORIZED', 'Касса отключена от сервера');
-    const lastSeq = term.lastSeq;
+    const [term] = await query<{ last_seq: number; revoked: boolean; overdraft_limit: number | null }>(tx, sql`
+      SELECT t.last_seq, t.revoked_at IS NOT NULL AS revoked, s.overdraft_limit
+      FROM terminals t LEFT JOIN schools s ON s.id = ${terminal.schoolId}
+      WHERE t.id = ${terminal.id} FOR UPDATE OF t`);
+    if (!term || term.revoked) throw new HttpError(401, 'UNAUTHORIZED', 'Касса отключена от сервера');
+    const lastSeq = Number(term.last_seq);
+    const overdraftLimit = Number(term.overdraft_limit ?? 0);
 
-    await assertOwnSchool(tx, terminal.schoolId, batch);
-
-    if (batch.length === 0) return { ackSeq: lastSeq };
-    if (batch[0]!.seq > lastSeq + 1) return { ackSeq: lastSeq, resumeFrom: lastSeq + 1 };
-
+    const gap = batch.length > 0 && batch[0]!.seq > lastSeq + 1;
     const repeats = batch.filter((e) => e.seq <= lastSeq);
     const run: SyncEntry[] = [];
-    for (const e of batch) {
-      if (e.seq <= lastSeq) continue;
-      if (e.seq !== lastSeq + run.length + 1) break;
-      run.push(e);
+    if (!gap) {
+      for (const e of batch) {
+        if (e.seq <= lastSeq) continue;
+        if (e.seq !== lastSeq + run.length + 1) break;
+        run.push(e);
+      }
     }
+
+    // One statement: the other-school check, the account locks, the cards, and the run's UUIDs claimed.
+    // A 403 below rolls the claim back with the transaction.
+    const claim = await claimAndRead(tx, terminal, batch, run);
+    if (batch.length === 0) return { ackSeq: lastSeq };
+    if (gap) return { ackSeq: lastSeq, resumeFrom: lastSeq + 1 };
+
     const newLastSeq = lastSeq + run.length;
     const flags: FlagRow[] = [];
-
     if (repeats.length) await flagReusedSeqs(tx, terminal, repeats, flags);
-    if (run.length) await applyRun(tx, terminal, run, flags);
+    const wrote = run.length ? await applyRun(tx, terminal, run, claim, overdraftLimit, newLastSeq, flags) : false;
 
     if (flags.length) {
       for (let i = 0; i < flags.length; i += CHUNK) {
         await tx.insert(reviewFlags).values(flags.slice(i, i + CHUNK)).onConflictDoNothing();
       }
     }
-    await tx.update(terminals)
-      .set({ lastSeq: newLastSeq, lastSeenAt: sql`now()` })
-      .where(eq(terminals.id, terminal.id));
+    if (!wrote) {
+      await tx.update(terminals)
+        .set({ lastSeq: newLastSeq, lastSeenAt: sql`now()` })
+        .where(eq(terminals.id, terminal.id));
+    }
 
     const ack: PushResponse = { ackSeq: newLastSeq };
     if (run.length < batch.length - repeats.length) ack.resumeFrom = newLastSeq + 1;
@@ -83,28 +106,76 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
   });
 }
 
-/** Any account or card of another school in the batch refuses the push (nothing is written yet). */
-async function assertOwnSchool(tx: Tx, schoolId: string, batch: SyncEntry[]): Promise<void> {
-  const numbers = [...new Set(batch.map((e) => e.accountNumber).filter((n): n is string => !!n))];
+interface Claim {
+  accounts: Map<string, { balance: number; hasPermanent: boolean }>;
+  cards: Map<string, { accountNumber: string; state: string }>;
+  fresh: Set<string>;
+}
+
+function cardIdsOf(entries: SyncEntry[]): string[] {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (e.cardId) ids.add(e.cardId);
+    if (e.kind === 'cardBlock' && typeof e.payload.cardId === 'string') ids.add(e.payload.cardId);
+  }
+  return [...ids];
+}
+
+/**
+ * Reads what the batch touches and claims the run's UUIDs, in one round trip:
+ * - entry_ids INSERT … ON CONFLICT DO NOTHING RETURNING uuid: the new ones (global UUID uniqueness);
+ * - the batch's accounts, locked in account-number order (two terminals selling to one account never deadlock);
+ * - the batch's cards.
+ * Any account or card of another school refuses the push (403); the caller's transaction rolls back.
+ */
+async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: SyncEntry[], run: SyncEntry[]): Promise<Claim> {
+  const schoolId = terminal.schoolId;
+  const numbers = [...new Set(batch.map((e) => e.accountNumber).filter((n): n is string => !!n))].sort();
+  const cardIds = cardIdsOf(batch);
+  const out: Claim = { accounts: new Map(), cards: new Map(), fresh: new Set() };
+  if (!numbers.length && !cardIds.length && !run.length) return out;
+
+  const parts: SQL[] = [];
+  const ctes: SQL[] = [];
+  if (run.length) {
+    ctes.push(sql`ids AS (INSERT INTO entry_ids (uuid, school_id, created_at, terminal_id, seq)
+      SELECT u, ${schoolId}, c, ${terminal.id}, s
+      FROM unnest(${textArray(run.map((e) => e.uuid))}::text[], ${textArray(run.map((e) => e.createdAt))}::timestamptz[],
+                  ${intArray(run.map((e) => e.seq))}::bigint[]) AS t(u, c, s)
+      ON CONFLICT DO NOTHING RETURNING uuid)`);
+    parts.push(sql`SELECT 'u' AS k, uuid AS id, NULL::text AS school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent,
+      NULL::text AS card_account, NULL::text AS state FROM ids`);
+  }
   if (numbers.length) {
-    const [foreign] = await query<{ account_number: string }>(tx, sql`SELECT account_number FROM accounts
-      WHERE account_number = ANY(${sql.param(numbers)}::text[]) AND school_id <> ${schoolId} LIMIT 1`);
-    if (foreign) {
-      throw new HttpError(403, 'FORBIDDEN', `Лицевой счёт ${foreign.account_number} принадлежит другой школе; пакет не принят`, {
-        accountNumber: foreign.account_number,
-      });
+    ctes.push(sql`a AS MATERIALIZED (SELECT account_number, school_id, balance, permanent_password_hash IS NOT NULL AS has_permanent
+      FROM accounts WHERE account_number = ANY(${textArray(numbers)}::text[]) ORDER BY account_number FOR UPDATE)`);
+    parts.push(sql`SELECT 'a' AS k, account_number AS id, school_id, balance, has_permanent, NULL::text AS card_account, NULL::text AS state FROM a`);
+  }
+  if (cardIds.length) {
+    parts.push(sql`SELECT 'c' AS k, id, school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent, account_number AS card_account, state
+      FROM cards WHERE id = ANY(${textArray(cardIds)}::text[])`);
+  }
+  const rows = await query<ClaimRow>(tx, sql`${ctes.length ? sql`WITH ${sql.join(ctes, sql`, `)} ` : sql``}${sql.join(parts, sql` UNION ALL `)}`);
+
+  let foreignAccount: string | undefined;
+  let foreignCard: string | undefined;
+  for (const r of rows) {
+    if (r.k === 'u') out.fresh.add(r.id);
+    else if (r.k === 'a') {
+      if (r.school_id !== schoolId) { if (!foreignAccount || r.id < foreignAccount) foreignAccount = r.id; continue; }
+      out.accounts.set(r.id, { balance: Number(r.balance), hasPermanent: !!r.has_permanent });
+    } else {
+      if (r.school_id !== schoolId) { if (!foreignCard || r.id < foreignCard) foreignCard = r.id; continue; }
+      out.cards.set(r.id, { accountNumber: r.card_account!, state: r.state! });
     }
   }
-  const cardIds = [...new Set(batch.flatMap((e) => {
-    const ids = e.cardId ? [e.cardId] : [];
-    if (e.kind === 'cardBlock' && typeof e.payload.cardId === 'string') ids.push(e.payload.cardId);
-    return ids;
-  }))];
-  if (cardIds.length) {
-    const [foreign] = await query<{ id: string }>(tx, sql`SELECT id FROM cards
-      WHERE id = ANY(${sql.param(cardIds)}::text[]) AND school_id <> ${schoolId} LIMIT 1`);
-    if (foreign) throw new HttpError(403, 'FORBIDDEN', `Карта ${foreign.id} принадлежит другой школе; пакет не принят`, { cardId: foreign.id });
+  if (foreignAccount) {
+    throw new HttpError(403, 'FORBIDDEN', `Лицевой счёт ${foreignAccount} принадлежит другой школе; пакет не принят`, {
+      accountNumber: foreignAccount,
+    });
   }
+  if (foreignCard) throw new HttpError(403, 'FORBIDDEN', `Карта ${foreignCard} принадлежит другой школе; пакет не принят`, { cardId: foreignCard });
+  return out;
 }
 
 /** A seq the server already has under another uuid (a terminal restored from an old copy): keep the evidence. */
@@ -125,17 +196,28 @@ async function flagReusedSeqs(tx: Tx, terminal: TerminalIdentity, repeats: SyncE
   }
 }
 
-async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], flags: FlagRow[]): Promise<void> {
-  const schoolId = terminal.schoolId;
-  // entry_ids first: its primary key is the global UUID uniqueness the partitioned ledger cannot have.
-  const fresh = new Set<string>();
-  for (let i = 0; i < run.length; i += BULK) {
-    const rows = await insertUnnest(tx, 'entry_ids',
-      [['uuid', 'text'], ['school_id', 'text'], ['created_at', 'timestamptz'], ['terminal_id', 'text'], ['seq', 'bigint']],
-      run.slice(i, i + BULK).map((e) => [e.uuid, schoolId, e.createdAt, terminal.id, e.seq]),
-      sql`ON CONFLICT DO NOTHING`, 'uuid');
-    for (const r of rows) fresh.add(r.uuid);
+/** What a receipt row does not hold (usually nothing): kept in the entry's payload so nothing the terminal sent is lost. */
+function restOfPayload(e: SyncEntry, storedRefundOf: boolean): Record<string, unknown> | null {
+  let rest: Record<string, unknown> | null = null;
+  for (const k in e.payload) {
+    const inReceipt = k === 'receiptId' ? e.payload.receiptId === e.receiptId   // and entries.receipt_id
+      : k === 'refundOf' ? storedRefundOf
+      : RECEIPT_KEYS.has(k);
+    if (inReceipt) continue;
+    (rest ??= {})[k] = e.payload[k];
   }
+  return rest;
+}
+
+/**
+ * Stores the run (its UUIDs already claimed) in one statement; returns true when that statement also
+ * moved the terminal's lastSeq (false: nothing new to store, the caller updates lastSeq itself).
+ */
+async function applyRun(
+  tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], claim: Claim, overdraftLimit: number, newLastSeq: number, flags: FlagRow[],
+): Promise<boolean> {
+  const schoolId = terminal.schoolId;
+  const fresh = claim.fresh;
   for (const e of run) {
     if (!fresh.has(e.uuid)) {
       flags.push({
@@ -145,44 +227,36 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
       });
     }
   }
-  const todo = run.filter((e) => fresh.has(e.uuid));
-  if (todo.length === 0) return;
+  const todo = fresh.size === run.length ? run : run.filter((e) => fresh.has(e.uuid));
+  if (todo.length === 0) return false;
 
-  // Lock touched accounts in a fixed order (two terminals selling to one account never deadlock).
-  const numbers = [...new Set(todo.map((e) => e.accountNumber).filter((n): n is string => !!n))].sort();
-  const accountRows = new Map<string, { balance: number; hasPermanent: boolean }>();
-  if (numbers.length) {
-    const rows = await query<{ account_number: string; balance: number; has_permanent: boolean }>(tx, sql`
-      SELECT account_number, balance, permanent_password_hash IS NOT NULL AS has_permanent FROM accounts
-      WHERE account_number = ANY(${sql.param(numbers)}::text[]) ORDER BY account_number FOR UPDATE`);
-    for (const r of rows) accountRows.set(r.account_number, { balance: Number(r.balance), hasPermanent: r.has_permanent });
-  }
-  const cardIds = [...new Set(todo.flatMap((e) => {
-    const ids = e.cardId ? [e.cardId] : [];
-    if (e.kind === 'cardBlock' && typeof e.payload.cardId === 'string') ids.push(e.payload.cardId);
-    return ids;
-  }))];
-  const cardRows = new Map<string, { accountNumber: string; state: string }>();
-  if (cardIds.length) {
-    const rows = await query<{ id: string; account_number: string; state: string }>(tx, sql`
-      SELECT id, account_number, state FROM cards WHERE id = ANY(${sql.param(cardIds)}::text[])`);
-    for (const r of rows) cardRows.set(r.id, { accountNumber: r.account_number, state: r.state });
-  }
-  const [school] = await tx.select({ overdraftLimit: schools.overdraftLimit }).from(schools).where(eq(schools.id, schoolId));
-  const overdraftLimit = school?.overdraftLimit ?? 0;
+  const accountRows = claim.accounts;
+  const cardRows = claim.cards;
+  const n = todo.length;
+  // Columns of the entries insert (school and terminal are the same for every row: scalar parameters).
+  const eUuid: string[] = new Array(n), eCreated: string[] = new Array(n), eSeq: number[] = new Array(n);
+  const eKind: string[] = new Array(n), eAccount: (string | null)[] = new Array(n), eAmount: number[] = new Array(n);
+  const eApplied: boolean[] = new Array(n), eShift: (string | null)[] = new Array(n), eCashier: (string | null)[] = new Array(n);
+  const eCard: (string | null)[] = new Array(n), eReceipt: (string | null)[] = new Array(n), ePayload: unknown[] = new Array(n);
+  // receipts
+  const rId: string[] = [], rNumber: string[] = [], rKind: string[] = [], rEntry: string[] = [], rAccount: (string | null)[] = [];
+  const rTotal: number[] = [], rSubsidy: number[] = [], rIssued: string[] = [], rRefundOf: (string | null)[] = [], rDoc: unknown[] = [];
+  const receiptEntry = new Map<string, SyncEntry>();
+  // receipt_lines
+  const lReceipt: string[] = [], lNo: number[] = [], lItem: string[] = [], lKind: string[] = [], lName: string[] = [];
+  const lQty: number[] = [], lPrice: number[] = [], lAmount: number[] = [], lSubsidy: number[] = [];
 
-  const entryRows: EntryRow[] = [];
   const deltas = new Map<string, number>();
-  const receiptRows: (typeof receipts.$inferInsert)[] = [];
-  const lineRows: (typeof receiptLines.$inferInsert)[] = [];
   const tempPasswords = new Map<string, string>();
   const blockCards = new Map<string, string>();
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
     flags.push({ schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber, reason, message, details });
 
-  for (const e of todo) {
+  for (let i = 0; i < n; i++) {
+    const e = todo[i]!;
     const acc = e.accountNumber ? accountRows.get(e.accountNumber) : undefined;
     let applied = true;
+    let payload: unknown = e.payload;
     if (e.accountNumber && !acc) {
       applied = false;
       flag(e, 'unknownAccount', `Лицевой счёт ${e.accountNumber} не найден: проводка сохранена, баланс не изменён`);
@@ -200,17 +274,22 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
         flag(e, 'badPayload', 'Чек в проводке не читается: проводка применена, состав чека неизвестен', {
           issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
         });
+      } else if (receiptEntry.has(parsed.data.receiptId)) {
+        // Two entries of one batch with one receipt id: the first keeps the receipt, this one keeps its whole payload.
+        flag(e, 'duplicateReceipt', `Чек ${parsed.data.receiptId} уже пришёл в этом пакете с другой проводкой: состав чека сохранён в проводке`);
       } else {
         const p = parsed.data;
-        receiptRows.push({
-          schoolId, id: p.receiptId, number: p.receiptNumber, kind: e.kind, terminalId: terminal.id, entryUuid: e.uuid,
-          accountNumber: e.accountNumber, total: p.total, subsidy: p.subsidy, issuedAt: p.issuedAt ?? e.createdAt,
-          refundOf: 'refundOf' in p ? (p.refundOf as string) : null, doc: p.doc ?? null,
-        });
-        p.lines.forEach((l, n) => lineRows.push({
-          schoolId, receiptId: p.receiptId, lineNo: n + 1, itemId: l.itemId, itemKind: l.kind, name: l.name,
-          quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, subsidy: l.subsidy,
-        }));
+        const refundOf = typeof p.refundOf === 'string' ? p.refundOf : null;
+        receiptEntry.set(p.receiptId, e);
+        rId.push(p.receiptId); rNumber.push(p.receiptNumber); rKind.push(e.kind); rEntry.push(e.uuid); rAccount.push(e.accountNumber);
+        rTotal.push(p.total); rSubsidy.push(p.subsidy); rIssued.push(p.issuedAt ?? e.createdAt); rRefundOf.push(refundOf); rDoc.push(p.doc ?? null);
+        for (let j = 0; j < p.lines.length; j++) {
+          const l = p.lines[j]!;
+          lReceipt.push(p.receiptId); lNo.push(j + 1); lItem.push(l.itemId); lKind.push(l.kind); lName.push(l.name);
+          lQty.push(l.quantity); lPrice.push(l.unitPrice); lAmount.push(l.amount); lSubsidy.push(l.subsidy);
+        }
+        // A readable receipt is stored once, in receipts + receipt_lines; the entry keeps the rest of the payload.
+        payload = restOfPayload(e, refundOf !== null);
       }
       if (e.kind === 'sale' && e.cardId) {
         const card = cardRows.get(e.cardId);
@@ -235,44 +314,66 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
       else blockCards.set(parsed.data.cardId, parsed.data.reason ?? 'заблокирована на кассе');
     }
 
-    // A readable receipt is stored once, in receipts + receipt_lines; the entry keeps the rest of the payload.
-    const stored = (e.kind === 'sale' || e.kind === 'refund') && receiptRows.at(-1)?.entryUuid === e.uuid
-      ? { ...e.payload, lines: undefined, doc: undefined, receiptStored: true }
-      : e.payload;
-    entryRows.push({
-      uuid: e.uuid, schoolId, createdAt: e.createdAt, terminalId: terminal.id, seq: e.seq, kind: e.kind,
-      accountNumber: e.accountNumber, amount: e.amount, applied, shiftId: e.shiftId ?? null,
-      cashierId: e.cashierId ?? null, cardId: e.cardId ?? null, receiptId: e.receiptId ?? null, payload: stored,
-    });
+    eUuid[i] = e.uuid; eCreated[i] = e.createdAt; eSeq[i] = e.seq; eKind[i] = e.kind; eAccount[i] = e.accountNumber;
+    eAmount[i] = e.amount; eApplied[i] = applied; eShift[i] = e.shiftId ?? null; eCashier[i] = e.cashierId ?? null;
+    eCard[i] = e.cardId ?? null; eReceipt[i] = e.receiptId ?? null; ePayload[i] = payload;
   }
 
-  for (let i = 0; i < entryRows.length; i += BULK) {
-    await insertUnnest(tx, 'entries', [
-      ['uuid', 'text'], ['school_id', 'text'], ['created_at', 'timestamptz'], ['terminal_id', 'text'], ['seq', 'bigint'],
-      ['kind', 'text'], ['account_number', 'text'], ['amount', 'bigint'], ['applied', 'boolean'], ['shift_id', 'text'],
-      ['cashier_id', 'text'], ['card_id', 'text'], ['receipt_id', 'text'], ['payload', 'jsonb'],
-    ], entryRows.slice(i, i + BULK).map((r) => [
-      r.uuid, r.schoolId, r.createdAt, r.terminalId, r.seq, r.kind, r.accountNumber, r.amount, r.applied, r.shiftId,
-      r.cashierId, r.cardId, r.receiptId, r.payload,
-    ]), sql``);
+  const balances = [...deltas].filter(([, d]) => d !== 0);
+  const changedAccounts = [...new Set([...deltas.keys(), ...tempPasswords.keys()])];
+
+  // Everything the run writes, in one statement (data-modifying CTEs share one snapshot and see
+  // nothing of each other except RETURNING, and none of them reads what another writes).
+  const ctes: SQL[] = [sql`e AS (INSERT INTO entries (uuid, school_id, created_at, terminal_id, seq, kind, account_number, amount,
+      applied, shift_id, cashier_id, card_id, receipt_id, payload)
+    SELECT u, ${schoolId}, c, ${terminal.id}, s, k, a, m, ap, sh, ca, cd, r, coalesce(p, '{}'::jsonb)
+    FROM unnest(${textArray(eUuid)}::text[], ${textArray(eCreated)}::timestamptz[], ${intArray(eSeq)}::bigint[],
+      ${textArray(eKind)}::text[], ${textArray(eAccount)}::text[], ${intArray(eAmount)}::bigint[], ${boolArray(eApplied)}::boolean[],
+      ${textArray(eShift)}::text[], ${textArray(eCashier)}::text[], ${textArray(eCard)}::text[], ${textArray(eReceipt)}::text[],
+      ${jsonArray(ePayload)}::jsonb[]) AS t(u, c, s, k, a, m, ap, sh, ca, cd, r, p))`];
+  if (rId.length) {
+    // ON CONFLICT: a receipt id the server already has under another entry must not fail the push (the
+    // terminal would be stuck for ever); it is reported below and flagged with the entry's whole payload.
+    ctes.push(sql`rc AS (INSERT INTO receipts (school_id, id, number, kind, terminal_id, entry_uuid, account_number, total, subsidy,
+        issued_at, refund_of, doc)
+      SELECT ${schoolId}, id, n, k, ${terminal.id}, u, a, tot, sub, iss, ro, d
+      FROM unnest(${textArray(rId)}::text[], ${textArray(rNumber)}::text[], ${textArray(rKind)}::text[], ${textArray(rEntry)}::text[],
+        ${textArray(rAccount)}::text[], ${intArray(rTotal)}::bigint[], ${intArray(rSubsidy)}::bigint[], ${textArray(rIssued)}::timestamptz[],
+        ${textArray(rRefundOf)}::text[], ${jsonArray(rDoc)}::jsonb[]) AS t(id, n, k, u, a, tot, sub, iss, ro, d)
+      ON CONFLICT DO NOTHING RETURNING id)`);
+    // Lines only of receipts inserted just now: no ON CONFLICT needed (and never lines added to someone else's receipt).
+    ctes.push(sql`rl AS (INSERT INTO receipt_lines (school_id, receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy)
+      SELECT ${schoolId}, t.rid, t.no, t.item, t.ik, t.nm, t.q, t.up, t.am, t.sub
+      FROM unnest(${textArray(lReceipt)}::text[], ${intArray(lNo)}::integer[], ${textArray(lItem)}::text[], ${textArray(lKind)}::text[],
+        ${textArray(lName)}::text[], ${intArray(lQty)}::integer[], ${intArray(lPrice)}::bigint[], ${intArray(lAmount)}::bigint[],
+        ${intArray(lSubsidy)}::bigint[]) AS t(rid, no, item, ik, nm, q, up, am, sub)
+      WHERE t.rid IN (SELECT id FROM rc))`);
   }
-  for (let i = 0; i < receiptRows.length; i += BULK) {
-    await insertUnnest(tx, 'receipts', [
-      ['school_id', 'text'], ['id', 'text'], ['number', 'text'], ['kind', 'text'], ['terminal_id', 'text'], ['entry_uuid', 'text'],
-      ['account_number', 'text'], ['total', 'bigint'], ['subsidy', 'bigint'], ['issued_at', 'timestamptz'], ['refund_of', 'text'], ['doc', 'jsonb'],
-    ], receiptRows.slice(i, i + BULK).map((r) => [
-      r.schoolId, r.id, r.number, r.kind, r.terminalId, r.entryUuid, r.accountNumber, r.total, r.subsidy, r.issuedAt, r.refundOf, r.doc,
-    ]));
+  if (balances.length) {
+    // Per-account sums: one row update per account, not per entry.
+    ctes.push(sql`bal AS (UPDATE accounts AS x SET balance = x.balance + v.delta, updated_at = now()
+      FROM unnest(${textArray(balances.map(([a]) => a))}::text[], ${intArray(balances.map(([, d]) => d))}::bigint[]) AS v(account_number, delta)
+      WHERE x.account_number = v.account_number)`);
   }
-  for (let i = 0; i < lineRows.length; i += BULK) {
-    await insertUnnest(tx, 'receipt_lines', [
-      ['school_id', 'text'], ['receipt_id', 'text'], ['line_no', 'integer'], ['item_id', 'text'], ['item_kind', 'text'], ['name', 'text'],
-      ['quantity', 'integer'], ['unit_price', 'bigint'], ['amount', 'bigint'], ['subsidy', 'bigint'],
-    ], lineRows.slice(i, i + BULK).map((r) => [
-      r.schoolId, r.receiptId, r.lineNo, r.itemId, r.itemKind, r.name, r.quantity, r.unitPrice, r.amount, r.subsidy,
-    ]));
+  if (changedAccounts.length) {
+    // The change log for pull cursors, as recordChanges writes it (txid defaults to this transaction's id).
+    ctes.push(sql`ch AS (INSERT INTO changes (school_id, kind, key)
+      SELECT ${schoolId}, 'account', k FROM unnest(${textArray(changedAccounts)}::text[]) AS t(k))`);
   }
-  await addToBalances(tx, deltas);
+  ctes.push(sql`tm AS (UPDATE terminals SET last_seq = ${newLastSeq}, last_seen_at = now() WHERE id = ${terminal.id})`);
+  const lostSql = rId.length
+    ? sql`ARRAY(SELECT id FROM unnest(${textArray(rId)}::text[]) AS q(id) EXCEPT SELECT id FROM rc)`
+    : sql`'{}'::text[]`;
+  // NOTIFY is transactional: terminals are poked only if this push commits.
+  const notifySql = changedAccounts.length ? sql`pg_notify(${POKE_CHANNEL}, ${schoolId})` : sql`NULL`;
+  const [res] = await query<{ lost: string[] | string; poke: unknown }>(tx,
+    sql`WITH ${sql.join(ctes, sql`, `)} SELECT ${lostSql} AS lost, ${notifySql} AS poke`);
+
+  for (const id of parsePgTextArray(res?.lost)) {
+    const e = receiptEntry.get(id);
+    if (!e) continue;
+    flag(e, 'duplicateReceipt', `Чек ${id} уже есть на сервере под другой проводкой: состав этого чека сохранён в отметке`, { entry: e });
+  }
   for (const [number, hash] of tempPasswords) {
     await tx.update(accounts).set({ tempPasswordHash: hash, updatedAt: sql`now()` })
       .where(and(eq(accounts.accountNumber, number), sql`${accounts.permanentPasswordHash} IS NULL`));
@@ -281,8 +382,16 @@ async function applyRun(tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], fl
     await tx.update(cards).set({ state: 'blocked', reason, updatedAt: sql`now()` })
       .where(and(eq(cards.id, cardId), eq(cards.state, 'active')));
   }
-  await recordChanges(tx, schoolId, 'account', [...deltas.keys(), ...tempPasswords.keys()]);
   await recordChanges(tx, schoolId, 'card', blockCards.keys());
+  return true;
+}
+
+/** text[] as the drivers return it: node-postgres parses it to an array; be tolerant of the literal form too. */
+function parsePgTextArray(v: string[] | string | null | undefined): string[] {
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  if (v === '{}') return [];
+  return v.slice(1, -1).split(',').map((s) => s.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1'));
 }
 
 /** One UPDATE per batch with the per-account sums (not one per entry). */
@@ -290,6 +399,6 @@ export async function addToBalances(tx: Tx, deltas: Map<string, number>): Promis
   const list = [...deltas].filter(([, d]) => d !== 0);
   if (list.length === 0) return;
   await tx.execute(sql`UPDATE accounts AS a SET balance = a.balance + v.delta, updated_at = now()
-    FROM unnest(${sql.param(list.map(([n]) => n))}::text[], ${sql.param(list.map(([, d]) => d))}::bigint[]) AS v(account_number, delta)
+    FROM unnest(${textArray(list.map(([n]) => n))}::text[], ${intArray(list.map(([, d]) => d))}::bigint[]) AS v(account_number, delta)
     WHERE a.account_number = v.account_number`);
 }
