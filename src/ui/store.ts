@@ -223,8 +223,11 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
         const m = get().manager ?? { tab: 'shift' as ManagerTab };
         const r = await call(api);
         if (!r.ok) { set({ manager: { ...m, error: r.error.message, info: undefined } }); return undefined; }
-        const info = onOk?.(r.value) ?? undefined;
-        set({ manager: { ...(get().manager ?? m), error: undefined, info: info ?? undefined } });
+        // A call without onOk is a quiet read (reloading a list): it must not wipe the last message.
+        if (onOk) {
+          const info = onOk(r.value) ?? undefined;
+          set({ manager: { ...(get().manager ?? m), error: undefined, info } });
+        }
         void get().refreshStatus();
         return r.value;
       },

@@ -34,6 +34,7 @@ export async function openTill(browser: Browser, extra: Partial<RuntimeOptions> 
   const shell = await startBrowserShell({ dataDir, seedDemo: true, reader: 'simulated', printer: 'file', ...extra });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
   const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
   page.on('pageerror', (err) => console.error('page error:', err));
   await page.goto(shell.server.url);
   return {

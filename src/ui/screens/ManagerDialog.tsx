@@ -60,11 +60,11 @@ function ShiftTab({ report }: { report?: ShiftReport }) {
         <button type="button" autoFocus data-testid="open-shift" disabled={!!shift}
           onClick={() => void call((a) => a.openShift(), (s) => { store.getState().setReport(undefined); return `Смена №${s.number} открыта`; })}>Открыть смену</button>
         <button type="button" data-testid="x-report" disabled={!shift}
-          onClick={() => void call((a) => a.xReport()).then((r) => r && store.getState().setReport(r))}>X-отчёт</button>
+          onClick={() => void call((a) => a.xReport(), () => undefined).then((r) => r && store.getState().setReport(r))}>X-отчёт</button>
         {!confirming
           ? <button type="button" data-testid="close-shift" disabled={!shift} onClick={() => setConfirming(true)}>Закрыть смену (Z-отчёт)</button>
           : <button type="button" data-testid="confirm-close-shift" autoFocus className="danger"
-              onClick={() => { setConfirming(false); void call((a) => a.closeShift()).then((r) => r && store.getState().setReport(r)); }}>Да, закрыть смену</button>}
+              onClick={() => { setConfirming(false); void call((a) => a.closeShift(), () => undefined).then((r) => r && store.getState().setReport(r)); }}>Да, закрыть смену</button>}
       </div>
       {report && (
         <div className="report" data-testid="report">

@@ -1,0 +1,68 @@
+import iconv from 'iconv-lite';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CARDS } from '../../src/core/demo-school.js';
+import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till } from './harness.js';
+
+const run = browserAvailable();
+
+describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => {
+  let browser: Browser;
+  let till: Till;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    till = await openTill(browser);
+  });
+  afterAll(async () => { await till?.close(); await browser?.close(); });
+
+  it('refund a receipt, block a card, print a new cabinet password', async () => {
+    const { page, shell } = till;
+    const reader = shell.runtime.simulatedReader!;
+    await login(page, '9999');
+    await page.keyboard.press('Control+m');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('открыта');
+    await page.keyboard.press('Escape');
+
+    reader.tap(DEMO_CARDS.ivanov);
+    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
+    await page.keyboard.press('5');
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('pupil-balance').textContent()).toBe(rub('643,16'));
+
+    // Refund
+    await page.keyboard.press('Control+m');
+    await page.getByTestId('tab-refund').click();
+    await page.getByTestId('receipt-list').locator('input[type=radio]').first().check();
+    await page.getByTestId('refund-reason').fill('не та карта');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'manager-refund.png') });
+    await page.getByTestId('do-refund').click();
+    await expect.poll(() => page.getByTestId('manager-info').textContent()).toMatch(/Возврат оформлен: чек №24-0+2, остаток 677,66/);
+
+    // Block the pupil's card (the current pupil's card is filled in)
+    await page.getByTestId('tab-block').click();
+    expect(await page.getByTestId('block-card').inputValue()).toBe(DEMO_CARDS.ivanov);
+    await page.getByTestId('do-block').click();
+    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('заблокирована');
+
+    // New cabinet password for the same account
+    await page.getByTestId('tab-password').click();
+    expect(await page.getByTestId('password-account').inputValue()).toBe('0242013137');
+    await page.getByTestId('do-password').click();
+    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('отправлен на печать');
+    await page.keyboard.press('Escape');
+
+    reader.tap(DEMO_CARDS.ivanov);
+    await expect.poll(() => page.getByTestId('pupil-warning').first().textContent()).toBe('Карта заблокирована');
+    expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('677,66'));
+
+    await shell.runtime.printIdle();
+    const jobs = printedBytes(till.dataDir);
+    expect(jobs.length).toBe(3); // sale, refund, cabinet login
+    expect(jobs[1]!.includes(iconv.encode('ВОЗВРАТ', 'cp866'))).toBe(true);
+    expect(jobs[2]!.includes(iconv.encode('0242013137', 'cp866'))).toBe(true);
+    expect(jobs[2]!.includes(iconv.encode('Пароль', 'cp866'))).toBe(true);
+  });
+});
