@@ -45,6 +45,7 @@ export function layout(chrome: PageChrome, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${chrome.title} — Личный кабинет учащегося</title>
 <link rel="stylesheet" href="/cabinet/assets/cabinet.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="top">
@@ -307,7 +308,7 @@ export function messagePage(title: string, text: string, account?: AccountView |
 export function testGatewayPage(p: { externalId: string; amount: number; description: string; token: string; state: string }): Html {
   return html`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Оплата картой — тестовый банк</title><link rel="stylesheet" href="/cabinet/assets/cabinet.css"></head>
+<title>Оплата картой — тестовый банк</title><link rel="stylesheet" href="/cabinet/assets/cabinet.css"><link rel="icon" href="data:,"></head>
 <body class="bank">
 <main>
 <section class="card narrow">

@@ -46,22 +46,30 @@ interface SumRow { s: number | string | null }
 export async function buildStatement(db: Tx, account: AccountView, period: Period, details: boolean): Promise<Statement> {
   const S = account.schoolId;
   const A = account.accountNumber;
-  // One round trip: dish lines come aggregated per receipt through its primary key, and the
-  // (large) JSON payload is read only for top-ups and corrections, which keep their title there.
+  // One round trip. Receipts are found by the entry they belong to (terminals need not repeat
+  // the receipt id on the entry), among the account's receipts of the period (receipts_account_idx;
+  // two days of slack for a terminal clock that differs from the entry's). Dish lines come
+  // aggregated per receipt through its primary key; the (large) JSON payload is read only for
+  // top-ups and corrections, which keep their title there.
   const items = details
     ? sql`(SELECT json_agg(json_build_array(l.name, l.quantity, l.amount) ORDER BY l.line_no)
-           FROM receipt_lines l WHERE l.school_id = e.school_id AND l.receipt_id = e.receipt_id)`
+           FROM receipt_lines l WHERE l.school_id = ${S} AND l.receipt_id = r.id)`
     : sql`NULL::json`;
   const rows = await query<EntryRow>(db, sql`
-    SELECT e.uuid, e.created_at, e.kind, e.amount, e.receipt_id, r.number AS receipt_number,
+    WITH r AS (
+      SELECT id, number, entry_uuid, refund_of FROM receipts
+      WHERE school_id = ${S} AND account_number = ${A}
+        AND issued_at >= ${period.fromInstant}::timestamptz - interval '2 days'
+        AND issued_at < ${period.toInstantExclusive}::timestamptz + interval '2 days')
+    SELECT e.uuid, e.created_at, e.kind, e.amount, r.id AS receipt_id, r.number AS receipt_number,
            rr.number AS refund_of_number,
            CASE WHEN e.kind IN ('topUp', 'correction') THEN coalesce(e.payload->>'title', e.payload->>'reason') END AS payload_title,
-           CASE WHEN e.receipt_id IS NULL THEN NULL ELSE ${items} END AS items,
+           CASE WHEN r.id IS NULL THEN NULL ELSE ${items} END AS items,
            (SELECT sum(x.amount) FROM entries x WHERE x.school_id = ${S} AND x.account_number = ${A} AND x.applied
               AND x.created_at >= ${period.toInstantExclusive}) AS after_sum
     FROM entries e
-    LEFT JOIN receipts r ON r.school_id = e.school_id AND r.id = e.receipt_id
-    LEFT JOIN receipts rr ON rr.school_id = r.school_id AND rr.id = r.refund_of
+    LEFT JOIN r ON r.entry_uuid = e.uuid
+    LEFT JOIN receipts rr ON rr.school_id = ${S} AND rr.id = r.refund_of
     WHERE e.school_id = ${S} AND e.account_number = ${A} AND e.applied AND e.amount <> 0
       AND e.created_at >= ${period.fromInstant} AND e.created_at < ${period.toInstantExclusive}
     ORDER BY e.created_at, e.uuid`);

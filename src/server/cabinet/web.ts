@@ -9,8 +9,9 @@ export function securityHeaders(reply: FastifyReply, formTargets: string[], http
     `form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'DENY');
-  // Reset links carry a token in the URL: never leak it through Referer.
-  reply.header('referrer-policy', 'no-referrer');
+  // Reset links carry a token in the URL: never send it to another site. ("no-referrer" would
+  // also make Chromium send "Origin: null" on our own form POSTs, blinding the origin check.)
+  reply.header('referrer-policy', 'same-origin');
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-resource-policy', 'same-origin');
   reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()');
@@ -45,7 +46,8 @@ export function queryField(req: FastifyRequest, name: string): string | undefine
  */
 export function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin ?? (typeof req.headers.referer === 'string' ? safeOrigin(req.headers.referer) : undefined);
-  if (!origin || origin === 'null') return origin !== 'null';
+  // No header, or "null" (privacy modes, sandboxed frames): nothing to judge by; the CSRF token still decides.
+  if (!origin || origin === 'null') return true;
   const host = req.headers.host;
   try {
     return new URL(origin).host === host;

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import type { Browser } from 'playwright-core';
+import { browserAvailable, launchBrowser } from './harness.js';
+import { newTerminal, startTestServer, KASHA, PIZZA, type TestServer, type TestTerminal } from '../sync/harness.js';
+import { receiptText } from '../../src/terminal/receipt-text.js';
+import type { ReceiptDoc } from '../../src/core/receipt.js';
+
+/**
+ * The parent's path end to end: a sale at the demo terminal prints a receipt
+ * with a temporary cabinet password; the parent logs in with it in Chromium,
+ * sets a permanent one, sees the sale with its dishes, tops up 500 ₽ through
+ * the test gateway, and the terminal shows the balance 500,00 higher after its
+ * next pull.
+ */
+const PETROVA = { account: '0242013145', card: 'MF:BCD14264' };
+const run = browserAvailable();
+const SHOTS = 'docs/screenshots';
+
+describe.skipIf(!run)('parent cabinet in Chromium', () => {
+  let server: TestServer;
+  let terminal: TestTerminal;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    // The receipt's login block points at this server's cabinet.
+    await server.handle.db.execute(sql`UPDATE schools SET cabinet_url = ${`${server.url}/cabinet/`}`);
+    terminal = await newTerminal(server);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await terminal?.close();
+    await server?.close();
+  });
+
+  it('receipt password → permanent password → statement with dishes → top-up 500 ₽ → terminal balance +500,00', async () => {
+    // 1. A sale at the terminal prints the login block with a temporary password.
+    const sale = await terminal.sell(PETROVA.card, [PIZZA, KASHA]);
+    const job = terminal.sqlite.prepare(`SELECT payload FROM print_jobs WHERE receipt_id = ? AND kind = 'receipt'`).get(sale.receiptId) as { payload: string };
+    const doc = JSON.parse(job.payload) as ReceiptDoc;
+    expect(doc.cabinetLogin?.login).toBe(PETROVA.account);
+    const password = doc.cabinetLogin!.password;
+    const printed = receiptText(doc, 32).join('\n');
+    expect(printed).toContain(password);
+    expect(doc.cabinetLogin!.url).toBe(`${server.url}/cabinet/`);
+    await terminal.client.syncOnce();   // pushes the sale and the password's hash
+
+    const context = await browser.newContext({ viewport: { width: 1100, height: 820 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    // Form errors answer 400/401 on purpose; what must never appear is a CSP refusal or a script error.
+    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(String(e)));
+
+    // 2. Login with the receipt's password.
+    await page.goto(doc.cabinetLogin!.url);
+    await page.fill('input[name=account]', PETROVA.account);
+    await page.fill('input[name=password]', password);
+    await page.screenshot({ path: `${SHOTS}/cabinet-login.png` });
+    await page.click('button[type=submit]');
+    await page.waitForURL((u) => u.pathname === '/cabinet/password');
+    // 3. Forced permanent password, twice, with the rules shown.
+    await expect(page.locator('h1').textContent()).resolves.toContain('Установка постоянного пароля');
+    await page.fill('input[name=password]', 'Podsolnuh2026');
+    await page.fill('input[name=confirm]', 'Podsolnuh2025');
+    await page.click('button:has-text("Установить постоянный пароль")');
+    await expect(page.locator('.error').textContent()).resolves.toContain('Пароли не совпадают');
+    await page.fill('input[name=password]', 'Podsolnuh2026');
+    await page.fill('input[name=confirm]', 'Podsolnuh2026');
+    await page.screenshot({ path: `${SHOTS}/cabinet-password.png` });
+    await page.click('button:has-text("Установить постоянный пароль")');
+    await page.waitForURL((u) => u.pathname === '/cabinet/profile' && u.searchParams.get('m') === 'welcome');
+    await expect(page.locator('#pupil-name').textContent()).resolves.toBe('Петрова Анна Сергеевна');
+    await page.screenshot({ path: `${SHOTS}/cabinet-profile.png` });
+
+    // 4. The statement shows the sale with its dish lines.
+    await page.click('nav >> text=Отчёт');
+    await page.waitForURL((u) => u.pathname === '/cabinet/statement');
+    await page.click('text=два дня');
+    await page.waitForURL((u) => u.searchParams.get('range') === '2d');
+    await page.check('input[name=details]');
+    await page.click('button:has-text("Получить отчёт")');
+    await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.get('details') === '1');
+    const report = page.locator('#report');
+    await expect(report.textContent()).resolves.toContain('Пицца 125 г');
+    await expect(report.textContent()).resolves.toContain('Каша гречневая рассыпчатая 150 г');
+    await expect(report.textContent()).resolves.toContain('34,50 руб.');
+    await page.screenshot({ path: `${SHOTS}/cabinet-statement.png`, fullPage: true });
+
+    // 5. Top-up 500 ₽ through the test gateway.
+    const shownBefore = await terminal.shownBalance(PETROVA.card);
+    await page.click('nav >> text=Пополнить');
+    await page.waitForURL((u) => u.pathname === '/cabinet/topup');
+    await page.fill('input[name=amount]', '500');
+    await page.click('button:has-text("Перейти к оплате")');
+    await page.waitForURL((u) => u.pathname.startsWith('/test-gateway/pay/'));
+    await expect(page.locator('.amount').textContent()).resolves.toContain('500,00 руб.');
+    await page.screenshot({ path: `${SHOTS}/cabinet-gateway.png` });
+    await page.click('button:has-text("Оплатить")');
+    await page.waitForURL((u) => u.pathname === '/cabinet/topup/return');
+    await expect(page.locator('#payment-status').textContent()).resolves.toContain('Платёж на 500,00 руб. зачислен');
+    await page.screenshot({ path: `${SHOTS}/cabinet-topup-done.png` });
+
+    // 6. The terminal's displayed balance rises by 500,00 after its next pull.
+    expect(await terminal.shownBalance(PETROVA.card)).toBe(shownBefore);
+    for (let i = 0; i < 20 && (await terminal.shownBalance(PETROVA.card)) === shownBefore; i++) await terminal.client.syncOnce();
+    expect(await terminal.shownBalance(PETROVA.card)).toBe(shownBefore + 50000);
+
+    // Lost card from the cabinet: the terminal refuses it after its next pull.
+    await page.click('nav >> text=Карта и лимиты');
+    await page.waitForURL((u) => u.pathname === '/cabinet/controls');
+    await page.screenshot({ path: `${SHOTS}/cabinet-controls.png` });
+    await page.click('button:has-text("Сообщить об утере")');
+    await page.waitForURL((u) => u.searchParams.get('m') === 'lost');
+    await expect(page.locator('.notice').textContent()).resolves.toContain('Карта заблокирована');
+    let refused = '';
+    for (let i = 0; i < 20 && !refused; i++) {
+      await terminal.client.syncOnce();
+      try { await terminal.sell(PETROVA.card, [KASHA]); } catch (err) { refused = (err as Error).message; }
+    }
+    expect(refused).toContain('CARD_LOST');
+
+    // No CSP violation or script error on any page.
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 180_000);
+});
