@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const UI_DIST = path.join(REPO_ROOT, 'dist-ui');
-const UI_SOURCES = ['src/ui', 'src/core', 'src/api', 'hardware/reader/card-id.ts', 'vite.config.ts'];
+// Everything the renderer bundle imports (keep in step with src/ui's imports).
+const UI_SOURCES = ['src/ui', 'src/core', 'src/api', 'hardware/reader/card-id.ts', 'hardware/reader/wedge.ts', 'hardware/printer/layout.ts', 'vite.config.ts'];
 
 function newestMtime(p: string): number {
   let st;
