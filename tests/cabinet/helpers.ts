@@ -72,7 +72,8 @@ export function saleEntry(t: CabinetTest, accountNumber: string, lines: SaleLine
   const receiptId = uuidv7();
   const number = `24-${String(++receiptNo).padStart(6, '0')}`;
   return {
-    uuid: uuidv7(), kind: 'sale', accountNumber, amount: -total, createdAt: at.toISOString(), receiptId,
+    // Like the terminal: the receipt id travels in the payload only (the entry's receiptId stays unset).
+    uuid: uuidv7(), kind: 'sale', accountNumber, amount: -total, createdAt: at.toISOString(),
     cardId: null,
     payload: {
       receiptId, receiptNumber: number, total, subsidy: 0,
