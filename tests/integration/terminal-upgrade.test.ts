@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEMO_CARDS } from '../../src/core/demo-school.js';
+import { applyPragmas, TERMINAL_MIGRATIONS } from '../../src/terminal/db/open.js';
+import { openTerminal } from '../../src/terminal/index.js';
+import { checkIntegrity } from '../../src/terminal/integrity.js';
+import { pendingEntries } from '../../src/terminal/outbox.js';
+import { MonotonicUuidV7 } from '../../src/terminal/ids.js';
+import { loadSchool } from '../../src/terminal/seed.js';
+import { TestClock } from './terminal-helpers.js';
+
+/** A database as migrations 0000–0003 left it, with a sale and a benefit sale written the old way. */
+async function oldFile(): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'canteen-0003-'));
+  const migrations = path.join(dir, 'migrations');
+  cpSync(TERMINAL_MIGRATIONS, migrations, { recursive: true });
+  const journalPath = path.join(migrations, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+  journal.entries = journal.entries.slice(0, 4);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  const dbPath = path.join(dir, 'old.db');
+  const db = new Database(dbPath);
+  applyPragmas(db);
+  migrate(drizzle(db), { migrationsFolder: migrations });
+  await loadSchool(db);
+  const at = '2018-03-15T07:42:00.000Z';
+  db.prepare(`INSERT INTO shifts (id, number, opened_at, opened_by) VALUES ('shift-old', 1, ?, 'cashier-1')`).run(at);
+  const receipt = (seq: number, id: string, account: string, card: string, total: number, subsidy: number, lines: [string, string, number, number, number, string | null][]) => {
+    const doc = { kind: 'sale', number: `24-00000${seq}`, lines: [], total };
+    db.prepare(`INSERT INTO receipts (id, seq, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy, issued_at, school_day, doc)
+      VALUES (?, ?, ?, 'sale', ?, 'shift-old', 'cashier-1', ?, ?, ?, ?, ?, '2018-03-15', ?)`).run(id, seq, `24-00000${seq}`, `old-${seq}`, account, card, total, subsidy, at, JSON.stringify(doc));
+    lines.forEach(([itemId, kind, amount, sub, , rule], i) => db.prepare(`INSERT INTO receipt_lines (receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id)
+      VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`).run(id, i + 1, itemId, kind, itemId, amount + sub, amount, sub, rule));
+    db.prepare(`INSERT INTO print_jobs (id, receipt_id, kind, payload, created_at) VALUES (?, ?, 'receipt', ?, ?)`).run(`job-${seq}`, id, JSON.stringify(doc), at);
+  };
+  const entry = (seq: number, kind: string, account: string | null, amount: number, receiptId: string, payload: unknown) => {
+    const uuid = `018e0000-0000-7000-8000-00000000000${seq}`;
+    db.prepare(`INSERT INTO entries (uuid, seq, kind, account_number, amount, created_at, school_day, receipt_id, shift_id, cashier_id, card_id, payload)
+      VALUES (?, ?, ?, ?, ?, ?, '2018-03-15', ?, 'shift-old', 'cashier-1', NULL, ?)`).run(uuid, seq, kind, account, amount, at, receiptId, JSON.stringify(payload));
+    db.prepare(`INSERT INTO outbox (seq, entry_uuid) VALUES (?, ?)`).run(seq, uuid);
+  };
+  // Ids not in seq order on purpose (made by a clock that went back): look-ups must still find them.
+  const A = '018f0000-0000-7000-8000-00000000000a';
+  const B = '018e0000-0000-7000-8000-00000000000b';
+  receipt(1, A, '0242013137', DEMO_CARDS.ivanov, 3215, 0, [['dish-kasha-grech', 'dish', 830, 0, 0, null], ['dish-kotleta-kur', 'dish', 2385, 0, 0, null]]);
+  entry(1, 'sale', '0242013137', -3215, A, { receipt: { id: A, number: '24-000001', lines: [{ itemId: 'dish-kasha-grech' }, { itemId: 'dish-kotleta-kur' }] } });
+  receipt(2, B, '0242013145', DEMO_CARDS.freeBreakfast, 0, 4961, [['set-breakfast-1-4', 'mealSet', 0, 4961, 0, 'rule-free-breakfast']]);
+  entry(2, 'sale', '0242013145', 0, B, { receipt: { id: B, number: '24-000002', lines: [{ itemId: 'set-breakfast-1-4' }] } });
+  entry(3, 'subsidy', null, -4961, B, { receiptId: B, receiptNumber: '24-000002', pupilAccountNumber: '0242013145', lines: [] });
+  db.close();
+  return dbPath;
+}
+
+describe('upgrade of a file written before the lean sale path (0003 → latest)', () => {
+  it('moves receipts, lines, entries and shifts over; ledger sound, payloads as stored, look-ups and reports work', async () => {
+    const dbPath = await oldFile();
+    const clock = new TestClock(new Date('2018-03-15T08:00:00Z'));
+    const t = await openTerminal({ dbPath, clock });
+    try {
+      expect(checkIntegrity(t.sqlite)).toEqual([]);
+      expect(t.sqlite.prepare('SELECT first_seq FROM shifts').pluck().get()).toBe(1);
+      expect(t.sqlite.prepare('SELECT group_concat(id) FROM receipt_lines').pluck().get()).toBe(`${1024 + 1},${1024 + 2},${2048 + 1}`);
+      // Old entries keep the receipt copy they were written with.
+      const wire = pendingEntries(t.sqlite);
+      expect(wire.map((e) => [e.seq, e.kind])).toEqual([[1, 'sale'], [2, 'sale'], [3, 'subsidy']]);
+      expect(wire[0]!.payload).toEqual({ receipt: { id: '018f0000-0000-7000-8000-00000000000a', number: '24-000001', lines: [{ itemId: 'dish-kasha-grech' }, { itemId: 'dish-kotleta-kur' }] } });
+      const s = t.service;
+      expect((await s.login('9999')).ok).toBe(true);
+      // Both old receipts are found by id although their ids are out of seq order.
+      for (const id of ['018f0000-0000-7000-8000-00000000000a', '018e0000-0000-7000-8000-00000000000b']) expect((await s.receipt(id)).ok).toBe(true);
+      // The benefit used before the upgrade still counts today.
+      const info = await s.identifyCard(DEMO_CARDS.freeBreakfast);
+      expect(info.ok && info.value.entitlements[0]?.usedToday).toBe(true);
+      const x = await s.xReport();
+      expect(x.ok && x.value).toMatchObject({ salesCount: 2, salesTotal: 3215, subsidyTotal: 4961 });
+      // New sales continue the seqs; their receipt ids sort after the last one (even with the clock behind it) and are found.
+      const r = await s.sell({ saleId: 'after-upgrade', cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.value.receiptNumber).toBe('24-000003');
+      expect(r.value.receiptId > '018e0000-0000-7000-8000-00000000000b').toBe(true);
+      expect((await s.receipt(r.value.receiptId)).ok).toBe(true);
+      const refund = await s.refund('018f0000-0000-7000-8000-00000000000a', 'проверка');
+      expect(refund.ok && refund.value.receiptNumber).toBe('24-000004');
+      expect(checkIntegrity(t.sqlite)).toEqual([]);
+    } finally { t.close(); }
+  });
+});
+
+describe('receipt ids (MonotonicUuidV7)', () => {
+  it('strictly increase, also when the clock steps back and across a restart seeded with the last id', () => {
+    const g = new MonotonicUuidV7();
+    const ids = [g.next(2_000_000), g.next(2_000_000), g.next(1_000_000), g.next(2_000_001)];
+    const again = new MonotonicUuidV7(ids[3]);
+    ids.push(again.next(500), again.next(3_000_000));
+    for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
