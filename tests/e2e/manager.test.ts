@@ -65,4 +65,18 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     expect(jobs[2]!.includes(iconv.encode('0242013137', 'cp866'))).toBe(true);
     expect(jobs[2]!.includes(iconv.encode('Пароль', 'cp866'))).toBe(true);
   });
+
+  it('with the mouse: a demo card button taps, a tile adds, Enter still pays (free breakfast by benefit)', async () => {
+    const { page } = till;
+    await page.keyboard.press('Escape');
+    await page.getByTestId('demo-card-MF:BCD14264').click();
+    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Петрова Анна Сергеевна');
+    expect(await page.getByTestId('pupil-panel').textContent()).toContain('1-4 классы');
+    await page.getByTestId('item-set-breakfast-1-4').click();
+    await expect.poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('0,00'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
+    expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('150,00'));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'free-breakfast.png') });
+  });
 });

@@ -98,3 +98,16 @@ describe('cashier store', () => {
     expect(s().status?.printer.state).toBe('paperOut');
   });
 });
+
+describe('receipt preview', () => {
+  it('shows the printer layout but never a temporary cabinet password', () => {
+    const lines = receiptText({
+      kind: 'sale', schoolName: 'Школа №24', terminalName: 'Касса 1', number: '24-000003', issuedAt: '2026-03-15T07:42:00Z',
+      timeZone: 'Europe/Moscow', lines: [{ name: 'Пицца 125 г', quantity: 1, unitPrice: 3450, amount: 3450 }], total: 3450,
+      cabinetLogin: { url: 'https://k.canteen.local', login: '0242013145', password: 'ktmr86yz' },
+    }).join('\n');
+    expect(lines).toMatch(/Чек №24-000003 +15\.03\.2026 10:42/);
+    expect(lines).toContain('0242013145');
+    expect(lines).not.toContain('ktmr86yz');
+  });
+});

@@ -53,12 +53,12 @@ export function DemoCards() {
         const acc = DEMO_SCHOOL.cards.find((c) => c.id === id)?.accountNumber;
         const st = DEMO_SCHOOL.students.find((s) => s.accountNumber === acc);
         return (
-          <button key={id} type="button" tabIndex={-1} data-testid={`demo-card-${id}`} onClick={() => void api.simulateTap(id)}>
+          <button key={id} type="button" tabIndex={-1} data-testid={`demo-card-${id}`} onClick={(e) => { e.currentTarget.blur(); void api.simulateTap(id); }}>
             {st ? st.fullName.split(' ')[0] : id} <small>{LABELS[k]}</small>
           </button>
         );
       })}
-      <button type="button" tabIndex={-1} data-testid="demo-card-unknown" onClick={() => void api.simulateTap('EM:00000DEAD1')}>
+      <button type="button" tabIndex={-1} data-testid="demo-card-unknown" onClick={(e) => { e.currentTarget.blur(); void api.simulateTap('EM:00000DEAD1'); }}>
         Чужая карта <small>не зарегистрирована</small>
       </button>
     </section>

@@ -25,7 +25,8 @@ export const MenuGrid = memo(function MenuGrid() {
                   type="button"
                   className={`menu-item ${barred?.includes(item.id) ? 'barred' : ''}`}
                   data-testid={`item-${item.id}`}
-                  onClick={() => store.getState().addItem(item.id)}
+                  // Blur after a mouse click: a focused tile would take the next Enter (pay) as another click.
+                  onClick={(e) => { if (e.detail > 0) e.currentTarget.blur(); store.getState().addItem(item.id); }}
                 >
                   {item.hotkey && <kbd>{item.hotkey}</kbd>}
                   <span className="menu-item-name">{item.name}</span>
