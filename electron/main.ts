@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, protocol, session, shell as electronShell } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,10 +38,8 @@ if (!app.requestSingleInstanceLock()) {
 
   // Nothing may open new windows, navigate away, or get permissions (camera, geolocation …).
   app.on('web-contents-created', (_e, contents) => {
-    contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void electronShell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // Not even to the system browser: a kiosk till has no business opening links.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-navigate', (event, url) => { if (!url.startsWith('app://cashier/')) event.preventDefault(); });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });

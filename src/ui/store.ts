@@ -238,4 +238,3 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
   return store;
 }
 
-export { markTapPainted };
