@@ -17,6 +17,10 @@ export const CHANGES_HORIZON_KEY = 'changes_horizon';
  * Cursor = xmin of the snapshot: every transaction below it has finished, so a
  * change from a transaction that commits later always has txid ≥ this cursor
  * and shows up in a later pull (no change is skipped, no lock is needed).
+ * Every change the snapshot already sees is sent now, including those at or
+ * above xmin: waiting for xmin to pass them would make freshness depend on the
+ * longest write transaction anywhere on the cluster. Such rows may be sent
+ * once more by the next pull; rows are upserts of current state, so that is harmless.
  */
 export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string): Promise<PullResponse> {
   return db.transaction(async (tx) => {
@@ -39,7 +43,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     if (!reset) {
       const rows = await query<{ kind: ChangeKind; key: string }>(tx, sql`
         SELECT DISTINCT kind, key FROM ${changes}
-        WHERE school_id = ${terminal.schoolId} AND txid >= ${cursor} AND txid < ${xmin}`);
+        WHERE school_id = ${terminal.schoolId} AND txid >= ${cursor}`);
       keys = new Map();
       for (const r of rows) {
         const list = keys.get(r.kind) ?? [];
