@@ -79,4 +79,34 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('150,00'));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'free-breakfast.png') });
   });
+
+  it('printer out of paper: the status bar says what to do, selling goes on, the receipt prints when paper is back; Ctrl+P prints a copy', async () => {
+    const { page, shell } = till;
+    const printer = shell.runtime.printer as unknown as { setFaults(f: { paperOut: boolean }): void };
+    const before = printedBytes(till.dataDir).length;
+    printer.setFaults({ paperOut: true });
+    await expect.poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toContain('нет бумаги');
+    expect(await page.getByTestId('printer-status').textContent()).toMatch(/рулон/i);
+
+    shell.runtime.simulatedReader!.tap(DEMO_CARDS.subsidised);
+    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Волков Дмитрий Олегович');
+    await page.keyboard.press('6');
+    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
+    await expect.poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toMatch(/[Вв] очереди (чеков: )?1/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'printer-paper-out.png') });
+    expect(printedBytes(till.dataDir).length).toBe(before);
+
+    printer.setFaults({ paperOut: false });
+    await expect.poll(() => printedBytes(till.dataDir).length, { timeout: 15_000 }).toBe(before + 1);
+    await expect.poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toBe('Принтер: готов (файл)');
+
+    await page.keyboard.press('Control+p');
+    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Копия чека №24-0+4 отправлена на печать/);
+    await shell.runtime.printIdle();
+    const copy = printedBytes(till.dataDir).at(-1)!;
+    expect(copy.includes(iconv.encode('КОПИЯ', 'cp866'))).toBe(true);
+    expect(copy.includes(iconv.encode('Сок в ассортименте', 'cp866'))).toBe(true);
+  });
 });

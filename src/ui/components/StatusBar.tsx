@@ -15,8 +15,8 @@ export function StatusBar() {
       </span>
       <span className={`dev ${printer.state === 'ready' ? 'ok' : printer.state === 'paperNearEnd' ? 'warn' : 'bad'}`} data-testid="printer-status">
         Принтер: {p.label}{printer.simulated ? ' (файл)' : ''}
-        {printer.queued > 0 ? `, в очереди ${printer.queued}` : ''}
-        {p.todo ? ` — ${p.todo}` : ''}
+        {/* The driver's message already counts the queue when it matters. */}
+        {p.todo ? ` — ${p.todo}` : printer.queued > 0 ? `, в очереди ${printer.queued}` : ''}
       </span>
       <span className={`dev ${!sync.configured ? '' : sync.online ? 'ok' : 'bad'}`} data-testid="sync-status">
         {!sync.configured
