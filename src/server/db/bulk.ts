@@ -16,6 +16,13 @@ const NEEDS_ESCAPE = /["\\]/;
 
 /** text[] / uuid[] / timestamptz[] / jsonb[] literal; null and undefined become NULL. */
 export function textArray(values: readonly (string | null | undefined)[]): string {
+  // Fast path (ids, timestamps, most names): no NULL and nothing to escape, so one join.
+  let simple = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v == null || NEEDS_ESCAPE.test(v)) { simple = false; break; }
+  }
+  if (simple) return values.length ? `{"${values.join('","')}"}` : '{}';
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
