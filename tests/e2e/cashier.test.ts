@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
-import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till } from './harness.js';
+import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till, poll } from './harness.js';
 
 const run = browserAvailable();
 
@@ -23,30 +23,30 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     await page.getByTestId('pin').waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png') });
     await login(page, '1111');
-    await expect.poll(() => page.getByTestId('no-shift').isVisible()).toBe(true);
+    await poll(() => page.getByTestId('no-shift').isVisible()).toBe(true);
 
     await page.keyboard.press('Control+m');
     await page.getByTestId('manager').waitFor();
     await page.keyboard.press('Enter'); // "Открыть смену" has the focus
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('Смена №1 открыта');
+    await poll(() => page.getByTestId('manager-info').textContent()).toContain('Смена №1 открыта');
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByTestId('shift-info').textContent()).toContain('Смена №1');
+    await poll(() => page.getByTestId('shift-info').textContent()).toContain('Смена №1');
 
     shell.runtime.simulatedReader!.tap(DEMO_CARDS.ivanov);
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('677,66'));
 
     // 1 = каша 8,30; 2 = котлета 23,85; 5 = пицца 34,50 → 66,65
     for (const key of ['1', '2', '5']) await page.keyboard.press(key);
-    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(3);
-    await expect.poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('66,65'));
+    await poll(() => page.getByTestId('cart-line').count()).toBe(3);
+    await poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('66,65'));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'sale-cart.png') });
 
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено\. Чек №24-0+1/);
+    await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено\. Чек №24-0+1/);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('611,01'));
     expect(await page.getByTestId('cart-line').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('receipt-preview').textContent()).toContain('ИТОГО');
+    await poll(() => page.getByTestId('receipt-preview').textContent()).toContain('ИТОГО');
 
     await shell.runtime.printIdle();
     const jobs = printedBytes(till.dataDir);
@@ -64,32 +64,32 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     const reader = shell.runtime.simulatedReader!;
     await page.keyboard.press('Escape');
     for (const key of ['5', '5', '6']) await page.keyboard.press(key); // 2 × пицца + сок = 82,20
-    await expect.poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('82,20'));
+    await poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('82,20'));
 
     reader.tap(DEMO_CARDS.blocked);
-    await expect.poll(() => page.getByTestId('pupil-warning').first().textContent()).toBe('Карта заблокирована');
+    await poll(() => page.getByTestId('pupil-warning').first().textContent()).toBe('Карта заблокирована');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/заблокирован/i);
+    await poll(() => page.getByTestId('error').textContent()).toMatch(/заблокирован/i);
     expect(await page.getByTestId('cart-line').count()).toBe(2);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'error-blocked.png') });
 
     reader.tap('EM:00000DEAD1');
-    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/Карта не найдена/);
+    await poll(() => page.getByTestId('error').textContent()).toMatch(/Карта не найдена/);
     expect(await page.getByTestId('cart-line').count()).toBe(2);
 
     reader.tap(DEMO_CARDS.lowBalance); // 10,00 on the account
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Смирнов Алексей Игоревич');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Смирнов Алексей Игоревич');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/Недостаточно средств/);
+    await poll(() => page.getByTestId('error').textContent()).toMatch(/Недостаточно средств/);
     expect(await page.getByTestId('cart-line').count()).toBe(2);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('10,00'));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'error-funds.png') });
 
     // The kept cart is still good: the right card pays for it.
     reader.tap(DEMO_CARDS.ivanov);
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
+    await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('528,81')); // 611,01 − 82,20
   });
 
@@ -99,7 +99,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     await page.keyboard.press('/');
     await page.keyboard.type('Em-Marine[5500] 126,58404');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
   });
 
   it('the manager closes the shift and the Z report totals equal the sales', async () => {
@@ -109,20 +109,20 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     await page.keyboard.press('Control+m');
     await page.getByTestId('manager').waitFor();
     await page.getByTestId('x-report').click();
-    await expect.poll(() => page.getByTestId('report-sales-count').textContent()).toBe('2');
+    await poll(() => page.getByTestId('report-sales-count').textContent()).toBe('2');
     await page.getByTestId('close-shift').click();
     await page.getByTestId('confirm-close-shift').click();
-    await expect.poll(() => page.getByTestId('report').textContent()).toContain('Z-отчёт');
+    await poll(() => page.getByTestId('report').textContent()).toContain('Z-отчёт');
     expect(await page.getByTestId('report-sales-count').textContent()).toBe('2');
     expect(await page.getByTestId('report-sales-total').textContent()).toBe(rub('148,85')); // 66,65 + 82,20
     expect(await page.getByTestId('report-net').textContent()).toBe(rub('148,85'));
     await page.getByTestId('print-report').click();
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('Z-отчёт отправлен на печать');
+    await poll(() => page.getByTestId('manager-info').textContent()).toContain('Z-отчёт отправлен на печать');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'z-report.png') });
     await shell.runtime.printIdle();
     const last = printedBytes(till.dataDir).at(-1)!;
     expect(last.includes(iconv.encode('148,85', 'cp866'))).toBe(true);
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.getByTestId('shift-info').textContent()).toBe('Смена закрыта');
+    await poll(() => page.getByTestId('shift-info').textContent()).toBe('Смена закрыта');
   });
 });

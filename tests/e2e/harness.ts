@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { startBrowserShell, type BrowserShell } from '../../src/shell/start.js';
 import type { RuntimeOptions } from '../../src/shell/runtime.js';
 
@@ -60,3 +61,8 @@ export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screens
 
 /** "611,01 ₽" as the UI shows it (non-breaking spaces). */
 export const rub = (s: string): string => `${s.replace(/ /g, '\u00a0')}\u00a0₽`;
+
+/** expect.poll with a timeout that survives a loaded CI machine (vitest's default is 1 s). */
+export function poll<T>(fn: () => Promise<T> | T, opts: { timeout?: number } = {}) {
+  return expect.poll(fn, { timeout: 10_000, interval: 50, ...opts });
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
-import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till } from './harness.js';
+import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till, poll } from './harness.js';
 
 const run = browserAvailable();
 
@@ -22,15 +22,15 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     await login(page, '9999');
     await page.keyboard.press('Control+m');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('открыта');
+    await poll(() => page.getByTestId('manager-info').textContent()).toContain('открыта');
     await page.keyboard.press('Escape');
 
     reader.tap(DEMO_CARDS.ivanov);
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
     await page.keyboard.press('5');
-    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    await poll(() => page.getByTestId('cart-line').count()).toBe(1);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('pupil-balance').textContent()).toBe(rub('643,16'));
+    await poll(() => page.getByTestId('pupil-balance').textContent()).toBe(rub('643,16'));
 
     // Refund
     await page.keyboard.press('Control+m');
@@ -39,23 +39,23 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     await page.getByTestId('refund-reason').fill('не та карта');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'manager-refund.png') });
     await page.getByTestId('do-refund').click();
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toMatch(/Возврат оформлен: чек №24-0+2, остаток 677,66/);
+    await poll(() => page.getByTestId('manager-info').textContent()).toMatch(/Возврат оформлен: чек №24-0+2, остаток 677,66/);
 
     // Block the pupil's card (the current pupil's card is filled in)
     await page.getByTestId('tab-block').click();
     expect(await page.getByTestId('block-card').inputValue()).toBe(DEMO_CARDS.ivanov);
     await page.getByTestId('do-block').click();
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('заблокирована');
+    await poll(() => page.getByTestId('manager-info').textContent()).toContain('заблокирована');
 
     // New cabinet password for the same account
     await page.getByTestId('tab-password').click();
     expect(await page.getByTestId('password-account').inputValue()).toBe('0242013137');
     await page.getByTestId('do-password').click();
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('отправлен на печать');
+    await poll(() => page.getByTestId('manager-info').textContent()).toContain('отправлен на печать');
     await page.keyboard.press('Escape');
 
     reader.tap(DEMO_CARDS.ivanov);
-    await expect.poll(() => page.getByTestId('pupil-warning').first().textContent()).toBe('Карта заблокирована');
+    await poll(() => page.getByTestId('pupil-warning').first().textContent()).toBe('Карта заблокирована');
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('677,66'));
 
     await shell.runtime.printIdle();
@@ -70,12 +70,12 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     const { page } = till;
     await page.keyboard.press('Escape');
     await page.getByTestId('demo-card-MF:BCD14264').click();
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Петрова Анна Сергеевна');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Петрова Анна Сергеевна');
     expect(await page.getByTestId('pupil-panel').textContent()).toContain('1-4 классы');
     await page.getByTestId('item-set-breakfast-1-4').click();
-    await expect.poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('0,00'));
+    await poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('0,00'));
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
+    await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('150,00'));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'free-breakfast.png') });
   });
@@ -85,25 +85,25 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     const printer = shell.runtime.printer as unknown as { setFaults(f: { paperOut: boolean }): void };
     const before = printedBytes(till.dataDir).length;
     printer.setFaults({ paperOut: true });
-    await expect.poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toContain('нет бумаги');
+    await poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toContain('нет бумаги');
     expect(await page.getByTestId('printer-status').textContent()).toMatch(/рулон/i);
 
     shell.runtime.simulatedReader!.tap(DEMO_CARDS.subsidised);
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Волков Дмитрий Олегович');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Волков Дмитрий Олегович');
     await page.keyboard.press('6');
-    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(1);
+    await poll(() => page.getByTestId('cart-line').count()).toBe(1);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
-    await expect.poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toMatch(/[Вв] очереди (чеков: )?1/);
+    await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
+    await poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toMatch(/[Вв] очереди (чеков: )?1/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'printer-paper-out.png') });
     expect(printedBytes(till.dataDir).length).toBe(before);
 
     printer.setFaults({ paperOut: false });
-    await expect.poll(() => printedBytes(till.dataDir).length, { timeout: 15_000 }).toBe(before + 1);
-    await expect.poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toBe('Принтер: готов (файл)');
+    await poll(() => printedBytes(till.dataDir).length, { timeout: 15_000 }).toBe(before + 1);
+    await poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toBe('Принтер: готов (файл)');
 
     await page.keyboard.press('Control+p');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Копия чека №24-0+4 отправлена на печать/);
+    await poll(() => page.getByTestId('notice').textContent()).toMatch(/Копия чека №24-0+4 отправлена на печать/);
     await shell.runtime.printIdle();
     const copy = printedBytes(till.dataDir).at(-1)!;
     expect(copy.includes(iconv.encode('КОПИЯ', 'cp866'))).toBe(true);

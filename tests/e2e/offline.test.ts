@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { accounts } from '../../src/server/db/schema.js';
 import { startDemo, type Demo } from '../../src/shell/demo.js';
-import { browserAvailable, launchBrowser, login, rub, SCREENSHOTS } from './harness.js';
+import { browserAvailable, launchBrowser, login, rub, SCREENSHOTS, poll } from './harness.js';
 
 const run = browserAvailable();
 
@@ -45,28 +45,28 @@ describe.skipIf(!run)('selling through a server outage (demo: embedded server, s
   const pending = async () => Number(await page.getByTestId('pending').textContent());
   const sell = async (keys: string[]) => {
     demo.shell.runtime.simulatedReader!.tap(DEMO_CARDS.ivanov);
-    await expect.poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
+    await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Иванов Иван Иванович');
     for (const k of keys) await page.keyboard.press(k);
-    await expect.poll(() => page.getByTestId('cart-line').count()).toBe(new Set(keys).size);
+    await poll(() => page.getByTestId('cart-line').count()).toBe(new Set(keys).size);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
+    await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
   };
 
   it('sales go on under the offline banner and the pending count returns to 0 by itself', async () => {
     await login(page, '1111');
     await page.keyboard.press('Control+m');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('manager-info').textContent()).toContain('открыта');
+    await poll(() => page.getByTestId('manager-info').textContent()).toContain('открыта');
     await page.keyboard.press('Escape');
 
-    await expect.poll(() => page.getByTestId('sync-status').textContent()).toContain('на связи');
+    await poll(() => page.getByTestId('sync-status').textContent()).toContain('на связи');
     await sell(['1']); // каша 8,30
-    await expect.poll(pending, { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => serverBalance('0242013137')).toBe(67766 - 830);
+    await poll(pending, { timeout: 15_000 }).toBe(0);
+    await poll(() => serverBalance('0242013137')).toBe(67766 - 830);
 
     await demo.server!.stop();
     await sell(['5', '6']); // пицца 34,50 + сок 13,20
-    await expect.poll(() => page.getByTestId('offline-banner').isVisible(), { timeout: 15_000 }).toBe(true);
+    await poll(() => page.getByTestId('offline-banner').isVisible(), { timeout: 15_000 }).toBe(true);
     await sell(['7']); // булочка 16,50
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('605,16')); // 677,66 − 8,30 − 47,70 − 16,50
     expect(await pending()).toBeGreaterThanOrEqual(2);
@@ -75,9 +75,9 @@ describe.skipIf(!run)('selling through a server outage (demo: embedded server, s
     expect(await serverBalance('0242013137')).toBe(67766 - 830); // the server has not seen them
 
     await demo.server!.start();
-    await expect.poll(pending, { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('offline-banner').count()).toBe(0);
-    await expect.poll(() => serverBalance('0242013137')).toBe(60516);
+    await poll(pending, { timeout: 30_000 }).toBe(0);
+    await poll(() => page.getByTestId('offline-banner').count()).toBe(0);
+    await poll(() => serverBalance('0242013137')).toBe(60516);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'back-online.png') });
   });
 });
