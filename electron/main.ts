@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,12 +64,19 @@ if (!app.requestSingleInstanceLock()) {
       }
     });
 
-    runtime = await openRuntime({
-      dataDir: process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data'),
-      ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
-      seedDemo: process.env.CANTEEN_DEMO === '1',
-      log: (line) => console.log(line),
-    });
+    try {
+      runtime = await openRuntime({
+        dataDir: process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data'),
+        ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
+        seedDemo: process.env.CANTEEN_DEMO === '1',
+        log: (line) => console.log(line),
+      });
+    } catch (err) {
+      // No window without a core: say why (not enrolled, server unreachable on first start …) and leave.
+      dialog.showErrorBox('Касса не запустилась', (err as Error).message);
+      app.exit(1);
+      return;
+    }
     for (const d of runtime.devices) console.log(d.description);
     unregister = registerPosIpc(ipcMain, runtime, () => win);
 
