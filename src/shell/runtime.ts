@@ -55,7 +55,10 @@ export interface RuntimeOptions {
   seedDemo?: boolean;
   /** `simulated` | `auto` | `none` | a serial port | `hid:VID:PID` (default: CANTEEN_READER, else auto). */
   reader?: string;
-  /** `file` (default: receipts land in <dataDir>/printer as .bin + .txt) or `memory`. */
+  /**
+   * `file`: receipts land in <dataDir>/printer as .bin + .txt; `memory`; a device.
+   * Absent: CANTEEN_PRINTER (see printer-config.ts) if set, else `file`.
+   */
   printer?: 'file' | 'memory' | PrinterDevice;
   printerColumns?: 32 | 48;
   /**
@@ -104,9 +107,16 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const reader: CardReader = await openReader({ reader: opts.reader });
   const columns = opts.printerColumns ?? 32;
   const printerDir = path.join(opts.dataDir, 'printer');
-  const device: PrinterDevice = typeof opts.printer === 'object' ? opts.printer
-    : opts.printer === 'memory' ? new SimulatedPrinter('escpos', columns)
-      : new FilePrinter(printerDir, 'escpos', columns);
+  let device: PrinterDevice;
+  if (typeof opts.printer === 'object') device = opts.printer;
+  else if (opts.printer === 'memory') device = new SimulatedPrinter('escpos', columns);
+  else if (opts.printer === 'file' || !process.env.CANTEEN_PRINTER) device = new FilePrinter(printerDir, 'escpos', columns);
+  else {
+    const { printerFromSetting } = await import('./printer-config.js');
+    const p = printerFromSetting(process.env.CANTEEN_PRINTER, process.env.CANTEEN_PRINTER_PROFILE, process.env.CANTEEN_PRINTER_WIDTH);
+    if ('error' in p) { await reader.close(); throw new Error(p.error); }
+    device = p;
+  }
 
   const link: ServerLink | undefined = opts.server === false ? undefined
     : typeof opts.server === 'object' ? opts.server
