@@ -22,19 +22,29 @@ export function isTrustedFrame(frame: WebFrameMain | null | undefined): boolean 
  * the same schemas as the browser shell (callPos), so both shells expose
  * exactly the same surface. Returns the function that removes the handlers.
  */
-export function registerPosIpc(ipcMain: IpcMain, runtime: Runtime, win: () => BrowserWindow | undefined): () => void {
+export function registerPosIpc(ipcMain: IpcMain, runtime: Runtime | Promise<Runtime>, win: () => BrowserWindow | undefined): () => void {
+  // The window loads while the core opens; calls made meanwhile wait for it.
+  const ready: Promise<Runtime | undefined> = Promise.resolve(runtime).catch(() => undefined);
   for (const method of POS_API_METHODS) {
-    ipcMain.handle(`${POS_IPC_PREFIX}${method}`, (event: IpcMainInvokeEvent, ...args: unknown[]) => {
+    ipcMain.handle(`${POS_IPC_PREFIX}${method}`, async (event: IpcMainInvokeEvent, ...args: unknown[]) => {
       if (!isTrustedFrame(event.senderFrame)) return fail('BAD_INPUT', 'Запрос не от окна кассы отклонён');
-      return callPos(runtime.api, method, args);
+      const rt = await ready;
+      if (!rt) return fail('INTERNAL', 'Кассовый модуль не запустился');
+      return callPos(rt.api, method, args);
     });
   }
-  const off = runtime.onEvent((event) => {
-    const w = win();
-    if (w && !w.isDestroyed()) w.webContents.send(POS_IPC_EVENT, event);
+  let off: (() => void) | undefined;
+  let removed = false;
+  void ready.then((rt) => {
+    if (!rt || removed) return;
+    off = rt.onEvent((event) => {
+      const w = win();
+      if (w && !w.isDestroyed()) w.webContents.send(POS_IPC_EVENT, event);
+    });
   });
   return () => {
-    off();
+    removed = true;
+    off?.();
     for (const method of POS_API_METHODS) ipcMain.removeHandler(`${POS_IPC_PREFIX}${method}`);
   };
 }

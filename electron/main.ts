@@ -64,21 +64,14 @@ if (!app.requestSingleInstanceLock()) {
       }
     });
 
-    try {
-      runtime = await openRuntime({
-        dataDir: process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data'),
-        ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
-        seedDemo: process.env.CANTEEN_DEMO === '1',
-        log: (line) => console.log(line),
-      });
-    } catch (err) {
-      // No window without a core: say why (not enrolled, server unreachable on first start …) and leave.
-      dialog.showErrorBox('Касса не запустилась', (err as Error).message);
-      app.exit(1);
-      return;
-    }
-    for (const d of runtime.devices) console.log(d.description);
-    unregister = registerPosIpc(ipcMain, runtime, () => win);
+    const opening = openRuntime({
+      dataDir: process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data'),
+      ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
+      seedDemo: process.env.CANTEEN_DEMO === '1',
+      log: (line) => console.log(line),
+    });
+    // The window and the core start together: the page is up by the time the database is open.
+    unregister = registerPosIpc(ipcMain, opening, () => win);
 
     win = new BrowserWindow({
       width: 1280, height: 800, kiosk, fullscreen: kiosk, autoHideMenuBar: true, show: false,
@@ -96,6 +89,14 @@ if (!app.requestSingleInstanceLock()) {
     });
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => { win = undefined; });
+    void opening.then(
+      (r) => { runtime = r; for (const d of r.devices) console.log(d.description); },
+      (err: unknown) => {
+        // No till without a core: say why (not enrolled, server unreachable on first start …) and leave.
+        dialog.showErrorBox('Касса не запустилась', (err as Error).message);
+        app.exit(1);
+      },
+    );
     await win.loadURL('app://cashier/index.html');
   });
 
