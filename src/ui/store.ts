@@ -158,8 +158,8 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
 
       addItem(itemId) {
         const { cart, lastSale } = get();
-        // The first dish after a paid sale starts a new cart for the same pupil.
-        const base = lastSale && cart.length === 0 ? { lastSale: undefined, preview: undefined } : {};
+        // The first dish after a paid sale starts a new cart for the same pupil (the last receipt stays in the preview).
+        const base = lastSale && cart.length === 0 ? { lastSale: undefined } : {};
         const line = cart.find((l) => l.itemId === itemId);
         const next = line
           ? cart.map((l) => (l.itemId === itemId ? { ...l, quantity: l.quantity + 1 } : l))
