@@ -241,7 +241,7 @@ export const reviewFlags = pgTable('review_flags', {
   entryUuid: text('entry_uuid').notNull(),
   terminalId: text('terminal_id'),
   accountNumber: text('account_number'),
-  reason: text('reason').notNull(),                    // cardBlocked | cardLost | overdraft | dailyLimit | unknownAccount | unknownCard | badPayload | seqReused | duplicateUuid
+  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt
   message: text('message').notNull(),                  // Russian, for the report
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
