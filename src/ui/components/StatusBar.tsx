@@ -36,7 +36,10 @@ export function OfflineBanner() {
     <>
       {sync.configured && !sync.online && (
         <div className="offline-banner" role="status" data-testid="offline-banner">
-          Нет связи с сервером. Продажа продолжается; {sync.pending} {salesWord(sync.pending)} будут отправлены при появлении связи.
+          Нет связи с сервером. Продажа продолжается
+          {sync.pending > 0
+            ? `; ${sync.pending} ${salesWord(sync.pending)} ${sync.pending % 10 === 1 && sync.pending % 100 !== 11 ? 'будет отправлена' : 'будут отправлены'} при появлении связи.`
+            : '.'}
         </div>
       )}
       {stale && <div className="offline-banner stale" role="status">{stale}</div>}
