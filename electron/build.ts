@@ -6,25 +6,47 @@
  * require nothing but `electron`). Run: `npx tsx electron/build.ts`.
  */
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import { ensureUi, REPO_ROOT } from '../src/shell/ui-build.js';
 
-const out = path.join(REPO_ROOT, 'dist-electron');
+/**
+ * Source files find the migrations relative to themselves
+ * (`new URL('../../../migrations/terminal', import.meta.url)`); in the bundle
+ * every chunk sits in dist-electron/, one level below the app root, so the
+ * path is rewritten to '../migrations/…' (electron-builder packs migrations/terminal).
+ */
+const migrationsPaths = {
+  name: 'canteen-migrations-path',
+  transform(code: string) {
+    const next = code.replace(/new URL\((['"])(?:\.\.\/)+migrations\/(terminal|server)\/?\1, import\.meta\.url\)/g, "new URL('../migrations/$2/', import.meta.url)");
+    return next === code ? null : { code: next, map: null };
+  },
+};
 
-await ensureUi({ force: true, log: console.log });
-await build({
-  configFile: false, root: REPO_ROOT, logLevel: 'warn',
-  build: {
-    ssr: path.join(REPO_ROOT, 'electron/main.ts'), outDir: out, emptyOutDir: true, target: 'node22', minify: false,
-    rollupOptions: { external: ['electron'], output: { format: 'es', entryFileNames: 'main.js' } },
-  },
-});
-await build({
-  configFile: false, root: REPO_ROOT, logLevel: 'warn',
-  ssr: { noExternal: true, external: ['electron'] },
-  build: {
-    ssr: path.join(REPO_ROOT, 'electron/preload.ts'), outDir: out, emptyOutDir: false, target: 'chrome140', minify: false,
-    rollupOptions: { external: ['electron'], output: { format: 'cjs', entryFileNames: 'preload.cjs' } },
-  },
-});
-console.log(`Electron: ${out}/main.js, ${out}/preload.cjs; UI: dist-ui/`);
+/** Builds main + preload into `out`, which must be one folder below the app root (see migrationsPaths). */
+export async function buildElectron(out = path.join(REPO_ROOT, 'dist-electron')): Promise<void> {
+  await build({
+    configFile: false, root: REPO_ROOT, logLevel: 'warn',
+    plugins: [migrationsPaths],
+    build: {
+      ssr: path.join(REPO_ROOT, 'electron/main.ts'), outDir: out, emptyOutDir: true, target: 'node22', minify: false,
+      rollupOptions: { external: ['electron'], output: { format: 'es', entryFileNames: 'main.js', chunkFileNames: '[name]-[hash].js' } },
+    },
+  });
+  await build({
+    configFile: false, root: REPO_ROOT, logLevel: 'warn',
+    ssr: { noExternal: true, external: ['electron'] },
+    build: {
+      ssr: path.join(REPO_ROOT, 'electron/preload.ts'), outDir: out, emptyOutDir: false, target: 'chrome140', minify: false,
+      rollupOptions: { external: ['electron'], output: { format: 'cjs', entryFileNames: 'preload.cjs' } },
+    },
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await ensureUi({ force: true, log: console.log });
+  const out = path.join(REPO_ROOT, 'dist-electron');
+  await buildElectron(out);
+  console.log(`Electron: ${out}/main.js, ${out}/preload.cjs; UI: dist-ui/`);
+}
