@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { REPO_ROOT } from './ui-build.js';
+import { ensureUi, REPO_ROOT } from './ui-build.js';
 
 /**
  * The Electron binary, if this machine has it: the npm package downloads it
@@ -24,14 +24,10 @@ export function electronBinary(): { path?: string; reason?: string } {
   return { path: bin };
 }
 
-/** Builds dist-electron (and dist-ui) and starts Electron on it with these environment settings. */
+/** Builds dist-ui (if stale) and dist-electron (always: it takes a second or two), then starts Electron on it. */
 export async function launchElectron(bin: string, env: Record<string, string>, args: string[] = []): Promise<ChildProcess> {
-  const main = path.join(REPO_ROOT, 'dist-electron/main.js');
-  if (!existsSync(main)) {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'electron/build.ts')], { stdio: 'inherit', cwd: REPO_ROOT });
-      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`electron/build.ts завершился с кодом ${code}`))));
-    });
-  }
+  await ensureUi({ log: (l) => console.log(l) });
+  const { buildElectron } = await import('../../electron/build.js');
+  await buildElectron();
   return spawn(bin, [REPO_ROOT, ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
 }
