@@ -140,7 +140,8 @@ export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 // Cursor strings are opaque to the terminal: store and send back as is.
 
 export const pullQuerySchema = z.object({
-  cursor: z.string().regex(/^\d{1,20}$/, 'курсор: число').optional(),
+  // "xmin:xmax:xip,…" (a PostgreSQL snapshot), or a bare number from older servers.
+  cursor: z.string().max(4000).regex(/^\d{1,20}(:\d{1,20}:(\d{1,20}(,\d{1,20})*)?)?$/, 'курсор: неверный формат').optional(),
 });
 
 export const pullAccountSchema = z.object({

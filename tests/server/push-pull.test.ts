@@ -201,3 +201,33 @@ describe('pull', () => {
     await s.handle.db.execute(sql`UPDATE accounts SET balance = balance - 1 WHERE account_number = ${IVANOV}`);
   });
 });
+
+describe('pull cursor on a busy PostgreSQL', () => {
+  // PGlite has one connection, so a transaction cannot stay open beside the pull there.
+  const url = () => (s.handle as { url?: string }).url;
+  it.skipIf(!process.env.DATABASE_URL)('a long transaction elsewhere delays nothing; its late commit arrives once', async () => {
+    const { default: pg } = await import('pg');
+    const slow = new pg.Client({ connectionString: url() });
+    await slow.connect();
+    try {
+      const base = await pull();
+      // An older transaction stays open (it holds the snapshot's xmin back) ...
+      await slow.query('BEGIN');
+      await slow.query('SELECT pg_current_xact_id()');
+      // ... while a newer one commits a top-up: the next pull must carry it at once.
+      await recordTopUp(s.handle.db, '0242013161', 100, { note: 'свежий' });
+      const fresh = await pull(base.body.cursor);
+      expect(fresh.body.accounts.map((a) => a.accountNumber)).toEqual(['0242013161']);
+      // The old transaction now commits a change: sent by the next pull, and the top-up is not sent again.
+      await slow.query(`INSERT INTO changes (school_id, kind, key) VALUES ('school-24', 'account', '0242013145')`);
+      await slow.query('COMMIT');
+      const late = await pull(fresh.body.cursor);
+      expect(late.body.reset).toBe(false);
+      expect(late.body.accounts.map((a) => a.accountNumber)).toEqual(['0242013145']);
+      const quiet = await pull(late.body.cursor);
+      expect(quiet.body.accounts).toEqual([]);
+    } finally {
+      await slow.end();
+    }
+  });
+});

@@ -222,8 +222,9 @@ export const receiptLines = pgTable('receipt_lines', {
 
 /**
  * Change log for pull cursors. `txid` is the writing transaction's id: a pull
- * returns changes with cursor ≤ txid < xmin of its snapshot, so a transaction
- * that commits late is never skipped (no counter row to lock; see docs/server.md).
+ * returns the changes its snapshot sees that the previous pull's snapshot (the
+ * cursor) did not, so a transaction that commits late is never skipped and
+ * none is sent twice (no counter row to lock; see docs/server.md).
  */
 export const changes = pgTable('changes', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),

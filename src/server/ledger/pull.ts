@@ -14,25 +14,27 @@ export const CHANGES_HORIZON_KEY = 'changes_horizon';
 /**
  * Builds a pull answer for the terminal's school in one REPEATABLE READ
  * snapshot, so each balance and the terminal's lastSeq belong together.
- * Cursor = xmin of the snapshot: every transaction below it has finished, so a
- * change from a transaction that commits later always has txid ≥ this cursor
- * and shows up in a later pull (no change is skipped, no lock is needed).
- * Every change the snapshot already sees is sent now, including those at or
- * above xmin: waiting for xmin to pass them would make freshness depend on the
- * longest write transaction anywhere on the cluster. Such rows may be sent
- * once more by the next pull; rows are upserts of current state, so that is harmless.
+ *
+ * The cursor is that snapshot itself ("xmin:xmax:xip…", pg_current_snapshot()).
+ * The next pull sends exactly the changes its own snapshot sees and the
+ * cursor's snapshot did not (pg_visible_in_snapshot): a transaction that was
+ * still running at the last pull, whatever its id, is sent once it commits,
+ * and nothing already sent is sent again. Neither a counter row to lock nor a
+ * wait for the oldest transaction on the cluster to finish (a plain "txid <
+ * xmin" cursor makes freshness depend on the longest write transaction
+ * anywhere on the PostgreSQL server). A bare number N from an older server
+ * reads as the snapshot "N:N:".
  */
 export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string): Promise<PullResponse> {
   return db.transaction(async (tx) => {
-    const [snap] = await query<{ xmin: string; xmax: string }>(tx, sql`
-      SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
-    const xmin = Number(snap!.xmin);
+    const [snap] = await query<{ snapshot: string; xmax: string }>(tx, sql`
+      SELECT pg_current_snapshot()::text AS snapshot, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
     const xmax = Number(snap!.xmax);
     const [horizonRow] = await tx.select().from(serverSettings).where(eq(serverSettings.key, CHANGES_HORIZON_KEY));
     const horizon = horizonRow ? Number(horizonRow.value) : 0;
-    const cursor = cursorText === undefined ? 0 : Number(cursorText);
-    // Unknown cursors: 0, from another database (beyond what this one has issued), or older than the kept log.
-    const reset = !(cursor > 0 && cursor <= xmax && cursor >= horizon);
+    const previous = parseCursor(cursorText);
+    // Unknown cursors: absent or 0, from another database (beyond what this one has issued), or older than the kept log.
+    const reset = !(previous && previous.xmin > 0 && previous.xmax <= xmax && previous.xmin >= horizon);
 
     const [term] = await tx.select({ lastSeq: terminals.lastSeq, name: terminals.name }).from(terminals).where(eq(terminals.id, terminal.id));
     const [school] = await tx.select().from(schools).where(eq(schools.id, terminal.schoolId));
@@ -43,7 +45,8 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     if (!reset) {
       const rows = await query<{ kind: ChangeKind; key: string }>(tx, sql`
         SELECT DISTINCT kind, key FROM ${changes}
-        WHERE school_id = ${terminal.schoolId} AND txid >= ${cursor}`);
+        WHERE school_id = ${terminal.schoolId} AND txid >= ${previous!.xmin}
+          AND NOT pg_visible_in_snapshot(txid::text::xid8, ${previous!.snapshot}::pg_snapshot)`);
       keys = new Map();
       for (const r of rows) {
         const list = keys.get(r.kind) ?? [];
@@ -86,7 +89,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
       .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
 
     return {
-      cursor: String(xmin),
+      cursor: snap!.snapshot,
       reset,
       lastSeq,
       settings: {
@@ -141,4 +144,15 @@ async function selectIn<R>(_tx: Tx, keys: string[] | null, load: (ks: string[] |
   const out: R[] = [];
   for (let i = 0; i < keys.length; i += 5000) out.push(...(await load(keys.slice(i, i + 5000))));
   return out;
+}
+
+/** "xmin:xmax:xip,…" or a bare number N (= "N:N:"); null when absent or malformed. */
+function parseCursor(text: string | undefined): { snapshot: string; xmin: number; xmax: number } | null {
+  if (text === undefined) return null;
+  const snapshot = /^\d+$/.test(text) ? `${text}:${text}:` : text;
+  const m = /^(\d+):(\d+):/.exec(snapshot);
+  if (!m) return null;
+  const xmin = Number(m[1]);
+  const xmax = Number(m[2]);
+  return xmin <= xmax ? { snapshot, xmin, xmax } : null;
 }
