@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
+import { dbTargets, withDb } from './db-targets.js';
 import type { Benchmark, BenchResult } from './types.js';
 import { percentile, round } from './types.js';
 import type { SyncEntry } from '../src/api/sync.js';
@@ -8,36 +9,14 @@ import { buildServer } from '../src/server/app.js';
 import { seedDemo } from '../src/server/admin/seed-demo.js';
 import { DEMO_SCHOOL } from '../src/core/demo-school.js';
 import { schoolDay } from '../src/core/datetime.js';
-import type { DbHandle } from '../src/server/db/open.js';
-import { createTestDb, enrollDemoTerminal } from '../tests/server/helpers.js';
+import { enrollDemoTerminal } from '../tests/server/helpers.js';
 import { Browser } from '../tests/cabinet/helpers.js';
 import { loadAccount } from '../src/server/cabinet/account.js';
 import { buildStatement } from '../src/server/cabinet/statement.js';
 import { resolvePeriod } from '../src/server/cabinet/period.js';
 
-const LOCAL_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUNS = 60;
 
-async function targets(): Promise<(string | undefined)[]> {
-  if (process.env.DATABASE_URL) return [process.env.DATABASE_URL];
-  const out: (string | undefined)[] = [undefined];
-  try {
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: LOCAL_PG, connectionTimeoutMillis: 1000 });
-    await c.connect();
-    await c.end();
-    out.push(LOCAL_PG);
-  } catch { /* no local PostgreSQL */ }
-  return out;
-}
-
-async function withDb<T>(url: string | undefined, fn: (h: DbHandle) => Promise<T>): Promise<T> {
-  const saved = process.env.DATABASE_URL;
-  if (url) process.env.DATABASE_URL = url; else delete process.env.DATABASE_URL;
-  const h = await createTestDb();
-  if (saved === undefined) delete process.env.DATABASE_URL; else process.env.DATABASE_URL = saved;
-  try { return await fn(h); } finally { await h.close(); }
-}
 
 const MENU = DEMO_SCHOOL.dishes;
 
@@ -128,7 +107,7 @@ export const benchmarks: Benchmark[] = [
     name: 'statement_year',
     async run() {
       const out: BenchResult[] = [];
-      for (const url of await targets()) out.push(...(await statementYear(url)));
+      for (const url of await dbTargets()) out.push(...(await statementYear(url)));
       return out;
     },
   },

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
+import { dbTargets, withDb } from './db-targets.js';
 import type { Benchmark, BenchResult } from './types.js';
 import { percentile, round } from './types.js';
 import type { SyncEntry } from '../src/api/sync.js';
@@ -10,31 +11,7 @@ import { buildServer } from '../src/server/app.js';
 import { upsertSchool, ensurePartitions } from '../src/server/admin/schools.js';
 import { createEnrollmentCode, redeemEnrollmentCode } from '../src/server/auth.js';
 import type { DbHandle } from '../src/server/db/open.js';
-import { createTestDb } from '../tests/server/helpers.js';
 
-const LOCAL_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** DATABASE_URL when set; otherwise PGlite, plus the local PostgreSQL when it answers. */
-async function targets(): Promise<(string | undefined)[]> {
-  if (process.env.DATABASE_URL) return [process.env.DATABASE_URL];
-  const out: (string | undefined)[] = [undefined];
-  try {
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: LOCAL_PG, connectionTimeoutMillis: 1000 });
-    await c.connect();
-    await c.end();
-    out.push(LOCAL_PG);
-  } catch { /* no local PostgreSQL */ }
-  return out;
-}
-
-async function withDb<T>(url: string | undefined, fn: (h: DbHandle) => Promise<T>): Promise<T> {
-  const saved = process.env.DATABASE_URL;
-  if (url) process.env.DATABASE_URL = url; else delete process.env.DATABASE_URL;
-  const h = await createTestDb();
-  if (saved === undefined) delete process.env.DATABASE_URL; else process.env.DATABASE_URL = saved;
-  try { return await fn(h); } finally { await h.close(); }
-}
 
 /** A school with `n` pupils, accounts (balance 1000,00) and cards, and one enrolled terminal. */
 async function bigSchool(h: DbHandle, n: number) {
@@ -82,7 +59,7 @@ export const benchmarks: Benchmark[] = [
     name: 'server_ingest',
     async run() {
       const results: BenchResult[] = [];
-      for (const url of await targets()) {
+      for (const url of await dbTargets()) {
         results.push(await withDb(url, async (h) => {
           const accountsN = 2000;
           const { terminal } = await bigSchool(h, accountsN);
@@ -115,7 +92,7 @@ export const benchmarks: Benchmark[] = [
     name: 'pull_school',
     async run() {
       const results: BenchResult[] = [];
-      for (const url of await targets()) {
+      for (const url of await dbTargets()) {
         results.push(await withDb(url, async (h) => {
           const students = 2000;
           const { token } = await bigSchool(h, students);

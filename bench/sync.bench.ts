@@ -1,36 +1,13 @@
 import { performance } from 'node:perf_hooks';
+import { dbTargets, freshDb } from './db-targets.js';
 import type { Benchmark, BenchResult } from './types.js';
 import { round } from './types.js';
-import type { DbHandle } from '../src/server/db/open.js';
-import { createTestDb, startTestServer } from '../tests/server/helpers.js';
+import { startTestServer } from '../tests/server/helpers.js';
 import { IVANOV, KASHA, newTerminal, serverEntriesOf, topUpAll } from '../tests/sync/harness.js';
 import { Cable } from '../tests/sync/net.js';
 
-const LOCAL_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
 const SALES = Number(process.env.SYNC_BENCH_SALES ?? 10_000);
 const BATCHES = (process.env.SYNC_BENCH_BATCH ?? '2000').split(',').map(Number);
-
-/** DATABASE_URL when set; otherwise PGlite, plus the local PostgreSQL when it answers. */
-async function targets(): Promise<(string | undefined)[]> {
-  if (process.env.DATABASE_URL) return [process.env.DATABASE_URL];
-  const out: (string | undefined)[] = [undefined];
-  try {
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: LOCAL_PG, connectionTimeoutMillis: 1000 });
-    await c.connect();
-    await c.end();
-    out.push(LOCAL_PG);
-  } catch { /* no local PostgreSQL */ }
-  return out;
-}
-
-async function freshDb(url: string | undefined): Promise<DbHandle> {
-  const saved = process.env.DATABASE_URL;
-  if (url) process.env.DATABASE_URL = url; else delete process.env.DATABASE_URL;
-  try { return await createTestDb(); } finally {
-    if (saved === undefined) delete process.env.DATABASE_URL; else process.env.DATABASE_URL = saved;
-  }
-}
 
 /**
  * sync_10k: a terminal sells 10,000 times offline (real PosService sales), the
@@ -90,7 +67,7 @@ export const benchmarks: Benchmark[] = [
     name: 'sync_10k',
     async run() {
       const out: BenchResult[] = [];
-      for (const url of await targets()) for (const b of BATCHES) out.push(await syncTenK(url, b));
+      for (const url of await dbTargets()) for (const b of BATCHES) out.push(await syncTenK(url, b));
       return out;
     },
   },
