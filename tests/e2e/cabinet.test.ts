@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser } from './harness.js';
+import { browserAvailable, launchBrowser, screenshot } from './harness.js';
 import { newTerminal, startTestServer, KASHA, PIZZA, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { receiptText } from '../../src/terminal/receipt-text.js';
 import type { ReceiptDoc } from '../../src/core/receipt.js';
@@ -15,7 +15,6 @@ import type { ReceiptDoc } from '../../src/core/receipt.js';
  */
 const PETROVA = { account: '0242013145', card: 'MF:BCD14264' };
 const run = browserAvailable();
-const SHOTS = 'docs/screenshots';
 
 describe.skipIf(!run)('parent cabinet in Chromium', () => {
   let server: TestServer;
@@ -58,7 +57,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.goto(doc.cabinetLogin!.url);
     await page.fill('input[name=account]', PETROVA.account);
     await page.fill('input[name=password]', password);
-    await page.screenshot({ path: `${SHOTS}/cabinet-login.png` });
+    await screenshot(page, 'cabinet-login.png');
     await page.click('button[type=submit]');
     await page.waitForURL((u) => u.pathname === '/cabinet/password');
     // 3. Forced permanent password, twice, with the rules shown.
@@ -69,11 +68,11 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await expect(page.locator('.error').textContent()).resolves.toContain('Пароли не совпадают');
     await page.fill('input[name=password]', 'Podsolnuh2026');
     await page.fill('input[name=confirm]', 'Podsolnuh2026');
-    await page.screenshot({ path: `${SHOTS}/cabinet-password.png` });
+    await screenshot(page, 'cabinet-password.png');
     await page.click('button:has-text("Установить постоянный пароль")');
     await page.waitForURL((u) => u.pathname === '/cabinet/profile' && u.searchParams.get('m') === 'welcome');
     await expect(page.locator('#pupil-name').textContent()).resolves.toBe('Петрова Анна Сергеевна');
-    await page.screenshot({ path: `${SHOTS}/cabinet-profile.png` });
+    await screenshot(page, 'cabinet-profile.png');
 
     // 4. The statement shows the sale with its dish lines.
     await page.click('nav >> text=Отчёт');
@@ -87,7 +86,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await expect(report.textContent()).resolves.toContain('Пицца 125 г');
     await expect(report.textContent()).resolves.toContain('Каша гречневая рассыпчатая 150 г');
     await expect(report.textContent()).resolves.toContain('34,50 руб.');
-    await page.screenshot({ path: `${SHOTS}/cabinet-statement.png`, fullPage: true });
+    await screenshot(page, 'cabinet-statement.png', { fullPage: true });
 
     // 5. Top-up 500 ₽ through the test gateway.
     const shownBefore = await terminal.shownBalance(PETROVA.card);
@@ -97,11 +96,11 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.click('button:has-text("Перейти к оплате")');
     await page.waitForURL((u) => u.pathname.startsWith('/test-gateway/pay/'));
     await expect(page.locator('.amount').textContent()).resolves.toContain('500,00 руб.');
-    await page.screenshot({ path: `${SHOTS}/cabinet-gateway.png` });
+    await screenshot(page, 'cabinet-gateway.png');
     await page.click('button:has-text("Оплатить")');
     await page.waitForURL((u) => u.pathname === '/cabinet/topup/return');
     await expect(page.locator('#payment-status').textContent()).resolves.toContain('Платёж на 500,00 руб. зачислен');
-    await page.screenshot({ path: `${SHOTS}/cabinet-topup-done.png` });
+    await screenshot(page, 'cabinet-topup-done.png');
 
     // 6. The terminal's displayed balance rises by 500,00 after its next pull.
     expect(await terminal.shownBalance(PETROVA.card)).toBe(shownBefore);
@@ -111,7 +110,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     // Lost card from the cabinet: the terminal refuses it after its next pull.
     await page.click('nav >> text=Карта и лимиты');
     await page.waitForURL((u) => u.pathname === '/cabinet/controls');
-    await page.screenshot({ path: `${SHOTS}/cabinet-controls.png` });
+    await screenshot(page, 'cabinet-controls.png');
     await page.click('button:has-text("Сообщить об утере")');
     await page.waitForURL((u) => u.searchParams.get('m') === 'lost');
     await expect(page.locator('.notice').textContent()).resolves.toContain('Карта заблокирована');

@@ -1,10 +1,8 @@
 import iconv from 'iconv-lite';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
-import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till, poll } from './harness.js';
+import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, screenshot, type Till, poll } from './harness.js';
 
 const run = browserAvailable();
 
@@ -12,7 +10,6 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
   let browser: Browser;
   let till: Till;
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     browser = await launchBrowser();
     till = await openTill(browser);
   });
@@ -21,7 +18,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
   it('keyboard only: log in, open the shift, tap, three dishes by hotkeys, Enter pays, receipt printed, balance drops', async () => {
     const { page, shell } = till;
     await page.getByTestId('pin').waitFor();
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png') });
+    await screenshot(page, 'login.png');
     await login(page, '1111');
     await poll(() => page.getByTestId('no-shift').isVisible()).toBe(true);
 
@@ -40,7 +37,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     for (const key of ['1', '2', '5']) await page.keyboard.press(key);
     await poll(() => page.getByTestId('cart-line').count()).toBe(3);
     await poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('66,65'));
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'sale-cart.png') });
+    await screenshot(page, 'sale-cart.png');
 
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено\. Чек №24-0+1/);
@@ -56,7 +53,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
       expect(bytes.includes(iconv.encode(text, 'cp866')), `receipt bytes contain ${text}`).toBe(true);
     }
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1b, 0x40])); // ESC @: printer initialised
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'sale-paid.png') });
+    await screenshot(page, 'sale-paid.png');
   });
 
   it('blocked card, unknown card and too little money each show their message and keep the cart', async () => {
@@ -71,7 +68,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('error').textContent()).toMatch(/заблокирован/i);
     expect(await page.getByTestId('cart-line').count()).toBe(2);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'error-blocked.png') });
+    await screenshot(page, 'error-blocked.png');
 
     reader.tap('EM:00000DEAD1');
     await poll(() => page.getByTestId('error').textContent()).toMatch(/Карта не найдена/);
@@ -83,7 +80,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     await poll(() => page.getByTestId('error').textContent()).toMatch(/Недостаточно средств/);
     expect(await page.getByTestId('cart-line').count()).toBe(2);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('10,00'));
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'error-funds.png') });
+    await screenshot(page, 'error-funds.png');
 
     // The kept cart is still good: the right card pays for it.
     reader.tap(DEMO_CARDS.ivanov);
@@ -118,7 +115,7 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     expect(await page.getByTestId('report-net').textContent()).toBe(rub('148,85'));
     await page.getByTestId('print-report').click();
     await poll(() => page.getByTestId('manager-info').textContent()).toContain('Z-отчёт отправлен на печать');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'z-report.png') });
+    await screenshot(page, 'z-report.png');
     await shell.runtime.printIdle();
     const last = printedBytes(till.dataDir).at(-1)!;
     expect(last.includes(iconv.encode('148,85', 'cp866'))).toBe(true);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -57,7 +57,25 @@ export function printedBytes(dataDir: string): Buffer[] {
   return readdirSync(dir).filter((f) => f.endsWith('.bin')).sort().map((f) => readFileSync(path.join(dir, f)));
 }
 
-export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
+/**
+ * Where the e2e tests save their screenshots. The committed ones in
+ * docs/screenshots are rewritten only on request (`UPDATE_SCREENSHOTS=1`):
+ * every run changes their bytes, and `npm test` must leave the tree clean.
+ */
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../..', process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Saves `<SCREENSHOTS>/<name>` and checks that a real, non-empty PNG landed there. */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, name);
+  rmSync(file, { force: true }); // a stale file from an earlier run must not pass for this one
+  await page.screenshot({ path: file, ...opts });
+  const png = readFileSync(file);
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE), `${file} is not a PNG`).toBe(true);
+  expect(png.length, `${file} is empty`).toBeGreaterThan(PNG_SIGNATURE.length + 25); // more than signature + IHDR
+}
 
 /** "611,01 ₽" as the UI shows it (non-breaking spaces). */
 export const rub = (s: string): string => `${s.replace(/ /g, '\u00a0')}\u00a0₽`;

@@ -1,9 +1,8 @@
 import iconv from 'iconv-lite';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
-import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, SCREENSHOTS, type Till, poll } from './harness.js';
+import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, screenshot, type Till, poll } from './harness.js';
 
 const run = browserAvailable();
 
@@ -37,7 +36,7 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     await page.getByTestId('tab-refund').click();
     await page.getByTestId('receipt-list').locator('input[type=radio]').first().check();
     await page.getByTestId('refund-reason').fill('не та карта');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'manager-refund.png') });
+    await screenshot(page, 'manager-refund.png');
     await page.getByTestId('do-refund').click();
     await poll(() => page.getByTestId('manager-info').textContent()).toMatch(/Возврат оформлен: чек №24-0+2, остаток 677,66/);
 
@@ -77,7 +76,7 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('150,00'));
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'free-breakfast.png') });
+    await screenshot(page, 'free-breakfast.png');
   });
 
   it('printer out of paper: the status bar says what to do, selling goes on, the receipt prints when paper is back; Ctrl+P prints a copy', async () => {
@@ -95,7 +94,7 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('notice').textContent()).toMatch(/Оплачено/);
     await poll(() => page.getByTestId('printer-status').textContent(), { timeout: 10_000 }).toMatch(/[Вв] очереди (чеков: )?1/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'printer-paper-out.png') });
+    await screenshot(page, 'printer-paper-out.png');
     expect(printedBytes(till.dataDir).length).toBe(before);
 
     printer.setFaults({ paperOut: false });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { accounts } from '../../src/server/db/schema.js';
 import { startDemo, type Demo } from '../../src/shell/demo.js';
-import { browserAvailable, launchBrowser, login, rub, SCREENSHOTS, poll } from './harness.js';
+import { browserAvailable, launchBrowser, login, rub, screenshot, poll } from './harness.js';
 
 const run = browserAvailable();
 
@@ -71,13 +71,13 @@ describe.skipIf(!run)('selling through a server outage (demo: embedded server, s
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(rub('605,16')); // 677,66 − 8,30 − 47,70 − 16,50
     expect(await pending()).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('offline-banner').textContent()).toMatch(/Продажа продолжается/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'offline.png') });
+    await screenshot(page, 'offline.png');
     expect(await serverBalance('0242013137')).toBe(67766 - 830); // the server has not seen them
 
     await demo.server!.start();
     await poll(pending, { timeout: 30_000 }).toBe(0);
     await poll(() => page.getByTestId('offline-banner').count()).toBe(0);
     await poll(() => serverBalance('0242013137')).toBe(60516);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'back-online.png') });
+    await screenshot(page, 'back-online.png');
   });
 });
