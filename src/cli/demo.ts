@@ -58,6 +58,7 @@ export const command: CliCommand = {
       ...(demo.server ? [`  (встроенный сервер: PGlite в ${path.join(dataDir, 'server')}, демо-школа №24)`] : []),
     ]);
     console.log(`\nКасса готова за ${Math.round(performance.now() - t0)} мс. Откройте в браузере: ${demo.shell.server.url}`);
+    if (demo.server) console.log(`Личный кабинет родителей: ${demo.server.url}/cabinet/ (демо: 0242013137 / demo-0242013137)`);
     console.log('PIN кассира 1111, заведующего 9999. Остановить: Ctrl+C');
     await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
     console.log('\nОстановка…');

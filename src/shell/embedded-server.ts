@@ -52,6 +52,8 @@ export async function startEmbeddedServer(opts: { dataDir?: string; port?: numbe
     await a?.close();
   };
   await start().catch(async (err) => { await handle.close(); throw err; });
+  // Receipts' login block must point at this very server's cabinet, not the demo data's placeholder.
+  await pointCabinetHere(handle, `http://127.0.0.1:${port}/cabinet/`);
 
   return {
     get url() { return `http://127.0.0.1:${port}`; },
@@ -75,4 +77,9 @@ export async function startEmbeddedServer(opts: { dataDir?: string; port?: numbe
     },
     async close() { await stop(); await handle.close(); },
   };
+}
+
+async function pointCabinetHere(handle: DbHandle, cabinetUrl: string): Promise<void> {
+  const [{ eq }, { schools }] = await Promise.all([import('drizzle-orm'), import('../server/db/schema.js')]);
+  await handle.db.update(schools).set({ cabinetUrl }).where(eq(schools.id, DEMO_SCHOOL.school.id));
 }
