@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'BAD_INPUT'            // malformed request (wrong types, garbled card id)
   | 'UNKNOWN_CARD'
+  | 'AMBIGUOUS_CARD'       // a wedge/HID reader's short id (W26) matches more than one card
   | 'CARD_BLOCKED'
   | 'CARD_LOST'
   | 'INSUFFICIENT_FUNDS'   // beyond balance + offline overdraft policy

@@ -25,6 +25,7 @@ import { TablePrintQueue } from './print-jobs.js';
 import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN } from './db/schema.js';
 import { MonotonicUuidV7, uuidv7 } from './ids.js';
+import { formatReaderLine } from '../../hardware/reader/card-id.js';
 
 export interface PosServiceOptions {
   printer?: ReceiptPrinter;
@@ -34,8 +35,10 @@ export interface PosServiceOptions {
   clock?: Clock;
 }
 
-/** Canonical card ids only: Em-Marine "EM:" + 10 hex, Mifare "MF:" + 8, 14 or 20 hex. */
+/** Stored card ids: Em-Marine "EM:" + 10 hex, Mifare "MF:" + 8, 14 or 20 hex. */
 const CARD_RE = /^(EM:[0-9A-F]{10}|MF:(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20}))$/;
+/** What wedge/HID readers give (hardware/reader/card-id.ts): resolved to a stored card through card_aliases. */
+const ALIAS_RE = /^(DEC:[0-9]{1,20}|HEX:[0-9A-F]{1,20}|W26:[0-9A-F]{6})$/;
 const PIN_RE = /^\d{4,8}$/;
 const ACCOUNT_RE = /^\d{10}$/;
 
@@ -150,6 +153,9 @@ export class PosService implements PosApi {
                                  FROM receipts r LEFT JOIN accounts a ON a.number = r.account_number LEFT JOIN students st ON st.id = a.student_id
                                 ORDER BY r.seq DESC LIMIT ?`),
       cardState: s.prepare(`SELECT id, state, account_number FROM cards WHERE id = ?`),
+      // LIMIT 2: one row is the card, a second means the alias is ambiguous (W26 carries 24 bits).
+      // The join skips an alias whose card is gone, so a stale row can neither match nor make a tie.
+      cardByAlias: s.prepare(`SELECT a.card_id FROM card_aliases a JOIN cards c ON c.id = a.card_id WHERE a.alias = ? LIMIT 2`).pluck(),
       setCardState: s.prepare(`UPDATE cards SET state = ?, updated_at = ? WHERE id = ?`),
       accountStudent: s.prepare(`SELECT a.number, st.full_name, st.class_name FROM accounts a JOIN students st ON st.id = a.student_id WHERE a.number = ?`),
       pendingCount: s.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck(),
@@ -309,11 +315,32 @@ export class PosService implements PosApi {
 
   // ---- cards --------------------------------------------------------------
 
+  /** A well-formed card id, as read (stored EM:/MF: ids and wedge/HID DEC:/HEX:/W26: reads). */
   private parseCard(cardId: unknown): Result<string> {
     if (typeof cardId !== 'string') return badInput('Неверный номер карты');
     const id = cardId.trim().toUpperCase();
-    if (!CARD_RE.test(id)) return badInput(`Неверный номер карты: «${cardId.slice(0, 40)}»`);
+    if (!CARD_RE.test(id) && !ALIAS_RE.test(id)) return badInput(`Неверный номер карты: «${cardId.slice(0, 40)}»`);
     return ok(id);
+  }
+
+  /**
+   * The stored id of the card a read names. EM:/MF: are stored ids already; a wedge/HID
+   * reader's DEC:/HEX:/W26: read goes through card_aliases (primary key). An alias that names
+   * two cards is refused: picking one could charge another pupil's account.
+   */
+  private resolveCard(cardId: unknown): Result<string> {
+    const id = this.parseCard(cardId);
+    if (!id.ok || CARD_RE.test(id.value)) return id;
+    const found = this.st.cardByAlias.all(id.value) as string[];
+    if (found.length === 0) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId: id.value });
+    if (found.length > 1) {
+      // Shown the way the reader typed it ("126,58404"), which is what the cashier saw.
+      const typed = formatReaderLine(id.value) ?? id.value;
+      return fail('AMBIGUOUS_CARD',
+        `Номер карты «${typed}» подходит к нескольким картам. Введите полный номер карты вручную: 10 цифр с карты или EM:…/MF:…`,
+        { cardId: id.value });
+    }
+    return ok(found[0]!);
   }
 
   private pupilContext(cardId: string, day: string): Result<PupilContextFull> {
@@ -339,7 +366,7 @@ export class PosService implements PosApi {
 
   identifyCard(cardId: string): Promise<Result<PupilInfo>> {
     return this.guard(() => {
-      const id = this.parseCard(cardId);
+      const id = this.resolveCard(cardId);
       if (!id.ok) return id;
       const ctx = this.pupilContext(id.value, schoolDay(this.clock.now(), this.school.time_zone));
       if (!ctx.ok) return ctx;
@@ -389,7 +416,8 @@ export class PosService implements PosApi {
     if (!req || typeof req !== 'object') return badInput('Неверный запрос продажи');
     const r = req as Partial<SaleRequest>;
     if (typeof r.saleId !== 'string' || r.saleId.length < 1 || r.saleId.length > 100) return badInput('Неверный идентификатор продажи');
-    const card = this.parseCard(r.cardId);
+    // The stored id from here on: the receipt, the entries and the server know the card by it.
+    const card = this.resolveCard(r.cardId);
     if (!card.ok) return card;
     return ok({ saleId: r.saleId, cardId: card.value, lines: r.lines });
   }
@@ -731,9 +759,9 @@ export class PosService implements PosApi {
     return this.guard(() => {
       const auth = this.requireRole('manager');
       if (!auth.ok) return auth;
-      const id = this.parseCard(cardId);
-      if (!id.ok) return id;
       if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 300) return badInput('Укажите причину блокировки (до 300 знаков)');
+      const id = this.resolveCard(cardId);
+      if (!id.ok) return id;
       const card = this.st.cardState.get(id.value) as { id: string; state: CardState; account_number: string } | undefined;
       if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена', { cardId: id.value });
       if (card.state === 'blocked') return ok(null);

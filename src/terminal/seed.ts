@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { hash } from '@node-rs/argon2';
 import type { DemoSchool } from '../core/demo-school.js';
 import { DEMO_SCHOOL } from '../core/demo-school.js';
+import { cardAliasWriter } from './card-aliases.js';
 
 /** Settings keys the terminal reads at open. */
 export const SETTING = {
@@ -57,7 +58,8 @@ export async function loadSchool(sqlite: Database.Database, data: DemoSchool = D
       for (const c of st.barredCategoryIds) barred.run(st.accountNumber, 'category', c);
     }
     const card = sqlite.prepare('INSERT INTO cards (id, account_number, state, updated_at) VALUES (?,?,?,?)');
-    for (const c of data.cards) card.run(c.id, c.accountNumber, c.state, now);
+    const aliases = cardAliasWriter(sqlite);
+    for (const c of data.cards) { card.run(c.id, c.accountNumber, c.state, now); aliases.add(c.id); }
     const cashier = sqlite.prepare('INSERT INTO cashiers (id, name, role, pin_hash, active) VALUES (?,?,?,?,1)');
     data.cashiers.forEach((c, i) => cashier.run(c.id, c.name, c.role, pinHashes[i]!));
   })();

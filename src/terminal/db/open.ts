@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { schema } from './schema.js';
+import { backfillCardAliases } from '../card-aliases.js';
 
 export const TERMINAL_MIGRATIONS = fileURLToPath(new URL('../../../migrations/terminal', import.meta.url));
 
@@ -28,5 +29,7 @@ export function openTerminalDb(dbPath: string): { sqlite: Database.Database; db:
   applyPragmas(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: TERMINAL_MIGRATIONS });
+  // Migration 0006 can only mark old cards; their aliases are computed here, once.
+  backfillCardAliases(sqlite);
   return { sqlite, db };
 }

@@ -78,6 +78,19 @@ export const cards = sqliteTable('cards', {
   updatedAt: text('updated_at'),
 }, (t) => [index('cards_account_idx').on(t.accountNumber)]);
 
+/**
+ * The ids other kinds of reader give for a stored card (`cardIdAliases` in
+ * hardware/reader/card-id.ts, without the card's own id): a keyboard-wedge or HID
+ * reader's DEC:/HEX:/W26: read finds its card through the primary key here instead
+ * of a scan. Written with the card by loadSchool and applyPull (src/terminal/card-aliases.ts);
+ * a file from before migration 0006 is backfilled when it is opened. W26 carries only
+ * 24 bits, so one alias may name two cards: the terminal then refuses, it never picks one.
+ */
+export const cardAliases = sqliteTable('card_aliases', {
+  alias: text('alias').notNull(),
+  cardId: text('card_id').notNull(),
+}, (t) => [primaryKey({ columns: [t.alias, t.cardId] })]);
+
 export const menuCategories = sqliteTable('menu_categories', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
@@ -279,7 +292,7 @@ export const printJobs = sqliteTable('print_jobs', {
 
 export type PrintJobKind = 'receipt' | 'report' | 'cabinetLogin';
 export const schema = {
-  settings, schools, students, accounts, cards, menuCategories, dishes, mealSets, benefitCategories,
+  settings, schools, students, accounts, cards, cardAliases, menuCategories, dishes, mealSets, benefitCategories,
   studentBenefits, entitlementRules, barredItems, cashiers, shifts, receipts, receiptLines, entries,
   outbox, syncState, printJobs,
 };

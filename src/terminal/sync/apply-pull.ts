@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { PullResponse } from '../../api/sync.js';
 import { SETTING } from '../seed.js';
 import { SYNC_KEY, setSyncValue } from './store.js';
+import { cardAliasWriter } from '../card-aliases.js';
 
 export interface PullSummary {
   reset: boolean;
@@ -18,7 +19,7 @@ export interface PullSummary {
 
 /** Tables a full reset replaces. Ledger tables (receipts, entries, outbox, shifts) are never touched by a pull. */
 const REFERENCE_TABLES = [
-  'students', 'student_benefits', 'accounts', 'cards', 'menu_categories', 'dishes', 'meal_sets',
+  'students', 'student_benefits', 'accounts', 'cards', 'card_aliases', 'menu_categories', 'dishes', 'meal_sets',
   'benefit_categories', 'entitlement_rules', 'barred_items', 'cashiers',
 ] as const;
 
@@ -59,13 +60,22 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
       for (const b of stu.benefitCategoryIds) st.insertStudentBenefit.run(stu.id, b);
     }
     for (const a of res.accounts) {
-      if (!a.active) { st.deleteAccount.run(a.accountNumber); st.deleteCardsOf.run(a.accountNumber); continue; }
+      if (!a.active) {
+        st.deleteAccount.run(a.accountNumber);
+        for (const id of st.cardsOf.all(a.accountNumber) as string[]) st.aliases.remove(id);
+        st.deleteCardsOf.run(a.accountNumber);
+        continue;
+      }
       st.upsertAccount.run({
         number: a.accountNumber, studentId: a.studentId ?? '', serverBalance: a.balance, serverSeq: a.lastSeq,
         dailyLimit: a.dailyLimit, hasPermanentPassword: a.hasPermanentPassword ? 1 : 0, updatedAt: at,
       });
     }
-    for (const c of res.cards) st.upsertCard.run({ id: c.cardId, accountNumber: c.accountNumber, state: c.state, updatedAt: at });
+    for (const c of res.cards) {
+      st.upsertCard.run({ id: c.cardId, accountNumber: c.accountNumber, state: c.state, updatedAt: at });
+      // Same transaction: a wedge reader's DEC:/HEX:/W26: read finds the card as soon as the card is there.
+      st.aliases.add(c.cardId);
+    }
 
     for (const c of res.menu.categories) {
       if (!c.active) st.deleteCategory.run(c.id);
@@ -161,6 +171,8 @@ function prepare(s: Database.Database) {
     deleteAccountsNotIn: s.prepare(`DELETE FROM accounts WHERE number NOT IN (SELECT value FROM json_each(?))`),
     deleteAccount: s.prepare(`DELETE FROM accounts WHERE number = ?`),
     deleteCardsOf: s.prepare(`DELETE FROM cards WHERE account_number = ?`),
+    cardsOf: s.prepare(`SELECT id FROM cards WHERE account_number = ?`).pluck(),
+    aliases: cardAliasWriter(s),
     upsertCard: s.prepare(`INSERT INTO cards (id, account_number, state, updated_at) VALUES (@id, @accountNumber, @state, @updatedAt)
       ON CONFLICT (id) DO UPDATE SET account_number = excluded.account_number, state = excluded.state, updated_at = excluded.updated_at`),
     upsertCategory: s.prepare(`INSERT INTO menu_categories (id, name, sort) VALUES (@id, @name, @sort)
