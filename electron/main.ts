@@ -1,9 +1,10 @@
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../src/shell/runtime.js';
 import { registerPosIpc } from './ipc.js';
+import { safeStorageTokenStore } from './token-store.js';
 
 /*
  * Electron main: owns the core through the same runtime as the browser shell
@@ -64,8 +65,11 @@ if (!app.requestSingleInstanceLock()) {
       }
     });
 
+    const dataDir = process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data');
     const opening = openRuntime({
-      dataDir: process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data'),
+      dataDir,
+      // After ready: safeStorage has no key before it.
+      tokenStore: safeStorageTokenStore(dataDir, safeStorage, (line) => console.warn(line)),
       ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
       seedDemo: process.env.CANTEEN_DEMO === '1',
       log: (line) => console.log(line),

@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
 import { enrollTerminal } from '../server/client/enroll.js';
-import { saveSyncConfig, syncConfigPath } from '../terminal/sync/config.js';
+import { saveSyncConfig } from '../terminal/sync/config.js';
+import { fileTokenStore } from '../terminal/sync/token-store.js';
 
 const USAGE = 'Использование: canteen terminal enroll --server URL --code КОД [--data ПАПКА_КАССЫ]';
 
@@ -22,11 +23,13 @@ export const command: CliCommand = {
     try {
       const res = await enrollTerminal(flags.server, flags.code, { hostName: os.hostname() });
       mkdirSync(dataDir, { recursive: true });
+      // The CLI has no OS key store of its own; the Electron app moves the token into safeStorage on its next start.
+      const tokens = fileTokenStore(dataDir);
       saveSyncConfig(dataDir, {
         serverUrl: flags.server, token: res.token, terminalId: res.terminalId, terminalName: res.terminalName,
         schoolId: res.schoolId, schoolCode: res.schoolCode, schoolName: res.schoolName, enrolledAt: new Date().toISOString(),
-      });
-      console.log(`Касса «${res.terminalName}» (${res.terminalId}) зарегистрирована: ${res.schoolName}. Токен сохранён в ${syncConfigPath(dataDir)}`);
+      }, tokens);
+      console.log(`Касса «${res.terminalName}» (${res.terminalId}) зарегистрирована: ${res.schoolName}. Токен сохранён: ${tokens.description}`);
       return 0;
     } catch (err) {
       console.error(`Регистрация не удалась: ${(err as Error).message}`);

@@ -69,9 +69,10 @@ async function syncNow(dataDir: string, json: boolean): Promise<number> {
 }
 
 async function status(dataDir: string, json: boolean): Promise<number> {
-  const { loadSyncConfig } = await import('../terminal/sync/config.js');
+  // Metadata only: the token may be with Electron's safeStorage, out of this process's reach.
+  const { readSyncConfigFile } = await import('../terminal/sync/config.js');
   let cfg;
-  try { cfg = loadSyncConfig(dataDir); } catch (err) { console.error((err as Error).message); return 1; }
+  try { cfg = readSyncConfigFile(dataDir); } catch (err) { console.error((err as Error).message); return 1; }
   const dbPath = path.join(dataDir, 'terminal.sqlite');
   if (!existsSync(dbPath) && !cfg) {
     console.error(`В ${dataDir} нет кассы. ${USAGE}`);

@@ -13,6 +13,7 @@ import { PosService } from '../terminal/pos-service.js';
 import { PrintQueue, SqlitePrintJobStore } from '../terminal/print-queue.js';
 import { isEmpty, loadSchool, SETTING } from '../terminal/seed.js';
 import { loadSyncConfig } from '../terminal/sync/config.js';
+import { fileTokenStore, type TokenStore } from '../terminal/sync/token-store.js';
 import type { SyncRuntimeHandle } from '../terminal/sync/index.js';
 
 /**
@@ -66,6 +67,11 @@ export interface RuntimeOptions {
    * terminal is enrolled; `false` runs stand-alone.
    */
   server?: 'auto' | false | ServerLink;
+  /**
+   * Where the server token is kept (with `server: 'auto'`): Electron passes
+   * its safeStorage store; default, the 0600 server.json itself.
+   */
+  tokenStore?: TokenStore;
   syncTuning?: SyncTuning;
   /** The in-memory fake core instead of SQLite (UI work without the terminal core). */
   fake?: boolean;
@@ -104,6 +110,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dbPath = path.join(opts.dataDir, 'terminal.sqlite');
   if (opts.fresh) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
 
+  // Read before any device opens: a missing or unreadable token leaves nothing to close.
+  const link: ServerLink | undefined = opts.server === false ? undefined
+    : typeof opts.server === 'object' ? opts.server
+      : loadSyncConfig(opts.dataDir, opts.tokenStore ?? fileTokenStore(opts.dataDir));
+
   const reader: CardReader = await openReader({ reader: opts.reader });
   const columns = opts.printerColumns ?? 32;
   const printerDir = path.join(opts.dataDir, 'printer');
@@ -117,10 +128,6 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     if ('error' in p) { await reader.close(); throw new Error(p.error); }
     device = p;
   }
-
-  const link: ServerLink | undefined = opts.server === false ? undefined
-    : typeof opts.server === 'object' ? opts.server
-      : loadSyncConfig(opts.dataDir);
 
   const { sqlite } = openTerminalDb(dbPath);
   let service: PosService | undefined;

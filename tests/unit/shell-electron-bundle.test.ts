@@ -1,30 +1,38 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../electron/build.js';
+import { TOKEN_BLOB } from '../../electron/token-store.js';
 import { POS_API_METHODS } from '../../src/api/pos-api.js';
+import { startEmbeddedServer } from '../../src/shell/embedded-server.js';
 import { ensureUi, REPO_ROOT } from '../../src/shell/ui-build.js';
+import { readSyncConfigFile, saveSyncConfig } from '../../src/terminal/sync/config.js';
 
 // The Electron binary cannot be downloaded here, so the BUILT main process
 // (what electron-builder packages) is booted under plain Node with a stand-in
 // `electron` module: it must open the core from its bundled paths, register
 // its IPC, serve app:// with the CSP, and keep the renderer locked down.
 const out = path.join(REPO_ROOT, `dist-electron-test-${process.pid}`);
-const userData = mkdtempSync(path.join(tmpdir(), 'canteen-electron-'));
-afterAll(() => { rmSync(out, { recursive: true, force: true }); rmSync(userData, { recursive: true, force: true }); });
+const tmp = mkdtempSync(path.join(tmpdir(), 'canteen-electron-'));
+const fixtures = path.join(REPO_ROOT, 'tests/unit/fixtures/electron-stub');
+beforeAll(async () => { await ensureUi(); await buildElectron(out); }, 120_000);
+afterAll(() => { rmSync(out, { recursive: true, force: true }); rmSync(tmp, { recursive: true, force: true }); });
+
+/** Runs the built main under the stub; returns the probe's JSON and everything main printed. */
+async function boot(env: Record<string, string>) {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+    '--import', path.join(fixtures, 'register.mjs'), path.join(fixtures, 'probe.mjs'), path.join(out, 'main.js'),
+  ], { cwd: REPO_ROOT, env: { ...process.env, CANTEEN_READER: 'simulated', ...env }, timeout: 60_000 });
+  return { r: JSON.parse(stdout.trim().split('\n').at(-1)!), output: stdout + stderr };
+}
 
 describe('electron main bundle', () => {
   it('boots the terminal core, answers IPC from its own page only and serves app:// with the CSP', async () => {
-    await ensureUi();
-    await buildElectron(out);
-    const fixtures = path.join(REPO_ROOT, 'tests/unit/fixtures/electron-stub');
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      '--import', path.join(fixtures, 'register.mjs'), path.join(fixtures, 'probe.mjs'), path.join(out, 'main.js'),
-    ], { cwd: REPO_ROOT, env: { ...process.env, STUB_USERDATA: userData, CANTEEN_DEMO: '1', CANTEEN_READER: 'simulated' }, timeout: 60_000 });
-    const r = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    const userData = path.join(tmp, 'demo');
+    const { r } = await boot({ STUB_USERDATA: userData, CANTEEN_DEMO: '1' });
     expect(r.url).toBe('app://cashier/index.html');
     expect(r.webPreferences).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true });
     expect(r.webPreferences.preload).toBe(path.join(out, 'preload.cjs'));
@@ -35,4 +43,47 @@ describe('electron main bundle', () => {
     expect(r.traversal).toBe(403);
     expect(r.channels).toBe(POS_API_METHODS.length);
   });
+
+  it('keeps the server token with safeStorage: an existing server.json is migrated on first start, and the token still syncs', async () => {
+    const server = await startEmbeddedServer();
+    try {
+      const e = await server.enrollDemoTerminal();
+      const userData = path.join(tmp, 'enrolled');
+      const dataDir = path.join(userData, 'data');
+      mkdirSync(dataDir, { recursive: true });
+      // As `canteen terminal enroll` left it: the token in the 0600 server.json.
+      saveSyncConfig(dataDir, {
+        serverUrl: e.serverUrl, token: e.token, terminalId: e.terminalId, terminalName: e.terminalName ?? '',
+        schoolId: e.schoolId, schoolCode: e.schoolCode, schoolName: e.schoolName, enrolledAt: new Date().toISOString(),
+      });
+      // An empty terminal database makes the start pull the school with the token: a wrong token fails the boot.
+      const freshBoot = (env: Record<string, string>) => {
+        for (const f of ['terminal.sqlite', 'terminal.sqlite-wal', 'terminal.sqlite-shm']) rmSync(path.join(dataDir, f), { force: true });
+        return boot({ STUB_USERDATA: userData, ...env });
+      };
+      const okStatus = { ok: true, value: { schoolName: 'Школа №24' } };
+
+      // No keyring: the 0600 file stays the store, with a warning.
+      const noKeyring = await freshBoot({ STUB_SAFESTORAGE: 'off' });
+      expect(noKeyring.r.status).toMatchObject(okStatus);
+      expect(noKeyring.output).toMatch(/ВНИМАНИЕ.*открытым текстом/);
+      expect(readSyncConfigFile(dataDir)?.token).toBe(e.token);
+
+      // With a keyring: moved into the encrypted blob.
+      const migrated = await freshBoot({});
+      expect(migrated.r.status).toMatchObject(okStatus);
+      expect(migrated.output).toContain('перенесён');
+      expect(readSyncConfigFile(dataDir)).toMatchObject({ terminalId: e.terminalId, serverUrl: e.serverUrl });
+      expect(readSyncConfigFile(dataDir)?.token).toBeUndefined();
+      expect(readFileSync(path.join(dataDir, TOKEN_BLOB)).includes(e.token)).toBe(false);
+
+      // Next start: the token comes from the blob alone.
+      const again = await freshBoot({});
+      expect(again.r.status).toMatchObject(okStatus);
+      expect(again.output).not.toContain('перенесён');
+      expect(again.output).not.toContain('ERRORBOX');
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
 });
