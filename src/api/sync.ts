@@ -22,8 +22,8 @@ export const receiptLineSchema = z.object({
 
 /** Entry kinds a terminal creates. Top-ups and corrections are made on the server. */
 export const entryKindSchema = z.enum([
-  'sale',             // amount < 0 on the pupil's account; payload: receipt
-  'refund',           // amount > 0, reverses a sale; payload: { refundOf receipt uuid, receipt }
+  'sale',             // amount < 0 on the pupil's account; payload: salePayloadSchema, entry.receiptId set
+  'refund',           // amount > 0, reverses a sale; payload: refundPayloadSchema (refundOf = the sale's receiptId)
   'subsidy',          // budget's part of a benefit meal, on the school's subsidy account
   'cabinetPassword',  // amount 0; payload: { passwordHash } (argon2id) for the account
   'cardBlock',        // amount 0; payload: { cardId, reason } made by a manager at the terminal

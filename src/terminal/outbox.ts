@@ -7,7 +7,7 @@ export interface EntryRow {
   uuid: string; seq: number; kind: SyncEntry['kind']; account_number: string | null; amount: number;
   created_at: string; shift_id: string | null; cashier_id: string | null; card_id: string | null; payload: string;
   receipt_seq?: number | null;
-  r_id?: string | null; r_number?: string | null; r_sale_id?: string | null; r_issued_at?: string | null;
+  r_id?: string | null; r_number?: string | null; r_issued_at?: string | null;
   r_total?: number | null; r_subsidy?: number | null; r_account?: string | null; r_refund_of?: string | null;
 }
 
@@ -15,41 +15,67 @@ interface LineRow { item_id: string; item_kind: 'dish' | 'mealSet'; name: string
 type WireLine = { itemId: string; kind: 'dish' | 'mealSet'; name: string; quantity: number; unitPrice: number; amount: number; subsidy: number };
 
 /**
- * Entries written since migration 0004 do not copy their receipt into the payload (the
- * sale path stores the receipt once); the wire payload is rebuilt here from receipts and
- * receipt_lines, which are as immutable as the entry, in exactly the shape the entries
- * used to carry. Older rows that still have their copy are sent as stored.
+ * Sale and refund entries go on the wire in exactly the shape the server reads
+ * (salePayloadSchema / refundPayloadSchema in src/api/sync.ts: receiptId, receiptNumber,
+ * lines, total, subsidy, issuedAt, + refundOf, reason), with the entry's own receiptId set,
+ * so the server stores the receipt once and links it without guessing. The receipt is read
+ * from receipts/receipt_lines, which are as immutable as the entry: since migration 0004 the
+ * entry does not copy it.
+ *
+ * Rows written before 0004 still carry their own copy under `payload.receipt` (the same receipt,
+ * written in the same transaction as its receipts row): it is replaced by the fields above, so
+ * those rows need no other conversion. Only if such a row had lost its receipts row would the
+ * copy itself be lifted to the top level (what the sync client's wire.ts used to do for every row).
  */
-function withReceipt(r: EntryRow, payload: Record<string, unknown>, linesOf: (seq: number) => WireLine[]): Record<string, unknown> {
-  if (r.receipt_seq == null || r.r_id == null) return payload;
-  if (r.kind === 'sale' || r.kind === 'refund') {
-    if ('receipt' in payload) return payload;
+function salePayload(r: EntryRow, own: Record<string, unknown>, linesOf: (seq: number) => WireLine[]): { payload: Record<string, unknown>; receiptId: string | null } {
+  const { receipt: copy, ...rest } = own as { receipt?: Record<string, unknown> } & Record<string, unknown>;
+  if (r.receipt_seq != null && r.r_id != null) {
+    const refundOf = r.r_refund_of ?? rest.refundOf;
     return {
-      ...payload,
-      receipt: {
-        id: r.r_id, number: r.r_number, saleId: r.r_sale_id ?? null, issuedAt: r.r_issued_at,
-        total: r.r_total, subsidy: r.r_subsidy, lines: linesOf(r.receipt_seq),
+      receiptId: r.r_id,
+      payload: {
+        ...rest,
+        receiptId: r.r_id, receiptNumber: r.r_number, lines: linesOf(r.receipt_seq), total: r.r_total, subsidy: r.r_subsidy ?? 0,
+        ...(r.r_issued_at ? { issuedAt: r.r_issued_at } : {}),
+        ...(r.kind === 'refund' && refundOf != null ? { refundOf } : {}),
       },
     };
   }
-  if (r.kind === 'subsidy') {
-    if ('receiptId' in payload) return payload;
+  if (copy && typeof copy === 'object' && typeof copy.id === 'string') {
     return {
-      receiptId: r.r_id, receiptNumber: r.r_number, pupilAccountNumber: r.r_account,
-      lines: linesOf(r.receipt_seq).filter((l) => l.subsidy !== 0),
-      ...(r.r_refund_of ? { refundOf: r.r_refund_of } : {}),
-      ...payload,
+      receiptId: copy.id,
+      payload: {
+        receiptId: copy.id, receiptNumber: copy.number, lines: copy.lines, total: copy.total, subsidy: copy.subsidy ?? 0,
+        ...(typeof copy.issuedAt === 'string' ? { issuedAt: copy.issuedAt } : {}),
+        ...rest,
+      },
     };
   }
-  return payload;
+  return { payload: own, receiptId: null };
+}
+
+/** The subsidy entry's payload: the pupil's receipt it belongs to, and its benefit lines. */
+function subsidyPayload(r: EntryRow, own: Record<string, unknown>, linesOf: (seq: number) => WireLine[]): Record<string, unknown> {
+  if (r.receipt_seq == null || r.r_id == null || 'receiptId' in own) return own;
+  return {
+    receiptId: r.r_id, receiptNumber: r.r_number, pupilAccountNumber: r.r_account,
+    lines: linesOf(r.receipt_seq).filter((l) => l.subsidy !== 0),
+    ...(r.r_refund_of ? { refundOf: r.r_refund_of } : {}),
+    ...own,
+  };
 }
 
 export function entryRowToSync(r: EntryRow, linesOf: (seq: number) => WireLine[] = () => []): SyncEntry {
-  return {
+  const own = JSON.parse(r.payload) as Record<string, unknown>;
+  const base = {
     uuid: r.uuid, seq: r.seq, kind: r.kind, accountNumber: r.account_number, amount: r.amount,
     createdAt: r.created_at, shiftId: r.shift_id, cashierId: r.cashier_id, cardId: r.card_id,
-    payload: withReceipt(r, JSON.parse(r.payload) as Record<string, unknown>, linesOf),
   };
+  if (r.kind === 'sale' || r.kind === 'refund') {
+    const { payload, receiptId } = salePayload(r, own, linesOf);
+    return { ...base, ...(receiptId ? { receiptId } : {}), payload };
+  }
+  return { ...base, payload: r.kind === 'subsidy' ? subsidyPayload(r, own, linesOf) : own };
 }
 
 const statements = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
@@ -57,7 +83,7 @@ function prepare(sqlite: Database.Database) {
   return {
     pending: sqlite.prepare(
       `SELECT e.uuid, e.seq, e.kind, e.account_number, e.amount, e.created_at, e.shift_id, e.cashier_id, e.card_id, e.payload, e.receipt_seq,
-              r.id AS r_id, r.number AS r_number, r.sale_id AS r_sale_id, r.issued_at AS r_issued_at, r.total AS r_total,
+              r.id AS r_id, r.number AS r_number, r.issued_at AS r_issued_at, r.total AS r_total,
               r.subsidy AS r_subsidy, r.account_number AS r_account, r.refund_of AS r_refund_of
          FROM outbox o JOIN entries e ON e.seq = o.seq LEFT JOIN receipts r ON r.seq = e.receipt_seq
         WHERE o.status != 'acked' AND o.seq > ? ORDER BY o.seq LIMIT ?`),

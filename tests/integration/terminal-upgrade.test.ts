@@ -9,10 +9,14 @@ import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { applyPragmas, TERMINAL_MIGRATIONS } from '../../src/terminal/db/open.js';
 import { openTerminal } from '../../src/terminal/index.js';
 import { checkIntegrity } from '../../src/terminal/integrity.js';
-import { pendingEntries } from '../../src/terminal/outbox.js';
+import { entryRowToSync, pendingEntries } from '../../src/terminal/outbox.js';
+import { refundPayloadSchema, salePayloadSchema } from '../../src/api/sync.js';
 import { MonotonicUuidV7 } from '../../src/terminal/ids.js';
 import { loadSchool } from '../../src/terminal/seed.js';
 import { TestClock } from './terminal-helpers.js';
+
+const OLD_A = '018f0000-0000-7000-8000-00000000000a';
+const OLD_B = '018e0000-0000-7000-8000-00000000000b';
 
 /** A database as migrations 0000–0003 left it, with a sale and a benefit sale written the old way. */
 async function oldFile(): Promise<string> {
@@ -45,8 +49,8 @@ async function oldFile(): Promise<string> {
     db.prepare(`INSERT INTO outbox (seq, entry_uuid) VALUES (?, ?)`).run(seq, uuid);
   };
   // Ids not in seq order on purpose (made by a clock that went back): look-ups must still find them.
-  const A = '018f0000-0000-7000-8000-00000000000a';
-  const B = '018e0000-0000-7000-8000-00000000000b';
+  const A = OLD_A;
+  const B = OLD_B;
   receipt(1, A, '0242013137', DEMO_CARDS.ivanov, 3215, 0, [['dish-kasha-grech', 'dish', 830, 0, 0, null], ['dish-kotleta-kur', 'dish', 2385, 0, 0, null]]);
   entry(1, 'sale', '0242013137', -3215, A, { receipt: { id: A, number: '24-000001', lines: [{ itemId: 'dish-kasha-grech' }, { itemId: 'dish-kotleta-kur' }] } });
   receipt(2, B, '0242013145', DEMO_CARDS.freeBreakfast, 0, 4961, [['set-breakfast-1-4', 'mealSet', 0, 4961, 0, 'rule-free-breakfast']]);
@@ -65,10 +69,19 @@ describe('upgrade of a file written before the lean sale path (0003 → latest)'
       expect(checkIntegrity(t.sqlite)).toEqual([]);
       expect(t.sqlite.prepare('SELECT first_seq FROM shifts').pluck().get()).toBe(1);
       expect(t.sqlite.prepare('SELECT group_concat(id) FROM receipt_lines').pluck().get()).toBe(`${1024 + 1},${1024 + 2},${2048 + 1}`);
-      // Old entries keep the receipt copy they were written with.
+      // Old entries carried a copy of their receipt; they go out in the server's shape like new ones,
+      // built from the receipt row the copy was written with, and name their receipt.
       const wire = pendingEntries(t.sqlite);
-      expect(wire.map((e) => [e.seq, e.kind])).toEqual([[1, 'sale'], [2, 'sale'], [3, 'subsidy']]);
-      expect(wire[0]!.payload).toEqual({ receipt: { id: '018f0000-0000-7000-8000-00000000000a', number: '24-000001', lines: [{ itemId: 'dish-kasha-grech' }, { itemId: 'dish-kotleta-kur' }] } });
+      expect(wire.map((e) => [e.seq, e.kind, e.receiptId])).toEqual([[1, 'sale', OLD_A], [2, 'sale', OLD_B], [3, 'subsidy', undefined]]);
+      expect(wire[0]!.payload).toEqual({
+        receiptId: OLD_A, receiptNumber: '24-000001', total: 3215, subsidy: 0, issuedAt: '2018-03-15T07:42:00.000Z',
+        lines: [
+          { itemId: 'dish-kasha-grech', kind: 'dish', name: 'dish-kasha-grech', quantity: 1, unitPrice: 830, amount: 830, subsidy: 0 },
+          { itemId: 'dish-kotleta-kur', kind: 'dish', name: 'dish-kotleta-kur', quantity: 1, unitPrice: 2385, amount: 2385, subsidy: 0 },
+        ],
+      });
+      expect(salePayloadSchema.safeParse(wire[1]!.payload).success).toBe(true);
+      expect(wire[2]!.payload).toEqual({ receiptId: OLD_B, receiptNumber: '24-000002', pupilAccountNumber: '0242013145', lines: [] });
       const s = t.service;
       expect((await s.login('9999')).ok).toBe(true);
       // Both old receipts are found by id although their ids are out of seq order.
@@ -88,6 +101,22 @@ describe('upgrade of a file written before the lean sale path (0003 → latest)'
       expect(refund.ok && refund.value.receiptNumber).toBe('24-000004');
       expect(checkIntegrity(t.sqlite)).toEqual([]);
     } finally { t.close(); }
+  });
+});
+
+describe('outbox rows written before migration 0004', () => {
+  it('a sale or refund whose receipt row is missing still goes out readable: its own copy is lifted', () => {
+    const copy = { id: 'r-1', number: '24-000009', saleId: 's-1', issuedAt: '2018-03-15T07:42:00.000Z', total: 830, subsidy: 0,
+      lines: [{ itemId: 'dish-kasha-grech', kind: 'dish', name: 'Каша', quantity: 1, unitPrice: 830, amount: 830, subsidy: 0 }] };
+    const row = {
+      uuid: '018e0000-0000-7000-8000-000000000009', seq: 9, kind: 'refund' as const, account_number: '0242013137', amount: 830,
+      created_at: '2018-03-15T07:42:00.000Z', shift_id: null, cashier_id: null, card_id: null,
+      payload: JSON.stringify({ refundOf: 'r-0', reason: 'ошибка', receipt: copy }), receipt_seq: null,
+    };
+    const e = entryRowToSync(row);
+    expect(e.receiptId).toBe('r-1');
+    expect(refundPayloadSchema.parse(e.payload)).toMatchObject({ receiptId: 'r-1', receiptNumber: '24-000009', total: 830, refundOf: 'r-0', reason: 'ошибка' });
+    expect(e.payload).not.toHaveProperty('receipt');
   });
 });
 

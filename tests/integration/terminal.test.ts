@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { syncEntrySchema } from '../../src/api/sync.js';
+import { refundPayloadSchema, salePayloadSchema, syncEntrySchema } from '../../src/api/sync.js';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { pendingEntries, markAcked, pendingCount } from '../../src/terminal/outbox.js';
 import { openTerminal } from '../../src/terminal/index.js';
@@ -64,7 +64,11 @@ describe('terminal service', () => {
     const [entry] = pendingEntries(t.sqlite);
     const parsed = syncEntrySchema.parse(entry);
     expect(parsed).toMatchObject({ seq: 1, kind: 'sale', accountNumber: '0242013137', amount: -9635, cardId: DEMO_CARDS.ivanov });
-    expect((parsed.payload.receipt as { lines: unknown[] }).lines).toHaveLength(5);
+    // Exactly the server's sale payload, and the entry names its receipt.
+    expect(parsed.receiptId).toBe(r.value.receiptId);
+    expect(Object.keys(parsed.payload).sort()).toEqual(['issuedAt', 'lines', 'receiptId', 'receiptNumber', 'subsidy', 'total']);
+    expect(salePayloadSchema.parse(parsed.payload)).toMatchObject({ receiptId: r.value.receiptId, receiptNumber: '24-000001', total: 9635, subsidy: 0 });
+    expect((parsed.payload.lines as unknown[])).toHaveLength(5);
     const job = t.sqlite.prepare('SELECT * FROM print_jobs').get() as { receipt_id: string; status: string; kind: string; payload: string };
     expect(job).toMatchObject({ receipt_id: r.value.receiptId, status: 'queued', kind: 'receipt' });
     expect(JSON.parse(job.payload).number).toBe('24-000001');
@@ -261,7 +265,13 @@ describe('terminal service', () => {
     expect(balanceOf(t, '0242013195')).toBe(10000);
     const wire = pendingEntries(t.sqlite).filter((e) => e.kind !== 'cabinetPassword');
     expect(wire.map((e) => [e.kind, e.amount])).toEqual([['sale', -2000], ['subsidy', -2961], ['refund', 2000], ['subsidy', 2961]]);
-    expect(wire[2]!.payload).toMatchObject({ refundOf: sale.value.receiptId, reason: 'ошибка кассира', receipt: { number: '24-000002', total: 2000, lines: [expect.objectContaining({ itemId: BREAKFAST })] } });
+    expect(wire[0]!.receiptId).toBe(sale.value.receiptId);
+    expect(wire[2]!.receiptId).toBe(r.ok && r.value.receiptId);
+    expect(refundPayloadSchema.parse(wire[2]!.payload)).toEqual({
+      receiptId: r.ok && r.value.receiptId, receiptNumber: '24-000002', total: 2000, subsidy: 2961, issuedAt: expect.any(String),
+      refundOf: sale.value.receiptId, reason: 'ошибка кассира', lines: [expect.objectContaining({ itemId: BREAKFAST, amount: 2000, subsidy: 2961 })],
+    });
+    expect(wire[3]!.receiptId).toBeUndefined();
     expect(wire[3]!.payload).toMatchObject({ refundOf: sale.value.receiptId, receiptNumber: '24-000002' });
     expect(t.sqlite.prepare('SELECT doc, total FROM receipts WHERE id = ?').get(sale.value.receiptId)).toEqual(docBefore);
     await refused(t, 'ALREADY_REFUNDED', () => s.refund(sale.value.receiptId, 'ещё раз'));

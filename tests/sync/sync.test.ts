@@ -3,12 +3,13 @@ import { setCardState } from '../../src/server/admin/cards.js';
 import { recordTopUp } from '../../src/server/ledger/server-entries.js';
 import { SyncTransport } from '../../src/terminal/sync/transport.js';
 import { pendingEntries } from '../../src/terminal/outbox.js';
-import { toWireEntry } from '../../src/terminal/sync/wire.js';
 import {
   flagsOf, IVANOV, KASHA, newTerminal, opening, PETROV, PIZZA, reconcileDifferences, serverBalance,
   serverEntriesOf, startTestServer, topUpAll, type TestServer, type TestTerminal,
 } from './harness.js';
 import { Cable } from './net.js';
+import { eq } from 'drizzle-orm';
+import { entries, receipts } from '../../src/server/db/schema.js';
 
 /**
  * Syncs until `check` passes. On PGlite the first pull always carries the change. On a
@@ -69,6 +70,11 @@ describe('two terminals, one account, both offline', () => {
       expect(await reconcileDifferences(server.handle)).toEqual([]);
       // Receipts arrived readable: no sale was flagged for its payload.
       expect((await flagsOf(server.handle)).filter((f) => f.reason === 'badPayload')).toEqual([]);
+      // One payload shape on the wire: each sale names its receipt, which is stored once (the entry keeps nothing else).
+      const stored = await server.handle.db.select({ uuid: entries.uuid, receiptId: entries.receiptId, payload: entries.payload, linked: receipts.entryUuid })
+        .from(entries).leftJoin(receipts, eq(receipts.id, entries.receiptId)).where(eq(entries.kind, 'sale'));
+      expect(stored).toHaveLength(4);
+      for (const e of stored) expect(e).toEqual({ uuid: e.uuid, receiptId: expect.any(String), payload: {}, linked: e.uuid });
     });
   }
 });
@@ -89,7 +95,7 @@ describe('push protocol against the real server', () => {
     const before = await serverBalance(server.handle, IVANOV.account);
     for (let i = 0; i < 4; i++) await t.sell(IVANOV.card, [PIZZA]);
     const transport = new SyncTransport({ serverUrl: server.url, token: (t.client as unknown as { opts: { token: string } }).opts.token });
-    const batch = pendingEntries(t.sqlite, 100).map(toWireEntry);
+    const batch = pendingEntries(t.sqlite, 100);
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await transport.push({ terminalId: t.terminalId, entries: batch }));
     const last = batch[batch.length - 1]!.seq;
@@ -113,7 +119,7 @@ describe('push protocol against the real server', () => {
     // came from a server backup that was later restored to an older state).
     t.sqlite.prepare(`UPDATE outbox SET status = 'acked' WHERE seq < ?`).run(firstNew + 3);
     const transport = new SyncTransport({ serverUrl: server.url, token: (t.client as unknown as { opts: { token: string } }).opts.token });
-    const gapBatch = pendingEntries(t.sqlite, 100).map(toWireEntry);
+    const gapBatch = pendingEntries(t.sqlite, 100);
     expect(gapBatch[0]!.seq).toBe(firstNew + 3);
     expect(await transport.push({ terminalId: t.terminalId, entries: gapBatch })).toEqual({ ackSeq: firstNew - 1, resumeFrom: firstNew });
     expect(await serverBalance(server.handle, IVANOV.account)).toBe(before); // nothing stored

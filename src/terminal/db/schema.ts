@@ -247,7 +247,7 @@ export const entries = sqliteTable('entries', {
    * The entry's own payload fields. For entries with a receipt the receipt
    * (number, lines, totals) is NOT copied here: outbox.ts adds it from
    * receipts/receipt_lines when it builds the SyncEntry (rows written before
-   * migration 0004 still carry their copy, which is then used as is).
+   * migration 0004 still carry a copy under `receipt`, which the wire form replaces).
    */
   payload: text('payload').notNull().default('{}'),
 }, (t) => [

@@ -7,7 +7,6 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import type { PokeFactory, PokeHandle } from './poke.js';
 import { getSyncValue, setSyncValue, SYNC_KEY } from './store.js';
 import { SyncError, SyncTransport, type FetchFn } from './transport.js';
-import { toWireEntry } from './wire.js';
 
 /** Timer functions the scheduler uses (inject a fake to run a week in a test). */
 export interface Timers {
@@ -221,7 +220,7 @@ export class SyncClient {
       if (batch.length === 0) return { pushed, ackSeq };
       markSent(this.sqlite, batch.map((e) => e.seq), this.nowIso());
       this.stats.pushRequests++;
-      const req = { terminalId: this.opts.terminalId, entries: batch.map(toWireEntry) };
+      const req = { terminalId: this.opts.terminalId, entries: batch };
       this.stats.localMs += performance.now() - t;
       t = performance.now();
       const res = await this.transport.push(req);
