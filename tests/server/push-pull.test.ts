@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { PullResponse, PushResponse, SyncEntry } from '../../src/api/sync.js';
-import { accounts, cards, entries, reviewFlags, terminals } from '../../src/server/db/schema.js';
+import { accounts, cards, entries, receiptLines, receipts, reviewFlags, terminals } from '../../src/server/db/schema.js';
 import { recordTopUp } from '../../src/server/ledger/server-entries.js';
 import { reconcile } from '../../src/server/admin/reconcile.js';
 import { setCardState } from '../../src/server/admin/cards.js';
@@ -229,5 +229,54 @@ describe('pull cursor on a busy PostgreSQL', () => {
     } finally {
       await slow.end();
     }
+  });
+});
+
+describe('receipt ids on push', () => {
+  /** `e` with another entry's receipt id (on the entry and in its payload), its own number and lines kept. */
+  const withReceiptOf = (e: SyncEntry, of: SyncEntry): SyncEntry => ({ ...e, receiptId: of.receiptId!, payload: { ...e.payload, receiptId: of.receiptId } });
+  const receiptRows = (id: string) => s.handle.db.select().from(receipts).where(eq(receipts.id, id));
+  const lineAmounts = async (id: string) => (await s.handle.db.select().from(receiptLines).where(eq(receiptLines.receiptId, id))).map((l) => l.amount);
+  const storedEntry = async (uuid: string) => (await s.handle.db.select().from(entries).where(eq(entries.uuid, uuid)))[0]!;
+  const flagsFor = (uuid: string) => s.handle.db.select().from(reviewFlags).where(eq(reviewFlags.entryUuid, uuid));
+  // The overdraft sale above left the account below zero: money first, so the only flags here are about receipts.
+  beforeAll(async () => { await recordTopUp(s.handle.db, IVANOV, 1_000_000, { note: 'тест' }); });
+
+  it('a receipt id the server already has under another entry: applied, flagged with the whole entry, the first receipt untouched', async () => {
+    const first = sale(3450);
+    expect((await push({ terminalId: s.terminalId, entries: [first] })).body).toEqual({ ackSeq: first.seq });
+    const before = await balance();
+    const dup = withReceiptOf(sale(830), first);
+    for (let i = 0; i < 2; i++) expect((await push({ terminalId: s.terminalId, entries: [dup] })).body).toEqual({ ackSeq: dup.seq });
+
+    // The sale is money that moved: applied once, never dropped.
+    expect(await balance()).toBe(before - 830);
+    expect(await storedEntry(dup.uuid)).toMatchObject({ applied: true, amount: -830, receiptId: first.receiptId });
+    // The stored receipt is still the first entry's, with its own lines.
+    expect(await receiptRows(first.receiptId!)).toEqual([expect.objectContaining({ entryUuid: first.uuid, number: first.payload.receiptNumber, total: 3450 })]);
+    expect(await lineAmounts(first.receiptId!)).toEqual([3450]);
+    // What the second receipt said survives in the flag (once, however often it is pushed).
+    const flags = await flagsFor(dup.uuid);
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toMatchObject({ reason: 'duplicateReceipt', terminalId: s.terminalId, accountNumber: IVANOV });
+    expect(flags[0]!.message).toMatch(/уже есть на сервере/);
+    expect(flags[0]!.details).toEqual({ entry: dup });
+    expect(await flagsFor(first.uuid)).toEqual([]);
+  });
+
+  it('two entries with one receipt id in a batch: the first keeps the receipt, the second its whole payload and a flag', async () => {
+    const before = await balance();
+    const a = sale(500);
+    const b = withReceiptOf(sale(700), a);
+    expect((await push({ terminalId: s.terminalId, entries: [a, b] })).body).toEqual({ ackSeq: b.seq });
+
+    expect(await balance()).toBe(before - 500 - 700);
+    expect(await receiptRows(a.receiptId!)).toEqual([expect.objectContaining({ entryUuid: a.uuid, number: a.payload.receiptNumber, total: 500 })]);
+    expect(await lineAmounts(a.receiptId!)).toEqual([500]);
+    // The first entry's receipt went to receipts (nothing left in its payload); the second keeps all it sent.
+    expect(await storedEntry(a.uuid)).toMatchObject({ applied: true, amount: -500, payload: {} });
+    expect(await storedEntry(b.uuid)).toMatchObject({ applied: true, amount: -700, payload: b.payload });
+    expect((await flagsFor(b.uuid)).map((f) => f.reason)).toEqual(['duplicateReceipt']);
+    expect(await flagsFor(a.uuid)).toEqual([]);
   });
 });
