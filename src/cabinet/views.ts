@@ -1,7 +1,7 @@
 import { formatAmount } from '../core/money.js';
-import { html, type Html } from './html.js';
+import { escapeHtml, html, trusted, type Html } from './html.js';
 import type { AccountView } from '../server/cabinet/account.js';
-import type { Statement } from '../server/cabinet/statement.js';
+import type { Statement, StatementLine } from '../server/cabinet/statement.js';
 import { QUICK_RANGES, ruDay } from '../server/cabinet/period.js';
 import { PASSWORD_RULES } from '../server/cabinet/passwords.js';
 
@@ -158,6 +158,40 @@ export function statementForm(q: StatementQuery, error?: string): Html {
 </form>`;
 }
 
+/*
+ * The rows of a statement, by plain string concatenation: a year with dish
+ * lines is ~500 receipts and ~2,500 dish lines, and a tagged template (plus an
+ * Html object and an array join) per cell made rendering the slowest part of
+ * the page. Every value from the database still goes through escapeHtml; the
+ * amounts are our own formatAmount output (digits, a comma, no-break spaces).
+ * The markup is byte for byte what the former nested templates produced.
+ */
+function statementRows(lines: readonly StatementLine[]): Html {
+  // Dish prices repeat all year: format each amount once per page.
+  const amounts = new Map<number, string>();
+  const money = (k: number): string => {
+    let text = amounts.get(k);
+    if (text === undefined) amounts.set(k, text = rub(k));
+    return text;
+  };
+  let out = '';
+  for (const l of lines) {
+    out += '\n        <tr class="entry entry-' + escapeHtml(l.kind) + '">\n          <td class="date">' + escapeHtml(l.when)
+      + '</td>\n          <td>' + escapeHtml(l.title);
+    if (l.items.length) {
+      out += ':\n            <table class="items">';
+      for (const it of l.items) {
+        out += '<tr><td>' + escapeHtml(it.name) + (it.quantity > 1 ? ' × ' + escapeHtml(String(it.quantity)) : '')
+          + '</td><td class="num">' + money(it.amount) + '</td></tr>';
+      }
+      out += '</table>';
+    }
+    out += '</td>\n          <td class="num">' + (l.debit ? money(l.debit) : '') + '</td>\n          <td class="num">'
+      + (l.credit ? money(l.credit) : '') + '</td>\n        </tr>';
+  }
+  return trusted(out);
+}
+
 export function statementPage(p: { csrf: string; account: AccountView; query: StatementQuery; statement?: Statement; error?: string }): Html {
   const s = p.statement;
   const qs = s ? `from=${s.period.from}&to=${s.period.to}${s.details ? '&details=1' : ''}` : '';
@@ -180,14 +214,7 @@ export function statementPage(p: { csrf: string; account: AccountView; query: St
       <thead><tr><th>Дата</th><th>Наименование</th><th class="num">Списано</th><th class="num">Зачислено</th></tr></thead>
       <tbody>
       ${s.lines.length === 0 ? html`<tr><td colspan="4" class="muted">За период операций нет</td></tr>` : ''}
-      ${s.lines.map((l) => html`
-        <tr class="entry entry-${l.kind}">
-          <td class="date">${l.when}</td>
-          <td>${l.title}${l.items.length ? html`:
-            <table class="items">${l.items.map((it) => html`<tr><td>${it.name}${it.quantity > 1 ? html` × ${it.quantity}` : ''}</td><td class="num">${rub(it.amount)}</td></tr>`)}</table>` : ''}</td>
-          <td class="num">${l.debit ? rub(l.debit) : ''}</td>
-          <td class="num">${l.credit ? rub(l.credit) : ''}</td>
-        </tr>`)}
+      ${statementRows(s.lines)}
       </tbody>
       <tfoot><tr><th colspan="2">Итого за период</th><th class="num" id="total-debit">${rub(s.totalDebit)}</th><th class="num" id="total-credit">${rub(s.totalCredit)}</th></tr></tfoot>
     </table>

@@ -51,3 +51,34 @@ export function schoolDay(at: Date | string | number, timeZone = DEFAULT_TIME_ZO
   const p = parts(at, timeZone);
   return `${p.year}-${p.month}-${p.day}`;
 }
+
+/*
+ * A statement formats one instant per line, hundreds of different minutes, so
+ * the last-minute cache above never hits and formatToParts (~4 µs) dominated
+ * building it. format() on the same cached options costs ~1 µs; ICU's ru-RU
+ * pattern for them is "15.03.2018, 10:42:07", read here by position. Any other
+ * shape (a different ICU) falls back to formatDateTime, so the text is the same.
+ */
+const SHAPE = /^(\d{2})\.(\d{2})\.(\d{4}), (\d{2}):(\d{2}):\d{2}$/;
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+    });
+    formatters.set(timeZone, fmt);
+  }
+  return fmt;
+}
+
+/** Same text as formatDateTime ("15.03.2018 10:42"), cheaper for many different instants in one zone. */
+export function formatDateTimeMany(at: Date | string | number, timeZone = DEFAULT_TIME_ZONE): string {
+  const ms = at instanceof Date ? at.getTime() : new Date(at).getTime();
+  if (!Number.isFinite(ms)) return formatDateTime(at, timeZone);
+  const m = SHAPE.exec(formatterFor(timeZone).format(ms));
+  if (!m) return formatDateTime(ms, timeZone);
+  return `${m[1]}.${m[2]}.${m[3]} ${m[4]}:${m[5]}`;
+}

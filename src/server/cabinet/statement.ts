@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { formatDateTime } from '../../core/datetime.js';
+import { formatDateTimeMany } from '../../core/datetime.js';
 import { query, type Tx } from '../db/open.js';
 import type { AccountView } from './account.js';
 import type { Period } from './period.js';
@@ -82,10 +82,11 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
   let totalCredit = 0;
   const lines: StatementLine[] = rows.map((r) => {
     const amount = Number(r.amount);
-    const at = new Date(r.created_at).toISOString();
+    // node-postgres and PGlite both hand timestamptz over as a Date; no ISO round trip per line.
+    const created = r.created_at instanceof Date ? r.created_at : new Date(r.created_at);
     if (amount < 0) totalDebit -= amount; else totalCredit += amount;
     return {
-      uuid: r.uuid, at, when: formatDateTime(at, account.timeZone), kind: r.kind,
+      uuid: r.uuid, at: created.toISOString(), when: formatDateTimeMany(created, account.timeZone), kind: r.kind,
       title: titleOf(r), debit: amount < 0 ? -amount : 0, credit: amount > 0 ? amount : 0,
       items: details && r.items ? parseItems(r.items) : [],
     };
@@ -109,5 +110,10 @@ function titleOf(r: EntryRow): string {
 /** [[name, quantity, amount], …] as json (node-postgres parses it; PGlite too, but be safe with strings). */
 function parseItems(raw: unknown): StatementItem[] {
   const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [string, number, number | string][];
-  return list.map(([name, quantity, amount]) => ({ name, quantity: Number(quantity), amount: Number(amount) }));
+  const out: StatementItem[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const [name, quantity, amount] = list[i]!;
+    out[i] = { name, quantity: Number(quantity), amount: Number(amount) };
+  }
+  return out;
 }
