@@ -18,6 +18,12 @@ export interface PrintJobInput {
    */
   payloadJson?: string;
   receiptId?: string | null;
+  /**
+   * receipts.seq of the receipt, set only when `payload` IS that receipt's stored receipts.doc
+   * (a sale without a cabinet password). A queue on the terminal database then stores no copy
+   * (payload NULL) and prints receipts.doc; other queues ignore it.
+   */
+  receiptSeq?: number;
   copy?: boolean;
 }
 

@@ -22,6 +22,7 @@ import { buildShiftReport } from '../core/shift-report.js';
 import type { Clock, EventSink, ReaderSource, ReceiptPrinter, SyncSource } from './ports.js';
 import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.js';
 import { TablePrintQueue } from './print-jobs.js';
+import { IdleCheckpointer } from './db/checkpoint.js';
 import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN } from './db/schema.js';
 import { MonotonicUuidV7, uuidv7 } from './ids.js';
@@ -100,6 +101,8 @@ export class PosService implements PosApi {
   private shift: ShiftInfo | undefined;
 
   private readonly st: ReturnType<PosService['prepare']>;
+  /** WAL checkpoints between sales, not in a sale's commit (db/checkpoint.ts). */
+  private readonly checkpointer: IdleCheckpointer;
 
   constructor(private readonly sqlite: Database.Database, opts: PosServiceOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -108,6 +111,7 @@ export class PosService implements PosApi {
     this.sync = opts.sync ?? standAloneSync;
     this.emit = opts.emit ?? noEvents;
     this.st = this.prepare();
+    this.checkpointer = new IdleCheckpointer(sqlite);
     this.reload();
   }
 
@@ -603,11 +607,13 @@ export class PosService implements PosApi {
       if (a.refundOf) {
         if (st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
       }
-      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, payloadJson: printedJson, receiptId });
+      // Without a cabinet password the printed doc IS receipts.doc: the job references it (no copy).
+      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, payloadJson: printedJson, receiptId, ...(a.cabinet ? {} : { receiptSeq: seq }) });
     })();
 
     this.nextReceiptSeq = seq + 1;
     this.nextEntrySeq = entrySeq;
+    this.checkpointer.touch();
     this.printer.kick();
     return { receiptId, receiptNumber: number, total: a.total, subsidy: a.subsidy, balanceAfter: a.balanceAfter, receipt: printed, printJobId };
   }

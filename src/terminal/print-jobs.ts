@@ -18,15 +18,18 @@ export class TablePrintQueue implements ReceiptPrinter {
 
   constructor(sqlite: Database.Database, private readonly clock: Clock = systemClock) {
     this.insert = sqlite.prepare(
-      `INSERT INTO print_jobs (id, receipt_id, kind, payload, status, attempts, copy, created_at)
-       VALUES (?, ?, ?, ?, 'queued', 0, ?, ?)`,
+      `INSERT INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, copy, created_at)
+       VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
     );
     this.countQueued = sqlite.prepare(`SELECT count(*) AS n FROM print_jobs WHERE status IN ('queued','printing')`).pluck();
   }
 
   enqueue(job: PrintJobInput): string {
     const id = uuidv7();
-    this.insert.run(id, job.receiptId ?? null, job.kind, job.payloadJson ?? JSON.stringify(job.payload), job.copy ? 1 : 0, this.clock.now().toISOString());
+    // A sale's receipt is not copied: the job points at receipts.doc (migration 0007).
+    const byRef = job.receiptSeq !== undefined;
+    this.insert.run(id, job.receiptId ?? null, byRef ? job.receiptSeq : null, job.kind,
+      byRef ? null : job.payloadJson ?? JSON.stringify(job.payload), job.copy ? 1 : 0, this.clock.now().toISOString());
     return id;
   }
 

@@ -6,7 +6,10 @@ export interface PrintJobRow {
   id: string;
   receiptId: string | null;
   kind: PrintJobKind;
-  payload: string;           // JSON: ReceiptDoc or ShiftReport
+  /** JSON: ReceiptDoc or ShiftReport. Read from receipts.doc when the job references its receipt. */
+  payload: string;
+  /** receipts.seq whose doc is the payload (set by a store that stores no copy); null otherwise. */
+  receiptSeq?: number | null;
   status: 'queued' | 'printing' | 'printed' | 'failed';
   attempts: number;
   lastError: string | null;
@@ -15,13 +18,21 @@ export interface PrintJobRow {
   printedAt: string | null;
 }
 
+/** A row to insert: payload null only for a store with referencesReceipts (and then receiptSeq is set). */
+export type NewPrintJobRow = Omit<PrintJobRow, 'payload'> & { payload: string | null };
+
 /**
  * Where print jobs live. Synchronous on purpose: the terminal enqueues inside the
  * sale's SQLite transaction (better-sqlite3 is synchronous), so the job commits
  * or rolls back with the sale.
  */
 export interface PrintJobStore {
-  insert(row: PrintJobRow): void;
+  /**
+   * True when the store can print a receipt from receipts.doc by receiptSeq: a job enqueued
+   * with receiptSeq is then inserted with payload null (no copy of the receipt).
+   */
+  readonly referencesReceipts?: boolean;
+  insert(row: NewPrintJobRow): void;
   get(id: string): PrintJobRow | undefined;
   /** Oldest job still to print, in enqueue order. */
   nextQueued(): PrintJobRow | undefined;
@@ -45,9 +56,10 @@ export interface PrintJobStore {
 
 export class MemoryPrintJobStore implements PrintJobStore {
   private readonly rows = new Map<string, PrintJobRow>();
-  insert(row: PrintJobRow): void {
+  insert(row: NewPrintJobRow): void {
     if (this.rows.has(row.id)) throw new Error(`duplicate print job ${row.id}`);
-    this.rows.set(row.id, { ...row });
+    if (row.payload === null) throw new Error(`print job ${row.id} has no payload`);
+    this.rows.set(row.id, { ...row, payload: row.payload });
   }
   get(id: string): PrintJobRow | undefined { const r = this.rows.get(id); return r && { ...r }; }
   private ordered(): PrintJobRow[] {
@@ -73,33 +85,38 @@ export class MemoryPrintJobStore implements PrintJobStore {
 }
 
 type SqlRow = {
-  id: string; receipt_id: string | null; kind: PrintJobKind; payload: string; status: PrintJobRow['status'];
+  id: string; receipt_id: string | null; receipt_seq: number | null; kind: PrintJobKind; payload: string; status: PrintJobRow['status'];
   attempts: number; last_error: string | null; copy: number; created_at: string; printed_at: string | null;
 };
 const fromSql = (r: SqlRow): PrintJobRow => ({
-  id: r.id, receiptId: r.receipt_id, kind: r.kind, payload: r.payload, status: r.status, attempts: r.attempts,
+  id: r.id, receiptId: r.receipt_id, receiptSeq: r.receipt_seq, kind: r.kind, payload: r.payload, status: r.status, attempts: r.attempts,
   lastError: r.last_error, copy: r.copy === 1, createdAt: r.created_at, printedAt: r.printed_at,
 });
 
 /** The terminal database's print_jobs table (src/terminal/db/schema.ts), on the service's own connection. */
 export class SqlitePrintJobStore implements PrintJobStore {
+  readonly referencesReceipts = true;
   private readonly s;
   constructor(sqlite: Database.Database) {
+    // A job without its own payload prints its receipt's stored doc (migration 0007).
+    const cols = `p.id, p.receipt_id, p.receipt_seq, p.kind, coalesce(p.payload, r.doc) AS payload, p.status, p.attempts,
+      p.last_error, p.copy, p.created_at, p.printed_at FROM print_jobs p LEFT JOIN receipts r ON r.seq = p.receipt_seq AND p.payload IS NULL`;
     this.s = {
-      insert: sqlite.prepare(`INSERT INTO print_jobs (id, receipt_id, kind, payload, status, attempts, last_error, copy, created_at, printed_at)
-        VALUES (@id, @receiptId, @kind, @payload, @status, @attempts, @lastError, @copy, @createdAt, @printedAt)`),
-      get: sqlite.prepare(`SELECT * FROM print_jobs WHERE id = ?`),
-      next: sqlite.prepare(`SELECT * FROM print_jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1`),
+      insert: sqlite.prepare(`INSERT INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, last_error, copy, created_at, printed_at)
+        VALUES (@id, @receiptId, @receiptSeq, @kind, @payload, @status, @attempts, @lastError, @copy, @createdAt, @printedAt)`),
+      get: sqlite.prepare(`SELECT ${cols} WHERE p.id = ?`),
+      // The status IN (…) term lets SQLite use the partial index print_jobs_pending_idx.
+      next: sqlite.prepare(`SELECT ${cols} WHERE p.status IN ('queued','printing') AND p.status = 'queued' ORDER BY p.created_at, p.id LIMIT 1`),
       pending: sqlite.prepare(`SELECT count(*) FROM print_jobs WHERE status IN ('queued','printing')`).pluck(),
       printing: sqlite.prepare(`UPDATE print_jobs SET status = 'printing' WHERE id = ? AND status = 'queued'`),
       printed: sqlite.prepare(`UPDATE print_jobs SET status = 'printed', printed_at = ?, attempts = attempts + 1 WHERE id = ?`),
       retry: sqlite.prepare(`UPDATE print_jobs SET status = 'queued', attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'printing'`),
       failed: sqlite.prepare(`UPDATE print_jobs SET status = 'failed', last_error = ? WHERE id = ?`),
       recover: sqlite.prepare(`UPDATE print_jobs SET status = 'queued', copy = 1 WHERE status = 'printing'`),
-      list: sqlite.prepare(`SELECT * FROM print_jobs ORDER BY created_at DESC, id DESC LIMIT ?`),
+      list: sqlite.prepare(`SELECT ${cols} ORDER BY p.created_at DESC, p.id DESC LIMIT ?`),
     };
   }
-  insert(row: PrintJobRow): void { this.s.insert.run({ ...row, copy: row.copy ? 1 : 0 }); }
+  insert(row: NewPrintJobRow): void { this.s.insert.run({ ...row, receiptSeq: row.receiptSeq ?? null, copy: row.copy ? 1 : 0 }); }
   get(id: string): PrintJobRow | undefined { const r = this.s.get.get(id) as SqlRow | undefined; return r && fromSql(r); }
   nextQueued(): PrintJobRow | undefined { const r = this.s.next.get() as SqlRow | undefined; return r && fromSql(r); }
   pendingCount(): number { return this.s.pending.get() as number; }

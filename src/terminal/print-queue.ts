@@ -74,8 +74,11 @@ export class PrintQueue implements ReceiptPrinter {
 
   enqueue(job: PrintJobInput): string {
     const id = uuidv7();
+    // On the terminal database a sale's receipt is not copied: the job points at receipts.doc.
+    const byRef = job.receiptSeq !== undefined && this.store.referencesReceipts === true;
     this.store.insert({
-      id, receiptId: job.receiptId ?? null, kind: job.kind, payload: JSON.stringify(job.payload), status: 'queued',
+      id, receiptId: job.receiptId ?? null, kind: job.kind, status: 'queued',
+      ...(byRef ? { payload: null, receiptSeq: job.receiptSeq! } : { payload: job.payloadJson ?? JSON.stringify(job.payload), receiptSeq: null }),
       attempts: 0, lastError: null, copy: job.copy ?? false, createdAt: this.clock.now().toISOString(), printedAt: null,
     });
     return id;

@@ -68,6 +68,9 @@ describe('upgrade of a file written before the lean sale path (0003 → latest)'
     try {
       expect(checkIntegrity(t.sqlite)).toEqual([]);
       expect(t.sqlite.prepare('SELECT first_seq FROM shifts').pluck().get()).toBe(1);
+      // Print jobs from before 0007 keep their own payload; the rebuilt table keeps 0005's trigger.
+      expect(t.sqlite.prepare(`SELECT count(*) FROM print_jobs WHERE payload IS NOT NULL AND receipt_seq IS NULL`).pluck().get()).toBe(2);
+      expect(t.sqlite.prepare(`SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'print_jobs_redact_printed'`).pluck().get()).toBe(1);
       expect(t.sqlite.prepare('SELECT group_concat(id) FROM receipt_lines').pluck().get()).toBe(`${1024 + 1},${1024 + 2},${2048 + 1}`);
       // Old entries carried a copy of their receipt; they go out in the server's shape like new ones,
       // built from the receipt row the copy was written with, and name their receipt.

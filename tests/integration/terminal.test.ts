@@ -69,9 +69,10 @@ describe('terminal service', () => {
     expect(Object.keys(parsed.payload).sort()).toEqual(['issuedAt', 'lines', 'receiptId', 'receiptNumber', 'subsidy', 'total']);
     expect(salePayloadSchema.parse(parsed.payload)).toMatchObject({ receiptId: r.value.receiptId, receiptNumber: '24-000001', total: 9635, subsidy: 0 });
     expect((parsed.payload.lines as unknown[])).toHaveLength(5);
-    const job = t.sqlite.prepare('SELECT * FROM print_jobs').get() as { receipt_id: string; status: string; kind: string; payload: string };
-    expect(job).toMatchObject({ receipt_id: r.value.receiptId, status: 'queued', kind: 'receipt' });
-    expect(JSON.parse(job.payload).number).toBe('24-000001');
+    const job = t.sqlite.prepare('SELECT * FROM print_jobs').get() as { receipt_id: string; receipt_seq: number; status: string; kind: string; payload: string | null };
+    // The job references the stored receipt (migration 0007) instead of copying it.
+    expect(job).toMatchObject({ receipt_id: r.value.receiptId, receipt_seq: 1, status: 'queued', kind: 'receipt', payload: null });
+    expect(JSON.parse(t.sqlite.prepare('SELECT doc FROM receipts WHERE seq = ?').pluck().get(job.receipt_seq) as string).number).toBe('24-000001');
   });
 
   it('sell is idempotent on saleId: a retry returns the first result and writes nothing', async () => {

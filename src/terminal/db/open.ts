@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { schema } from './schema.js';
 import { backfillCardAliases } from '../card-aliases.js';
+import { WAL_AUTOCHECKPOINT_PAGES } from './checkpoint.js';
 
 export const TERMINAL_MIGRATIONS = fileURLToPath(new URL('../../../migrations/terminal', import.meta.url));
 
@@ -20,6 +21,8 @@ export function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // A safety net only: the terminal checkpoints when idle (IdleCheckpointer), not inside a sale.
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
 }
 
 /** Opens (creating if needed) a terminal database and brings its schema up to date. */

@@ -275,20 +275,34 @@ export const syncState = sqliteTable('sync_state', {
   updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
 
-/** Persisted print queue (written in the sale's transaction; the printer helper prints it). */
+/**
+ * Persisted print queue (written in the sale's transaction; the printer helper prints it).
+ * A sale's receipt job does not copy the receipt (migration 0007): payload is NULL and
+ * receipt_seq points at receipts.doc, which the queue loads when it prints. Jobs whose
+ * printed document differs from the stored one (a receipt with a temporary cabinet
+ * password, reports, cabinetLogin slips, reprints) keep their own payload.
+ * The table is WITHOUT ROWID on id (migration 0007; drizzle cannot express it, so a migration
+ * that rebuilds this table must keep it): one b-tree instead of a table plus its id index.
+ */
 export const printJobs = sqliteTable('print_jobs', {
   id: text('id').primaryKey(),                 // UUIDv7
   receiptId: text('receipt_id'),
+  /** receipts.seq of the receipt to print when payload is NULL. */
+  receiptSeq: integer('receipt_seq'),
   kind: text('kind', { enum: ['receipt', 'report', 'cabinetLogin'] }).notNull(),
-  /** ReceiptDoc (receipt, cabinetLogin) or ShiftReport (report), JSON. */
-  payload: text('payload').notNull(),
+  /** ReceiptDoc (receipt, cabinetLogin) or ShiftReport (report), JSON; NULL = receipts.doc of receipt_seq. */
+  payload: text('payload'),
   status: text('status', { enum: ['queued', 'printing', 'printed', 'failed'] }).notNull().default('queued'),
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
   copy: integer('copy', { mode: 'boolean' }).notNull().default(false),
   createdAt: text('created_at').notNull(),
   printedAt: text('printed_at'),
-}, (t) => [index('print_jobs_status_idx').on(t.status, t.createdAt)]);
+}, (t) => [
+  // Partial: only jobs still to print (queued or printing) are in it, so it stays a page or two;
+  // the idle worker's "next job" and the pending count read it.
+  index('print_jobs_pending_idx').on(t.createdAt, t.id).where(sql`status IN ('queued','printing')`),
+]);
 
 export type PrintJobKind = 'receipt' | 'report' | 'cabinetLogin';
 export const schema = {
