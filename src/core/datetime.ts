@@ -13,11 +13,7 @@ interface Parts { year: string; month: string; day: string; hour: string; minute
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const lastMinute = new Map<string, { minute: number; parts: Parts }>();
 
-function parts(at: Date | string | number, timeZone: string): Parts {
-  const ms = at instanceof Date ? at.getTime() : new Date(at).getTime();
-  const minute = Math.floor(ms / 60_000);
-  const hit = lastMinute.get(timeZone);
-  if (hit && hit.minute === minute) return hit.parts;
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let fmt = formatters.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('ru-RU', {
@@ -27,8 +23,16 @@ function parts(at: Date | string | number, timeZone: string): Parts {
     });
     formatters.set(timeZone, fmt);
   }
+  return fmt;
+}
+
+function parts(at: Date | string | number, timeZone: string): Parts {
+  const ms = at instanceof Date ? at.getTime() : new Date(at).getTime();
+  const minute = Math.floor(ms / 60_000);
+  const hit = lastMinute.get(timeZone);
+  if (hit && hit.minute === minute) return hit.parts;
   const out: Record<string, string> = {};
-  for (const p of fmt.formatToParts(ms)) out[p.type] = p.value;
+  for (const p of formatterFor(timeZone).formatToParts(ms)) out[p.type] = p.value;
   const result: Parts = { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute! };
   if (Number.isFinite(minute)) lastMinute.set(timeZone, { minute, parts: result });
   return result;
@@ -60,19 +64,6 @@ export function schoolDay(at: Date | string | number, timeZone = DEFAULT_TIME_ZO
  * shape (a different ICU) falls back to formatDateTime, so the text is the same.
  */
 const SHAPE = /^(\d{2})\.(\d{2})\.(\d{4}), (\d{2}):(\d{2}):\d{2}$/;
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let fmt = formatters.get(timeZone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('ru-RU', {
-      timeZone,
-      year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-    });
-    formatters.set(timeZone, fmt);
-  }
-  return fmt;
-}
 
 /** Same text as formatDateTime ("15.03.2018 10:42"), cheaper for many different instants in one zone. */
 export function formatDateTimeMany(at: Date | string | number, timeZone = DEFAULT_TIME_ZONE): string {
