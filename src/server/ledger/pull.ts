@@ -57,24 +57,17 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     const S = terminal.schoolId;
     const want = (kind: ChangeKind) => (keys === null ? null : keys.get(kind) ?? []);
 
-    const accountKeys = want('account');
-    const accountRows = accountKeys === null || accountKeys.length
-      ? await selectIn(tx, accountKeys, (ks) => tx.select().from(accounts).where(and(eq(accounts.schoolId, S), ks ? inArray(accounts.accountNumber, ks) : undefined)))
-      : [];
-    const cardKeys = want('card');
-    const cardRows = cardKeys === null || cardKeys.length
-      ? await selectIn(tx, cardKeys, (ks) => tx.select().from(cards).where(and(eq(cards.schoolId, S), ks ? inArray(cards.id, ks) : undefined)))
-      : [];
-    const studentKeys = want('student');
-    const studentRows = studentKeys === null || studentKeys.length
-      ? await selectIn(tx, studentKeys, (ks) => tx.select({ s: students, accountNumber: accounts.accountNumber }).from(students)
-        .innerJoin(accounts, eq(accounts.studentId, students.id))
-        .where(and(eq(students.schoolId, S), ks ? inArray(students.id, ks) : undefined)))
-      : [];
     const byKeys = async <R>(kind: ChangeKind, load: (ks: string[] | null) => Promise<R[]>): Promise<R[]> => {
       const ks = want(kind);
       return ks === null || ks.length ? selectIn(tx, ks, load) : [];
     };
+    const accountRows = await byKeys('account', (ks) => tx.select().from(accounts)
+      .where(and(eq(accounts.schoolId, S), ks ? inArray(accounts.accountNumber, ks) : undefined)));
+    const cardRows = await byKeys('card', (ks) => tx.select().from(cards)
+      .where(and(eq(cards.schoolId, S), ks ? inArray(cards.id, ks) : undefined)));
+    const studentRows = await byKeys('student', (ks) => tx.select({ s: students, accountNumber: accounts.accountNumber }).from(students)
+      .innerJoin(accounts, eq(accounts.studentId, students.id))
+      .where(and(eq(students.schoolId, S), ks ? inArray(students.id, ks) : undefined)));
     const categoryRows = await byKeys('category', (ks) => tx.select().from(menuCategories)
       .where(and(eq(menuCategories.schoolId, S), ks ? inArray(menuCategories.id, ks) : undefined)));
     const dishRows = await byKeys('dish', (ks) => tx.select().from(dishes)
