@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { parseMoney, MoneyFormatError } from '../../core/money.js';
 import { accounts } from '../db/schema.js';
@@ -9,7 +9,7 @@ import { resolvePeriod } from './period.js';
 import { buildStatement } from './statement.js';
 import { cardsOf, reportLostCard, setDailyLimit, setLowBalanceThreshold, upsertProfile } from './controls.js';
 import type { CabinetContext } from './index.js';
-import { authed } from './guard.js';
+import { authed, type Authed } from './guard.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
 import { controlsPage, profilePage, statementPage, type StatementQuery } from '../../cabinet/views.js';
 import { statementPdf, PdfFontMissing } from '../../cabinet/pdf.js';
@@ -42,6 +42,10 @@ function optionalAmount(text: string): { ok: true; value: number | null } | { ok
 }
 
 export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext): void {
+  /** The "card and limits" page with the pupil's cards, a notice or problems, as every controls route answers. */
+  const sendControls = async (reply: FastifyReply, a: Authed, extra: { message?: string; problems?: string[] }, status?: number) =>
+    sendHtml(reply, controlsPage({ csrf: a.csrf, account: a.account, cards: await cardsOf(ctx.db, a.account.accountNumber), ...extra }), status);
+
   cab.get('/profile', async (req, reply) => {
     const a = await authed(req, reply, ctx);
     if (!a) return reply;
@@ -114,7 +118,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     const a = await authed(req, reply, ctx);
     if (!a) return reply;
     const m = queryField(req, 'm');
-    return sendHtml(reply, controlsPage({ csrf: a.csrf, account: a.account, cards: await cardsOf(ctx.db, a.account.accountNumber), message: m ? CONTROL_MESSAGES[m] : undefined }));
+    return sendControls(reply, a, { message: m ? CONTROL_MESSAGES[m] : undefined });
   });
 
   cab.post('/controls/card-lost', async (req, reply) => {
@@ -124,7 +128,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     const res = await reportLostCard(ctx.db, a.account.accountNumber, cardId);
     if (res === 'notFound') {
       await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'cardLostRefused', ip: req.ip, ok: false, details: { cardId } });
-      return sendHtml(reply, controlsPage({ csrf: a.csrf, account: a.account, cards: await cardsOf(ctx.db, a.account.accountNumber), problems: ['Такой карты у этого лицевого счёта нет'] }), 404);
+      return sendControls(reply, a, { problems: ['Такой карты у этого лицевого счёта нет'] }, 404);
     }
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'cardLost', ip: req.ip, details: { cardId } });
     return seeOther(reply, `/cabinet/controls?m=${res === 'lost' ? 'lost' : 'already-lost'}`);
@@ -135,7 +139,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     if (!a) return reply;
     const v = optionalAmount(formField(req, 'limit'));
     if (!v.ok) {
-      return sendHtml(reply, controlsPage({ csrf: a.csrf, account: a.account, cards: await cardsOf(ctx.db, a.account.accountNumber), problems: ['Неверная сумма лимита: например, 150 или 150,50'] }), 400);
+      return sendControls(reply, a, { problems: ['Неверная сумма лимита: например, 150 или 150,50'] }, 400);
     }
     await setDailyLimit(ctx.db, a.account.accountNumber, v.value);
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'dailyLimit', ip: req.ip, details: { limit: v.value } });
@@ -147,7 +151,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     if (!a) return reply;
     const v = optionalAmount(formField(req, 'threshold'));
     if (!v.ok) {
-      return sendHtml(reply, controlsPage({ csrf: a.csrf, account: a.account, cards: await cardsOf(ctx.db, a.account.accountNumber), problems: ['Неверная сумма порога: например, 200 или 200,00'] }), 400);
+      return sendControls(reply, a, { problems: ['Неверная сумма порога: например, 200 или 200,00'] }, 400);
     }
     await setLowBalanceThreshold(ctx.db, a.account.accountNumber, v.value);
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'lowBalanceThreshold', ip: req.ip, details: { threshold: v.value } });
