@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CliCommand } from './types.js';
-import { parseFlags } from './types.js';
+import { parseFlags, untilStopped } from './types.js';
 
 const USAGE = `canteen demo [--browser | --electron] [--fresh] [--port 5174] [--server-port 5180] [--no-server]
   Демонстрация кассы школы №24: встроенный центральный сервер (PGlite) с демо-школой,
@@ -60,7 +60,7 @@ export const command: CliCommand = {
     console.log(`\nКасса готова за ${Math.round(performance.now() - t0)} мс. Откройте в браузере: ${demo.shell.server.url}`);
     if (demo.server) console.log(`Личный кабинет родителей: ${demo.server.url}/cabinet/ (демо: 0242013137 / demo-0242013137)`);
     console.log('PIN кассира 1111, заведующего 9999. Остановить: Ctrl+C');
-    await new Promise<void>((resolve) => { process.once('SIGINT', () => resolve()); process.once('SIGTERM', () => resolve()); });
+    await untilStopped();
     console.log('\nОстановка…');
     await demo.close();
     return 0;

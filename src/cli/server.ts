@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { and, desc, isNull } from 'drizzle-orm';
 import type { CliCommand } from './types.js';
-import { parseFlags } from './types.js';
+import { parseFlags, untilStopped } from './types.js';
 import { formatAmount, parseMoney, MoneyFormatError } from '../core/money.js';
 import { DEMO_SCHOOL } from '../core/demo-school.js';
 import type { DbHandle } from '../server/db/open.js';
@@ -233,11 +233,7 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   const app = await buildServer(h, { logger: true });
   await app.listen({ port, host });
   console.log(`Сервер canteen слушает ${host}:${port} (база: ${h.kind === 'postgres' ? 'PostgreSQL' : `PGlite`}).`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopped();
   await app.close();
   await h.close();
   return 0;

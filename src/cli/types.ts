@@ -20,3 +20,11 @@ export function parseFlags(argv: string[]): { _: string[]; flags: Record<string,
   }
   return out;
 }
+
+/** Resolves when the operator stops a long-running command (Ctrl+C, or the service manager's SIGTERM). */
+export function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

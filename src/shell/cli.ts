@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CliCommand } from '../cli/types.js';
-import { parseFlags } from '../cli/types.js';
+import { parseFlags, untilStopped } from '../cli/types.js';
 import { DEFAULT_DATA_DIR, startBrowserShellEarly } from './start.js';
 
 /**
@@ -33,11 +33,7 @@ export const command: CliCommand = {
       return 1;
     }
     for (const d of runtime.devices) console.log(`  ${d.description}`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     await server.close();
     await runtime.close();
     return 0;
