@@ -1,6 +1,6 @@
 import { AsciiReportDecoder, KeyReportDecoder, type HidDecoder } from './hid-decode.js';
 import type { ConnectOutcome, Link, ReconnectOptions } from './reconnecting.js';
-import { ReconnectingReader } from './reconnecting.js';
+import { LazyDriver, ReconnectingReader } from './reconnecting.js';
 
 /** The part of node-hid the reader uses (HIDAsync). */
 export interface HidDevice {
@@ -47,34 +47,29 @@ const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
  */
 export class HidReader extends ReconnectingReader {
   readonly kind = 'hid' as const;
-  private driver: HidDriver | undefined;
-  private driverError: string | undefined;
+  private readonly driver: LazyDriver<HidDriver>;
   private quiet: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: HidReaderOptions) {
     super(opts);
-    this.driver = opts.driver;
+    this.driver = new LazyDriver(opts.driver, loadHidDriver);
   }
 
   private get name(): string { return `hid:${hex4(this.opts.vendorId)}:${hex4(this.opts.productId)}`; }
 
   protected async connect(): Promise<ConnectOutcome> {
-    if (!this.driver) {
-      if (this.driverError) return { error: this.driverError, fatal: true };
-      try { this.driver = await loadHidDriver(); } catch (err) {
-        this.driverError = (err as Error).message;
-        return { error: this.driverError, fatal: true };
-      }
-    }
+    const loaded = await this.driver.get();
+    if ('error' in loaded) return loaded;
+    const driver = loaded.driver;
     const { vendorId, productId } = this.opts;
     try {
-      const found = await this.driver.devices(vendorId, productId);
+      const found = await driver.devices(vendorId, productId);
       if (found.length === 0) return { error: `HID-считыватель ${this.name} не найден` };
     } catch (err) {
       return { error: `Не удалось получить список HID-устройств: ${(err as Error).message}` };
     }
     let dev: HidDevice;
-    try { dev = await this.driver.open(vendorId, productId); } catch (err) {
+    try { dev = await driver.open(vendorId, productId); } catch (err) {
       const msg = (err as Error).message;
       return { error: /permission|access/i.test(msg)
         ? `Нет доступа к HID-считывателю ${this.name}: нужно правило udev (см. docs/hardware-reader.md)`

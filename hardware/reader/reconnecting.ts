@@ -95,3 +95,22 @@ export abstract class ReconnectingReader extends BaseReader {
     if (!outcome.fatal) this.schedule();
   }
 }
+
+/**
+ * A native driver (serialport, node-hid) loaded on first use, so the app runs
+ * where it is missing. A failed load is remembered: the module will not appear
+ * while the process runs, so the reader reports it as fatal instead of retrying.
+ */
+export class LazyDriver<T> {
+  private error: string | undefined;
+
+  constructor(private driver: T | undefined, private readonly load: () => Promise<T>) {}
+
+  async get(): Promise<{ driver: T } | { error: string; fatal: true }> {
+    if (this.driver) return { driver: this.driver };
+    if (this.error === undefined) {
+      try { this.driver = await this.load(); return { driver: this.driver }; } catch (err) { this.error = (err as Error).message; }
+    }
+    return { error: this.error, fatal: true };
+  }
+}

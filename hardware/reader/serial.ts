@@ -1,5 +1,5 @@
 import type { ConnectOutcome, Link, ReconnectOptions } from './reconnecting.js';
-import { DEFAULT_POLL_MS, ReconnectingReader } from './reconnecting.js';
+import { DEFAULT_POLL_MS, LazyDriver, ReconnectingReader } from './reconnecting.js';
 
 /** IronLogic Z-2 USB: an FTDI chip with IronLogic's own product id. */
 export const Z2_VENDOR_ID = '0403';
@@ -90,23 +90,17 @@ export interface SerialReaderOptions extends ReconnectOptions {
 /** The IronLogic Z-2 USB (or any reader that sends text lines over a serial port). */
 export class SerialReader extends ReconnectingReader {
   readonly kind = 'serial' as const;
-  private driver: SerialDriver | undefined;
-  private driverError: string | undefined;
+  private readonly driver: LazyDriver<SerialDriver>;
 
   constructor(private readonly opts: SerialReaderOptions) {
     super(opts);
-    this.driver = opts.driver;
+    this.driver = new LazyDriver(opts.driver, loadSerialDriver);
   }
 
   protected async connect(): Promise<ConnectOutcome> {
-    if (!this.driver) {
-      if (this.driverError) return { error: this.driverError, fatal: true };
-      try { this.driver = await loadSerialDriver(); } catch (err) {
-        this.driverError = (err as Error).message;
-        return { error: this.driverError, fatal: true };
-      }
-    }
-    const driver = this.driver;
+    const loaded = await this.driver.get();
+    if ('error' in loaded) return loaded;
+    const driver = loaded.driver;
     let path = this.opts.path;
     if (path === 'auto') {
       let ports: SerialPortInfo[];
