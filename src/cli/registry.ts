@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
@@ -37,12 +36,11 @@ export const command: CliCommand = {
       console.error('Ошибка: --bank: буквы, цифры, «-» и «_», не длиннее 40');
       return 2;
     }
-    const { openDb } = await import('../server/db/open.js');
+    const { openServerDb } = await import('./server.js');
     const { importRegistry, formatReport } = await import('../server/cabinet/registry-import.js');
     let h;
     try {
-      const url = process.env.DATABASE_URL;
-      h = await openDb(url ? { url } : { dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server')) });
+      h = await openServerDb(flags);
       const report = await importRegistry(h.db, bytes, { source: bank });
       console.log(formatReport(report));
       return report.rejected.length ? 3 : 0;

@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { and, desc, isNull } from 'drizzle-orm';
 import type { CliCommand } from './types.js';
 import { parseFlags, untilStopped } from './types.js';
-import { formatAmount, parseMoney, MoneyFormatError } from '../core/money.js';
+import { formatAmount, parseMoney } from '../core/money.js';
 import { DEMO_SCHOOL } from '../core/demo-school.js';
 import type { DbHandle } from '../server/db/open.js';
-import { HttpError } from '../server/errors.js';
 
 const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
 
@@ -24,20 +23,19 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server flags                                        продажи на проверку (заблокированная карта, перерасход …)
   canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд`;
 
-async function open(flags: Record<string, string | true>, migrate = true): Promise<DbHandle> {
+/** The server's database for a CLI command: PostgreSQL from DATABASE_URL, else PGlite in --data (default data/server). */
+export async function openServerDb(flags: Record<string, string | true>): Promise<DbHandle> {
   const { openDb } = await import('../server/db/open.js');
   const url = process.env.DATABASE_URL;
-  const dataDir = path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server'));
-  return openDb(url ? { url, migrate } : { dataDir, migrate });
+  return openDb(url ? { url } : { dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server')) });
 }
 
 async function withDb(flags: Record<string, string | true>, fn: (h: DbHandle) => Promise<number>): Promise<number> {
   let h: DbHandle | undefined;
   try {
-    h = await open(flags);
+    h = await openServerDb(flags);
     return await fn(h);
   } catch (err) {
-    if (err instanceof HttpError || err instanceof MoneyFormatError) { console.error(`Ошибка: ${err.message}`); return 1; }
     console.error(`Ошибка: ${(err as Error).message}`);
     return 1;
   } finally {
@@ -222,7 +220,7 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   const host = typeof flags.host === 'string' ? flags.host : process.env.HOST ?? '0.0.0.0';
   let h: DbHandle;
   try {
-    h = await open(flags);
+    h = await openServerDb(flags);
   } catch (err) {
     console.error(`Сервер не запущен: ${(err as Error).message}`);
     return 1;
