@@ -1,19 +1,18 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { PosApi, PosEvent } from '../src/api/pos-api.js';
-import type { PosBridge } from '../src/api/pos-bridge.js';
+import { POS_IPC_EVENT, POS_IPC_PREFIX, type PosBridge } from '../src/api/pos-bridge.js';
 
 /*
  * Runs sandboxed (sandbox: true, contextIsolation: true): only `electron` may
- * be required, so electron/build.ts bundles this file to one CommonJS script.
+ * be required, so electron/build.ts bundles this file (with the channel names
+ * from pos-bridge.ts) to one CommonJS script.
  * The page gets one function per PosApi method; ipcRenderer itself never
  * crosses the bridge. `satisfies PosBridge` makes a missing or mistyped
  * method a compile error.
  */
-const PREFIX = 'pos:';       // = POS_IPC_PREFIX (src/api/pos-bridge.ts), inlined: the sandbox cannot import it
-const EVENT = 'pos-event';   // = POS_IPC_EVENT
 /** A typed forwarder for one method: argument and result types come from PosApi. */
 const call = <M extends keyof PosApi>(method: M) =>
-  ((...args: Parameters<PosApi[M]>) => ipcRenderer.invoke(PREFIX + method, ...args) as ReturnType<PosApi[M]>);
+  ((...args: Parameters<PosApi[M]>) => ipcRenderer.invoke(POS_IPC_PREFIX + method, ...args) as ReturnType<PosApi[M]>);
 
 const bridge = {
   status: call('status'),
@@ -36,8 +35,8 @@ const bridge = {
   simulateTap: call('simulateTap'),
   onEvent(listener) {
     const handler = (_e: IpcRendererEvent, event: PosEvent) => listener(event);
-    ipcRenderer.on(EVENT, handler);
-    return () => { ipcRenderer.removeListener(EVENT, handler); };
+    ipcRenderer.on(POS_IPC_EVENT, handler);
+    return () => { ipcRenderer.removeListener(POS_IPC_EVENT, handler); };
   },
 } satisfies PosBridge;
 
