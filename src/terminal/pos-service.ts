@@ -589,12 +589,8 @@ export class PosService implements PosApi {
         const l = a.lines[i]!;
         st.insertLine.run(seq * LINE_KEY_SPAN + i + 1, seq, i + 1, l.itemId, l.kind, l.name, l.quantity, l.unitPrice, l.amount, l.subsidy, l.ruleId ?? null);
       }
-      const entry = (kind: 'sale' | 'refund' | 'subsidy' | 'cabinetPassword', accountNumber: string | null, amount: number, payload: string, receiptSeq: number | null) => {
-        const uuid = uuidv7();
-        st.insertEntry.run(entrySeq, uuid, kind, accountNumber, amount, issuedAt, a.day, receiptSeq, shift.id, cashierId, cardId, payload);
-        st.insertOutbox.run(entrySeq, uuid);
-        entrySeq++;
-      };
+      const entry = (kind: 'sale' | 'refund' | 'subsidy' | 'cabinetPassword', accountNumber: string | null, amount: number, payload: string, receiptSeq: number | null) =>
+        this.appendEntry(entrySeq++, kind, accountNumber, amount, issuedAt, a.day, receiptSeq, shift.id, cashierId, cardId, payload);
       entry(a.kind, a.accountNumber, sign * a.total,
         a.kind === 'sale' ? '{}' : JSON.stringify({ refundOf: a.refundOf!.id, reason: a.reason }), seq);
       // The budget's part, against the school's subsidy account (accountNumber null), so its cost is reportable.
@@ -748,14 +744,20 @@ export class PosService implements PosApi {
 
   // ---- manager actions ----------------------------------------------------
 
+  /** One entry and its outbox row (every entry has one: checkIntegrity). The caller holds the transaction. */
+  private appendEntry(seq: number, kind: string, accountNumber: string | null, amount: number, createdAt: string, day: string,
+    receiptSeq: number | null, shiftId: string | null, cashierId: string, cardId: string | null, payload: string): void {
+    const uuid = uuidv7();
+    this.st.insertEntry.run(seq, uuid, kind, accountNumber, amount, createdAt, day, receiptSeq, shiftId, cashierId, cardId, payload);
+    this.st.insertOutbox.run(seq, uuid);
+  }
+
   private writeEntry(session: CashierSession, kind: 'cardBlock' | 'cabinetPassword', accountNumber: string, cardId: string | null, payload: unknown, extra?: () => void): void {
     const now = this.clock.now();
-    const uuid = uuidv7();
     const seq = this.nextEntrySeq;
     this.sqlite.transaction(() => {
-      this.st.insertEntry.run(seq, uuid, kind, accountNumber, 0, now.toISOString(), schoolDay(now, this.school.time_zone),
+      this.appendEntry(seq, kind, accountNumber, 0, now.toISOString(), schoolDay(now, this.school.time_zone),
         null, this.shift?.id ?? null, session.cashierId, cardId, JSON.stringify(payload));
-      this.st.insertOutbox.run(seq, uuid);
       extra?.();
     })();
     this.nextEntrySeq = seq + 1;
