@@ -1,14 +1,26 @@
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
 import {
-  COLUMNS, isProfile, openTransport, PROFILES, render, statusMessage, TransportPrinter, type PaperWidth, type TransportSpec,
+  COLUMNS, isProfile, openTransport, PROFILES, render, statusMessage, TransportPrinter, type PaperWidth, type Profile, type TransportSpec,
 } from '../../hardware/printer/index.js';
+import type { RasterDialect } from '../../hardware/printer/raster.js';
 import { listPrinters } from '../../hardware/printer/discover.js';
 
 const USAGE = `Использование:
   canteen printer test   --profile ${PROFILES.join('|')} (--device /dev/usb/lp0 | --port COM3 [--baud 9600] | --host IP[:9100] | --file FILE) [--width 58|80] [--raster-dialect star|escpos]
   canteen printer status --profile … (--device | --port | --host)
   canteen printer list   [--host IP] [--all-serial]`;
+
+/** `--profile`, `--width` (mm, default 80) and `--raster-dialect`, as `printer test` and `receipt --demo` take them. A string is the error. */
+export function printTargetFlags(flags: Record<string, string | true>): { profile: Profile; width: PaperWidth; rasterDialect: RasterDialect } | string {
+  const profile = flags.profile ?? 'escpos';
+  if (!isProfile(profile)) return `Неизвестный профиль «${String(profile)}». Есть: ${PROFILES.join(', ')}`;
+  const width = Number(flags.width ?? 80);
+  if (width !== 58 && width !== 80) return 'Ширина бумаги: 58 или 80 (мм)';
+  const rasterDialect = flags['raster-dialect'] ?? 'star';
+  if (rasterDialect !== 'star' && rasterDialect !== 'escpos') return '--raster-dialect: star или escpos';
+  return { profile, width, rasterDialect };
+}
 
 function spec(flags: Record<string, string | true>): TransportSpec | string {
   const s = (k: string) => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
@@ -35,16 +47,13 @@ export const command: CliCommand = {
       return 0;
     }
     if (sub !== 'test' && sub !== 'status') { console.error(USAGE); return 2; }
-    const profile = flags.profile ?? 'escpos';
-    if (!isProfile(profile)) { console.error(`Неизвестный профиль «${String(profile)}». Есть: ${PROFILES.join(', ')}`); return 2; }
-    const width = Number(flags.width ?? 80);
-    if (width !== 58 && width !== 80) { console.error('Ширина бумаги: 58 или 80 (мм)'); return 2; }
-    const rd = flags['raster-dialect'] ?? 'star';
-    if (rd !== 'star' && rd !== 'escpos') { console.error('--raster-dialect: star или escpos'); return 2; }
+    const target = printTargetFlags(flags);
+    if (typeof target === 'string') { console.error(target); return 2; }
+    const { profile, width, rasterDialect: rd } = target;
     const sp = spec(flags);
     if (typeof sp === 'string') { console.error(`${sp}\n${USAGE}`); return 2; }
     const transport = openTransport(sp);
-    const printer = new TransportPrinter(transport, profile, COLUMNS[width as PaperWidth], rd);
+    const printer = new TransportPrinter(transport, profile, COLUMNS[width], rd);
     try {
       const status = await printer.status();
       const statusText = status.state === 'unknown' ? 'неизвестно (подключение только на запись)' : statusMessage(status);
@@ -54,7 +63,7 @@ export const command: CliCommand = {
       }
       const { bytes } = render(
         { kind: 'test', info: { profile: `${profile}${profile === 'raster' ? `/${rd}` : ''}`, transport: transport.description, status: statusText, at: new Date() } },
-        { profile, columns: COLUMNS[width as PaperWidth], rasterDialect: rd },
+        { profile, columns: COLUMNS[width], rasterDialect: rd },
       );
       await printer.print(bytes);
       console.log(JSON.stringify({ printed: true, printer: transport.description, bytes: bytes.length, state: status.state, message: statusText }));

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
 import { demoReceipt, demoShiftReport } from '../../hardware/printer/demo.js';
-import { COLUMNS, isProfile, PROFILES, render, type PaperWidth, type Printable } from '../../hardware/printer/index.js';
+import { COLUMNS, PROFILES, render, type PaperWidth, type Printable } from '../../hardware/printer/index.js';
+import { printTargetFlags } from './printer.js';
 import { renderLines } from '../../hardware/printer/raster.js';
 import { bitmapToPng } from '../../hardware/printer/png.js';
 
@@ -27,12 +28,9 @@ export const command: CliCommand = {
   async run(argv) {
     const { flags } = parseFlags(argv);
     if (!flags.demo) { console.error(`Нужен --demo (другие чеки печатает касса).\n${USAGE}`); return 2; }
-    const profile = flags.profile === undefined ? 'escpos' : flags.profile;
-    if (!isProfile(profile)) { console.error(`Неизвестный профиль «${String(profile)}». Есть: ${PROFILES.join(', ')}`); return 2; }
-    const width = Number(flags.width ?? 80);
-    if (width !== 58 && width !== 80) { console.error('Ширина бумаги: 58 или 80 (мм)'); return 2; }
-    const rd = flags['raster-dialect'] ?? 'star';
-    if (rd !== 'star' && rd !== 'escpos') { console.error('--raster-dialect: star или escpos'); return 2; }
+    const target = printTargetFlags(flags);
+    if (typeof target === 'string') { console.error(target); return 2; }
+    const { profile, width, rasterDialect: rd } = target;
     const report = flags.report === undefined ? undefined : String(flags.report).toUpperCase();
     if (report !== undefined && report !== 'X' && report !== 'Z') { console.error('--report: x или z'); return 2; }
     const columns = COLUMNS[width];
