@@ -4,9 +4,9 @@ import { accounts } from '../db/schema.js';
 import { cabinetEvents, cabinetProfiles, cabinetResetTokens } from '../db/cabinet-schema.js';
 import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
-import { sha256Hex } from '../tokens.js';
+import { newToken, sha256Hex } from '../tokens.js';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.js';
-import { createSession, destroyOtherSessions, newSecret } from './sessions.js';
+import { createSession, destroyOtherSessions } from './sessions.js';
 import { clearFailures, lockedFor, POLICIES, recordFailure } from './throttle.js';
 
 /** One message for an unknown account, a wrong password and a disabled account: nothing to enumerate. */
@@ -105,7 +105,7 @@ export async function requestReset(db: Db, input: { accountNumber: string; email
     .where(eq(cabinetProfiles.accountNumber, number));
   if (!row?.email || row.email.toLowerCase() !== input.email.trim().toLowerCase()) return null;
   await recordFailure(db, `reset-acct:${number}`, POLICIES.resetAccount, input.now);
-  const token = newSecret();
+  const token = newToken();
   await db.insert(cabinetResetTokens).values({
     tokenHash: sha256Hex(token), accountNumber: number, createdAt: input.now.toISOString(),
     expiresAt: new Date(input.now.getTime() + RESET_TTL_MS).toISOString(),

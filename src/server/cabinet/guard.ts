@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadAccount, type AccountView } from './account.js';
-import { csrfToken, csrfValid, destroySession, loadSession, newSecret, PRE_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, type Session } from './sessions.js';
+import { csrfToken, csrfValid, destroySession, loadSession, PRE_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, type Session } from './sessions.js';
 import type { CabinetContext } from './index.js';
+import { newToken } from '../tokens.js';
 import { formField, sameOrigin, sendHtml, seeOther } from './web.js';
 import { messagePage } from '../../cabinet/views.js';
 
@@ -55,7 +56,7 @@ export async function authed(req: FastifyRequest, reply: FastifyReply, ctx: Cabi
 export function preLoginToken(req: FastifyRequest, reply: FastifyReply, ctx: CabinetContext): string {
   let pre = req.cookies[PRE_COOKIE];
   if (!pre || !/^[A-Za-z0-9_-]{43}$/.test(pre)) {
-    pre = newSecret();
+    pre = newToken();
     reply.setCookie(PRE_COOKIE, pre, { ...cookieBase(ctx), maxAge: 24 * 3600 });
   }
   return csrfToken(ctx.secret, pre);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Db } from '../db/open.js';
-import { newSecret } from './sessions.js';
+import { newToken } from '../tokens.js';
 import type { PaymentGateway } from './gateway.js';
 import { TestGateway } from './test-gateway.js';
 import { MemoryMailer, smtpFromUrl, type Mailer } from './mailer.js';
@@ -68,11 +68,11 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((line: string) => app.log.info(line));
   const mailer = deps.mailer ?? (process.env.CANTEEN_SMTP_URL ? smtpFromUrl(process.env.CANTEEN_SMTP_URL) : new MemoryMailer(log));
-  const gateway = deps.gateway ?? new TestGateway(newSecret());
+  const gateway = deps.gateway ?? new TestGateway(newToken());
   const publicUrl = deps.publicUrl?.replace(/\/+$/, '') ?? process.env.CANTEEN_PUBLIC_URL?.replace(/\/+$/, '');
   const https = publicUrl?.startsWith('https://') ?? false;
   const ctx: CabinetContext = {
-    db: deps.db, gateway, mailer, secret: deps.secret ?? newSecret(), now,
+    db: deps.db, gateway, mailer, secret: deps.secret ?? newToken(), now,
     secureCookies: deps.secureCookies ?? https, https, publicUrl,
     loginPerMinute: deps.loginPerMinute ?? 30,
     checkLowBalances: () => checkLowBalances(deps.db, mailer, now(), publicUrl ?? ''),

@@ -1,8 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { cabinetSessions } from '../db/cabinet-schema.js';
 import type { Tx } from '../db/open.js';
-import { sha256Hex } from '../tokens.js';
+import { newToken, sha256Hex } from '../tokens.js';
 
 /** Absolute lifetime and idle timeout of a cabinet session. */
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -14,12 +14,8 @@ export const PRE_COOKIE = 'cabinet_pre';
 
 export interface Session { idHash: string; accountNumber: string }
 
-export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
 export async function createSession(db: Tx, accountNumber: string, now: Date, meta: { ip?: string; userAgent?: string } = {}): Promise<string> {
-  const id = newSecret();
+  const id = newToken();
   await db.insert(cabinetSessions).values({
     idHash: sha256Hex(id), accountNumber, createdAt: now.toISOString(), lastSeenAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
