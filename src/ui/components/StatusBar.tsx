@@ -1,5 +1,5 @@
 import { usePos } from '../context.js';
-import { printerText, salesWord, time } from '../format.js';
+import { plural, printerText, salesWord, time } from '../format.js';
 
 /** Devices and sync, always on screen. */
 export function StatusBar() {
@@ -38,7 +38,7 @@ export function OfflineBanner() {
         <div className="offline-banner" role="status" data-testid="offline-banner">
           Нет связи с сервером. Продажа продолжается
           {sync.pending > 0
-            ? `; ${sync.pending} ${salesWord(sync.pending)} ${sync.pending % 10 === 1 && sync.pending % 100 !== 11 ? 'будет отправлена' : 'будут отправлены'} при появлении связи.`
+            ? `; ${sync.pending} ${salesWord(sync.pending)} ${plural(sync.pending, 'будет отправлена', 'будут отправлены', 'будут отправлены')} при появлении связи.`
             : '.'}
         </div>
       )}
