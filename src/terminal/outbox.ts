@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SyncEntry } from '../api/sync.js';
-import { LINE_KEY_SPAN } from './db/schema.js';
+import { lineKeys } from './db/schema.js';
 
 /** An entries row as stored (snake_case from SQL), with its receipt's columns when it has one. */
 export interface EntryRow {
@@ -87,7 +87,7 @@ function prepare(sqlite: Database.Database) {
               r.subsidy AS r_subsidy, r.account_number AS r_account, r.refund_of AS r_refund_of
          FROM outbox o JOIN entries e ON e.seq = o.seq LEFT JOIN receipts r ON r.seq = e.receipt_seq
         WHERE o.status != 'acked' AND o.seq > ? ORDER BY o.seq LIMIT ?`),
-    // A receipt's lines are one rowid range (receipt_lines.id = receipt_seq * LINE_KEY_SPAN + line_no).
+    // A receipt's lines are one rowid range (lineKeys).
     lines: sqlite.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy FROM receipt_lines
                             WHERE id BETWEEN ? AND ? ORDER BY id`),
     acked: sqlite.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq <= ? AND status != 'acked'`),
@@ -111,7 +111,7 @@ export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq 
   const linesOf = (seq: number): WireLine[] => {
     let lines = cache.get(seq);
     if (!lines) {
-      lines = (s.lines.all(seq * LINE_KEY_SPAN, seq * LINE_KEY_SPAN + LINE_KEY_SPAN - 1) as LineRow[]).map((l) => ({
+      lines = (s.lines.all(...lineKeys(seq)) as LineRow[]).map((l) => ({
         itemId: l.item_id, kind: l.item_kind, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, subsidy: l.subsidy,
       }));
       cache.set(seq, lines);

@@ -24,7 +24,7 @@ import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.
 import { TablePrintQueue } from './print-jobs.js';
 import { IdleCheckpointer } from './db/checkpoint.js';
 import { SETTING } from './seed.js';
-import { LINE_KEY_SPAN } from './db/schema.js';
+import { LINE_KEY_SPAN, lineKeys } from './db/schema.js';
 import { MonotonicUuidV7, uuidv7 } from './ids.js';
 import { formatReaderLine } from '../../hardware/reader/card-id.js';
 
@@ -808,11 +808,6 @@ export class PosService implements PosApi {
       return ok({ printJobId });
     });
   }
-}
-
-/** The rowid range of a receipt's lines (receipt_lines.id = receipt_seq * LINE_KEY_SPAN + line_no). */
-export function lineKeys(receiptSeq: number): [number, number] {
-  return [receiptSeq * LINE_KEY_SPAN, receiptSeq * LINE_KEY_SPAN + LINE_KEY_SPAN - 1];
 }
 
 function docLine(l: PricedLine): ReceiptDoc['lines'][number] {

@@ -212,6 +212,11 @@ export const receipts = sqliteTable('receipts', {
  * for why not WITHOUT ROWID).
  */
 export const LINE_KEY_SPAN = 1024; // > 2 × MAX_LINES: a benefit line can split in two
+
+/** The rowid range of a receipt's lines (receipt_lines.id = receipt_seq * LINE_KEY_SPAN + line_no). */
+export function lineKeys(receiptSeq: number): [number, number] {
+  return [receiptSeq * LINE_KEY_SPAN, receiptSeq * LINE_KEY_SPAN + LINE_KEY_SPAN - 1];
+}
 export const receiptLines = sqliteTable('receipt_lines', {
   id: integer('id').primaryKey({ autoIncrement: false }),
   receiptSeq: integer('receipt_seq').notNull(),
