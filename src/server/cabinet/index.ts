@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Db } from '../db/open.js';
 import { newToken } from '../tokens.js';
+import { formToken, formTokenValid } from './sessions.js';
 import type { PaymentGateway } from './gateway.js';
 import { TestGateway } from './test-gateway.js';
 import { MemoryMailer, smtpFromUrl, type Mailer } from './mailer.js';
@@ -124,7 +124,6 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
 
 /** The test bank's page: its own form token so another site cannot press "Оплатить" for the parent. */
 async function registerTestGatewayPage(app: FastifyInstance, gateway: TestGateway, ctx: CabinetContext): Promise<void> {
-  const pageToken = (id: string) => createHmac('sha256', ctx.secret).update(`test-gateway\u0000${id}`).digest('base64url');
   gateway.deliver ??= async (url, body, headers) => {
     // In-process "network": the notice still goes through routing, the raw-body parser and the signature check.
     const res = await app.inject({ method: 'POST', url: new URL(url, 'http://local').pathname, headers, payload: body });
@@ -137,14 +136,12 @@ async function registerTestGatewayPage(app: FastifyInstance, gateway: TestGatewa
       const order = gateway.order(req.params.id);
       if (!order) return sendHtml(reply, messagePage('Платёж не найден', 'Ссылка на оплату неверна или устарела.'), 404);
       return sendHtml(reply, testGatewayPage({
-        externalId: order.externalId, amount: order.amount, description: order.description, token: pageToken(order.externalId), state: order.state,
+        externalId: order.externalId, amount: order.amount, description: order.description, token: formToken(ctx.secret, 'test-gateway', order.externalId), state: order.state,
       }));
     });
     tg.post<{ Params: { id: string }; Body: Record<string, string> }>('/pay/:id', async (req, reply) => {
       const order = gateway.order(req.params.id);
-      const token = typeof req.body?.token === 'string' ? req.body.token : '';
-      const want = Buffer.from(pageToken(req.params.id));
-      if (!order || token.length !== want.length || !timingSafeEqual(Buffer.from(token), want)) {
+      if (!order || !formTokenValid(ctx.secret, 'test-gateway', req.params.id, req.body?.token)) {
         return sendHtml(reply, messagePage('Платёж не найден', 'Ссылка на оплату неверна или устарела.'), 404);
       }
       const { returnUrl } = await gateway.complete(order.externalId, req.body.action === 'cancel' ? 'failed' : 'paid');

@@ -65,12 +65,22 @@ export async function purgeExpiredSessions(db: Tx, now: Date): Promise<void> {
  * taken from one session is worthless in another.
  */
 export function csrfToken(secret: string, binding: string): string {
-  return createHmac('sha256', secret).update(`csrf\u0000${binding}`).digest('base64url');
+  return formToken(secret, 'csrf', binding);
 }
 
 export function csrfValid(secret: string, binding: string | undefined, token: unknown): boolean {
+  return formTokenValid(secret, 'csrf', binding, token);
+}
+
+/** The HMAC form token for one purpose ("csrf", "test-gateway") bound to one value. */
+export function formToken(secret: string, purpose: string, binding: string): string {
+  return createHmac('sha256', secret).update(`${purpose}\u0000${binding}`).digest('base64url');
+}
+
+/** Constant-time check of a submitted form token; anything missing, oversized or not a string is invalid. */
+export function formTokenValid(secret: string, purpose: string, binding: string | undefined, token: unknown): boolean {
   if (!binding || typeof token !== 'string' || token.length > 200) return false;
-  const want = Buffer.from(csrfToken(secret, binding));
+  const want = Buffer.from(formToken(secret, purpose, binding));
   const got = Buffer.from(token);
   return want.length === got.length && timingSafeEqual(want, got);
 }
