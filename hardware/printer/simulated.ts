@@ -28,7 +28,6 @@ export class SimulatedPrinter implements PrinterDevice {
   setFaults(f: Partial<Faults>): void { this.faults = { ...this.faults, ...f }; }
 
   async status(): Promise<PrinterStatus> {
-    if (this.faults.offline) return summarize({ ...this.faults, offline: true });
     return summarize(this.faults);
   }
 
