@@ -1,5 +1,5 @@
 import type { CliCommand } from './types.js';
-import { parseFlags } from './types.js';
+import { parseFlags, untilStopped } from './types.js';
 
 const USAGE = `Использование: canteen reader [--port PATH|auto|simulated|hid:VID:PID] [--count N]
   Открывает считыватель и печатает по строке JSON на событие, пока не остановят (Ctrl+C):
@@ -30,15 +30,13 @@ export const command: CliCommand = {
     let cards = 0;
     // Polling for an absent reader uses unref'd timers; this keeps the command waiting for it.
     const keepAlive = setInterval(() => undefined, 1 << 30);
-    const done = new Promise<number>((resolve) => {
-      const stop = () => resolve(0);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const counted = new Promise<void>((resolve) => {
       reader.on('card', (e) => {
         line({ card: e.cardId, raw: e.raw, at: e.at });
-        if (++cards >= count) resolve(0);
+        if (++cards >= count) resolve();
       });
     });
+    const done = Promise.race([untilStopped(), counted]);
     reader.on('error', (e) => line({ error: e.message, raw: e.raw }));
     let stateShown = false;
     reader.on('state', (s) => { stateShown = true; line({ reader: s }); });
@@ -58,9 +56,9 @@ export const command: CliCommand = {
       done.finally(() => rl.close()).catch(() => undefined);
     }
 
-    const code = await done;
+    await done;
     clearInterval(keepAlive);
     await reader.close();
-    return code;
+    return 0;
   },
 };
