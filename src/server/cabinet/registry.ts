@@ -1,7 +1,7 @@
-import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { parseMoney, MoneyFormatError } from '../../core/money.js';
 import { startOfDay } from './period.js';
+import { decodeTextDetected, type TextEncodingName } from '../admin/text.js';
 
 /**
  * Bank payment registries: CSV lines "payment id; date; account number;
@@ -11,7 +11,7 @@ import { startOfDay } from './period.js';
  * An optional header line is skipped. Parsing never stops at a bad line:
  * each one becomes a rejection with its line number and a Russian reason.
  */
-export type RegistryEncoding = 'utf-8' | 'windows-1251';
+export type RegistryEncoding = TextEncodingName;
 
 export interface RegistryLine {
   line: number;
@@ -32,15 +32,7 @@ export interface ParsedRegistry { encoding: RegistryEncoding; lines: RegistryLin
 export const MAX_REGISTRY_AMOUNT = 10_000_000; // 100 000,00 ₽ per payment: anything larger is a typo
 
 export function decodeRegistry(bytes: Uint8Array): { text: string; encoding: RegistryEncoding } {
-  let text: string;
-  let encoding: RegistryEncoding;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    encoding = 'utf-8';
-  } catch {
-    text = iconv.decode(Buffer.from(bytes), 'win1251');
-    encoding = 'windows-1251';
-  }
+  const { text, encoding } = decodeTextDetected(bytes);
   return { text: text.replace(/^\uFEFF/, ''), encoding };
 }
 
