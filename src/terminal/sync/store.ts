@@ -32,7 +32,3 @@ export function setSyncValue(sqlite: Database.Database, key: SyncKey, value: str
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   ).run(key, value, at);
 }
-
-export function deleteSyncValue(sqlite: Database.Database, key: SyncKey): void {
-  sqlite.prepare('DELETE FROM sync_state WHERE key = ?').run(key);
-}
