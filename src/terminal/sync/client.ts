@@ -231,8 +231,9 @@ export class SyncClient {
       const last = batch[batch.length - 1]!.seq;
       const progressed = res.ackSeq >= first;
       this.recordAck(res.ackSeq, res.resumeFrom);
-      if (progressed) pushed += Math.min(res.ackSeq, last) - first + 1;
-      this.stats.pushedEntries += progressed ? Math.min(res.ackSeq, last) - first + 1 : 0;
+      const accepted = progressed ? Math.min(res.ackSeq, last) - first + 1 : 0;
+      pushed += accepted;
+      this.stats.pushedEntries += accepted;
       ackSeq = res.ackSeq;
       this.emitState();
       this.stats.localMs += performance.now() - t;
