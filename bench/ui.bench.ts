@@ -8,13 +8,11 @@ import { DEMO_CARDS } from '../src/core/demo-school.js';
 import { percentile, round, type Benchmark, type BenchResult } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
 async function browser(): Promise<Browser> {
+  // The e2e tests' Chromium and flags; playwright-core loads only when a UI benchmark runs.
+  const { CHROMIUM, launchBrowser } = await import('../tests/e2e/chromium.js');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium`);
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  return launchBrowser();
 }
 
 async function loginAndOpenShift(page: Page): Promise<void> {

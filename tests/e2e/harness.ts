@@ -1,16 +1,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startBrowserShell, type BrowserShell } from '../../src/shell/start.js';
 import type { RuntimeOptions } from '../../src/shell/runtime.js';
+import { CHROMIUM } from './chromium.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run',
-];
+export { CHROMIUM, launchBrowser } from './chromium.js';
 
 /**
  * Whether the browser tests can run here. Without Chromium they are skipped
@@ -21,10 +18,6 @@ export function browserAvailable(): boolean {
   if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing and CI=true: install the chromium package`);
   console.warn(`e2e skipped: ${CHROMIUM} not found (apt-get install chromium); set CI=true to make this a failure`);
   return false;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
 export interface Till { shell: BrowserShell; page: Page; dataDir: string; close(): Promise<void> }
