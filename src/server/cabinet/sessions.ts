@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { cabinetSessions } from '../db/cabinet-schema.js';
 import type { Tx } from '../db/open.js';
 import { newToken, sha256Hex } from '../tokens.js';
@@ -51,11 +51,6 @@ export async function destroyOtherSessions(db: Tx, accountNumber: string, keepId
   await db.delete(cabinetSessions).where(keepIdHash
     ? and(eq(cabinetSessions.accountNumber, accountNumber), ne(cabinetSessions.idHash, keepIdHash))
     : eq(cabinetSessions.accountNumber, accountNumber));
-}
-
-export async function purgeExpiredSessions(db: Tx, now: Date): Promise<void> {
-  await db.delete(cabinetSessions).where(sql`${cabinetSessions.expiresAt} <= ${now.toISOString()}
-    OR ${cabinetSessions.lastSeenAt} <= ${new Date(now.getTime() - SESSION_IDLE_MS).toISOString()}`);
 }
 
 /**

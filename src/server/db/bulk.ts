@@ -1,5 +1,4 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { query, type Tx } from './open.js';
 
 type ColType = 'text' | 'uuid' | 'bigint' | 'integer' | 'boolean' | 'timestamptz' | 'jsonb';
 
@@ -75,27 +74,4 @@ export function arrayParam(type: ColType, values: readonly unknown[]): SQL {
 export function zipRows(alias: string, cols: readonly (readonly [name: string, type: ColType, values: readonly unknown[]])[]): SQL {
   const list = cols.map(([name, type, values]) => sql`unnest(${arrayParam(type, values)}) AS ${sql.raw(name)}`);
   return sql`(SELECT ${sql.join(list, sql`, `)}) AS ${sql.raw(alias)}`;
-}
-
-/**
- * Multi-row INSERT … SELECT FROM zipped array params: one bind parameter per
- * column whatever the row count. Columns are snake_case SQL names.
- */
-export async function insertUnnest<R extends string = never>(
-  tx: Tx,
-  table: string,
-  columns: readonly (readonly [name: string, type: ColType])[],
-  rows: readonly (readonly unknown[])[],
-  tail: SQL = sql`ON CONFLICT DO NOTHING`,
-  returning?: R,
-): Promise<Record<R, string>[]> {
-  if (rows.length === 0) return [];
-  const q = sql`INSERT INTO ${sql.raw(`"${table}"`)} (${sql.raw(columns.map(([n]) => `"${n}"`).join(', '))})
-    SELECT * FROM ${zipRows('t', columns.map(([name, type], i) => [`c${i}`, type, rows.map((r) => r[i])] as const))}
-    ${tail}${returning ? sql.raw(` RETURNING "${returning}"`) : sql``}`;
-  if (!returning) {
-    await tx.execute(q);
-    return [];
-  }
-  return query<Record<R, string>>(tx, q);
 }

@@ -81,5 +81,3 @@ export const cabinetEvents = pgTable('cabinet_events', {
   ok: boolean('ok').notNull().default(true),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [index('cabinet_events_account_idx').on(t.accountNumber, t.createdAt)]);
-
-export const cabinetSchema = { cabinetProfiles, cabinetSessions, cabinetThrottle, cabinetResetTokens, cabinetPayments, cabinetEvents };
