@@ -1,8 +1,8 @@
 import os from 'node:os';
-import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
+import { dataDirOf } from './terminal.js';
 import { enrollTerminal } from '../server/client/enroll.js';
 import { saveSyncConfig } from '../terminal/sync/config.js';
 import { fileTokenStore } from '../terminal/sync/token-store.js';
@@ -19,7 +19,7 @@ export const command: CliCommand = {
       console.error(USAGE);
       return 2;
     }
-    const dataDir = path.resolve(typeof flags.data === 'string' ? flags.data : path.join(process.cwd(), 'data', 'shell'));
+    const dataDir = dataDirOf(flags);
     try {
       const res = await enrollTerminal(flags.server, flags.code, { hostName: os.hostname() });
       mkdirSync(dataDir, { recursive: true });

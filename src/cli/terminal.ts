@@ -11,7 +11,8 @@ const USAGE = [
   'ПАПКА: папка данных кассы (terminal.sqlite и server.json), по умолчанию data/shell',
 ].join('\n');
 
-function dataDirOf(flags: Record<string, string | true>): string {
+/** The terminal's data folder: --data, else data/shell under the working directory. */
+export function dataDirOf(flags: Record<string, string | true>): string {
   return path.resolve(typeof flags.data === 'string' ? flags.data : path.join(process.cwd(), 'data', 'shell'));
 }
 
