@@ -172,7 +172,7 @@ export class PosService implements PosApi {
 
   /** Re-reads settings, school, menu, counters and the open shift (after open, or after a pull changed them). */
   reload(): void {
-    const get = (k: string) => this.sqlite.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(k) as string | undefined;
+    const get = (k: string) => this.st.getSetting.get(k) as string | undefined;
     const schoolId = get(SETTING.schoolId);
     const school = (schoolId
       ? this.sqlite.prepare('SELECT * FROM schools WHERE id = ?').get(schoolId)
