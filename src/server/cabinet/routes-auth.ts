@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { changePassword, completeReset, EMAIL_RE, login, BAD_LOGIN, requestReset, resetTokenValid, logEvent } from './auth.js';
 import { destroySession, loadSession, SESSION_COOKIE } from './sessions.js';
 import { humanWait } from './throttle.js';
+import { sha256Hex } from '../tokens.js';
 import type { CabinetContext } from './index.js';
 import { authed, checkPreLogin, clearSessionCookie, preLoginToken, setSessionCookie } from './guard.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
@@ -34,8 +35,8 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
     });
     if (res.kind === 'ok') {
       // A fresh id on every login: a session id planted before login is worthless.
-      const old = await loadSession(ctx.db, req.cookies[SESSION_COOKIE], ctx.now());
-      if (old) await destroySession(ctx.db, old.idHash);
+      const planted = req.cookies[SESSION_COOKIE];
+      if (planted) await destroySession(ctx.db, sha256Hex(planted));
       setSessionCookie(reply, ctx, res.sessionId);
       return seeOther(reply, res.mustChangePassword ? '/cabinet/password' : '/cabinet/profile');
     }
