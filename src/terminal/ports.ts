@@ -28,6 +28,16 @@ export interface PrintJobInput {
 }
 
 /**
+ * The payload and receipt_seq a queue stores for a job: no copy (payload null) when the job
+ * references its receipt and the store can print receipts.doc (migration 0007); else the JSON.
+ */
+export function storedPayload(job: PrintJobInput, byReference: boolean): { payload: string | null; receiptSeq: number | null } {
+  return byReference && job.receiptSeq !== undefined
+    ? { payload: null, receiptSeq: job.receiptSeq }
+    : { payload: job.payloadJson ?? JSON.stringify(job.payload), receiptSeq: null };
+}
+
+/**
  * The persisted print queue. `enqueue` is called INSIDE the sale's SQLite
  * transaction, synchronously, on the service's own connection (the `sqlite`
  * handle given to the factory), so the print_jobs row commits or rolls back

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { uuidv7 } from './ids.js';
 import type { PrinterState } from '../api/pos-api.js';
 import type { Clock, PrintJobInput, ReceiptPrinter } from './ports.js';
-import { systemClock } from './ports.js';
+import { storedPayload, systemClock } from './ports.js';
 
 /** What a printed temporary password becomes in print_jobs (the layout still has something to show on a reprint). */
 export const REDACTED_PASSWORD = '********';
@@ -27,9 +27,8 @@ export class TablePrintQueue implements ReceiptPrinter {
   enqueue(job: PrintJobInput): string {
     const id = uuidv7();
     // A sale's receipt is not copied: the job points at receipts.doc (migration 0007).
-    const byRef = job.receiptSeq !== undefined;
-    this.insert.run(id, job.receiptId ?? null, byRef ? job.receiptSeq : null, job.kind,
-      byRef ? null : job.payloadJson ?? JSON.stringify(job.payload), job.copy ? 1 : 0, this.clock.now().toISOString());
+    const { payload, receiptSeq } = storedPayload(job, true);
+    this.insert.run(id, job.receiptId ?? null, receiptSeq, job.kind, payload, job.copy ? 1 : 0, this.clock.now().toISOString());
     return id;
   }
 

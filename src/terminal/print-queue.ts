@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { PrinterState, ShiftReport } from '../api/pos-api.js';
 import type { ReceiptDoc } from '../core/receipt.js';
 import type { Clock, PrintJobInput, ReceiptPrinter } from './ports.js';
-import { systemClock } from './ports.js';
+import { storedPayload, systemClock } from './ports.js';
 import type { PrintJobRow, PrintJobStore } from './print-queue-store.js';
 import type { PrinterDevice } from '../../hardware/printer/device.js';
 import { render, type Printable } from '../../hardware/printer/index.js';
@@ -75,10 +75,9 @@ export class PrintQueue implements ReceiptPrinter {
   enqueue(job: PrintJobInput): string {
     const id = uuidv7();
     // On the terminal database a sale's receipt is not copied: the job points at receipts.doc.
-    const byRef = job.receiptSeq !== undefined && this.store.referencesReceipts === true;
     this.store.insert({
       id, receiptId: job.receiptId ?? null, kind: job.kind, status: 'queued',
-      ...(byRef ? { payload: null, receiptSeq: job.receiptSeq! } : { payload: job.payloadJson ?? JSON.stringify(job.payload), receiptSeq: null }),
+      ...storedPayload(job, this.store.referencesReceipts === true),
       attempts: 0, lastError: null, copy: job.copy ?? false, createdAt: this.clock.now().toISOString(), printedAt: null,
     });
     return id;
