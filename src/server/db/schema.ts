@@ -246,8 +246,10 @@ export const reviewFlags = pgTable('review_flags', {
   message: text('message').notNull(),                  // Russian, for the report
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** Set once by `canteen server flags resolve` (who, when, why); the row itself is never deleted or re-resolved. */
   resolvedAt: ts('resolved_at'),
   resolvedBy: text('resolved_by'),
+  resolutionNote: text('resolution_note'),
 }, (t) => [
   uniqueIndex('review_flags_entry_reason_idx').on(t.entryUuid, t.reason),
   index('review_flags_school_idx').on(t.schoolId, t.createdAt),

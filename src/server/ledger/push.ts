@@ -4,6 +4,8 @@ import {
   type PushRequest, type PushResponse, type SyncEntry,
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
+import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
+import { addDays, ruDay, startOfDay } from '../cabinet/period.js';
 import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import { intArray, textArray, zipRows } from '../db/bulk.js';
@@ -25,6 +27,7 @@ interface ClaimRow {
   school_id: string | null;
   balance: number | null;
   has_permanent: boolean | null;
+  daily_limit: number | null;
   card_account: string | null;
   state: string | null;
 }
@@ -59,13 +62,13 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
   }
 
   return db.transaction(async (tx) => {
-    const [term] = await query<{ last_seq: number; revoked: boolean; overdraft_limit: number | null }>(tx, sql`
-      SELECT t.last_seq, t.revoked_at IS NOT NULL AS revoked, s.overdraft_limit
+    const [term] = await query<{ last_seq: number; revoked: boolean; overdraft_limit: number | null; time_zone: string | null }>(tx, sql`
+      SELECT t.last_seq, t.revoked_at IS NOT NULL AS revoked, s.overdraft_limit, s.time_zone
       FROM terminals t LEFT JOIN schools s ON s.id = ${terminal.schoolId}
       WHERE t.id = ${terminal.id} FOR UPDATE OF t`);
     if (!term || term.revoked) throw new HttpError(401, 'UNAUTHORIZED', 'Касса отключена от сервера');
     const lastSeq = Number(term.last_seq);
-    const overdraftLimit = Number(term.overdraft_limit ?? 0);
+    const school: SchoolRules = { overdraftLimit: Number(term.overdraft_limit ?? 0), timeZone: term.time_zone ?? DEFAULT_TIME_ZONE };
 
     const gap = batch.length > 0 && batch[0]!.seq > lastSeq + 1;
     const repeats = batch.filter((e) => e.seq <= lastSeq);
@@ -87,7 +90,7 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
     const newLastSeq = lastSeq + run.length;
     const flags: FlagRow[] = [];
     if (repeats.length) await flagReusedSeqs(tx, terminal, repeats, flags);
-    const wrote = run.length ? await applyRun(tx, terminal, run, claim, overdraftLimit, newLastSeq, flags) : false;
+    const wrote = run.length ? await applyRun(tx, terminal, run, claim, school, newLastSeq, flags) : false;
 
     if (flags.length) {
       for (let i = 0; i < flags.length; i += CHUNK) {
@@ -106,8 +109,11 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
   });
 }
 
+/** What the push checks sales against (the school's row). */
+interface SchoolRules { overdraftLimit: number; timeZone: string }
+
 interface Claim {
-  accounts: Map<string, { balance: number; hasPermanent: boolean }>;
+  accounts: Map<string, { balance: number; hasPermanent: boolean; dailyLimit: number | null }>;
   cards: Map<string, { accountNumber: string; state: string }>;
   fresh: Set<string>;
 }
@@ -143,15 +149,16 @@ async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: SyncEntry
       FROM ${zipRows('t', [['u', 'text', run.map((e) => e.uuid)], ['c', 'timestamptz', run.map((e) => e.createdAt)], ['s', 'bigint', run.map((e) => e.seq)]])}
       ON CONFLICT DO NOTHING RETURNING uuid)`);
     parts.push(sql`SELECT 'u' AS k, uuid AS id, NULL::text AS school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent,
-      NULL::text AS card_account, NULL::text AS state FROM ids`);
+      NULL::bigint AS daily_limit, NULL::text AS card_account, NULL::text AS state FROM ids`);
   }
   if (numbers.length) {
-    ctes.push(sql`a AS MATERIALIZED (SELECT account_number, school_id, balance, permanent_password_hash IS NOT NULL AS has_permanent
+    ctes.push(sql`a AS MATERIALIZED (SELECT account_number, school_id, balance, permanent_password_hash IS NOT NULL AS has_permanent, daily_limit
       FROM accounts WHERE account_number = ANY(${textArray(numbers)}::text[]) ORDER BY account_number FOR UPDATE)`);
-    parts.push(sql`SELECT 'a' AS k, account_number AS id, school_id, balance, has_permanent, NULL::text AS card_account, NULL::text AS state FROM a`);
+    parts.push(sql`SELECT 'a' AS k, account_number AS id, school_id, balance, has_permanent, daily_limit, NULL::text AS card_account, NULL::text AS state FROM a`);
   }
   if (cardIds.length) {
-    parts.push(sql`SELECT 'c' AS k, id, school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent, account_number AS card_account, state
+    parts.push(sql`SELECT 'c' AS k, id, school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent, NULL::bigint AS daily_limit,
+      account_number AS card_account, state
       FROM cards WHERE id = ANY(${textArray(cardIds)}::text[])`);
   }
   const rows = await query<ClaimRow>(tx, sql`${ctes.length ? sql`WITH ${sql.join(ctes, sql`, `)} ` : sql``}${sql.join(parts, sql` UNION ALL `)}`);
@@ -162,7 +169,7 @@ async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: SyncEntry
     if (r.k === 'u') out.fresh.add(r.id);
     else if (r.k === 'a') {
       if (r.school_id !== schoolId) { if (!foreignAccount || r.id < foreignAccount) foreignAccount = r.id; continue; }
-      out.accounts.set(r.id, { balance: Number(r.balance), hasPermanent: !!r.has_permanent });
+      out.accounts.set(r.id, { balance: Number(r.balance), hasPermanent: !!r.has_permanent, dailyLimit: r.daily_limit == null ? null : Number(r.daily_limit) });
     } else {
       if (r.school_id !== schoolId) { if (!foreignCard || r.id < foreignCard) foreignCard = r.id; continue; }
       out.cards.set(r.id, { accountNumber: r.card_account!, state: r.state! });
@@ -213,7 +220,7 @@ function restOfPayload(e: SyncEntry, storedRefundOf: boolean): Record<string, un
  * moved the terminal's lastSeq (false: nothing new to store, the caller updates lastSeq itself).
  */
 async function applyRun(
-  tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], claim: Claim, overdraftLimit: number, newLastSeq: number, flags: FlagRow[],
+  tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], claim: Claim, school: SchoolRules, newLastSeq: number, flags: FlagRow[],
 ): Promise<boolean> {
   const schoolId = terminal.schoolId;
   const fresh = claim.fresh;
@@ -246,6 +253,7 @@ async function applyRun(
   const lQty: number[] = [], lPrice: number[] = [], lAmount: number[] = [], lSubsidy: number[] = [];
 
   const deltas = new Map<string, number>();
+  const spent = await spentOnSaleDays(tx, schoolId, todo, accountRows, school.timeZone);
   const tempPasswords = new Map<string, string>();
   const blockCards = new Map<string, string>();
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
@@ -297,10 +305,21 @@ async function applyRun(
         else if (card.state === 'blocked') flag(e, 'cardBlocked', `Продажа по заблокированной карте ${e.cardId}`);
         else if (card.state === 'lost') flag(e, 'cardLost', `Продажа по утерянной карте ${e.cardId}`);
       }
-      if (e.kind === 'sale' && applied && acc && acc.balance < -overdraftLimit) {
+      if (e.kind === 'sale' && applied && acc && acc.balance < -school.overdraftLimit) {
         flag(e, 'overdraft', `Баланс Л/С ${e.accountNumber} после продажи ${formatAmount(acc.balance)} ниже допустимого`, {
-          balanceAfter: acc.balance, overdraftLimit,
+          balanceAfter: acc.balance, overdraftLimit: school.overdraftLimit,
         });
+      }
+      const limit = applied ? acc?.dailyLimit : null;
+      const day = limit != null ? spent.get(e.accountNumber!)?.get(schoolDay(e.createdAt, school.timeZone)) : undefined;
+      if (day && limit != null) {
+        // Spending as the terminal counts it for the limit: sales minus refunds of that school day.
+        day.spent -= e.amount;
+        if (e.kind === 'sale' && day.spent > limit) {
+          flag(e, 'dailyLimit', `Дневной лимит Л/С ${e.accountNumber} превышен: за ${ruDay(day.day)} потрачено ${formatAmount(day.spent)} при лимите ${formatAmount(limit)}`, {
+            day: day.day, spentDay: day.spent, dailyLimit: limit,
+          });
+        }
       }
     } else if (e.kind === 'cabinetPassword') {
       const parsed = cabinetPasswordPayloadSchema.safeParse(e.payload);
@@ -383,6 +402,38 @@ async function applyRun(
   }
   await recordChanges(tx, schoolId, 'card', blockCards.keys());
   return true;
+}
+
+/**
+ * For the daily-limit check: what each limited account of the run spent on the school days of
+ * the run's sales (sales minus refunds, any terminal, entries already stored), keyed account → day.
+ * The day is the school's calendar day of the entry's createdAt, as the terminal reckons it
+ * (schoolDay in the school's time zone). The accounts are locked by the claim, so no other push
+ * moves these sums until this one commits. One round trip, and none when no sale has a limit.
+ */
+async function spentOnSaleDays(
+  tx: Tx, schoolId: string, todo: SyncEntry[], accountRows: Claim['accounts'], timeZone: string,
+): Promise<Map<string, Map<string, { day: string; spent: number }>>> {
+  const out = new Map<string, Map<string, { day: string; spent: number }>>();
+  const acc: string[] = [], days: string[] = [], from: string[] = [], to: string[] = [];
+  for (const e of todo) {
+    if (e.kind !== 'sale' || !e.accountNumber || accountRows.get(e.accountNumber)?.dailyLimit == null) continue;
+    const day = schoolDay(e.createdAt, timeZone);
+    let byDay = out.get(e.accountNumber);
+    if (!byDay) out.set(e.accountNumber, byDay = new Map());
+    if (byDay.has(day)) continue;
+    byDay.set(day, { day, spent: 0 });
+    acc.push(e.accountNumber); days.push(day);
+    from.push(startOfDay(day, timeZone).toISOString()); to.push(startOfDay(addDays(day, 1), timeZone).toISOString());
+  }
+  if (!acc.length) return out;
+  const rows = await query<{ a: string; d: string; spent: number | string }>(tx, sql`
+    SELECT t.a, t.d, (SELECT coalesce(-sum(e.amount), 0) FROM entries e
+      WHERE e.school_id = ${schoolId} AND e.account_number = t.a AND e.created_at >= t.f AND e.created_at < t.u
+        AND e.kind IN ('sale', 'refund') AND e.applied) AS spent
+    FROM ${zipRows('t', [['a', 'text', acc], ['d', 'text', days], ['f', 'timestamptz', from], ['u', 'timestamptz', to]])}`);
+  for (const r of rows) out.get(r.a)!.get(r.d)!.spent = Number(r.spent);
+  return out;
 }
 
 /** text[] as the drivers return it: node-postgres parses it to an array; be tolerant of the literal form too. */

@@ -1,0 +1,1 @@
+ALTER TABLE "review_flags" ADD COLUMN "resolution_note" text;
