@@ -3,9 +3,15 @@ import { formatReceiptNumber } from '../core/receipt-number.js';
 
 /**
  * Ledger invariants a terminal database must satisfy at any moment, even
- * right after a crash: every receipt has its lines, its entry and an outbox
- * row; receipt numbers and entry seqs are gapless; each account's entries
- * add up to what its receipts say. Returns the problems found (empty = sound).
+ * right after a crash: every receipt has its lines, its entry, its outbox row
+ * and its print job; receipt numbers and entry seqs are gapless; each account's
+ * entries add up to what its receipts say. Returns the problems found (empty = sound).
+ *
+ * Since migration 0008 the outbox and a sale's print job are cursors over the ledger:
+ * an entry is in the `outbox` view by construction, and a receipt beyond
+ * ledger_cursors.print_jobs_through_seq has an implied job. So the check is that the
+ * cursors exist and point inside the ledger, that the view has a row for every entry,
+ * and that every receipt up to the print cursor has its job row.
  */
 export function checkIntegrity(sqlite: Database.Database): string[] {
   const problems: string[] = [];
@@ -29,12 +35,13 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
   for (const r of q<{ id: string; seq: number; number: string; kind: string; total: number; subsidy: number; lines: number | null; line_amount: number | null; line_subsidy: number | null; entry_amount: number | null; entries: number | null; subsidy_entries: number | null; subsidy_amount: number | null; print_jobs: number | null }>(
     `WITH l AS (SELECT receipt_seq, count(*) AS n, sum(amount) AS amount, sum(subsidy) AS subsidy FROM receipt_lines GROUP BY receipt_seq),
           e AS (SELECT receipt_seq, kind, count(*) AS n, sum(amount) AS amount FROM entries WHERE receipt_seq IS NOT NULL GROUP BY receipt_seq, kind),
-          p AS (SELECT receipt_id, count(*) AS n FROM print_jobs WHERE receipt_id IS NOT NULL GROUP BY receipt_id)
+          p AS (SELECT receipt_id, count(*) AS n FROM print_jobs WHERE receipt_id IS NOT NULL GROUP BY receipt_id),
+          c AS (SELECT print_jobs_through_seq AS through FROM ledger_cursors WHERE id = 1)
      SELECT r.id, r.seq, r.number, r.kind, r.total, r.subsidy,
             l.n AS lines, l.amount AS line_amount, l.subsidy AS line_subsidy,
             em.n AS entries, em.amount AS entry_amount, es.n AS subsidy_entries, es.amount AS subsidy_amount,
-            p.n AS print_jobs
-       FROM receipts r
+            CASE WHEN r.seq > c.through THEN 1 ELSE p.n END AS print_jobs
+       FROM receipts r LEFT JOIN c ON 1
        LEFT JOIN l ON l.receipt_seq = r.seq
        LEFT JOIN e em ON em.receipt_seq = r.seq AND em.kind = r.kind
        LEFT JOIN e es ON es.receipt_seq = r.seq AND es.kind = 'subsidy'
@@ -48,10 +55,14 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
     if (r.subsidy !== 0 && (r.subsidy_entries !== 1 || r.subsidy_amount !== sign * r.subsidy)) problems.push(`receipt ${r.number}: missing subsidy entry`);
     if (!r.print_jobs) problems.push(`receipt ${r.number}: no print job`);
   }
-  const noOutbox = one(`SELECT count(*) FROM entries e LEFT JOIN outbox o ON o.seq = e.seq AND o.entry_uuid = e.uuid WHERE o.seq IS NULL`) ?? 0;
-  if (noOutbox) problems.push(`${noOutbox} entries have no outbox row`);
-  const orphanOutbox = one(`SELECT count(*) FROM outbox o LEFT JOIN entries e ON e.seq = o.seq AND e.uuid = o.entry_uuid WHERE e.seq IS NULL`) ?? 0;
-  if (orphanOutbox) problems.push(`${orphanOutbox} outbox rows have no entry`);
+  const cursors = sqlite.prepare('SELECT outbox_acked_seq AS acked, print_jobs_through_seq AS printed FROM ledger_cursors WHERE id = 1').get() as { acked: number; printed: number } | undefined;
+  if (!cursors) problems.push('ledger_cursors has no row: the outbox and the print queue have lost their place');
+  else {
+    if (cursors.acked < 0 || cursors.acked > emax) problems.push(`outbox cursor ${cursors.acked} is outside the ledger (entries 1..${emax})`);
+    if (cursors.printed < 0 || cursors.printed > rmax) problems.push(`print cursor ${cursors.printed} is outside the receipts (1..${rmax})`);
+  }
+  const outboxRows = one('SELECT count(*) FROM outbox') ?? 0;
+  if (outboxRows !== ec) problems.push(`${ec - outboxRows} entries have no outbox row`);
   const orphanEntries = one(`SELECT count(*) FROM entries e LEFT JOIN receipts r ON r.seq = e.receipt_seq WHERE e.kind IN ('sale','refund','subsidy') AND r.seq IS NULL`) ?? 0;
   if (orphanEntries) problems.push(`${orphanEntries} money entries have no receipt`);
   const mismatch = q<{ account_number: string; entries: number; receipts: number }>(

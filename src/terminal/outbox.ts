@@ -80,20 +80,25 @@ export function entryRowToSync(r: EntryRow, linesOf: (seq: number) => WireLine[]
 
 const statements = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
 function prepare(sqlite: Database.Database) {
+  // The outbox is the ledger's tail past ledger_cursors.outbox_acked_seq (migration 0008):
+  // a rowid range of entries, so reading it never scans what was acknowledged long ago.
+  const acked = `(SELECT outbox_acked_seq FROM ledger_cursors WHERE id = 1)`;
   return {
     pending: sqlite.prepare(
       `SELECT e.uuid, e.seq, e.kind, e.account_number, e.amount, e.created_at, e.shift_id, e.cashier_id, e.card_id, e.payload, e.receipt_seq,
               r.id AS r_id, r.number AS r_number, r.issued_at AS r_issued_at, r.total AS r_total,
               r.subsidy AS r_subsidy, r.account_number AS r_account, r.refund_of AS r_refund_of
-         FROM outbox o JOIN entries e ON e.seq = o.seq LEFT JOIN receipts r ON r.seq = e.receipt_seq
-        WHERE o.status != 'acked' AND o.seq > ? ORDER BY o.seq LIMIT ?`),
+         FROM entries e LEFT JOIN receipts r ON r.seq = e.receipt_seq
+        WHERE e.seq > max(?, ${acked}) ORDER BY e.seq LIMIT ?`),
     // A receipt's lines are one rowid range (lineKeys).
     lines: sqlite.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy FROM receipt_lines
                             WHERE id BETWEEN ? AND ? ORDER BY id`),
-    acked: sqlite.prepare(`UPDATE outbox SET status = 'acked', acked_at = ? WHERE seq <= ? AND status != 'acked'`),
-    sent: sqlite.prepare(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE seq = ? AND status = 'pending'`),
-    // Uses the partial index outbox_pending_idx (same WHERE), so it counts only what is pending.
-    count: sqlite.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck(),
+    ackedSeq: sqlite.prepare(`SELECT ${acked}`).pluck(),
+    // Capped at our newest entry: an ack beyond it (a terminal restored from an old copy, whose
+    // server already has higher seqs) must not swallow entries this terminal writes later.
+    ackThrough: sqlite.prepare(`UPDATE ledger_cursors SET outbox_acked_seq = max(outbox_acked_seq, min(?, coalesce((SELECT max(seq) FROM entries), 0))) WHERE id = 1`),
+    resumeFrom: sqlite.prepare(`UPDATE ledger_cursors SET outbox_acked_seq = min(outbox_acked_seq, ? - 1) WHERE id = 1`),
+    count: sqlite.prepare(`SELECT count(*) FROM entries WHERE seq > ${acked}`).pluck(),
   };
 }
 function st(sqlite: Database.Database) {
@@ -102,7 +107,7 @@ function st(sqlite: Database.Database) {
   return s;
 }
 
-/** Outbox entries not yet acknowledged, in seq order, as the push wire format. */
+/** Outbox entries (not yet acknowledged), in seq order, as the push wire format. */
 export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq = 0): SyncEntry[] {
   const s = st(sqlite);
   const rows = s.pending.all(afterSeq, limit) as EntryRow[];
@@ -121,14 +126,22 @@ export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq 
   return rows.map((r) => entryRowToSync(r, linesOf));
 }
 
-/** Marks rows up to ackSeq acknowledged (the server has every entry 1..ackSeq). */
-export function markAcked(sqlite: Database.Database, ackSeq: number, at = new Date().toISOString()): number {
-  return st(sqlite).acked.run(at, ackSeq).changes;
+/** The highest seq such that the server has every entry 1..seq (as far as this terminal knows). */
+export function ackedSeq(sqlite: Database.Database): number {
+  return st(sqlite).ackedSeq.get() as number;
 }
 
-export function markSent(sqlite: Database.Database, seqs: readonly number[], at = new Date().toISOString()): void {
-  const s = st(sqlite).sent;
-  sqlite.transaction(() => { for (const seq of seqs) s.run(at, seq); })();
+/** The server has every entry 1..ackSeq: they leave the outbox. Returns how many left it. */
+export function markAcked(sqlite: Database.Database, ackSeq: number): number {
+  const s = st(sqlite);
+  const before = s.ackedSeq.get() as number;
+  s.ackThrough.run(ackSeq);
+  return (s.ackedSeq.get() as number) - before;
+}
+
+/** The server says it lacks entries from `seq` on (a server restored from a backup): they go back into the outbox. */
+export function resendFrom(sqlite: Database.Database, seq: number): void {
+  st(sqlite).resumeFrom.run(seq);
 }
 
 export function pendingCount(sqlite: Database.Database): number {

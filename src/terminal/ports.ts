@@ -19,30 +19,38 @@ export interface PrintJobInput {
   payloadJson?: string;
   receiptId?: string | null;
   /**
-   * receipts.seq of the receipt, set only when `payload` IS that receipt's stored receipts.doc
-   * (a sale without a cabinet password). A queue on the terminal database then stores no copy
-   * (payload NULL) and prints receipts.doc; other queues ignore it.
+   * Set on a receipt's ORIGINAL print job (made by the sale or refund that wrote receipts row
+   * `seq`; never on reprints). `storedDoc`: the payload IS that row's receipts.doc (no temporary
+   * cabinet password on it).
    */
-  receiptSeq?: number;
+  receipt?: { seq: number; storedDoc: boolean };
   copy?: boolean;
 }
 
 /**
- * The payload and receipt_seq a queue stores for a job: no copy (payload null) when the job
- * references its receipt and the store can print receipts.doc (migration 0007); else the JSON.
+ * How a queue on the terminal database stores a job (migrations 0007, 0008): a receipt's original
+ * job that prints its stored doc is IMPLIED (no row: the receipt is beyond
+ * ledger_cursors.print_jobs_through_seq until the queue writes the job); other original receipt
+ * jobs (a temporary cabinet password on paper) get a row now; both have the receipt's id as their
+ * id, so the queue's later write of the implied job finds the row and leaves it. Other jobs get a
+ * new id and their own JSON. `byReference` false (a store without receipts): always a full copy.
  */
-export function storedPayload(job: PrintJobInput, byReference: boolean): { payload: string | null; receiptSeq: number | null } {
-  return byReference && job.receiptSeq !== undefined
-    ? { payload: null, receiptSeq: job.receiptSeq }
-    : { payload: job.payloadJson ?? JSON.stringify(job.payload), receiptSeq: null };
+export function storedPayload(job: PrintJobInput, byReference: boolean, newId: () => string):
+  { implied: true; id: string } | { implied: false; id: string; payload: string; receiptSeq: number | null } {
+  const original = job.receipt !== undefined && !job.copy && job.receiptId ? { id: job.receiptId, ...job.receipt } : undefined;
+  if (byReference && original?.storedDoc) return { implied: true, id: original.id };
+  return {
+    implied: false, id: original?.id ?? newId(),
+    payload: job.payloadJson ?? JSON.stringify(job.payload), receiptSeq: byReference ? original?.seq ?? null : null,
+  };
 }
 
 /**
  * The persisted print queue. `enqueue` is called INSIDE the sale's SQLite
  * transaction, synchronously, on the service's own connection (the `sqlite`
- * handle given to the factory), so the print_jobs row commits or rolls back
- * with the sale. Nothing may be printed before `kick()`, which the service
- * calls after the commit.
+ * handle given to the factory), so the print_jobs row (if the job needs one:
+ * storedPayload) commits or rolls back with the sale. It returns the job's id.
+ * Nothing may be printed before `kick()`, which the service calls after the commit.
  */
 export interface ReceiptPrinter {
   enqueue(job: PrintJobInput): string;

@@ -22,6 +22,7 @@ import { buildShiftReport } from '../core/shift-report.js';
 import type { Clock, EventSink, ReaderSource, ReceiptPrinter, SyncSource } from './ports.js';
 import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.js';
 import { TablePrintQueue } from './print-jobs.js';
+import { pendingCount } from './outbox.js';
 import { IdleCheckpointer } from './db/checkpoint.js';
 import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN, lineKeys } from './db/schema.js';
@@ -146,7 +147,6 @@ export class PosService implements PosApi {
                              VALUES (?,?,?,?,?,?,?,?,?,?,?)`),
       insertEntry: s.prepare(`INSERT INTO entries (seq, uuid, kind, account_number, amount, created_at, school_day, receipt_seq, shift_id, cashier_id, card_id, payload)
                               VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
-      insertOutbox: s.prepare(`INSERT INTO outbox (seq, entry_uuid, status) VALUES (?, ?, 'pending')`),
       markTempPassword: s.prepare(`UPDATE accounts SET temp_password_issued_at = ? WHERE number = ?`),
       markRefunded: s.prepare(`UPDATE receipts SET refunded_by = ? WHERE id = ? AND refunded_by IS NULL`),
       linesOf: s.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id FROM receipt_lines WHERE id BETWEEN ? AND ? ORDER BY id`),
@@ -162,7 +162,6 @@ export class PosService implements PosApi {
       cardByAlias: s.prepare(`SELECT a.card_id FROM card_aliases a JOIN cards c ON c.id = a.card_id WHERE a.alias = ? LIMIT 2`).pluck(),
       setCardState: s.prepare(`UPDATE cards SET state = ?, updated_at = ? WHERE id = ?`),
       accountStudent: s.prepare(`SELECT a.number, st.full_name, st.class_name FROM accounts a JOIN students st ON st.id = a.student_id WHERE a.number = ?`),
-      pendingCount: s.prepare(`SELECT count(*) FROM outbox WHERE status != 'acked'`).pluck(),
       cashiers: s.prepare(`SELECT id, name, role, pin_hash FROM cashiers WHERE active = 1`),
       getSetting: s.prepare(`SELECT value FROM settings WHERE key = ?`).pluck(),
       putSetting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
@@ -233,7 +232,7 @@ export class PosService implements PosApi {
 
   status(): Promise<Result<TerminalStatus>> {
     return this.guard(() => {
-      const pending = this.st.pendingCount.get() as number;
+      const pending = pendingCount(this.sqlite);
       const net = this.sync.state();
       const sync = { ...net, pending };
       let staleWarning: string | undefined;
@@ -537,7 +536,9 @@ export class PosService implements PosApi {
 
   /**
    * Writes a sale or refund receipt: receipt, lines, entry (+ subsidy entry, + cabinetPassword
-   * entry), outbox rows and the print job, in ONE transaction. Counters advance only after commit.
+   * entry) in ONE transaction; the entries are in the outbox and the receipt's print job is
+   * queued by that same commit (both are cursors over the ledger, migration 0008; a print job
+   * row is written only for a receipt with a cabinet password). Counters advance only after commit.
    * The receipt is serialised once: the same JSON goes to receipts.doc and the print job, and the
    * entries do not copy it (outbox.ts adds it when it builds the wire entry).
    */
@@ -603,8 +604,8 @@ export class PosService implements PosApi {
       if (a.refundOf) {
         if (st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
       }
-      // Without a cabinet password the printed doc IS receipts.doc: the job references it (no copy).
-      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, payloadJson: printedJson, receiptId, ...(a.cabinet ? {} : { receiptSeq: seq }) });
+      // Without a cabinet password the printed doc IS receipts.doc: the job is implied by the receipt (no row).
+      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, payloadJson: printedJson, receiptId, receipt: { seq, storedDoc: !a.cabinet } });
     })();
 
     this.nextReceiptSeq = seq + 1;
@@ -744,12 +745,14 @@ export class PosService implements PosApi {
 
   // ---- manager actions ----------------------------------------------------
 
-  /** One entry and its outbox row (every entry has one: checkIntegrity). The caller holds the transaction. */
+  /**
+   * One ledger entry. It is in the outbox from this moment (the outbox is the ledger's tail past
+   * the acknowledged cursor, migration 0008). The caller holds the transaction.
+   */
   private appendEntry(seq: number, kind: string, accountNumber: string | null, amount: number, createdAt: string, day: string,
     receiptSeq: number | null, shiftId: string | null, cashierId: string, cardId: string | null, payload: string): void {
     const uuid = uuidv7();
     this.st.insertEntry.run(seq, uuid, kind, accountNumber, amount, createdAt, day, receiptSeq, shiftId, cashierId, cardId, payload);
-    this.st.insertOutbox.run(seq, uuid);
   }
 
   private writeEntry(session: CashierSession, kind: 'cardBlock' | 'cabinetPassword', accountNumber: string, cardId: string | null, payload: unknown, extra?: () => void): void {

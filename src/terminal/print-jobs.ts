@@ -3,39 +3,38 @@ import { uuidv7 } from './ids.js';
 import type { PrinterState } from '../api/pos-api.js';
 import type { Clock, PrintJobInput, ReceiptPrinter } from './ports.js';
 import { storedPayload, systemClock } from './ports.js';
+import { pendingPrintCount } from './print-queue-store.js';
 
 /** What a printed temporary password becomes in print_jobs (the layout still has something to show on a reprint). */
 export const REDACTED_PASSWORD = '********';
 
 /**
  * Default ReceiptPrinter: persists jobs in print_jobs and prints nothing.
- * The printer helper's queue reads the same table (status queued → printing →
- * printed | failed); it may subclass this or implement ReceiptPrinter itself.
+ * A sale's own receipt job is implied (storedPayload): the PrintQueue that later
+ * prints from this database writes it (SqlitePrintJobStore).
  */
 export class TablePrintQueue implements ReceiptPrinter {
   private readonly insert: Database.Statement;
-  private readonly countQueued: Database.Statement;
+  private readonly pending: () => number;
 
   constructor(sqlite: Database.Database, private readonly clock: Clock = systemClock) {
     this.insert = sqlite.prepare(
       `INSERT INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, copy, created_at)
        VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)`,
     );
-    this.countQueued = sqlite.prepare(`SELECT count(*) AS n FROM print_jobs WHERE status IN ('queued','printing')`).pluck();
+    this.pending = pendingPrintCount(sqlite);
   }
 
   enqueue(job: PrintJobInput): string {
-    const id = uuidv7();
-    // A sale's receipt is not copied: the job points at receipts.doc (migration 0007).
-    const { payload, receiptSeq } = storedPayload(job, true);
-    this.insert.run(id, job.receiptId ?? null, receiptSeq, job.kind, payload, job.copy ? 1 : 0, this.clock.now().toISOString());
-    return id;
+    const row = storedPayload(job, true, uuidv7);
+    if (!row.implied) this.insert.run(row.id, job.receiptId ?? null, row.receiptSeq, job.kind, row.payload, job.copy ? 1 : 0, this.clock.now().toISOString());
+    return row.id;
   }
 
   kick(): void {}
 
   state(): PrinterState {
-    return { state: 'unknown', simulated: true, queued: this.countQueued.get() as number, message: 'Принтер не подключён: чеки сохраняются в очереди' };
+    return { state: 'unknown', simulated: true, queued: this.pending(), message: 'Принтер не подключён: чеки сохраняются в очереди' };
   }
 }
 

@@ -18,7 +18,7 @@ export interface PrintJobRow {
   printedAt: string | null;
 }
 
-/** A row to insert: payload null only for a store with referencesReceipts (and then receiptSeq is set). */
+/** A row to insert (payload null only in rows written before migration 0008 by reference). */
 export type NewPrintJobRow = Omit<PrintJobRow, 'payload'> & { payload: string | null };
 
 /**
@@ -28,8 +28,9 @@ export type NewPrintJobRow = Omit<PrintJobRow, 'payload'> & { payload: string | 
  */
 export interface PrintJobStore {
   /**
-   * True when the store can print a receipt from receipts.doc by receiptSeq: a job enqueued
-   * with receiptSeq is then inserted with payload null (no copy of the receipt).
+   * True for the store on the terminal database: a receipt's original job that prints its
+   * stored receipts.doc is implied by the receipt until the store writes it (storedPayload in
+   * ports.ts, migration 0008); `get`, `nextQueued`, `pendingCount` and `list` see implied jobs.
    */
   readonly referencesReceipts?: boolean;
   insert(row: NewPrintJobRow): void;
@@ -93,11 +94,28 @@ const fromSql = (r: SqlRow): PrintJobRow => ({
   lastError: r.last_error, copy: r.copy === 1, createdAt: r.created_at, printedAt: r.printed_at,
 });
 
+const CURSOR = `(SELECT print_jobs_through_seq FROM ledger_cursors WHERE id = 1)`;
+
+/**
+ * Jobs still to print on the terminal database: the rows queued or printing, plus one implied job
+ * per receipt beyond the cursor (receipts are gapless; a row already written for such a receipt,
+ * one with a cabinet password on paper, is counted with its receipt, not twice).
+ */
+export function pendingPrintCount(sqlite: Database.Database): () => number {
+  const st = sqlite.prepare(`SELECT
+      (SELECT count(*) FROM print_jobs WHERE status IN ('queued','printing') AND (receipt_seq IS NULL OR receipt_seq <= ${CURSOR}))
+    + coalesce((SELECT max(seq) FROM receipts), 0) - ${CURSOR}`).pluck();
+  return () => st.get() as number;
+}
+
 /** The terminal database's print_jobs table (src/terminal/db/schema.ts), on the service's own connection. */
 export class SqlitePrintJobStore implements PrintJobStore {
   readonly referencesReceipts = true;
   private readonly s;
+  private readonly sqlite: Database.Database;
+  readonly pendingCount: () => number;
   constructor(sqlite: Database.Database) {
+    this.sqlite = sqlite;
     // A job without its own payload prints its receipt's stored doc (migration 0007).
     const cols = `p.id, p.receipt_id, p.receipt_seq, p.kind, coalesce(p.payload, r.doc) AS payload, p.status, p.attempts,
       p.last_error, p.copy, p.created_at, p.printed_at FROM print_jobs p LEFT JOIN receipts r ON r.seq = p.receipt_seq AND p.payload IS NULL`;
@@ -107,23 +125,38 @@ export class SqlitePrintJobStore implements PrintJobStore {
       get: sqlite.prepare(`SELECT ${cols} WHERE p.id = ?`),
       // The status IN (…) term lets SQLite use the partial index print_jobs_pending_idx.
       next: sqlite.prepare(`SELECT ${cols} WHERE p.status IN ('queued','printing') AND p.status = 'queued' ORDER BY p.created_at, p.id LIMIT 1`),
-      pending: sqlite.prepare(`SELECT count(*) FROM print_jobs WHERE status IN ('queued','printing')`).pluck(),
       printing: sqlite.prepare(`UPDATE print_jobs SET status = 'printing' WHERE id = ? AND status = 'queued'`),
       printed: sqlite.prepare(`UPDATE print_jobs SET status = 'printed', printed_at = ?, attempts = attempts + 1 WHERE id = ?`),
       retry: sqlite.prepare(`UPDATE print_jobs SET status = 'queued', attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'printing'`),
       failed: sqlite.prepare(`UPDATE print_jobs SET status = 'failed', last_error = ? WHERE id = ?`),
       recover: sqlite.prepare(`UPDATE print_jobs SET status = 'queued', copy = 1 WHERE status = 'printing'`),
       list: sqlite.prepare(`SELECT ${cols} ORDER BY p.created_at DESC, p.id DESC LIMIT ?`),
+      implied: sqlite.prepare(`SELECT coalesce(max(seq), 0) > ${CURSOR} FROM receipts`).pluck(),
+      // Implied jobs of receipts beyond the cursor become rows, queued at the receipt's time; the
+      // id is the receipt's, so a row the sale already wrote (cabinet password) stays as it is.
+      writeImplied: sqlite.prepare(`INSERT OR IGNORE INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, copy, created_at)
+        SELECT r.id, r.id, r.seq, 'receipt', NULL, 'queued', 0, 0, r.issued_at FROM receipts r WHERE r.seq > ${CURSOR} ORDER BY r.seq`),
+      advance: sqlite.prepare(`UPDATE ledger_cursors SET print_jobs_through_seq = (SELECT coalesce(max(seq), 0) FROM receipts) WHERE id = 1`),
     };
+    this.pendingCount = pendingPrintCount(sqlite);
+  }
+  /** Writes the implied jobs of new receipts (one small transaction, only when there are any). */
+  private materialize(): boolean {
+    if (!this.s.implied.get()) return false;
+    this.sqlite.transaction(() => { this.s.writeImplied.run(); this.s.advance.run(); })();
+    return true;
   }
   insert(row: NewPrintJobRow): void { this.s.insert.run({ ...row, receiptSeq: row.receiptSeq ?? null, copy: row.copy ? 1 : 0 }); }
-  get(id: string): PrintJobRow | undefined { const r = this.s.get.get(id) as SqlRow | undefined; return r && fromSql(r); }
-  nextQueued(): PrintJobRow | undefined { const r = this.s.next.get() as SqlRow | undefined; return r && fromSql(r); }
-  pendingCount(): number { return this.s.pending.get() as number; }
+  get(id: string): PrintJobRow | undefined {
+    let r = this.s.get.get(id) as SqlRow | undefined;
+    if (!r && this.materialize()) r = this.s.get.get(id) as SqlRow | undefined;
+    return r && fromSql(r);
+  }
+  nextQueued(): PrintJobRow | undefined { this.materialize(); const r = this.s.next.get() as SqlRow | undefined; return r && fromSql(r); }
   markPrinting(id: string): boolean { return this.s.printing.run(id).changes === 1; }
   markPrinted(id: string, at: string): void { this.s.printed.run(at, id); }
   markRetry(id: string, error: string): void { this.s.retry.run(error, id); }
   markFailed(id: string, error: string): void { this.s.failed.run(error, id); }
   recoverInterrupted(): number { return this.s.recover.run().changes; }
-  list(limit: number): PrintJobRow[] { return (this.s.list.all(limit) as SqlRow[]).map(fromSql); }
+  list(limit: number): PrintJobRow[] { this.materialize(); return (this.s.list.all(limit) as SqlRow[]).map(fromSql); }
 }

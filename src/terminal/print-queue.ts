@@ -73,14 +73,14 @@ export class PrintQueue implements ReceiptPrinter {
   }
 
   enqueue(job: PrintJobInput): string {
-    const id = uuidv7();
-    // On the terminal database a sale's receipt is not copied: the job points at receipts.doc.
+    // On the terminal database a sale's own receipt job is implied by the receipt (no row yet).
+    const row = storedPayload(job, this.store.referencesReceipts === true, uuidv7);
+    if (row.implied) return row.id;
     this.store.insert({
-      id, receiptId: job.receiptId ?? null, kind: job.kind, status: 'queued',
-      ...storedPayload(job, this.store.referencesReceipts === true),
+      id: row.id, receiptId: job.receiptId ?? null, kind: job.kind, status: 'queued', payload: row.payload, receiptSeq: row.receiptSeq,
       attempts: 0, lastError: null, copy: job.copy ?? false, createdAt: this.clock.now().toISOString(), printedAt: null,
     });
-    return id;
+    return row.id;
   }
 
   /** A reprint of an earlier job: a new job, always marked as a copy. */

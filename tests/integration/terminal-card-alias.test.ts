@@ -149,9 +149,13 @@ describe('cards read by keyboard-wedge and HID readers', () => {
 
   it('a file from before migration 0006 gets its cards indexed when opened', async () => {
     // Undo 0006 on a seeded file: no alias table, the migration not recorded as applied. drizzle applies
-    // what is newer than the newest recorded migration, so the later ones (0007 rebuilds print_jobs,
-    // which a seeded file has none of) are unrecorded too and run again.
+    // what is newer than the newest recorded migration, so the later ones are unrecorded too and run
+    // again: 0007 rebuilds print_jobs (a seeded file has none), 0008 is undone here as well.
     t.sqlite.exec(`DROP TABLE card_aliases; DELETE FROM settings WHERE key = 'card_aliases_backfill';
+      DROP VIEW outbox; DROP TABLE ledger_cursors;
+      CREATE TABLE outbox (seq integer PRIMARY KEY, entry_uuid text NOT NULL, status text DEFAULT 'pending' NOT NULL,
+        attempts integer DEFAULT 0 NOT NULL, sent_at text, acked_at text, last_error text);
+      CREATE INDEX entries_account_seq_idx ON entries (account_number, seq);
       DELETE FROM __drizzle_migrations WHERE created_at >= ${journalWhen('0006_card_aliases')};`);
     t.close();
     t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });

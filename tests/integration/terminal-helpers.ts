@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTerminal, type Terminal } from '../../src/terminal/index.js';
 import type { SyncSource } from '../../src/terminal/ports.js';
+import { pendingPrintCount } from '../../src/terminal/print-queue-store.js';
 
 export class TestClock {
   constructor(public t = new Date('2018-03-15T07:42:00Z')) {}
@@ -26,6 +27,8 @@ export function snapshot(t: Terminal): Record<string, unknown> {
   out.cards = t.sqlite.prepare(`SELECT id, state FROM cards ORDER BY id`).all();
   out.shiftsClosed = t.sqlite.prepare(`SELECT count(*) FROM shifts WHERE closed_at IS NOT NULL`).pluck().get();
   out.refunded = t.sqlite.prepare(`SELECT count(*) FROM receipts WHERE refunded_by IS NOT NULL`).pluck().get();
+  out.printPending = pendingPrintCount(t.sqlite)();
+  out.cursors = t.sqlite.prepare(`SELECT outbox_acked_seq, print_jobs_through_seq FROM ledger_cursors`).get();
   return out;
 }
 

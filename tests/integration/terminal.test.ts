@@ -4,6 +4,7 @@ import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { pendingEntries, markAcked, pendingCount } from '../../src/terminal/outbox.js';
 import { openTerminal } from '../../src/terminal/index.js';
 import { checkIntegrity } from '../../src/terminal/integrity.js';
+import { SqlitePrintJobStore } from '../../src/terminal/print-queue-store.js';
 import { loadSchool } from '../../src/terminal/seed.js';
 import { TERMINAL_MIGRATIONS, applyPragmas } from '../../src/terminal/db/open.js';
 import Database from 'better-sqlite3';
@@ -60,7 +61,10 @@ describe('terminal service', () => {
     expect(r.value).toMatchObject({ receiptNumber: '24-000001', total: 9635, subsidy: 0, balanceAfter: 58131 });
     expect(r.value.receipt.pupil).toEqual({ shortName: 'Иванов И.И.', className: '03Б', accountNumber: '0242013137' });
     expect(balanceOf(t, '0242013137')).toBe(58131);
-    expect(snapshot(t)).toMatchObject({ receipts: 1, receipt_lines: 5, entries: 1, outbox: 1, print_jobs: 1 });
+    // The outbox and the print queue are cursors over the ledger (migration 0008): the entry is in the
+    // outbox view and the receipt's print job is implied, both by the sale's one commit.
+    expect(snapshot(t)).toMatchObject({ receipts: 1, receipt_lines: 5, entries: 1, outbox: 1, print_jobs: 0, printPending: 1 });
+    expect(t.sqlite.prepare(`SELECT status FROM outbox WHERE seq = 1`).pluck().get()).toBe('pending');
     const [entry] = pendingEntries(t.sqlite);
     const parsed = syncEntrySchema.parse(entry);
     expect(parsed).toMatchObject({ seq: 1, kind: 'sale', accountNumber: '0242013137', amount: -9635, cardId: DEMO_CARDS.ivanov });
@@ -69,10 +73,13 @@ describe('terminal service', () => {
     expect(Object.keys(parsed.payload).sort()).toEqual(['issuedAt', 'lines', 'receiptId', 'receiptNumber', 'subsidy', 'total']);
     expect(salePayloadSchema.parse(parsed.payload)).toMatchObject({ receiptId: r.value.receiptId, receiptNumber: '24-000001', total: 9635, subsidy: 0 });
     expect((parsed.payload.lines as unknown[])).toHaveLength(5);
+    // The print queue writes the implied job when it takes it: the receipt's id, referencing the stored receipt.
+    expect(r.value.printJobId).toBe(r.value.receiptId);
+    expect(new SqlitePrintJobStore(t.sqlite).nextQueued()).toMatchObject({ id: r.value.receiptId, receiptId: r.value.receiptId, receiptSeq: 1, status: 'queued', kind: 'receipt' });
     const job = t.sqlite.prepare('SELECT * FROM print_jobs').get() as { receipt_id: string; receipt_seq: number; status: string; kind: string; payload: string | null };
-    // The job references the stored receipt (migration 0007) instead of copying it.
     expect(job).toMatchObject({ receipt_id: r.value.receiptId, receipt_seq: 1, status: 'queued', kind: 'receipt', payload: null });
     expect(JSON.parse(t.sqlite.prepare('SELECT doc FROM receipts WHERE seq = ?').pluck().get(job.receipt_seq) as string).number).toBe('24-000001');
+    expect(snapshot(t)).toMatchObject({ print_jobs: 1, printPending: 1, cursors: { outbox_acked_seq: 0, print_jobs_through_seq: 1 } });
   });
 
   it('sell is idempotent on saleId: a retry returns the first result and writes nothing', async () => {
@@ -351,8 +358,18 @@ describe('terminal service', () => {
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.subsidised, lines: [{ itemId: BREAKFAST, quantity: 1 }] });
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: SEED_CART });
     expect(checkIntegrity(t.sqlite)).toEqual([]);
-    t.sqlite.prepare('DELETE FROM outbox WHERE seq = 3').run();
-    expect(checkIntegrity(t.sqlite)).toEqual(['1 entries have no outbox row']);
+    // The cursors must point inside the ledger; receipts up to the print cursor must have their job rows
+    // (receipt 1 has one already: it carries the subsidised pupil's temporary cabinet password).
+    t.sqlite.prepare('UPDATE ledger_cursors SET outbox_acked_seq = 9').run();
+    expect(checkIntegrity(t.sqlite)).toEqual(['outbox cursor 9 is outside the ledger (entries 1..4)']);
+    t.sqlite.prepare('UPDATE ledger_cursors SET outbox_acked_seq = 4, print_jobs_through_seq = 2').run();
+    expect(checkIntegrity(t.sqlite)).toEqual(['receipt 24-000002: no print job']);
+    new SqlitePrintJobStore(t.sqlite).insert({ id: 'j1', receiptId: t.sqlite.prepare('SELECT id FROM receipts WHERE seq = 2').pluck().get() as string,
+      kind: 'receipt', payload: null, receiptSeq: 2, status: 'queued', attempts: 0, lastError: null, copy: false, createdAt: t.clock.now().toISOString(), printedAt: null });
+    expect(checkIntegrity(t.sqlite)).toEqual([]);
+    t.sqlite.prepare('DELETE FROM ledger_cursors').run();
+    expect(checkIntegrity(t.sqlite)).toContain('ledger_cursors has no row: the outbox and the print queue have lost their place');
+    t.sqlite.prepare('INSERT INTO ledger_cursors (id) VALUES (1)').run();
     t.sqlite.prepare(`DELETE FROM receipts WHERE seq = 1`).run();
     expect(checkIntegrity(t.sqlite).join('\n')).toMatch(/gaps/);
   });

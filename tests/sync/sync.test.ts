@@ -117,7 +117,7 @@ describe('push protocol against the real server', () => {
     const firstNew = local[local.length - 7]!.seq;
     // The terminal believes the first three new entries are acknowledged (say its ack record
     // came from a server backup that was later restored to an older state).
-    t.sqlite.prepare(`UPDATE outbox SET status = 'acked' WHERE seq < ?`).run(firstNew + 3);
+    t.sqlite.prepare(`UPDATE ledger_cursors SET outbox_acked_seq = ? WHERE id = 1`).run(firstNew + 2);
     const transport = new SyncTransport({ serverUrl: server.url, token: (t.client as unknown as { opts: { token: string } }).opts.token });
     const gapBatch = pendingEntries(t.sqlite, 100);
     expect(gapBatch[0]!.seq).toBe(firstNew + 3);

@@ -255,23 +255,28 @@ export const entries = sqliteTable('entries', {
    * migration 0004 still carry a copy under `receipt`, which the wire form replaces).
    */
   payload: text('payload').notNull().default('{}'),
-}, (t) => [
-  index('entries_account_seq_idx').on(t.accountNumber, t.seq),
-]);
+});
 
-/** Entries not yet acknowledged by the server, in seq order (the sync helper drains it). */
-export const outbox = sqliteTable('outbox', {
-  seq: integer('seq').primaryKey(),            // = entries.seq
-  entryUuid: text('entry_uuid').notNull(),
-  status: text('status', { enum: ['pending', 'sent', 'acked'] }).notNull().default('pending'),
-  attempts: integer('attempts').notNull().default(0),
-  sentAt: text('sent_at'),
-  ackedAt: text('acked_at'),
-  lastError: text('last_error'),
-}, (t) => [
-  // Partial: acknowledged rows (nearly all of them) leave the index, so it stays tiny.
-  index('outbox_pending_idx').on(t.seq).where(sql`status != 'acked'`),
-]);
+/**
+ * Where two consumers of the append-only ledger have got to; one row (id = 1).
+ *
+ * The outbox is the ledger's tail, Replicache-style: the entries with seq > outbox_acked_seq
+ * are the ones the server has not acknowledged (seqs are gapless per terminal and the server
+ * acknowledges a contiguous run, so one number says it all). Migration 0008 replaced the
+ * outbox table, which a sale wrote a row and an index entry into, by this cursor and the
+ * `outbox` view (seq, entry_uuid, status): a sale's entry is in the outbox by construction,
+ * in the same transaction, and the outbox can never disagree with the ledger.
+ *
+ * print_jobs_through_seq is the last receipts.seq whose original print job is in print_jobs.
+ * A receipt beyond it is implied to be queued: the print queue materialises its job (id = the
+ * receipt's id) before printing (print-queue-store.ts), outside the sale's commit.
+ */
+export const ledgerCursors = sqliteTable('ledger_cursors', {
+  id: integer('id').primaryKey(),
+  /** Every entry with seq <= this is stored on the server (its ackSeq, capped at our newest entry). */
+  outboxAckedSeq: integer('outbox_acked_seq').notNull().default(0),
+  printJobsThroughSeq: integer('print_jobs_through_seq').notNull().default(0),
+});
 
 /** Sync helper's key/value state: pull cursor, last sync time, last ackSeq … */
 export const syncState = sqliteTable('sync_state', {
@@ -313,5 +318,5 @@ export type PrintJobKind = 'receipt' | 'report' | 'cabinetLogin';
 export const schema = {
   settings, schools, students, accounts, cards, cardAliases, menuCategories, dishes, mealSets, benefitCategories,
   studentBenefits, entitlementRules, barredItems, cashiers, shifts, receipts, receiptLines, entries,
-  outbox, syncState, printJobs,
+  ledgerCursors, syncState, printJobs,
 };

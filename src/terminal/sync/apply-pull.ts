@@ -17,7 +17,7 @@ export interface PullSummary {
   changed: boolean;
 }
 
-/** Tables a full reset replaces. Ledger tables (receipts, entries, outbox, shifts) are never touched by a pull. */
+/** Tables a full reset replaces. Ledger tables (receipts, entries, shifts, ledger_cursors) are never touched by a pull. */
 const REFERENCE_TABLES = [
   'students', 'student_benefits', 'accounts', 'cards', 'card_aliases', 'menu_categories', 'dishes', 'meal_sets',
   'benefit_categories', 'entitlement_rules', 'barred_items', 'cashiers',
@@ -59,6 +59,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
       st.upsertStudent.run({ id: stu.id, schoolId: s.schoolId, fullName: stu.fullName, className: stu.className, accountNumber: stu.accountNumber });
       for (const b of stu.benefitCategoryIds) st.insertStudentBenefit.run(stu.id, b);
     }
+    const created: string[] = [];
     for (const a of res.accounts) {
       if (!a.active) {
         st.deleteAccount.run(a.accountNumber);
@@ -66,10 +67,19 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
         st.deleteCardsOf.run(a.accountNumber);
         continue;
       }
+      if (!st.accountExists.get(a.accountNumber)) created.push(a.accountNumber);
       st.upsertAccount.run({
         number: a.accountNumber, studentId: a.studentId ?? '', serverBalance: a.balance, serverSeq: a.lastSeq,
         dailyLimit: a.dailyLimit, hasPermanentPassword: a.hasPermanentPassword ? 1 : 0, updatedAt: at,
       });
+    }
+    // An account new to this table may still have entries here (a full reset dropped it while
+    // its sales were waiting to be sent): its sums come from them, as the triggers would have kept them.
+    if (created.length > 0) {
+      for (const number of st.withEntries.all(JSON.stringify(created)) as string[]) {
+        st.recomputeSums.run(number);
+        st.recomputeSpent.run(number);
+      }
     }
     for (const c of res.cards) {
       st.upsertCard.run({ id: c.cardId, accountNumber: c.accountNumber, state: c.state, updatedAt: at });
@@ -150,24 +160,24 @@ function prepare(s: Database.Database) {
     deleteStudent: s.prepare(`DELETE FROM students WHERE id = ?`),
     deleteStudentBenefits: s.prepare(`DELETE FROM student_benefits WHERE student_id = ?`),
     insertStudentBenefit: s.prepare(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
-    // A new row gets its running sums computed here (the terminal core's triggers keep them from then on,
-    // including when server_seq moves in the DO UPDATE branch).
-    upsertAccount: s.prepare(hasRunningSums(s)
-      ? `INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at,
-           local_sum, spent_day, spent_today)
-         VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt,
-           (SELECT coalesce(sum(e.amount), 0) FROM entries e WHERE e.account_number = @number AND e.seq > @serverSeq),
-           (SELECT max(e.school_day) FROM entries e WHERE e.account_number = @number AND e.kind IN ('sale', 'refund')),
-           (SELECT coalesce(-sum(e.amount), 0) FROM entries e WHERE e.account_number = @number AND e.kind IN ('sale', 'refund')
-               AND e.school_day = (SELECT max(d.school_day) FROM entries d WHERE d.account_number = @number AND d.kind IN ('sale', 'refund'))))
-      ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
-        server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
-        has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`
-      : `INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
+    // The terminal core's triggers keep an account's running sums from its first row on, including
+    // when server_seq moves in the DO UPDATE branch. A row this pull creates starts at zero:
+    // recomputeSums() fills in the rare one that already has entries here (see applyPull).
+    accountExists: s.prepare(`SELECT 1 FROM accounts WHERE number = ?`).pluck(),
+    upsertAccount: s.prepare(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
       VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt)
       ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
         server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
         has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`),
+    // One pass over the ledger (entries has no per-account index since migration 0008).
+    withEntries: s.prepare(`SELECT DISTINCT account_number FROM entries WHERE account_number IN (SELECT value FROM json_each(?))`).pluck(),
+    recomputeSums: s.prepare(`UPDATE accounts SET
+        local_sum = (SELECT coalesce(sum(e.amount), 0) FROM entries e WHERE e.seq > accounts.server_seq AND e.account_number = accounts.number),
+        spent_day = (SELECT max(e.school_day) FROM entries e WHERE e.account_number = accounts.number AND e.kind IN ('sale', 'refund'))
+      WHERE number = ?`),
+    recomputeSpent: s.prepare(`UPDATE accounts SET spent_today = coalesce((SELECT -sum(e.amount) FROM entries e
+        WHERE e.account_number = accounts.number AND e.kind IN ('sale', 'refund') AND e.school_day = accounts.spent_day), 0)
+      WHERE number = ?`),
     deleteAccountsNotIn: s.prepare(`DELETE FROM accounts WHERE number NOT IN (SELECT value FROM json_each(?))`),
     deleteAccount: s.prepare(`DELETE FROM accounts WHERE number = ?`),
     deleteCardsOf: s.prepare(`DELETE FROM cards WHERE account_number = ?`),
@@ -199,9 +209,4 @@ function prepare(s: Database.Database) {
     upsertCashier: s.prepare(`INSERT INTO cashiers (id, name, role, pin_hash, active) VALUES (@id, @name, @role, @pinHash, @active)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash, active = excluded.active`),
   };
-}
-
-function hasRunningSums(s: Database.Database): boolean {
-  const cols = s.prepare(`SELECT name FROM pragma_table_info('accounts')`).pluck().all() as string[];
-  return cols.includes('local_sum') && cols.includes('spent_today');
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
 import type { SyncState } from '../../api/pos-api.js';
-import { markAcked, markSent, pendingCount, pendingEntries } from '../outbox.js';
+import { markAcked, pendingCount, pendingEntries, resendFrom } from '../outbox.js';
 import { applyPull, type PullSummary } from './apply-pull.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import type { PokeFactory, PokeHandle } from './poke.js';
@@ -218,7 +218,6 @@ export class SyncClient {
       let t = performance.now();
       const batch = pendingEntries(this.sqlite, this.batchSize);
       if (batch.length === 0) return { pushed, ackSeq };
-      markSent(this.sqlite, batch.map((e) => e.seq), this.nowIso());
       this.stats.pushRequests++;
       const req = { terminalId: this.opts.terminalId, entries: batch };
       this.stats.localMs += performance.now() - t;
@@ -260,10 +259,8 @@ export class SyncClient {
     const at = this.nowIso();
     this.pendingCache = undefined;
     this.sqlite.transaction(() => {
-      markAcked(this.sqlite, ackSeq, at);
-      if (resumeFrom !== undefined) {
-        this.sqlite.prepare(`UPDATE outbox SET status = 'pending', acked_at = NULL WHERE seq >= ? AND status = 'acked'`).run(resumeFrom);
-      }
+      markAcked(this.sqlite, ackSeq);
+      if (resumeFrom !== undefined) resendFrom(this.sqlite, resumeFrom);
       setSyncValue(this.sqlite, SYNC_KEY.ackSeq, String(ackSeq), at);
       setSyncValue(this.sqlite, SYNC_KEY.lastPushAt, at, at);
     })();
@@ -367,7 +364,7 @@ export class SyncClient {
   get pendingTimer(): 'debounce' | 'interval' | 'backoff' | undefined { return this.timerKind; }
 
   private maxOutboxSeq(): number {
-    return (this.sqlite.prepare('SELECT max(seq) FROM outbox').pluck().get() as number | null) ?? 0;
+    return (this.sqlite.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null) ?? 0;
   }
 
   /** The terminal core writes the outbox on the same connection; a cheap look finds new rows without a hook. */
