@@ -17,7 +17,6 @@ export type TerminalDb = BetterSQLite3Database<typeof schema>;
  * a committed sale survives power loss (WAL+NORMAL may lose the last commits).
  */
 export function applyPragmas(sqlite: Database.Database): void {
-  if (process.env.PS) sqlite.pragma('page_size = ' + process.env.PS);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
