@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { and, desc, isNull } from 'drizzle-orm';
+import { userInfo } from 'node:os';
 import type { CliCommand } from './types.js';
 import { parseFlags, untilStopped } from './types.js';
 import { formatAmount, parseMoney } from '../core/money.js';
@@ -10,6 +10,7 @@ import type { DbHandle } from '../server/db/open.js';
 const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
 
   canteen server [start] [--port 8080] [--host 0.0.0.0] [--data ПАПКА]   запустить сервер
+      [--housekeeping-minutes 60] [--changes-days 30]         уборка раз в час (0 — не убирать), журнал изменений хранится 30 дней
   canteen server migrate                                      применить миграции и выйти
   canteen server seed-demo                                    загрузить демо-школу №24, выдать код для «Касса 1»
   canteen server school КОД НАЗВАНИЕ [--overdraft 0,00] [--tz Europe/Moscow] [--cabinet URL]   добавить/изменить школу
@@ -20,7 +21,9 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server revoke ID_КАССЫ                              отозвать токен кассы
   canteen server topup Л/С СУММА [--note ТЕКСТ]               пополнение вручную (сумма «500» или «49,61»)
   canteen server reconcile                                    сверить балансы с суммой проводок (код выхода 1 при расхождении)
-  canteen server flags                                        продажи на проверку (заблокированная карта, перерасход …)
+  canteen server flags [--all | --resolved] [--school ШКОЛА]  продажи на проверку (заблокированная карта, перерасход, дневной лимит …)
+  canteen server flags resolve НОМЕР … --note ТЕКСТ [--by ИМЯ]   закрыть отметку: кто, когда, что сделано (отметка остаётся)
+  canteen server housekeeping [--changes-days 30]             удалить истёкшие сессии кабинета и ссылки сброса пароля, старый журнал изменений
   canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд`;
 
 /** The server's database for a CLI command: PostgreSQL from DATABASE_URL, else PGlite in --data (default data/server). */
@@ -164,12 +167,13 @@ export const command: CliCommand = {
           console.log(`Проверено счетов: ${r.accounts}, расхождений: ${r.differences.length}.`);
           return r.differences.length ? 1 : 0;
         });
-      case 'flags':
+      case 'flags': return reviewFlagsCommand(args, flags);
+      case 'housekeeping':
         return withDb(flags, async (h) => {
-          const { reviewFlags } = await import('../server/db/schema.js');
-          const rows = await h.db.select().from(reviewFlags).where(and(isNull(reviewFlags.resolvedAt))).orderBy(desc(reviewFlags.createdAt)).limit(500);
-          for (const f of rows) console.log(`${f.createdAt}  ${f.terminalId ?? '-'}  Л/С ${f.accountNumber ?? '-'}  ${f.reason}: ${f.message}`);
-          console.log(`На проверку: ${rows.length}.`);
+          const { runHousekeeping } = await import('../server/housekeeping.js');
+          const { changesKeepDays } = housekeepingOptions(flags);
+          const r = await runHousekeeping(h.db, changesKeepDays === undefined ? {} : { changesKeepDays });
+          console.log(`Удалено: сессий кабинета ${r.sessions}, ссылок сброса пароля ${r.resetTokens}, записей журнала изменений ${r.changes}.`);
           return 0;
         });
       case 'partitions':
@@ -215,11 +219,73 @@ async function card(args: string[], flags: Record<string, string | true>): Promi
   });
 }
 
+async function reviewFlagsCommand(args: string[], flags: Record<string, string | true>): Promise<number> {
+  const [op, ...ids] = args;
+  if (op === 'resolve') {
+    const numbers = ids.map(Number);
+    if (!ids.length || !numbers.every((n) => Number.isSafeInteger(n) && n > 0) || typeof flags.note !== 'string' || !flags.note.trim()) {
+      console.error('Использование: canteen server flags resolve НОМЕР [НОМЕР …] --note "что сделано" [--by ИМЯ]');
+      return 2;
+    }
+    const by = typeof flags.by === 'string' && flags.by.trim() ? flags.by.trim() : operatorName();
+    const note = flags.note.trim();
+    return withDb(flags, async (h) => {
+      const { resolveFlag } = await import('../server/admin/flags.js');
+      let failed = 0;
+      for (const id of numbers) {
+        const r = await resolveFlag(h.db, id, by, note);
+        if (r.status === 'resolved') console.log(`Отметка №${id} закрыта (${by}): ${note}`);
+        else if (r.status === 'notFound') { console.error(`Отметка №${id} не найдена`); failed++; }
+        else {
+          console.error(`Отметка №${id} уже закрыта ${r.flag.resolvedAt} (${r.flag.resolvedBy ?? '-'}): ${r.flag.resolutionNote ?? ''}`);
+          failed++;
+        }
+      }
+      return failed ? 1 : 0;
+    });
+  }
+  if (op !== undefined) { console.error('Использование: canteen server flags [--all | --resolved] [--school ШКОЛА] | flags resolve НОМЕР --note ТЕКСТ'); return 2; }
+  return withDb(flags, async (h) => {
+    const { listFlags } = await import('../server/admin/flags.js');
+    const { requireSchool } = await import('../server/admin/schools.js');
+    const state = flags.all === true ? 'all' : flags.resolved === true ? 'resolved' : 'open';
+    const schoolId = typeof flags.school === 'string' ? (await requireSchool(h.db, flags.school)).id : undefined;
+    const rows = await listFlags(h.db, { state, ...(schoolId ? { schoolId } : {}) });
+    for (const f of rows) {
+      console.log(`№${f.id}  ${f.createdAt}  ${f.terminalId ?? '-'}  Л/С ${f.accountNumber ?? '-'}  ${f.reason}: ${f.message}`);
+      if (f.resolvedAt) console.log(`      закрыта ${f.resolvedAt} (${f.resolvedBy ?? '-'}): ${f.resolutionNote ?? ''}`);
+    }
+    console.log(`${state === 'open' ? 'На проверку' : state === 'resolved' ? 'Закрыто' : 'Всего'}: ${rows.length}.`);
+    return 0;
+  });
+}
+
+/** Who resolved a flag goes into the district's record: the operator's login unless they name themselves (--by). */
+function operatorName(): string {
+  try { return process.env.SUDO_USER || userInfo().username; } catch { return process.env.USER || 'admin'; }
+}
+
+/** --changes-days (both) and --housekeeping-minutes (the server's timer; 0 = off) for `housekeeping` and `start`. */
+function housekeepingOptions(flags: Record<string, string | true>): { changesKeepDays?: number; intervalMs?: number } {
+  const out: { changesKeepDays?: number; intervalMs?: number } = {};
+  if (typeof flags['changes-days'] === 'string') {
+    out.changesKeepDays = Number(flags['changes-days']);
+    if (!(out.changesKeepDays > 0)) throw new Error('--changes-days: нужно число дней больше нуля');
+  }
+  if (typeof flags['housekeeping-minutes'] === 'string') {
+    out.intervalMs = Number(flags['housekeeping-minutes']) * 60_000;
+    if (!(out.intervalMs >= 0)) throw new Error('--housekeeping-minutes: нужно число минут (0 — не запускать)');
+  }
+  return out;
+}
+
 async function start(flags: Record<string, string | true>): Promise<number> {
   const port = typeof flags.port === 'string' ? Number(flags.port) : Number(process.env.PORT ?? 8080);
   const host = typeof flags.host === 'string' ? flags.host : process.env.HOST ?? '0.0.0.0';
   let h: DbHandle;
+  let housekeeping: ReturnType<typeof housekeepingOptions>;
   try {
+    housekeeping = housekeepingOptions(flags);
     h = await openServerDb(flags);
   } catch (err) {
     console.error(`Сервер не запущен: ${(err as Error).message}`);
@@ -228,7 +294,7 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   const { buildServer } = await import('../server/app.js');
   const { ensurePartitions } = await import('../server/admin/schools.js');
   await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
-  const app = await buildServer(h, { logger: true });
+  const app = await buildServer(h, { logger: true, housekeeping });
   await app.listen({ port, host });
   console.log(`Сервер canteen слушает ${host}:${port} (база: ${h.kind === 'postgres' ? 'PostgreSQL' : `PGlite`}).`);
   await untilStopped();

@@ -10,6 +10,7 @@ import { applyPush, type TerminalIdentity } from './ledger/push.js';
 import { buildPull } from './ledger/pull.js';
 import { PokeHub } from './poke.js';
 import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
+import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
 
 export interface ServerConfig {
   /** Log requests (pino, as fastify does). Off in tests. */
@@ -20,6 +21,8 @@ export interface ServerConfig {
   plugins?: ((app: FastifyInstance, ctx: ServerContext) => Promise<void>)[];
   /** Parent cabinet options (gateway, mailer, public URL …); the cabinet is always served under /cabinet. */
   cabinet?: Omit<CabinetDeps, 'db'>;
+  /** Periodic housekeeping (housekeeping.ts): every `intervalMs` (default one hour; 0 = never), change log kept `changesKeepDays`. */
+  housekeeping?: { intervalMs?: number; changesKeepDays?: number };
 }
 
 /** What plugins get: the database, and the hub to poke or watch a school. */
@@ -106,6 +109,15 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   });
 
   await registerCabinet(app, { db: handle.db, ...config.cabinet });
+  const housekeepingMs = config.housekeeping?.intervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS;
+  if (housekeepingMs > 0) {
+    const stop = startHousekeeping(handle.db, {
+      intervalMs: housekeepingMs,
+      ...(config.housekeeping?.changesKeepDays !== undefined ? { changesKeepDays: config.housekeeping.changesKeepDays } : {}),
+      onError: (err) => app.log.error(err, 'housekeeping failed'),
+    });
+    app.addHook('onClose', async () => { stop(); });
+  }
   for (const plugin of config.plugins ?? []) await plugin(app, ctx);
   return app;
 }

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { accounts } from '../db/schema.js';
 import { cabinetEvents, cabinetProfiles, cabinetResetTokens } from '../db/cabinet-schema.js';
@@ -119,6 +119,14 @@ export async function resetTokenValid(db: Tx, token: string, now: Date): Promise
   const [row] = await db.select({ a: cabinetResetTokens.accountNumber }).from(cabinetResetTokens)
     .where(and(eq(cabinetResetTokens.tokenHash, sha256Hex(token)), isNull(cabinetResetTokens.usedAt), gt(cabinetResetTokens.expiresAt, now.toISOString())));
   return !!row;
+}
+
+/** Reset links that can no longer be used (used once, or past their hour): nothing reads them again. */
+export async function purgeSpentResetTokens(db: Tx, now: Date): Promise<number> {
+  const gone = await db.delete(cabinetResetTokens)
+    .where(or(isNotNull(cabinetResetTokens.usedAt), lte(cabinetResetTokens.expiresAt, now.toISOString())))
+    .returning({ tokenHash: cabinetResetTokens.tokenHash });
+  return gone.length;
 }
 
 export async function completeReset(db: Db, input: { token: string; password: string; confirm: string; ip: string; now: Date }): Promise<PasswordChange & { accountNumber?: string }> {

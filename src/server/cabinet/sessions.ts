@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, lte, ne, or } from 'drizzle-orm';
 import { cabinetSessions } from '../db/cabinet-schema.js';
 import type { Tx } from '../db/open.js';
 import { newToken, sha256Hex } from '../tokens.js';
@@ -51,6 +51,18 @@ export async function destroyOtherSessions(db: Tx, accountNumber: string, keepId
   await db.delete(cabinetSessions).where(keepIdHash
     ? and(eq(cabinetSessions.accountNumber, accountNumber), ne(cabinetSessions.idHash, keepIdHash))
     : eq(cabinetSessions.accountNumber, accountNumber));
+}
+
+/**
+ * Sessions past their lifetime or idle timeout: loadSession refuses and deletes one
+ * when its cookie comes back, but a browser that never returns would leave it for ever.
+ */
+export async function purgeExpiredSessions(db: Tx, now: Date): Promise<number> {
+  const gone = await db.delete(cabinetSessions).where(or(
+    lte(cabinetSessions.expiresAt, now.toISOString()),
+    lte(cabinetSessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS).toISOString()),
+  )).returning({ idHash: cabinetSessions.idHash });
+  return gone.length;
 }
 
 /**

@@ -6,10 +6,7 @@ import {
 } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import type { TerminalIdentity } from './push.js';
-import type { ChangeKind } from '../changes.js';
-
-/** server_settings key: change-log rows below this txid were pruned; older cursors get a reset. */
-export const CHANGES_HORIZON_KEY = 'changes_horizon';
+import { CHANGES_HORIZON_KEY, type ChangeKind } from '../changes.js';
 
 /**
  * Builds a pull answer for the terminal's school in one REPEATABLE READ

@@ -44,6 +44,7 @@ interface ClaimRow {
  * Round trips are what a push costs on a busy machine, so a 1,000-entry push is four statements
  * (plus BEGIN/COMMIT): lock the terminal; claim the UUIDs + lock the accounts + read the cards;
  * write entries, receipts, lines, balances, change log and lastSeq in one statement; flags, rarely.
+ * A sale on an account with a daily limit adds one read of that day's spending (spentOnSaleDays).
  */
 export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushRequest): Promise<PushResponse> {
   if (req.terminalId !== terminal.id) {

@@ -1,0 +1,49 @@
+import type { Db } from './db/open.js';
+import { pruneChanges } from './changes.js';
+import { purgeExpiredSessions } from './cabinet/sessions.js';
+import { purgeSpentResetTokens } from './cabinet/auth.js';
+
+/** Change-log rows are kept this long; a terminal silent for longer gets a full reset on its next pull. */
+export const DEFAULT_CHANGES_KEEP_DAYS = 30;
+export const DEFAULT_HOUSEKEEPING_INTERVAL_MS = 60 * 60_000;
+
+export interface HousekeepingOptions {
+  changesKeepDays?: number;
+  now?: Date;
+}
+
+export interface HousekeepingResult { sessions: number; resetTokens: number; changes: number; horizon: number }
+
+/**
+ * Deletes what nothing will read again: expired cabinet sessions, used or expired
+ * password-reset links, and change-log rows older than the kept window (pruneChanges
+ * raises the pull horizon with them, so an older cursor gets a full reset). The ledger
+ * and review flags are never touched. Safe to run from several processes at once.
+ */
+export async function runHousekeeping(db: Db, opts: HousekeepingOptions = {}): Promise<HousekeepingResult> {
+  const now = opts.now ?? new Date();
+  const keepDays = opts.changesKeepDays ?? DEFAULT_CHANGES_KEEP_DAYS;
+  const sessions = await purgeExpiredSessions(db, now);
+  const resetTokens = await purgeSpentResetTokens(db, now);
+  const pruned = await pruneChanges(db, new Date(now.getTime() - keepDays * 86_400_000));
+  return { sessions, resetTokens, changes: pruned.deleted, horizon: pruned.horizon };
+}
+
+/**
+ * Runs housekeeping every `intervalMs` on an unref'd timer (it never keeps the process alive);
+ * a run still going when the next is due is not doubled. Returns the function that stops it.
+ */
+export function startHousekeeping(
+  db: Db, opts: { intervalMs: number; changesKeepDays?: number; onError: (err: unknown) => void },
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    runHousekeeping(db, opts.changesKeepDays === undefined ? {} : { changesKeepDays: opts.changesKeepDays })
+      .catch(opts.onError)
+      .finally(() => { running = false; });
+  }, opts.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
