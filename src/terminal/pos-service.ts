@@ -23,6 +23,7 @@ import type { Clock, EventSink, ReaderSource, ReceiptPrinter, SyncSource } from 
 import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.js';
 import { TablePrintQueue } from './print-jobs.js';
 import { pendingCount } from './outbox.js';
+import { RecentSaleKeys } from './sale-keys.js';
 import { IdleCheckpointer } from './db/checkpoint.js';
 import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN, lineKeys } from './db/schema.js';
@@ -107,6 +108,8 @@ export class PosService implements PosApi {
 
   private readonly st: ReturnType<PosService['prepare']>;
   private readonly rulesCache = new Map<string, PupilRules>();
+  /** sell()'s idempotency keys of the newest receipts (sale-keys.ts). */
+  private readonly saleKeys = new RecentSaleKeys();
   /**
    * Runs fn in one SQLite transaction (a savepoint when nested). Made once: better-sqlite3's
    * transaction() builds four wrappers with their properties on every call, a measurable part
@@ -126,6 +129,7 @@ export class PosService implements PosApi {
     this.atomically = sqlite.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.checkpointer = new IdleCheckpointer(sqlite);
     this.reload();
+    this.saleKeys.load(sqlite);
   }
 
   private prepare() {
@@ -147,7 +151,6 @@ export class PosService implements PosApi {
                                AND r.refunded_by IS NULL AND l.rule_id IS NOT NULL`).pluck(),
       barred: s.prepare(`SELECT target_kind, target_id FROM barred_items WHERE account_number = ?`),
       accountBalance: s.prepare(`SELECT server_balance + local_sum FROM accounts WHERE number = ?`).pluck(),
-      receiptBySaleId: s.prepare(`SELECT * FROM receipts WHERE sale_id = ?`),
       receiptBySeq: s.prepare(`SELECT * FROM receipts WHERE seq = ?`),
       receiptIdAt: s.prepare(`SELECT id FROM receipts WHERE seq = ?`).pluck(),
       // Full scan: only for an id the seq-ordered search does not find (see receiptRowById).
@@ -535,7 +538,8 @@ export class PosService implements PosApi {
     const r = this.checkRequest(req);
     if (!r.ok) return r;
     // Idempotent on saleId: a retry (lost answer, double click, restart) gets the first result.
-    const existing = this.st.receiptBySaleId.get(r.value.saleId) as ReceiptRow | undefined;
+    const seen = this.saleKeys.get(r.value.saleId);
+    const existing = seen === undefined ? undefined : this.st.receiptBySeq.get(seen) as ReceiptRow | undefined;
     if (existing) return ok({ kind: 'done', result: this.resultFromReceipt(existing) });
     const auth = this.requireRole();
     if (!auth.ok) return auth;
@@ -639,6 +643,7 @@ export class PosService implements PosApi {
 
     this.nextReceiptSeq = seq + 1;
     this.nextEntrySeq = entrySeq;
+    if (a.saleId !== null) this.saleKeys.add(a.saleId, seq);
     this.checkpointer.touch();
     this.printer.kick();
     return { receiptId, receiptNumber: number, total: a.total, subsidy: a.subsidy, balanceAfter: a.balanceAfter, receipt: printed, printJobId };

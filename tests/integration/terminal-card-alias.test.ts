@@ -156,6 +156,7 @@ describe('cards read by keyboard-wedge and HID readers', () => {
       CREATE TABLE outbox (seq integer PRIMARY KEY, entry_uuid text NOT NULL, status text DEFAULT 'pending' NOT NULL,
         attempts integer DEFAULT 0 NOT NULL, sent_at text, acked_at text, last_error text);
       CREATE INDEX entries_account_seq_idx ON entries (account_number, seq);
+      CREATE UNIQUE INDEX receipts_sale_id_unique ON receipts (sale_id);
       DELETE FROM __drizzle_migrations WHERE created_at >= ${journalWhen('0006_card_aliases')};`);
     t.close();
     t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });

@@ -93,6 +93,20 @@ describe('terminal service', () => {
     expect(snapshot(t)).toEqual(before);
   });
 
+  it('a retry after a restart of the core still finds its sale (idempotency keys are loaded from the ledger)', async () => {
+    const s = await ready(t);
+    const req = { saleId: 'before-restart', cardId: DEMO_CARDS.ivanov, lines: SEED_CART };
+    const a = await s.sell(req);
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
+    t.close();
+    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    const s2 = await ready(t);
+    const before = snapshot(t);
+    const b = await s2.sell(req);
+    expect(a.ok && b.ok && b.value.receiptId === a.value.receiptId && b.value.receiptNumber).toBe('24-000001');
+    expect(snapshot(t)).toEqual(before);
+  });
+
   it('receipt numbers and entry seqs are gapless and survive a restart', async () => {
     const s = await ready(t);
     for (let i = 0; i < 3; i++) expect((await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] })).ok).toBe(true);

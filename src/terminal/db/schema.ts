@@ -187,8 +187,11 @@ export const receipts = sqliteTable('receipts', {
   id: text('id').notNull(),
   number: text('number').notNull(),            // "24-000001"
   kind: text('kind', { enum: ['sale', 'refund'] }).notNull(),
-  /** Client-made idempotency key of sell(); null for refunds. */
-  saleId: text('sale_id').unique(),
+  /**
+   * Client-made idempotency key of sell(); null for refunds. Not indexed (migration 0008): the
+   * service keeps the keys of the last IDEMPOTENCY_WINDOW receipts in memory, loaded from here at start.
+   */
+  saleId: text('sale_id'),
   shiftId: text('shift_id').notNull(),
   cashierId: text('cashier_id').notNull(),
   accountNumber: text('account_number').notNull(),
