@@ -55,12 +55,21 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
     if (r.subsidy !== 0 && (r.subsidy_entries !== 1 || r.subsidy_amount !== sign * r.subsidy)) problems.push(`receipt ${r.number}: missing subsidy entry`);
     if (!r.print_jobs) problems.push(`receipt ${r.number}: no print job`);
   }
-  const cursors = sqlite.prepare('SELECT outbox_acked_seq AS acked, print_jobs_through_seq AS printed FROM ledger_cursors WHERE id = 1').get() as { acked: number; printed: number } | undefined;
+  const cursors = sqlite.prepare('SELECT outbox_acked_seq AS acked, print_jobs_through_seq AS printed, sums_through_seq AS sums FROM ledger_cursors WHERE id = 1').get() as { acked: number; printed: number; sums: number } | undefined;
   if (!cursors) problems.push('ledger_cursors has no row: the outbox and the print queue have lost their place');
   else {
     if (cursors.acked < 0 || cursors.acked > emax) problems.push(`outbox cursor ${cursors.acked} is outside the ledger (entries 1..${emax})`);
     if (cursors.printed < 0 || cursors.printed > rmax) problems.push(`print cursor ${cursors.printed} is outside the receipts (1..${rmax})`);
+    if (cursors.sums < 0 || cursors.sums > emax) problems.push(`running-sums cursor ${cursors.sums} is outside the ledger (entries 1..${emax})`);
   }
+  // The stored running sums are derived: they must equal the folded entries' sums (account-sums.ts).
+  const stale = q<{ number: string; stored: number; derived: number }>(
+    `WITH c AS (SELECT sums_through_seq AS t FROM ledger_cursors WHERE id = 1),
+          e AS (SELECT e.account_number, sum(e.amount) AS s FROM entries e JOIN accounts a ON a.number = e.account_number, c
+                 WHERE e.seq > a.server_seq AND e.seq <= c.t GROUP BY e.account_number)
+     SELECT a.number, a.local_sum AS stored, coalesce(e.s, 0) AS derived FROM accounts a LEFT JOIN e ON e.account_number = a.number
+      WHERE a.local_sum != coalesce(e.s, 0)`);
+  for (const r of stale) problems.push(`account ${r.number}: stored local_sum ${r.stored} ≠ ${r.derived} from its entries`);
   const outboxRows = one('SELECT count(*) FROM outbox') ?? 0;
   if (outboxRows !== ec) problems.push(`${ec - outboxRows} entries have no outbox row`);
   const orphanEntries = one(`SELECT count(*) FROM entries e LEFT JOIN receipts r ON r.seq = e.receipt_seq WHERE e.kind IN ('sale','refund','subsidy') AND r.seq IS NULL`) ?? 0;

@@ -24,7 +24,8 @@ import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.
 import { TablePrintQueue } from './print-jobs.js';
 import { pendingCount } from './outbox.js';
 import { RecentSaleKeys } from './sale-keys.js';
-import { IdleCheckpointer } from './db/checkpoint.js';
+import { IDLE_CHECKPOINT_MS, IdleCheckpointer } from './db/checkpoint.js';
+import { type EntryFacts, UnfoldedSums } from './account-sums.js';
 import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN, lineKeys } from './db/schema.js';
 import { MonotonicUuidV7, uuidv7 } from './ids.js';
@@ -108,6 +109,9 @@ export class PosService implements PosApi {
 
   private readonly st: ReturnType<PosService['prepare']>;
   private readonly rulesCache = new Map<string, PupilRules>();
+  /** Entries not yet in the accounts' stored running sums, and those being written (account-sums.ts). */
+  private readonly unfolded = new UnfoldedSums();
+  private readonly staged: EntryFacts[] = [];
   /** sell()'s idempotency keys of the newest receipts (sale-keys.ts). */
   private readonly saleKeys = new RecentSaleKeys();
   /**
@@ -127,9 +131,11 @@ export class PosService implements PosApi {
     this.emit = opts.emit ?? noEvents;
     this.st = this.prepare();
     this.atomically = sqlite.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
-    this.checkpointer = new IdleCheckpointer(sqlite);
+    // Idle: fold the running sums into the accounts' rows, then checkpoint the WAL.
+    this.checkpointer = new IdleCheckpointer(sqlite, IDLE_CHECKPOINT_MS, () => this.foldSums());
     this.reload();
     this.saleKeys.load(sqlite);
+    this.unfolded.load(sqlite);
   }
 
   private prepare() {
@@ -150,7 +156,7 @@ export class PosService implements PosApi {
                              WHERE r.account_number = ? AND r.school_day = ? AND r.subsidy > 0 AND r.kind = 'sale'
                                AND r.refunded_by IS NULL AND l.rule_id IS NOT NULL`).pluck(),
       barred: s.prepare(`SELECT target_kind, target_id FROM barred_items WHERE account_number = ?`),
-      accountBalance: s.prepare(`SELECT server_balance + local_sum FROM accounts WHERE number = ?`).pluck(),
+      accountBalance: s.prepare(`SELECT server_balance + local_sum AS stored, server_seq FROM accounts WHERE number = ?`),
       receiptBySeq: s.prepare(`SELECT * FROM receipts WHERE seq = ?`),
       receiptIdAt: s.prepare(`SELECT id FROM receipts WHERE seq = ?`).pluck(),
       // Full scan: only for an id the seq-ordered search does not find (see receiptRowById).
@@ -365,9 +371,9 @@ export class PosService implements PosApi {
   private pupilContext(cardId: string, day: string): Result<PupilContextFull> {
     const card = this.st.card.get(cardId) as CardRow | undefined;
     if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId });
-    // Balance rule: server snapshot + local entries after server_seq (local_sum, kept by triggers).
-    const balance = card.server_balance + card.local_sum;
-    const spentToday = card.spent_day === day ? card.spent_today : 0;
+    // Balance rule: server snapshot + local entries after server_seq (stored local_sum + the newer ones in memory).
+    const balance = card.server_balance + card.local_sum + this.unfolded.balanceDelta(card.account_number, card.server_seq);
+    const spentToday = this.unfolded.spentToday(card.account_number, card, day);
     const { benefitNames, entitlements, barredItemIds, barredCategoryIds } = this.pupilRules(card.student_id, card.account_number);
     const usedToday = new Set(entitlements.length ? (this.st.usedToday.all(card.account_number, day) as string[]) : []);
     return ok({ card, balance, spentToday, benefitNames, entitlements, usedToday, barredItemIds, barredCategoryIds });
@@ -616,7 +622,7 @@ export class PosService implements PosApi {
     let entrySeq = this.nextEntrySeq;
     let printJobId = '';
 
-    this.atomically(() => {
+    this.writeLedger(() => {
       st.insertReceipt.run(seq, receiptId, number, a.kind, a.saleId, shift.id, cashierId, a.accountNumber, cardId,
         a.total, a.subsidy, issuedAt, a.day, a.refundOf?.id ?? null, docJson);
       for (let i = 0; i < a.lines.length; i++) {
@@ -665,7 +671,8 @@ export class PosService implements PosApi {
       if (!acc) return fail('INTERNAL', 'Лицевой счёт чека не найден');
       const lines = (this.st.linesOf.all(...lineKeys(orig.seq)) as { item_id: string; item_kind: 'dish' | 'mealSet'; name: string; quantity: number; unit_price: number; amount: number; subsidy: number; rule_id: string | null }[])
         .map((l): PricedLine => ({ itemId: l.item_id, kind: l.item_kind, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, subsidy: l.subsidy, ...(l.rule_id ? { ruleId: l.rule_id } : {}) }));
-      const balance = this.st.accountBalance.get(orig.account_number) as number;
+      const acct = this.st.accountBalance.get(orig.account_number) as { stored: number; server_seq: number };
+      const balance = acct.stored + this.unfolded.balanceDelta(orig.account_number, acct.server_seq);
       const now = this.clock.now();
       const res = this.commitReceipt({
         kind: 'refund', saleId: null, cardId: orig.card_id, accountNumber: orig.account_number, fullName: acc.full_name, className: acc.class_name,
@@ -787,12 +794,38 @@ export class PosService implements PosApi {
     receiptSeq: number | null, shiftId: string | null, cashierId: string, cardId: string | null, payload: string): void {
     const uuid = uuidv7();
     this.st.insertEntry.run(seq, uuid, kind, accountNumber, amount, createdAt, day, receiptSeq, shiftId, cashierId, cardId, payload);
+    if (accountNumber !== null) this.staged.push({ seq, accountNumber, kind, amount, schoolDay: day });
+  }
+
+  /**
+   * Runs a ledger write in one transaction; the entries it appended reach the in-memory running
+   * sums only once it committed (a rolled-back write leaves no trace there either).
+   */
+  private writeLedger<T>(fn: () => T): T {
+    this.staged.length = 0;
+    try {
+      const out = this.atomically(fn);
+      for (const e of this.staged) this.unfolded.add(e);
+      if (this.unfolded.needsFold) this.foldSums();
+      return out;
+    } finally {
+      this.staged.length = 0;
+    }
+  }
+
+  /** Brings the accounts' stored running sums up to date (idle timer; account-sums.ts). */
+  private foldSums(): void {
+    try {
+      this.unfolded.fold(this.sqlite, this.nextEntrySeq - 1);
+    } catch {
+      // busy or closing: the entries stay in memory and fold at the next idle moment
+    }
   }
 
   private writeEntry(session: CashierSession, kind: 'cardBlock' | 'cabinetPassword', accountNumber: string, cardId: string | null, payload: unknown, extra?: () => void): void {
     const now = this.clock.now();
     const seq = this.nextEntrySeq;
-    this.atomically(() => {
+    this.writeLedger(() => {
       this.appendEntry(seq, kind, accountNumber, 0, now.toISOString(), schoolDay(now, this.school.time_zone),
         null, this.shift?.id ?? null, session.cashierId, cardId, JSON.stringify(payload));
       extra?.();

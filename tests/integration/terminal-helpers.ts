@@ -28,7 +28,7 @@ export function snapshot(t: Terminal): Record<string, unknown> {
   out.shiftsClosed = t.sqlite.prepare(`SELECT count(*) FROM shifts WHERE closed_at IS NOT NULL`).pluck().get();
   out.refunded = t.sqlite.prepare(`SELECT count(*) FROM receipts WHERE refunded_by IS NOT NULL`).pluck().get();
   out.printPending = pendingPrintCount(t.sqlite)();
-  out.cursors = t.sqlite.prepare(`SELECT outbox_acked_seq, print_jobs_through_seq FROM ledger_cursors`).get();
+  out.cursors = t.sqlite.prepare(`SELECT outbox_acked_seq, print_jobs_through_seq, sums_through_seq FROM ledger_cursors`).get();
   return out;
 }
 

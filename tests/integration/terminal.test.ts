@@ -190,6 +190,41 @@ describe('terminal service', () => {
     expect(info.ok && info.value.overdraftLimit).toBe(0);
   });
 
+  it('running sums are written behind the sale: right before the idle fold, after it, after a restart and after a pull', async () => {
+    const s = await ready(t);
+    const stored = () => t.sqlite.prepare('SELECT local_sum, spent_day, spent_today FROM accounts WHERE number = ?').get('0242013137');
+    const shown = async () => { const i = await s.identifyCard(DEMO_CARDS.ivanov); return i.ok && { balance: i.value.balance, spentToday: i.value.spentToday }; };
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: SEED_CART });
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
+    // The sale's commit did not touch the accounts row; the service adds the unfolded entries.
+    expect(stored()).toEqual({ local_sum: 0, spent_day: null, spent_today: 0 });
+    expect(await shown()).toEqual({ balance: 67766 - 9635 - 1320, spentToday: 9635 + 1320 });
+    expect(checkIntegrity(t.sqlite)).toEqual([]);
+    // The idle moment folds them into the row and moves the cursor.
+    expect((s as unknown as { checkpointer: { run(): boolean } }).checkpointer.run()).toBe(true);
+    expect(stored()).toEqual({ local_sum: -10955, spent_day: '2018-03-15', spent_today: 10955 });
+    expect(snapshot(t).cursors).toMatchObject({ sums_through_seq: 2 });
+    expect(await shown()).toEqual({ balance: 56811, spentToday: 10955 });
+    // One more sale, then a restart before any fold: the sums are rebuilt from the ledger's tail.
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
+    t.close();
+    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    const s2 = await ready(t);
+    const shown2 = async () => { const i = await s2.identifyCard(DEMO_CARDS.ivanov); return i.ok && { balance: i.value.balance, spentToday: i.value.spentToday }; };
+    expect(await shown2()).toEqual({ balance: 56811 - 1320, spentToday: 10955 + 1320 });
+    // A pull whose balance includes entries 1..2 (folded) but not 3 (unfolded): nothing counted twice or missed.
+    t.sqlite.prepare('UPDATE accounts SET server_balance = ?, server_seq = 2 WHERE number = ?').run(67766 - 10955, '0242013137');
+    s2.reload();
+    expect(await shown2()).toEqual({ balance: 56811 - 1320, spentToday: 10955 + 1320 });
+    // …and one that includes entry 3 as well.
+    t.sqlite.prepare('UPDATE accounts SET server_balance = ?, server_seq = 3 WHERE number = ?').run(67766 - 10955 - 1320, '0242013137');
+    expect(await shown2()).toEqual({ balance: 56811 - 1320, spentToday: 10955 + 1320 });
+    expect(checkIntegrity(t.sqlite)).toEqual([]);
+    // A stored sum that does not match its entries is caught.
+    t.sqlite.prepare('UPDATE accounts SET local_sum = 5 WHERE number = ?').run('0242013137');
+    expect(checkIntegrity(t.sqlite)).toEqual(['account 0242013137: stored local_sum 5 ≠ 0 from its entries']);
+  });
+
   it('daily limit: counts today’s spending, resets next school day (Moscow time)', async () => {
     const s = await ready(t);
     expect((await s.sell({ saleId: sid(), cardId: DEMO_CARDS.dailyLimit, lines: [{ itemId: 'dish-pizza', quantity: 2 }] })).ok).toBe(true);

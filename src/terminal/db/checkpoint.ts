@@ -23,7 +23,9 @@ export const IDLE_CHECKPOINT_MS = 1000;
 export class IdleCheckpointer {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sqlite: Database.Database, private readonly idleMs = IDLE_CHECKPOINT_MS) {}
+  /** `beforeCheckpoint`: other write-behind work for the same quiet moment (it runs first, on the event loop). */
+  constructor(private readonly sqlite: Database.Database, private readonly idleMs = IDLE_CHECKPOINT_MS,
+    private readonly beforeCheckpoint?: () => void) {}
 
   /** Call after a commit: (re)arms the timer. */
   touch(): void {
@@ -36,7 +38,9 @@ export class IdleCheckpointer {
   run(): boolean {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; } else return false;
     const db = this.sqlite;
-    if (!db.open || db.inTransaction || db.memory) return false;
+    if (!db.open || db.inTransaction) return false;
+    this.beforeCheckpoint?.();
+    if (db.memory) return false;
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
       return true;

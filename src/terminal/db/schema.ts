@@ -49,12 +49,13 @@ export const accounts = sqliteTable('accounts', {
   serverBalance: integer('server_balance').notNull().default(0),
   serverSeq: integer('server_seq').notNull().default(0),
   /**
-   * Σ amounts of this account's local entries with seq > server_seq, kept by
-   * SQLite triggers (migration 0002) on entries INSERT and on server_seq UPDATE,
-   * so the balance is O(1) and stays right whoever writes server_seq.
+   * Σ amounts of this account's local entries with seq > server_seq, for the entries up to
+   * ledger_cursors.sums_through_seq: written behind the sale when the terminal is idle
+   * (account-sums.ts, migration 0008), and recomputed by a trigger whenever anyone updates
+   * server_seq. Readers add the newer entries (UnfoldedSums), so the balance is O(1).
    */
   localSum: integer('local_sum').notNull().default(0),
-  /** Trigger-kept spending (sales − refunds) on `spent_day`, for the daily limit. */
+  /** Spending (sales − refunds) on `spent_day`, for the daily limit, kept the same way. */
   spentDay: text('spent_day'),
   spentToday: integer('spent_today').notNull().default(0),
   /** Parent's limit per school day, kopecks; null = none. */
@@ -279,6 +280,8 @@ export const ledgerCursors = sqliteTable('ledger_cursors', {
   /** Every entry with seq <= this is stored on the server (its ackSeq, capped at our newest entry). */
   outboxAckedSeq: integer('outbox_acked_seq').notNull().default(0),
   printJobsThroughSeq: integer('print_jobs_through_seq').notNull().default(0),
+  /** The accounts' running sums (local_sum, spent_*) include the entries up to this seq (account-sums.ts). */
+  sumsThroughSeq: integer('sums_through_seq').notNull().default(0),
 });
 
 /** Sync helper's key/value state: pull cursor, last sync time, last ackSeq … */

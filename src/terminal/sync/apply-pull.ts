@@ -145,6 +145,8 @@ function statements(sqlite: Database.Database) {
   return st;
 }
 
+const FOLDED = `(SELECT sums_through_seq FROM ledger_cursors WHERE id = 1)`;
+
 function prepare(s: Database.Database) {
   return {
     upsertSchool: s.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url)
@@ -160,9 +162,9 @@ function prepare(s: Database.Database) {
     deleteStudent: s.prepare(`DELETE FROM students WHERE id = ?`),
     deleteStudentBenefits: s.prepare(`DELETE FROM student_benefits WHERE student_id = ?`),
     insertStudentBenefit: s.prepare(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
-    // The terminal core's triggers keep an account's running sums from its first row on, including
-    // when server_seq moves in the DO UPDATE branch. A row this pull creates starts at zero:
-    // recomputeSums() fills in the rare one that already has entries here (see applyPull).
+    // An account's running sums are kept from its first row on (the terminal core folds entries in;
+    // a trigger recomputes local_sum when server_seq moves in the DO UPDATE branch). A row this pull
+    // creates starts at zero: recomputeSums() fills in the rare one that already has entries here.
     accountExists: s.prepare(`SELECT 1 FROM accounts WHERE number = ?`).pluck(),
     upsertAccount: s.prepare(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
       VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt)
@@ -171,12 +173,15 @@ function prepare(s: Database.Database) {
         has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`),
     // One pass over the ledger (entries has no per-account index since migration 0008).
     withEntries: s.prepare(`SELECT DISTINCT account_number FROM entries WHERE account_number IN (SELECT value FROM json_each(?))`).pluck(),
+    // The stored sums cover the entries up to ledger_cursors.sums_through_seq; the service adds newer ones.
     recomputeSums: s.prepare(`UPDATE accounts SET
-        local_sum = (SELECT coalesce(sum(e.amount), 0) FROM entries e WHERE e.seq > accounts.server_seq AND e.account_number = accounts.number),
-        spent_day = (SELECT max(e.school_day) FROM entries e WHERE e.account_number = accounts.number AND e.kind IN ('sale', 'refund'))
+        local_sum = (SELECT coalesce(sum(e.amount), 0) FROM entries e WHERE e.seq > accounts.server_seq AND e.seq <= ${FOLDED}
+                      AND e.account_number = accounts.number),
+        spent_day = (SELECT max(e.school_day) FROM entries e WHERE e.seq <= ${FOLDED} AND e.account_number = accounts.number
+                      AND e.kind IN ('sale', 'refund'))
       WHERE number = ?`),
     recomputeSpent: s.prepare(`UPDATE accounts SET spent_today = coalesce((SELECT -sum(e.amount) FROM entries e
-        WHERE e.account_number = accounts.number AND e.kind IN ('sale', 'refund') AND e.school_day = accounts.spent_day), 0)
+        WHERE e.seq <= ${FOLDED} AND e.account_number = accounts.number AND e.kind IN ('sale', 'refund') AND e.school_day = accounts.spent_day), 0)
       WHERE number = ?`),
     deleteAccountsNotIn: s.prepare(`DELETE FROM accounts WHERE number NOT IN (SELECT value FROM json_each(?))`),
     deleteAccount: s.prepare(`DELETE FROM accounts WHERE number = ?`),
