@@ -24,6 +24,7 @@ import { noEvents, simulatedReader, standAloneSync, systemClock } from './ports.
 import { TablePrintQueue } from './print-jobs.js';
 import { pendingCount } from './outbox.js';
 import { RecentSaleKeys } from './sale-keys.js';
+import { buildReceiptDoc, type ReceiptDocRow, type ReceiptHeader, ReceiptDocs } from './receipt-doc.js';
 import { IDLE_CHECKPOINT_MS, IdleCheckpointer } from './db/checkpoint.js';
 import { type EntryFacts, UnfoldedSums } from './account-sums.js';
 import { SETTING } from './seed.js';
@@ -54,9 +55,8 @@ interface CardRow {
   student_id: string; full_name: string; class_name: string;
 }
 interface ShiftRow { id: string; number: number; first_seq: number; opened_at: string; opened_by: string; closed_at: string | null; opener_name: string }
-interface ReceiptRow {
-  seq: number; id: string; number: string; kind: 'sale' | 'refund'; account_number: string; card_id: string | null;
-  total: number; subsidy: number; issued_at: string; refunded_by: string | null; doc: string; shift_id: string; sale_id: string | null;
+interface ReceiptRow extends ReceiptDocRow {
+  id: string; card_id: string | null; refunded_by: string | null; shift_id: string; sale_id: string | null;
 }
 interface PupilContextFull {
   card: CardRow;
@@ -95,6 +95,7 @@ export class PosService implements PosApi {
   private terminalId = '';
   private terminalName = '';
   private receiptSeries = '';
+  private header!: ReceiptHeader;
   private catalog = new Map<string, CatalogItem>();
   private menuCache: Menu = { categories: [], items: [] };
 
@@ -112,6 +113,8 @@ export class PosService implements PosApi {
   /** Entries not yet in the accounts' stored running sums, and those being written (account-sums.ts). */
   private readonly unfolded = new UnfoldedSums();
   private readonly staged: EntryFacts[] = [];
+  /** Stored receipts as ReceiptDocs (receipt-doc.ts). */
+  private readonly docs: ReceiptDocs;
   /** sell()'s idempotency keys of the newest receipts (sale-keys.ts). */
   private readonly saleKeys = new RecentSaleKeys();
   /**
@@ -130,6 +133,7 @@ export class PosService implements PosApi {
     this.sync = opts.sync ?? standAloneSync;
     this.emit = opts.emit ?? noEvents;
     this.st = this.prepare();
+    this.docs = new ReceiptDocs(sqlite);
     this.atomically = sqlite.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     // Idle: fold the running sums into the accounts' rows, then checkpoint the WAL.
     this.checkpointer = new IdleCheckpointer(sqlite, IDLE_CHECKPOINT_MS, () => this.foldSums());
@@ -162,10 +166,11 @@ export class PosService implements PosApi {
       // Full scan: only for an id the seq-ordered search does not find (see receiptRowById).
       receiptByIdScan: s.prepare(`SELECT * FROM receipts WHERE id = ?`),
       // Positional parameters: binding an object by name costs a lookup per column on every sale.
-      insertReceipt: s.prepare(`INSERT INTO receipts (seq, id, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy, issued_at, school_day, refund_of, doc)
-                                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
-      insertLine: s.prepare(`INSERT INTO receipt_lines (id, receipt_seq, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id)
-                             VALUES (?,?,?,?,?,?,?,?,?,?,?)`),
+      insertReceipt: s.prepare(`INSERT INTO receipts (seq, id, number, kind, sale_id, shift_id, cashier_id, account_number, card_id, total, subsidy,
+                                  issued_at, school_day, refund_of, refund_of_number, pupil_name, class_name, cashier_name, balance_after)
+                                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertLine: s.prepare(`INSERT INTO receipt_lines (id, receipt_seq, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy, rule_id, note)
+                             VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertEntry: s.prepare(`INSERT INTO entries (seq, uuid, kind, account_number, amount, created_at, school_day, receipt_seq, shift_id, cashier_id, card_id, payload)
                               VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`),
       markTempPassword: s.prepare(`UPDATE accounts SET temp_password_issued_at = ? WHERE number = ?`),
@@ -203,6 +208,7 @@ export class PosService implements PosApi {
     this.terminalId = get(SETTING.terminalId) ?? 'terminal';
     this.terminalName = get(SETTING.terminalName) ?? 'Касса';
     this.receiptSeries = get(SETTING.receiptSeries) ?? '';
+    this.header = { schoolName: school.name, terminalName: this.terminalName, timeZone: school.time_zone };
 
     const categories = this.sqlite.prepare('SELECT id, name FROM menu_categories ORDER BY sort, name').all() as Menu['categories'];
     const rows = this.sqlite.prepare(
@@ -229,6 +235,10 @@ export class PosService implements PosApi {
   }
 
   get timeZone(): string { return this.school.time_zone; }
+
+  private receiptHeader(): ReceiptHeader {
+    return this.header;
+  }
   get currentSession(): CashierSession | undefined { return this.session; }
 
   private shiftInfo(r: ShiftRow): ShiftInfo {
@@ -510,7 +520,7 @@ export class PosService implements PosApi {
   }
 
   private resultFromReceipt(row: ReceiptRow, printJobId?: string): SaleResult {
-    const doc = JSON.parse(row.doc) as ReceiptDoc;
+    const doc = this.docs.of(row, this.receiptHeader());
     return {
       receiptId: row.id, receiptNumber: row.number, total: row.total, subsidy: row.subsidy,
       balanceAfter: doc.balanceAfter ?? 0, receipt: doc, ...(printJobId ? { printJobId } : {}),
@@ -595,28 +605,19 @@ export class PosService implements PosApi {
     const number = formatReceiptNumber(this.school.code, seq, this.receiptSeries);
     const issuedAt = a.now.toISOString();
     const cashierId = a.session.cashierId;
-    const doc: ReceiptDoc = {
-      kind: a.kind,
-      schoolName: this.school.name,
-      terminalName: this.terminalName,
-      number,
-      issuedAt,
-      timeZone: this.school.time_zone,
-      lines: a.lines.map(docLine),
-      total: a.total,
-      ...(a.subsidy ? { subsidy: a.subsidy } : {}),
-      pupil: { shortName: shortName(a.fullName), className: a.className, accountNumber: a.accountNumber },
-      balanceAfter: a.balanceAfter,
-      cashierName: a.session.name,
-      ...(a.refundOf ? { refundOf: a.refundOf.number } : {}),
-    };
-    const docJson = JSON.stringify(doc);
+    const pupilName = shortName(a.fullName);
+    const refundOfNumber = a.refundOf?.number ?? null;
+    // Stored as columns and lines, not as JSON (migration 0008); receipt-doc.ts builds the same doc again later.
+    const doc = buildReceiptDoc(this.receiptHeader(), {
+      kind: a.kind, number, issuedAt, lines: a.lines.map(docLine), total: a.total, subsidy: a.subsidy,
+      pupilName, className: a.className, accountNumber: a.accountNumber, balanceAfter: a.balanceAfter,
+      cashierName: a.session.name, refundOfNumber,
+    });
     // The temporary password goes on paper only: the stored receipt (reprints, the API's
     // receipt()) never has it, and the print job loses it once printed (migration 0005).
     const printed: ReceiptDoc = a.cabinet
       ? { ...doc, cabinetLogin: { url: this.school.cabinet_url, login: a.accountNumber, password: a.cabinet.password } }
       : doc;
-    const printedJson = a.cabinet ? JSON.stringify(printed) : docJson;
     const sign = a.kind === 'sale' ? -1 : 1;
     const cardId = a.cardId;
     let entrySeq = this.nextEntrySeq;
@@ -624,10 +625,11 @@ export class PosService implements PosApi {
 
     this.writeLedger(() => {
       st.insertReceipt.run(seq, receiptId, number, a.kind, a.saleId, shift.id, cashierId, a.accountNumber, cardId,
-        a.total, a.subsidy, issuedAt, a.day, a.refundOf?.id ?? null, docJson);
+        a.total, a.subsidy, issuedAt, a.day, a.refundOf?.id ?? null, refundOfNumber, pupilName, a.className, a.session.name, a.balanceAfter);
       for (let i = 0; i < a.lines.length; i++) {
         const l = a.lines[i]!;
-        st.insertLine.run(seq * LINE_KEY_SPAN + i + 1, seq, i + 1, l.itemId, l.kind, l.name, l.quantity, l.unitPrice, l.amount, l.subsidy, l.ruleId ?? null);
+        st.insertLine.run(seq * LINE_KEY_SPAN + i + 1, seq, i + 1, l.itemId, l.kind, l.name, l.quantity, l.unitPrice, l.amount, l.subsidy,
+          l.ruleId ?? null, l.note ?? null);
       }
       const entry = (kind: 'sale' | 'refund' | 'subsidy' | 'cabinetPassword', accountNumber: string | null, amount: number, payload: string, receiptSeq: number | null) =>
         this.appendEntry(entrySeq++, kind, accountNumber, amount, issuedAt, a.day, receiptSeq, shift.id, cashierId, cardId, payload);
@@ -644,7 +646,7 @@ export class PosService implements PosApi {
         if (st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
       }
       // Without a cabinet password the printed doc IS receipts.doc: the job is implied by the receipt (no row).
-      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, payloadJson: printedJson, receiptId, receipt: { seq, storedDoc: !a.cabinet } });
+      printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, receiptId, receipt: { seq, storedDoc: !a.cabinet } });
     });
 
     this.nextReceiptSeq = seq + 1;
@@ -700,7 +702,7 @@ export class PosService implements PosApi {
     return this.guard(() => {
       const row = typeof receiptId === 'string' ? (this.receiptRowById(receiptId)) : undefined;
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
-      return ok(JSON.parse(row.doc) as ReceiptDoc);
+      return ok(this.docs.of(row, this.receiptHeader()));
     });
   }
 
@@ -717,7 +719,7 @@ export class PosService implements PosApi {
       if (!auth.ok) return auth;
       const row = typeof receiptId === 'string' ? (this.receiptRowById(receiptId)) : undefined;
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
-      const doc: ReceiptDoc = { ...(JSON.parse(row.doc) as ReceiptDoc), copy: true };
+      const doc: ReceiptDoc = { ...this.docs.of(row, this.receiptHeader()), copy: true };
       return ok({ printJobId: this.enqueueAlone({ kind: 'receipt', payload: doc, receiptId: row.id, copy: true }) });
     });
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PrintJobKind } from './db/schema.js';
+import { ReceiptDocs } from './receipt-doc.js';
 
 /** One print_jobs row, as the queue sees it. */
 export interface PrintJobRow {
@@ -86,11 +87,12 @@ export class MemoryPrintJobStore implements PrintJobStore {
 }
 
 type SqlRow = {
-  id: string; receipt_id: string | null; receipt_seq: number | null; kind: PrintJobKind; payload: string; status: PrintJobRow['status'];
+  id: string; receipt_id: string | null; receipt_seq: number | null; kind: PrintJobKind; payload: string | null; status: PrintJobRow['status'];
   attempts: number; last_error: string | null; copy: number; created_at: string; printed_at: string | null;
 };
 const fromSql = (r: SqlRow): PrintJobRow => ({
-  id: r.id, receiptId: r.receipt_id, receiptSeq: r.receipt_seq, kind: r.kind, payload: r.payload, status: r.status, attempts: r.attempts,
+  // A job whose receipt is gone has nothing to print: the queue marks it failed ("not a ReceiptDoc").
+  id: r.id, receiptId: r.receipt_id, receiptSeq: r.receipt_seq, kind: r.kind, payload: r.payload ?? 'null', status: r.status, attempts: r.attempts,
   lastError: r.last_error, copy: r.copy === 1, createdAt: r.created_at, printedAt: r.printed_at,
 });
 
@@ -113,12 +115,15 @@ export class SqlitePrintJobStore implements PrintJobStore {
   readonly referencesReceipts = true;
   private readonly s;
   private readonly sqlite: Database.Database;
+  private readonly docs: ReceiptDocs;
   readonly pendingCount: () => number;
   constructor(sqlite: Database.Database) {
     this.sqlite = sqlite;
-    // A job without its own payload prints its receipt's stored doc (migration 0007).
+    // A job without its own payload prints its receipt (migration 0007): the stored doc of an old
+    // receipt, or the doc built from the receipt's row and lines (migration 0008, in rowOf).
     const cols = `p.id, p.receipt_id, p.receipt_seq, p.kind, coalesce(p.payload, r.doc) AS payload, p.status, p.attempts,
       p.last_error, p.copy, p.created_at, p.printed_at FROM print_jobs p LEFT JOIN receipts r ON r.seq = p.receipt_seq AND p.payload IS NULL`;
+    this.docs = new ReceiptDocs(sqlite);
     this.s = {
       insert: sqlite.prepare(`INSERT INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, last_error, copy, created_at, printed_at)
         VALUES (@id, @receiptId, @receiptSeq, @kind, @payload, @status, @attempts, @lastError, @copy, @createdAt, @printedAt)`),
@@ -140,6 +145,13 @@ export class SqlitePrintJobStore implements PrintJobStore {
     };
     this.pendingCount = pendingPrintCount(sqlite);
   }
+  private rowOf(r: SqlRow): PrintJobRow {
+    if (r.payload === null && r.receipt_seq !== null) {
+      const doc = this.docs.at(r.receipt_seq);
+      if (doc) return fromSql({ ...r, payload: JSON.stringify(doc) });
+    }
+    return fromSql(r);
+  }
   /** Writes the implied jobs of new receipts (one small transaction, only when there are any). */
   private materialize(): boolean {
     if (!this.s.implied.get()) return false;
@@ -150,13 +162,13 @@ export class SqlitePrintJobStore implements PrintJobStore {
   get(id: string): PrintJobRow | undefined {
     let r = this.s.get.get(id) as SqlRow | undefined;
     if (!r && this.materialize()) r = this.s.get.get(id) as SqlRow | undefined;
-    return r && fromSql(r);
+    return r && this.rowOf(r);
   }
-  nextQueued(): PrintJobRow | undefined { this.materialize(); const r = this.s.next.get() as SqlRow | undefined; return r && fromSql(r); }
+  nextQueued(): PrintJobRow | undefined { this.materialize(); const r = this.s.next.get() as SqlRow | undefined; return r && this.rowOf(r); }
   markPrinting(id: string): boolean { return this.s.printing.run(id).changes === 1; }
   markPrinted(id: string, at: string): void { this.s.printed.run(at, id); }
   markRetry(id: string, error: string): void { this.s.retry.run(error, id); }
   markFailed(id: string, error: string): void { this.s.failed.run(error, id); }
   recoverInterrupted(): number { return this.s.recover.run().changes; }
-  list(limit: number): PrintJobRow[] { this.materialize(); return (this.s.list.all(limit) as SqlRow[]).map(fromSql); }
+  list(limit: number): PrintJobRow[] { this.materialize(); return (this.s.list.all(limit) as SqlRow[]).map((r) => this.rowOf(r)); }
 }

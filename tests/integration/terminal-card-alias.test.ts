@@ -157,7 +157,7 @@ describe('cards read by keyboard-wedge and HID readers', () => {
         attempts integer DEFAULT 0 NOT NULL, sent_at text, acked_at text, last_error text);
       CREATE INDEX entries_account_seq_idx ON entries (account_number, seq);
       CREATE UNIQUE INDEX receipts_sale_id_unique ON receipts (sale_id);
-      DROP TRIGGER accounts_server_seq_moved;
+      DROP TRIGGER accounts_server_seq_moved; ALTER TABLE receipt_lines DROP COLUMN note;
       DELETE FROM __drizzle_migrations WHERE created_at >= ${journalWhen('0006_card_aliases')};`);
     t.close();
     t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });

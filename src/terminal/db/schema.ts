@@ -203,8 +203,18 @@ export const receipts = sqliteTable('receipts', {
   schoolDay: text('school_day').notNull(),
   refundOf: text('refund_of'),
   refundedBy: text('refunded_by'),
-  /** The ReceiptDoc, JSON, without secrets (a cabinet password is only in the print job). */
-  doc: text('doc').notNull(),
+  /** For a refund: the number of the receipt it reverses (printed on it). */
+  refundOfNumber: text('refund_of_number'),
+  /** What the printed receipt says beyond the other columns and its lines (src/terminal/receipt-doc.ts). */
+  pupilName: text('pupil_name'),                // "Иванов И.И."
+  className: text('class_name'),
+  cashierName: text('cashier_name'),
+  balanceAfter: integer('balance_after'),
+  /**
+   * The ReceiptDoc as JSON, only in receipts written before migration 0008; newer ones are built
+   * from the columns above and receipt_lines (a sale's commit stays a few hundred bytes smaller).
+   */
+  doc: text('doc'),
 }, (t) => [
   // Only benefit sales need "used today" look-ups; other sales never touch this index.
   index('receipts_benefit_day_idx').on(t.accountNumber, t.schoolDay).where(sql`subsidy > 0 AND kind = 'sale'`),
@@ -234,6 +244,8 @@ export const receiptLines = sqliteTable('receipt_lines', {
   subsidy: integer('subsidy').notNull().default(0),
   /** Set when this line used a benefit entitlement. */
   ruleId: text('rule_id'),
+  /** Printed under the line ("льгота: бесплатно"); null for most lines. */
+  note: text('note'),
 });
 
 /** The terminal's ledger: immutable entries convertible 1:1 to a SyncEntry (src/terminal/outbox.ts). */
