@@ -94,7 +94,9 @@ export class PrintQueue implements ReceiptPrinter {
 
   kick(): void {
     this.kicked = true;
-    this.wake?.();
+    // On the next turn of the event loop: the sale that kicked answers first, and the worker's own
+    // commits (writing the implied job, marking it printing) do not delay that answer.
+    setImmediate(() => this.wake?.());
     this.emit();
   }
 

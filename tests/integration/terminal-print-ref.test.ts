@@ -32,9 +32,12 @@ describe('a sale\'s print job references its stored receipt (migration 0007)', (
     q!.start();
     const r = await term.service.sell({ saleId: 'ref-1', cardId: DEMO_CARDS.ivanov, lines: SALE });
     if (!r.ok) throw new Error(r.error.message);
+    // Right after the sale the job is implied by the receipt (no row yet, migration 0008) but already counted.
+    expect(term.sqlite.prepare('SELECT count(*) FROM print_jobs').pluck().get()).toBe(0);
+    expect(q!.state().queued).toBe(1);
+    await q!.idle();
     const row = term.sqlite.prepare('SELECT payload, receipt_seq, receipt_id FROM print_jobs WHERE id = ?').get(r.value.printJobId);
     expect(row).toEqual({ payload: null, receipt_seq: 1, receipt_id: r.value.receiptId });
-    await q!.idle();
     expect(printer.printed).toHaveLength(1);
     expect(printer.printed.at(-1)!.lines.join('\n')).toContain(`Чек №${r.value.receiptNumber}`);
     expect(term.sqlite.prepare('SELECT status FROM print_jobs').pluck().get()).toBe('printed');
