@@ -69,7 +69,7 @@ interface PupilContextFull {
   barredCategoryIds: Set<string>;
 }
 
-type PupilRules = Pick<PupilContextFull, 'benefitNames' | 'entitlements' | 'barredItemIds' | 'barredCategoryIds'>;
+type PupilRules = Pick<PupilContextFull, 'benefitNames' | 'entitlements' | 'barredItemIds' | 'barredCategoryIds'> & { fullName: string; className: string };
 /** Pupils whose rules are kept between pulls (a school has a few thousand; the map is simply emptied beyond this). */
 const RULES_CACHE_MAX = 20_000;
 
@@ -147,9 +147,9 @@ export class PosService implements PosApi {
     return {
       card: s.prepare(`SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.local_sum,
                               a.spent_day, a.spent_today, a.daily_limit,
-                              a.has_permanent_password, a.temp_password_issued_at, st.id AS student_id, st.full_name, st.class_name
-                         FROM cards c JOIN accounts a ON a.number = c.account_number JOIN students st ON st.id = a.student_id
-                        WHERE c.id = ?`),
+                              a.has_permanent_password, a.temp_password_issued_at, a.student_id
+                         FROM cards c JOIN accounts a ON a.number = c.account_number WHERE c.id = ?`),
+      student: s.prepare(`SELECT full_name, class_name FROM students WHERE id = ?`),
       benefits: s.prepare(`SELECT b.id, b.name FROM student_benefits sb JOIN benefit_categories b ON b.id = sb.benefit_category_id WHERE sb.student_id = ? ORDER BY b.name`),
       entitlements: s.prepare(`SELECT r.id AS ruleId, r.meal_set_id AS mealSetId, r.parent_pays AS parentPays
                                  FROM student_benefits sb JOIN entitlement_rules r ON r.benefit_category_id = sb.benefit_category_id
@@ -380,24 +380,30 @@ export class PosService implements PosApi {
 
   private pupilContext(cardId: string, day: string): Result<PupilContextFull> {
     const card = this.st.card.get(cardId) as CardRow | undefined;
-    if (!card) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId });
+    const rules = card && this.pupilRules(card.student_id, card.account_number);
+    if (!card || !rules) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId });
+    card.full_name = rules.fullName;
+    card.class_name = rules.className;
     // Balance rule: server snapshot + local entries after server_seq (stored local_sum + the newer ones in memory).
     const balance = card.server_balance + card.local_sum + this.unfolded.balanceDelta(card.account_number, card.server_seq);
     const spentToday = this.unfolded.spentToday(card.account_number, card, day);
-    const { benefitNames, entitlements, barredItemIds, barredCategoryIds } = this.pupilRules(card.student_id, card.account_number);
+    const { benefitNames, entitlements, barredItemIds, barredCategoryIds } = rules;
     const usedToday = new Set(entitlements.length ? (this.st.usedToday.all(card.account_number, day) as string[]) : []);
     return ok({ card, balance, spentToday, benefitNames, entitlements, usedToday, barredItemIds, barredCategoryIds });
   }
 
   /**
-   * A pupil's benefits, entitlements and barred items: only a pull changes them, and reload()
-   * (which runs after every applied pull) forgets them, so they are read once per pupil, not
-   * on every tap and sale. Balance, card state and today's spending are always read fresh.
+   * A pupil's name, class, benefits, entitlements and barred items: only a pull changes them, and
+   * reload() (which runs after every applied pull) forgets them, so they are read once per pupil,
+   * not on every tap and sale. Balance, card state and today's spending are always read fresh.
+   * Undefined when the account's pupil is not on this terminal.
    */
-  private pupilRules(studentId: string, accountNumber: string): PupilRules {
+  private pupilRules(studentId: string, accountNumber: string): PupilRules | undefined {
     const key = `${studentId}\u0000${accountNumber}`;
     let rules = this.rulesCache.get(key);
     if (rules) return rules;
+    const student = this.st.student.get(studentId) as { full_name: string; class_name: string } | undefined;
+    if (!student) return undefined;
     const benefits = this.st.benefits.all(studentId) as { id: string; name: string }[];
     const entitlements = benefits.length ? (this.st.entitlements.all(studentId) as Entitlement[]) : [];
     const barredItemIds = new Set<string>();
@@ -405,7 +411,7 @@ export class PosService implements PosApi {
     for (const b of this.st.barred.all(accountNumber) as { target_kind: string; target_id: string }[]) {
       (b.target_kind === 'item' ? barredItemIds : barredCategoryIds).add(b.target_id);
     }
-    rules = { benefitNames: benefits.map((b) => b.name), entitlements, barredItemIds, barredCategoryIds };
+    rules = { fullName: student.full_name, className: student.class_name, benefitNames: benefits.map((b) => b.name), entitlements, barredItemIds, barredCategoryIds };
     if (this.rulesCache.size >= RULES_CACHE_MAX) this.rulesCache.clear();
     this.rulesCache.set(key, rules);
     return rules;
