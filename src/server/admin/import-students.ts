@@ -7,6 +7,7 @@ import { recordChanges } from '../changes.js';
 import { AccountNumberAllocator, schoolPrefix } from '../account-number.js';
 import { normaliseCardId } from './cards.js';
 import { decodeText } from './text.js';
+import { detectCsvDelimiter } from '../csv.js';
 
 export interface ImportRowError { line: number; message: string }
 export interface ImportResult {
@@ -44,7 +45,7 @@ export function normaliseClassName(raw: string): string | null {
 
 /**
  * Imports pupils and accounts from a district's CSV (UTF-8 or Windows-1251,
- * `;` or `,`): ФИО, Школа, Класс, Льготы, optional Лицевой счёт and Карта.
+ * `;`, tab or `,`): ФИО, Школа, Класс, Льготы, optional Лицевой счёт and Карта.
  * Bad rows are reported by line with the reason; good rows land in one
  * transaction, or nothing does with `strict`. Re-importing the same file
  * updates the same pupils (matched by account number, else by school+ФИО+класс).
@@ -52,8 +53,7 @@ export function normaliseClassName(raw: string): string | null {
 export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boolean } = {}): Promise<ImportResult> {
   const result: ImportResult = { created: 0, updated: 0, errors: [], refused: false, newAccounts: [] };
   const text = decodeText(bytes);
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = firstLine.split(';').length >= firstLine.split(',').length ? ';' : ',';
+  const delimiter = detectCsvDelimiter(text);
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parseCsv(text, { delimiter, info: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true }) as unknown as typeof records;

@@ -8,6 +8,7 @@ import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { decodeText } from './text.js';
+import { detectCsvDelimiter } from '../csv.js';
 
 const id = z.string().trim().min(1).max(100);
 const item = z.object({
@@ -94,8 +95,7 @@ export function parseMenuFile(bytes: Buffer, fileName: string): MenuFile {
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', `Файл меню: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     return parsed.data;
   }
-  const delimiter = (text.split('\n')[0] ?? '').includes(';') ? ';' : ',';
-  const rows = parseCsv(text, { delimiter, columns: false, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }) as string[][];
+  const rows = parseCsv(text, { delimiter: detectCsvDelimiter(text), columns: false, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }) as string[][];
   const header = (rows.shift() ?? []).map((h) => h.toLowerCase());
   const col = (...names: string[]) => header.findIndex((h) => names.some((n) => h.startsWith(n)));
   const cCat = col('категор'), cName = col('наимен', 'блюдо', 'название'), cPrice = col('цена'), cId = col('код', 'id'), cKey = col('клавиш'), cKind = col('тип');

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { parseMoney, MoneyFormatError } from '../../core/money.js';
 import { startOfDay } from './period.js';
 import { decodeTextDetected, type TextEncodingName } from '../admin/text.js';
+import { detectCsvDelimiter } from '../csv.js';
 
 /**
  * Bank payment registries: CSV lines "payment id; date; account number;
@@ -36,13 +37,6 @@ export function decodeRegistry(bytes: Uint8Array): { text: string; encoding: Reg
   return { text: text.replace(/^\uFEFF/, ''), encoding };
 }
 
-function detectDelimiter(text: string): string {
-  const first = text.split(/\r?\n/, 1)[0] ?? '';
-  if (first.includes(';')) return ';';
-  if (first.includes('\t')) return '\t';
-  return ',';
-}
-
 const DATE_RU = /^(\d{2})\.(\d{2})\.(\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const DATE_ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
@@ -68,7 +62,7 @@ export function parseRegistry(bytes: Uint8Array, timeZone: string): ParsedRegist
   const rejected: Rejection[] = [];
   const lines: RegistryLine[] = [];
   const records = parse(text, {
-    delimiter: detectDelimiter(text),
+    delimiter: detectCsvDelimiter(text),
     relax_column_count: true,
     skip_empty_lines: true,
     trim: true,
