@@ -1,3 +1,5 @@
+import { accountNumberSchema } from '../api/sync.js';
+
 /**
  * Account numbers in the seed's form: 10 digits, e.g. 0242013137 — the
  * school's code in the first three digits ("024" for school 24), then a serial.
@@ -5,6 +7,10 @@
  * mistyped number in a bank registry is caught; numbers a district already
  * issued are accepted as they are (the demo ones predate the check digit).
  */
+
+/** Whether a string (spaces already taken out) has an account number's form: the wire format's accountNumberSchema. */
+export const isAccountNumber = (s: string): boolean => accountNumberSchema.safeParse(s).success;
+
 export function schoolPrefix(schoolCode: string): string {
   const digits = schoolCode.replace(/\D/g, '');
   if (!digits || digits.length > 3) throw new Error(`код школы «${schoolCode}» не подходит для номера лицевого счёта`);

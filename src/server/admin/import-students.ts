@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { accounts, benefitCategories, cards, schools, students } from '../db/schema.js';
 import type { Db } from '../db/open.js';
 import { recordChanges } from '../changes.js';
-import { AccountNumberAllocator, schoolPrefix } from '../account-number.js';
+import { AccountNumberAllocator, isAccountNumber, schoolPrefix } from '../account-number.js';
 import { normaliseCardId } from './cards.js';
 import { decodeText } from './text.js';
 import { detectCsvDelimiter } from '../csv.js';
@@ -100,7 +100,7 @@ export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boo
     if (benefitError) { bad(benefitError); continue; }
     const accountNumber = cell(c.account).replace(/\s/g, '') || undefined;
     if (accountNumber !== undefined) {
-      if (!/^\d{10}$/.test(accountNumber)) { bad(`лицевой счёт «${accountNumber}»: нужно 10 цифр`); continue; }
+      if (!isAccountNumber(accountNumber)) { bad(`лицевой счёт «${accountNumber}»: нужно 10 цифр`); continue; }
       const dup = seenAccounts.get(accountNumber);
       if (dup) { bad(`лицевой счёт ${accountNumber} уже указан в строке ${dup}`); continue; }
       seenAccounts.set(accountNumber, line);

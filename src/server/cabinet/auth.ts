@@ -4,6 +4,7 @@ import { accounts } from '../db/schema.js';
 import { cabinetEvents, cabinetProfiles, cabinetResetTokens } from '../db/cabinet-schema.js';
 import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
+import { isAccountNumber } from '../account-number.js';
 import { newToken, sha256Hex } from '../tokens.js';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.js';
 import { createSession, destroyOtherSessions } from './sessions.js';
@@ -26,7 +27,7 @@ export async function logEvent(db: Tx, e: { accountNumber?: string | null; kind:
 
 export async function login(db: Db, input: { accountNumber: string; password: string; ip: string; userAgent?: string; now: Date }): Promise<LoginResult> {
   const number = input.accountNumber.replace(/\s/g, '');
-  const wellFormed = /^\d{10}$/.test(number);
+  const wellFormed = isAccountNumber(number);
   const ipKey = `ip:${input.ip}`;
   const acctKey = `acct:${wellFormed ? number : 'malformed'}`;
   const keys = wellFormed ? [ipKey, acctKey] : [ipKey];
@@ -99,7 +100,7 @@ export const EMAIL_RE = /^[^\s@<>"'()\\,;:]{1,64}@[A-Za-z0-9.-]{1,180}\.[A-Za-z]
 export async function requestReset(db: Db, input: { accountNumber: string; email: string; ip: string; now: Date }): Promise<{ token: string; email: string } | null> {
   const number = input.accountNumber.replace(/\s/g, '');
   await recordFailure(db, `reset-ip:${input.ip}`, POLICIES.ip, input.now);
-  if (!/^\d{10}$/.test(number)) return null;
+  if (!isAccountNumber(number)) return null;
   if (await lockedFor(db, [`reset-acct:${number}`], input.now) > 0) return null;
   const [row] = await db.select({ email: cabinetProfiles.email }).from(cabinetProfiles)
     .where(eq(cabinetProfiles.accountNumber, number));

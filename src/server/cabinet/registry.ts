@@ -3,6 +3,7 @@ import { parseMoney, MoneyFormatError } from '../../core/money.js';
 import { startOfDay } from './period.js';
 import { decodeTextDetected, type TextEncodingName } from '../admin/text.js';
 import { detectCsvDelimiter } from '../csv.js';
+import { isAccountNumber } from '../account-number.js';
 
 /**
  * Bank payment registries: CSV lines "payment id; date; account number;
@@ -88,7 +89,7 @@ export function parseRegistry(bytes: Uint8Array, timeZone: string): ParsedRegist
     const date = parseBankDate(dateText, timeZone);
     if (!date) return reject('badDate', `неверная дата «${dateText}»`);
     const number = account.replace(/\s/g, '');
-    if (!/^\d{10}$/.test(number)) return reject('badAccount', `неверный номер лицевого счёта «${account}»: нужно 10 цифр`);
+    if (!isAccountNumber(number)) return reject('badAccount', `неверный номер лицевого счёта «${account}»: нужно 10 цифр`);
     let amount: number;
     try {
       amount = parseMoney(amountText);
@@ -109,5 +110,5 @@ export function parseRegistry(bytes: Uint8Array, timeZone: string): ParsedRegist
 function looksLikeHeader(cells: string[]): boolean {
   const amount = cells[3] ?? '';
   const account = (cells[2] ?? '').replace(/\s/g, '');
-  return !/^\d{10}$/.test(account) && !/^[\d\s.,+-]+$/.test(amount);
+  return !isAccountNumber(account) && !/^[\d\s.,+-]+$/.test(amount);
 }
