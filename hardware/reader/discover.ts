@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hex4 } from './hid.js';
 import type { SerialDriver, SerialPortInfo } from './serial.js';
 import { isZ2, loadSerialDriver, Z2_PRODUCT_ID, Z2_VENDOR_ID } from './serial.js';
 
@@ -32,8 +33,6 @@ export interface ListReadersOptions {
   /** Linux sysfs USB devices, to spot a Z-2 that has no serial driver yet. */
   sysUsbDir?: string;
 }
-
-const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 async function usbIdsFromSysfs(dir: string): Promise<{ vendorId: string; productId: string; name: string }[]> {
   const out: { vendorId: string; productId: string; name: string }[] = [];

@@ -38,7 +38,8 @@ export interface HidReaderOptions extends ReconnectOptions {
   quietMs?: number;
 }
 
-const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+/** A USB vendor or product id as lsusb shows it: 0x0403 → "0403". */
+export const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
 
 /**
  * A generic USB HID card reader. node-hid cannot open keyboard-class devices
