@@ -62,6 +62,18 @@ describe('cards read by keyboard-wedge and HID readers', () => {
   beforeEach(async () => { t = await demoTerminal(); });
   afterEach(() => t.close());
 
+  it('a pull says whether the school or terminal settings changed (the service reloads only then or on data)', () => {
+    const at = '2018-03-15T08:00:00.000Z';
+    const empty = applyPull(t.sqlite, pullOf({}), at);
+    expect(empty).toMatchObject({ changed: false, settingsChanged: false });
+    const renamed = pullOf({});
+    renamed.settings.terminalName = 'Касса 2';
+    expect(applyPull(t.sqlite, renamed, at)).toMatchObject({ changed: false, settingsChanged: true });
+    renamed.settings.overdraftLimit = 5000;
+    expect(applyPull(t.sqlite, renamed, at)).toMatchObject({ changed: false, settingsChanged: true });
+    expect(applyPull(t.sqlite, renamed, at)).toMatchObject({ changed: false, settingsChanged: false });
+  });
+
   it('the aliases used here are what the readers produce for the demo card', () => {
     expect(cardIdAliases(DEMO_CARDS.ivanov)).toEqual([DEMO_CARDS.ivanov, IVANOV_HEX, IVANOV_DEC, IVANOV_W26]);
     expect(parseReaderLine('0008315940')).toMatchObject({ cardId: IVANOV_DEC });

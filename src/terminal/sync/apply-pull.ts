@@ -15,6 +15,8 @@ export interface PullSummary {
   cashiers: number;
   /** False when the answer held nothing but settings (no need to tell the UI). */
   changed: boolean;
+  /** The school's or this terminal's settings changed (the service reloads them; most pulls change nothing). */
+  settingsChanged: boolean;
 }
 
 /** Tables a full reset replaces. Ledger tables (receipts, entries, shifts, ledger_cursors) are never touched by a pull. */
@@ -37,7 +39,9 @@ const REFERENCE_TABLES = [
 export function applyPull(sqlite: Database.Database, res: PullResponse, at: string): PullSummary {
   const st = statements(sqlite);
   const s = res.settings;
+  let settingsChanged = false;
   sqlite.transaction(() => {
+    const before = st.settingsFingerprint.get() as string;
     st.upsertSchool.run({
       id: s.schoolId, code: s.schoolCode, name: s.schoolName, timeZone: s.timeZone,
       overdraftLimit: s.overdraftLimit, staleAfterMinutes: s.staleAfterMinutes, cabinetUrl: s.cabinetUrl,
@@ -117,6 +121,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
       st.upsertCashier.run({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active ? 1 : 0 });
     }
 
+    settingsChanged = st.settingsFingerprint.get() !== before;
     setSyncValue(sqlite, SYNC_KEY.cursor, res.cursor, at);
     setSyncValue(sqlite, SYNC_KEY.pulledSeq, String(res.lastSeq), at);
     setSyncValue(sqlite, SYNC_KEY.lastPullAt, at, at);
@@ -133,6 +138,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     students: res.students.length,
     menu,
     cashiers: res.cashiers.length,
+    settingsChanged,
     changed: res.reset || res.accounts.length + res.cards.length + res.students.length + menu
       + res.barredItems.length + res.cashiers.length > 0,
   };
@@ -154,6 +160,8 @@ function prepare(s: Database.Database) {
       ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, time_zone = excluded.time_zone,
         overdraft_limit = excluded.overdraft_limit, stale_after_minutes = excluded.stale_after_minutes, cabinet_url = excluded.cabinet_url`),
     deleteOtherSchools: s.prepare(`DELETE FROM schools WHERE id != ?`),
+    settingsFingerprint: s.prepare(`SELECT json_array((SELECT json_group_array(json_array(id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url)) FROM schools),
+      (SELECT json_group_array(json_array(key, value)) FROM settings WHERE key IN ('${SETTING.schoolId}', '${SETTING.terminalId}', '${SETTING.terminalName}')))`).pluck(),
     setting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
     upsertStudent: s.prepare(`INSERT INTO students (id, school_id, full_name, class_name, account_number)
       VALUES (@id, @schoolId, @fullName, @className, @accountNumber)

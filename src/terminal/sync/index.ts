@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SETTING } from '../seed.js';
 import type { SyncState } from '../../api/pos-api.js';
 import { SyncClient, type SyncClientOptions } from './client.js';
 import { wsPoke } from './poke.js';
@@ -45,7 +46,7 @@ export interface SyncRuntimeHandle {
 export function startSync(opts: StartSyncOptions): SyncRuntimeHandle {
   const { sqlite, service, onState, onDataChanged, ...rest } = opts;
   const terminalId = opts.terminalId
-    ?? (sqlite.prepare(`SELECT value FROM settings WHERE key = 'terminal_id'`).pluck().get() as string | undefined);
+    ?? (sqlite.prepare(`SELECT value FROM settings WHERE key = ?`).pluck().get(SETTING.terminalId) as string | undefined);
   if (!terminalId) throw new Error('terminal id unknown: enrol the terminal first (canteen terminal enroll)');
   const client = new SyncClient({
     poke: wsPoke,
@@ -53,6 +54,8 @@ export function startSync(opts: StartSyncOptions): SyncRuntimeHandle {
     sqlite,
     terminalId,
     onPulled: (summary) => {
+      // Most pulls (one every 15 s) bring nothing: the service keeps its caches then.
+      if (!summary.changed && !summary.settingsChanged) return;
       const reload = (service as { reload?: () => void } | undefined)?.reload;
       if (typeof reload === 'function') reload.call(service);
       if (summary.changed) onDataChanged?.(summary);
