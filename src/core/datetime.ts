@@ -38,6 +38,18 @@ function parts(at: Date | string | number, timeZone: string): Parts {
   return result;
 }
 
+/**
+ * Minutes the zone is ahead of UTC at an instant (Europe/Moscow: 180), read to
+ * the second from the zone's cached formatter, so zones whose historical
+ * offsets are not whole minutes round the same way every time.
+ */
+export function zoneOffsetMinutes(instant: number, timeZone: string): number {
+  const p: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((wall - Math.floor(instant / 1000) * 1000) / 60_000);
+}
+
 /** "15.03.2018 10:42" */
 export function formatDateTime(at: Date | string | number, timeZone = DEFAULT_TIME_ZONE): string {
   const p = parts(at, timeZone);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatDateTimeMany, schoolDay } from '../../src/core/datetime.js';
+import { formatDate, formatDateTime, formatDateTimeMany, schoolDay, zoneOffsetMinutes } from '../../src/core/datetime.js';
+import { startOfDay } from '../../src/server/cabinet/period.js';
 
 describe('datetime at the edges', () => {
   it('formats the seed receipt time in the school zone', () => {
@@ -23,5 +24,17 @@ describe('datetime at the edges', () => {
     for (let i = 0; i < 4000; i++, t += step) {
       for (const z of zones) expect(formatDateTimeMany(new Date(t), z)).toBe(formatDateTime(new Date(t), z));
     }
+  });
+
+  it('zone offsets, and the day starts the cabinet builds on them, across DST and odd offsets', () => {
+    expect(zoneOffsetMinutes(Date.UTC(2018, 2, 15), 'Europe/Moscow')).toBe(180);
+    expect(zoneOffsetMinutes(Date.UTC(2013, 0, 1), 'Europe/Moscow')).toBe(240); // 2011–2014: UTC+4 all year
+    expect(zoneOffsetMinutes(Date.UTC(2026, 0, 1), 'Asia/Kathmandu')).toBe(345);
+    expect(zoneOffsetMinutes(Date.UTC(2026, 6, 1), 'America/New_York')).toBe(-240);
+    expect(zoneOffsetMinutes(Date.UTC(2026, 0, 1), 'America/New_York')).toBe(-300);
+    expect(startOfDay('2018-03-15', 'Europe/Moscow').toISOString()).toBe('2018-03-14T21:00:00.000Z');
+    expect(startOfDay('2026-03-08', 'America/New_York').toISOString()).toBe('2026-03-08T05:00:00.000Z'); // DST starts at 02:00 that day
+    expect(startOfDay('2026-03-09', 'America/New_York').toISOString()).toBe('2026-03-09T04:00:00.000Z');
+    expect(startOfDay('2026-11-24', 'Asia/Kamchatka').toISOString()).toBe('2026-11-23T12:00:00.000Z');
   });
 });

@@ -1,4 +1,4 @@
-import { schoolDay } from '../../core/datetime.js';
+import { schoolDay, zoneOffsetMinutes } from '../../core/datetime.js';
 
 /**
  * Statement periods are whole days in the school's time zone: "from" is the
@@ -16,32 +16,14 @@ export interface Period { from: string; to: string; fromInstant: string; toInsta
 
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-// Building an Intl.DateTimeFormat costs ~45 µs; every statement request needs four offsets.
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Minutes the zone is ahead of UTC at an instant. */
-function offsetMinutes(instant: number, timeZone: string): number {
-  let f = offsetFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
-    offsetFormats.set(timeZone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return Math.round((wall - Math.floor(instant / 1000) * 1000) / 60_000);
-}
-
 /** The instant a calendar day starts in the zone ("2018-03-15", "Europe/Moscow" → 2018-03-14T21:00:00Z). */
 export function startOfDay(day: string, timeZone: string): Date {
   const m = DAY_RE.exec(day);
   if (!m) throw new RangeError(`bad day ${day}`);
   const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  let at = guess - offsetMinutes(guess, timeZone) * 60_000;
+  let at = guess - zoneOffsetMinutes(guess, timeZone) * 60_000;
   // Across a DST change the offset at the result may differ from the guess's.
-  at = guess - offsetMinutes(at, timeZone) * 60_000;
+  at = guess - zoneOffsetMinutes(at, timeZone) * 60_000;
   return new Date(at);
 }
 
