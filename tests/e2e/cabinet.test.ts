@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser, screenshot } from './harness.js';
+import { browserAvailable, launchBrowser, openPage, screenshot } from './harness.js';
 import { newTerminal, startTestServer, KASHA, PIZZA, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { receiptText } from '../../src/terminal/receipt-text.js';
 import type { ReceiptDoc } from '../../src/core/receipt.js';
@@ -46,8 +46,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     expect(doc.cabinetLogin!.url).toBe(`${server.url}/cabinet/`);
     await terminal.client.syncOnce();   // pushes the sale and the password's hash
 
-    const context = await browser.newContext({ viewport: { width: 1100, height: 820 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
-    const page = await context.newPage();
+    const { context, page } = await openPage(browser, { viewport: { width: 1100, height: 820 } });
     const problems: string[] = [];
     // Form errors answer 400/401 on purpose; what must never appear is a CSP refusal or a script error.
     page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });

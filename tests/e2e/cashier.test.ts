@@ -1,19 +1,12 @@
 import iconv from 'iconv-lite';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
-import { browserAvailable, launchBrowser, login, openTill, printedBytes, rub, screenshot, type Till, poll } from './harness.js';
+import { browserAvailable, login, poll, printedBytes, rub, screenshot, useTill } from './harness.js';
 
 const run = browserAvailable();
 
 describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal core)', () => {
-  let browser: Browser;
-  let till: Till;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    till = await openTill(browser);
-  });
-  afterAll(async () => { await till?.close(); await browser?.close(); });
+  const till = useTill();
 
   it('keyboard only: log in, open the shift, tap, three dishes by hotkeys, Enter pays, receipt printed, balance drops', async () => {
     const { page, shell } = till;

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startBrowserShell, type BrowserShell } from '../../src/shell/start.js';
 import type { RuntimeOptions } from '../../src/shell/runtime.js';
-import { CHROMIUM } from './chromium.js';
+import { CHROMIUM, launchBrowser } from './chromium.js';
 
 export { CHROMIUM, launchBrowser } from './chromium.js';
 
@@ -20,20 +20,59 @@ export function browserAvailable(): boolean {
   return false;
 }
 
+export interface PageOptions {
+  /** Default 1280×800, the till's screen. */
+  viewport?: { width: number; height: number };
+  /** Opened before the page is handed back. */
+  url?: string;
+}
+
+/** A fresh browser context as the canteen's users have it (Russian locale, Moscow time) and a page in it. */
+export async function openPage(browser: Browser, opts: PageOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  const page = await context.newPage();
+  if (opts.url !== undefined) await page.goto(opts.url);
+  return { context, page };
+}
+
 export interface Till { shell: BrowserShell; page: Page; dataDir: string; close(): Promise<void> }
 
 /** A fresh demo terminal (real core, simulated reader, file printer) in the browser shell, with a page on it. */
 export async function openTill(browser: Browser, extra: Partial<RuntimeOptions> = {}): Promise<Till> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'canteen-e2e-'));
   const shell = await startBrowserShell({ dataDir, seedDemo: true, reader: 'simulated', printer: 'file', ...extra });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
-  const page = await context.newPage();
+  const { context, page } = await openPage(browser);
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (err) => console.error('page error:', err));
   await page.goto(shell.server.url);
   return {
     shell, page, dataDir,
     async close() { await context.close(); await shell.close(); rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
+
+/**
+ * Chromium and one fresh till (openTill) for the describe block it is called
+ * in: opened in beforeAll, closed in afterAll. The returned till reads
+ * through to them, so it is usable in the tests, not at collection time.
+ */
+export function useTill(extra: Partial<RuntimeOptions> = {}): Till {
+  let browser: Browser | undefined;
+  let till: Till | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    till = await openTill(browser, extra);
+  });
+  afterAll(async () => { await till?.close(); await browser?.close(); });
+  const open = (): Till => {
+    if (!till) throw new Error('useTill: the till opens in beforeAll');
+    return till;
+  };
+  return {
+    get shell() { return open().shell; },
+    get page() { return open().page; },
+    get dataDir() { return open().dataDir; },
+    close: () => open().close(),
   };
 }
 

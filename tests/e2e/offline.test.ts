@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { accounts } from '../../src/server/db/schema.js';
 import { startDemo, type Demo } from '../../src/shell/demo.js';
-import { browserAvailable, launchBrowser, login, rub, screenshot, poll } from './harness.js';
+import { browserAvailable, launchBrowser, login, openPage, poll, rub, screenshot } from './harness.js';
 
 const run = browserAvailable();
 
@@ -27,9 +27,7 @@ describe.skipIf(!run)('selling through a server outage (demo: embedded server, s
       // Short timers so the outage and the recovery take seconds, not minutes.
       syncTuning: { debounceMs: 50, intervalMs: 1000, backoff: { baseMs: 200, maxMs: 1000 }, requestTimeoutMs: 2000 },
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
-    page = await context.newPage();
-    await page.goto(demo.shell.server.url);
+    ({ context, page } = await openPage(browser, { url: demo.shell.server.url }));
   });
   afterAll(async () => {
     await context?.close();
