@@ -68,6 +68,8 @@ export const benchmarks: Benchmark[] = [
       const { t, dir, raw } = await setup();
       try {
         for (let i = 0; i < 30; i++) { raw.run('warm'); await sale(t); }
+        // The p99 of a few hundred fsync'd commits on a shared VM is decided by the few disk stalls (1–5 ms)
+        // that land in it, so the line also gives the ratios at p50, p90 and p95 (BENCH_SAMPLES for more pairs).
         const n = Number(process.env.BENCH_SAMPLES ?? 400);
         const sales: number[] = [];
         const raws: number[] = [];
@@ -92,10 +94,12 @@ export const benchmarks: Benchmark[] = [
         w0 = statSync(`${dbPath}-wal`).size;
         for (let i = 0; i < 50; i++) raw.run('pages');
         const rawPages = walPagesPer(dbPath, 50, w0);
+        const ratioAt = (p: number) => round(percentile(sales, p) / percentile(raws, p), 2);
         return [{
           name: 'sale_commit', value: round(value), unit: 'ms', limit: round(limit), ratio: round(value / limit), target: 'ratio <= 1.5', samples: n,
-          p50: round(percentile(sales, 50)), raw_p50: round(percentile(raws, 50)), pages: salePages, raw_pages: rawPages,
-          load1: round(loadavg()[0]!, 2), pragmas: pragmas(t.sqlite),
+          p50: round(percentile(sales, 50)), raw_p50: round(percentile(raws, 50)),
+          ratio_p50: ratioAt(50), ratio_p90: ratioAt(90), ratio_p95: ratioAt(95),
+          pages: salePages, raw_pages: rawPages, load1: round(loadavg()[0]!, 2), pragmas: pragmas(t.sqlite),
         }];
       } finally { done(t, dir); }
     },
@@ -107,6 +111,9 @@ export const benchmarks: Benchmark[] = [
       try {
         const seconds = Number(process.env.BENCH_SECONDS ?? 2);
         let rawCount = 0, rawMs = 0, saleCount = 0, saleMs = 0;
+        // Two rounds of raw then sales, BENCH_SECONDS / 2 per side and round. Ten alternating slices of a tenth
+        // of that were tried on the same code: the ratio fell from 0.78–0.79 to 0.64–0.66, for a reason not
+        // found (the switches between the two workloads cost the sales); this design is the one first written.
         for (let round_ = 0; round_ < 2; round_++) {
           let t0 = performance.now();
           while (performance.now() - t0 < seconds * 500) { raw.run('x'); rawCount++; }
