@@ -11,16 +11,10 @@ export interface PrintJobInput {
   kind: PrintJobKind;
   /** ReceiptDoc for 'receipt' and 'cabinetLogin', ShiftReport for 'report'. */
   payload: unknown;
-  /**
-   * `payload` already serialised, when the caller has it (the sale path serialises the
-   * receipt once for receipts.doc and the print job). Queues that store JSON should use it
-   * instead of stringifying again; it is always JSON.stringify(payload).
-   */
-  payloadJson?: string;
   receiptId?: string | null;
   /**
    * Set on a receipt's ORIGINAL print job (made by the sale or refund that wrote receipts row
-   * `seq`; never on reprints). `storedDoc`: the payload IS that row's receipts.doc (no temporary
+   * `seq`; never on reprints). `storedDoc`: the payload IS that stored receipt's doc (no temporary
    * cabinet password on it).
    */
   receipt?: { seq: number; storedDoc: boolean };
@@ -41,7 +35,7 @@ export function storedPayload(job: PrintJobInput, byReference: boolean, newId: (
   if (byReference && original?.storedDoc) return { implied: true, id: original.id };
   return {
     implied: false, id: original?.id ?? newId(),
-    payload: job.payloadJson ?? JSON.stringify(job.payload), receiptSeq: byReference ? original?.seq ?? null : null,
+    payload: JSON.stringify(job.payload), receiptSeq: byReference ? original?.seq ?? null : null,
   };
 }
 

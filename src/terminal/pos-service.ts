@@ -95,6 +95,7 @@ export class PosService implements PosApi {
   private terminalId = '';
   private terminalName = '';
   private receiptSeries = '';
+  /** The school's and terminal's names on every receipt (reload()). */
   private header!: ReceiptHeader;
   private catalog = new Map<string, CatalogItem>();
   private menuCache: Menu = { categories: [], items: [] };
@@ -236,9 +237,6 @@ export class PosService implements PosApi {
 
   get timeZone(): string { return this.school.time_zone; }
 
-  private receiptHeader(): ReceiptHeader {
-    return this.header;
-  }
   get currentSession(): CashierSession | undefined { return this.session; }
 
   private shiftInfo(r: ShiftRow): ShiftInfo {
@@ -394,7 +392,7 @@ export class PosService implements PosApi {
 
   /**
    * A pupil's name, class, benefits, entitlements and barred items: only a pull changes them, and
-   * reload() (which runs after every applied pull) forgets them, so they are read once per pupil,
+   * reload() (which runs after every pull that brought data) forgets them, so they are read once per pupil,
    * not on every tap and sale. Balance, card state and today's spending are always read fresh.
    * Undefined when the account's pupil is not on this terminal.
    */
@@ -526,7 +524,7 @@ export class PosService implements PosApi {
   }
 
   private resultFromReceipt(row: ReceiptRow, printJobId?: string): SaleResult {
-    const doc = this.docs.of(row, this.receiptHeader());
+    const doc = this.docs.of(row, this.header);
     return {
       receiptId: row.id, receiptNumber: row.number, total: row.total, subsidy: row.subsidy,
       balanceAfter: doc.balanceAfter ?? 0, receipt: doc, ...(printJobId ? { printJobId } : {}),
@@ -594,7 +592,7 @@ export class PosService implements PosApi {
    * entry) in ONE transaction; the entries are in the outbox and the receipt's print job is
    * queued by that same commit (both are cursors over the ledger, migration 0008; a print job
    * row is written only for a receipt with a cabinet password). Counters advance only after commit.
-   * The receipt is serialised once: the same JSON goes to receipts.doc and the print job, and the
+   * The receipt is stored once, as columns and lines (receipt-doc.ts builds its doc again); the
    * entries do not copy it (outbox.ts adds it when it builds the wire entry).
    */
   private commitReceipt(a: {
@@ -614,7 +612,7 @@ export class PosService implements PosApi {
     const pupilName = shortName(a.fullName);
     const refundOfNumber = a.refundOf?.number ?? null;
     // Stored as columns and lines, not as JSON (migration 0008); receipt-doc.ts builds the same doc again later.
-    const doc = buildReceiptDoc(this.receiptHeader(), {
+    const doc = buildReceiptDoc(this.header, {
       kind: a.kind, number, issuedAt, lines: a.lines.map(docLine), total: a.total, subsidy: a.subsidy,
       pupilName, className: a.className, accountNumber: a.accountNumber, balanceAfter: a.balanceAfter,
       cashierName: a.session.name, refundOfNumber,
@@ -651,7 +649,7 @@ export class PosService implements PosApi {
       if (a.refundOf) {
         if (st.markRefunded.run(receiptId, a.refundOf.id).changes !== 1) throw new Error('receipt already refunded');
       }
-      // Without a cabinet password the printed doc IS receipts.doc: the job is implied by the receipt (no row).
+      // Without a cabinet password the printed doc IS the stored receipt's: the job is implied by the receipt (no row).
       printJobId = this.printer.enqueue({ kind: 'receipt', payload: printed, receiptId, receipt: { seq, storedDoc: !a.cabinet } });
     });
 
@@ -708,7 +706,7 @@ export class PosService implements PosApi {
     return this.guard(() => {
       const row = typeof receiptId === 'string' ? (this.receiptRowById(receiptId)) : undefined;
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
-      return ok(this.docs.of(row, this.receiptHeader()));
+      return ok(this.docs.of(row, this.header));
     });
   }
 
@@ -725,7 +723,7 @@ export class PosService implements PosApi {
       if (!auth.ok) return auth;
       const row = typeof receiptId === 'string' ? (this.receiptRowById(receiptId)) : undefined;
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
-      const doc: ReceiptDoc = { ...this.docs.of(row, this.receiptHeader()), copy: true };
+      const doc: ReceiptDoc = { ...this.docs.of(row, this.header), copy: true };
       return ok({ printJobId: this.enqueueAlone({ kind: 'receipt', payload: doc, receiptId: row.id, copy: true }) });
     });
   }

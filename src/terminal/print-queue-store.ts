@@ -7,7 +7,7 @@ export interface PrintJobRow {
   id: string;
   receiptId: string | null;
   kind: PrintJobKind;
-  /** JSON: ReceiptDoc or ShiftReport. Read from receipts.doc when the job references its receipt. */
+  /** JSON: ReceiptDoc or ShiftReport. Built from the stored receipt when the job references it. */
   payload: string;
   /** receipts.seq whose doc is the payload (set by a store that stores no copy); null otherwise. */
   receiptSeq?: number | null;
@@ -30,7 +30,7 @@ export type NewPrintJobRow = Omit<PrintJobRow, 'payload'> & { payload: string | 
 export interface PrintJobStore {
   /**
    * True for the store on the terminal database: a receipt's original job that prints its
-   * stored receipts.doc is implied by the receipt until the store writes it (storedPayload in
+   * stored receipt is implied by the receipt until the store writes it (storedPayload in
    * ports.ts, migration 0008); `get`, `nextQueued`, `pendingCount` and `list` see implied jobs.
    */
   readonly referencesReceipts?: boolean;

@@ -304,9 +304,10 @@ export const syncState = sqliteTable('sync_state', {
 });
 
 /**
- * Persisted print queue (written in the sale's transaction; the printer helper prints it).
+ * Persisted print queue (the printer helper prints it). A sale's own receipt job is implied by
+ * the receipt until the queue writes it (ledger_cursors.print_jobs_through_seq, migration 0008).
  * A sale's receipt job does not copy the receipt (migration 0007): payload is NULL and
- * receipt_seq points at receipts.doc, which the queue loads when it prints. Jobs whose
+ * receipt_seq points at the stored receipt, whose doc the queue builds when it prints. Jobs whose
  * printed document differs from the stored one (a receipt with a temporary cabinet
  * password, reports, cabinetLogin slips, reprints) keep their own payload.
  * The table is WITHOUT ROWID on id (migration 0007; drizzle cannot express it, so a migration
@@ -318,7 +319,7 @@ export const printJobs = sqliteTable('print_jobs', {
   /** receipts.seq of the receipt to print when payload is NULL. */
   receiptSeq: integer('receipt_seq'),
   kind: text('kind', { enum: ['receipt', 'report', 'cabinetLogin'] }).notNull(),
-  /** ReceiptDoc (receipt, cabinetLogin) or ShiftReport (report), JSON; NULL = receipts.doc of receipt_seq. */
+  /** ReceiptDoc (receipt, cabinetLogin) or ShiftReport (report), JSON; NULL = the receipt of receipt_seq. */
   payload: text('payload'),
   status: text('status', { enum: ['queued', 'printing', 'printed', 'failed'] }).notNull().default('queued'),
   attempts: integer('attempts').notNull().default(0),
