@@ -11,7 +11,8 @@ import { formatReceiptNumber } from '../core/receipt-number.js';
  * an entry is in the `outbox` view by construction, and a receipt beyond
  * ledger_cursors.print_jobs_through_seq has an implied job. So the check is that the
  * cursors exist and point inside the ledger, that the view has a row for every entry,
- * and that every receipt up to the print cursor has its job row.
+ * that every receipt up to the print cursor has its job row, and that the accounts' stored
+ * running sums equal the sums of the entries folded into them.
  */
 export function checkIntegrity(sqlite: Database.Database): string[] {
   const problems: string[] = [];
@@ -56,7 +57,7 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
     if (!r.print_jobs) problems.push(`receipt ${r.number}: no print job`);
   }
   const cursors = sqlite.prepare('SELECT outbox_acked_seq AS acked, print_jobs_through_seq AS printed, sums_through_seq AS sums FROM ledger_cursors WHERE id = 1').get() as { acked: number; printed: number; sums: number } | undefined;
-  if (!cursors) problems.push('ledger_cursors has no row: the outbox and the print queue have lost their place');
+  if (!cursors) problems.push('ledger_cursors has no row: the outbox, the print queue and the running sums have lost their place');
   else {
     if (cursors.acked < 0 || cursors.acked > emax) problems.push(`outbox cursor ${cursors.acked} is outside the ledger (entries 1..${emax})`);
     if (cursors.printed < 0 || cursors.printed > rmax) problems.push(`print cursor ${cursors.printed} is outside the receipts (1..${rmax})`);

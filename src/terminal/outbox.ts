@@ -126,11 +126,6 @@ export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq 
   return rows.map((r) => entryRowToSync(r, linesOf));
 }
 
-/** The highest seq such that the server has every entry 1..seq (as far as this terminal knows). */
-export function ackedSeq(sqlite: Database.Database): number {
-  return st(sqlite).ackedSeq.get() as number;
-}
-
 /** The server has every entry 1..ackSeq: they leave the outbox. Returns how many left it. */
 export function markAcked(sqlite: Database.Database, ackSeq: number): number {
   const s = st(sqlite);

@@ -440,7 +440,7 @@ describe('terminal service', () => {
       kind: 'receipt', payload: null, receiptSeq: 2, status: 'queued', attempts: 0, lastError: null, copy: false, createdAt: t.clock.now().toISOString(), printedAt: null });
     expect(checkIntegrity(t.sqlite)).toEqual([]);
     t.sqlite.prepare('DELETE FROM ledger_cursors').run();
-    expect(checkIntegrity(t.sqlite)).toContain('ledger_cursors has no row: the outbox and the print queue have lost their place');
+    expect(checkIntegrity(t.sqlite)).toContain('ledger_cursors has no row: the outbox, the print queue and the running sums have lost their place');
     t.sqlite.prepare('INSERT INTO ledger_cursors (id) VALUES (1)').run();
     t.sqlite.prepare(`DELETE FROM receipts WHERE seq = 1`).run();
     expect(checkIntegrity(t.sqlite).join('\n')).toMatch(/gaps/);
