@@ -107,6 +107,34 @@ describe('upgrade of a file written before the lean sale path (0003 → latest)'
   });
 });
 
+describe('upgrade to the ledger cursors (migration 0008)', () => {
+  it('the outbox, print and running-sum cursors start where the old tables were; old receipts read back as stored', async () => {
+    const dbPath = await oldFile();
+    // The server had acknowledged entry 1 and the printer had printed receipt 1 before the upgrade.
+    const db = new Database(dbPath);
+    db.prepare(`UPDATE outbox SET status = 'acked' WHERE seq = 1`).run();
+    db.prepare(`UPDATE print_jobs SET status = 'printed' WHERE id = 'job-1'`).run();
+    const storedDoc = db.prepare(`SELECT doc FROM receipts WHERE seq = 1`).pluck().get() as string;
+    db.close();
+    const t = await openTerminal({ dbPath, clock: new TestClock(new Date('2018-03-15T08:00:00Z')) });
+    try {
+      expect(t.sqlite.prepare('SELECT outbox_acked_seq, print_jobs_through_seq, sums_through_seq FROM ledger_cursors').get())
+        .toEqual({ outbox_acked_seq: 1, print_jobs_through_seq: 2, sums_through_seq: 3 });
+      expect(pendingEntries(t.sqlite).map((e) => e.seq)).toEqual([2, 3]);
+      expect(t.sqlite.prepare(`SELECT seq, status FROM outbox ORDER BY seq`).all()).toEqual([
+        { seq: 1, status: 'acked' }, { seq: 2, status: 'pending' }, { seq: 3, status: 'pending' },
+      ]);
+      const r = await t.service.receipt(OLD_A);
+      expect(r.ok && JSON.stringify(r.value)).toBe(storedDoc);
+      // The old jobs stay as they were: one printed, one still queued, nothing implied.
+      expect(t.sqlite.prepare(`SELECT id, status FROM print_jobs ORDER BY id`).all()).toEqual([
+        { id: 'job-1', status: 'printed' }, { id: 'job-2', status: 'queued' },
+      ]);
+      expect(checkIntegrity(t.sqlite)).toEqual([]);
+    } finally { t.close(); }
+  });
+});
+
 describe('outbox rows written before migration 0004', () => {
   it('a sale or refund whose receipt row is missing still goes out readable: its own copy is lifted', () => {
     const copy = { id: 'r-1', number: '24-000009', saleId: 's-1', issuedAt: '2018-03-15T07:42:00.000Z', total: 830, subsidy: 0,
