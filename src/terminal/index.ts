@@ -39,7 +39,7 @@ export async function openTerminal(opts: OpenTerminalOptions): Promise<Terminal>
     if (opts.receiptSeries !== undefined) set.run(SETTING.receiptSeries, opts.receiptSeries);
     const { printer, ...rest } = opts;
     const service = new PosService(sqlite, { ...rest, ...(printer ? { printer: printer(sqlite) } : {}) });
-    return { service, sqlite, db, close: () => sqlite.close() };
+    return { service, sqlite, db, close: () => { service.idleWork(); sqlite.close(); } };
   } catch (err) {
     sqlite.close();
     throw err;

@@ -228,10 +228,12 @@ describe('terminal service', () => {
     expect(stored()).toEqual({ local_sum: -10955, spent_day: '2018-03-15', spent_today: 10955 });
     expect(snapshot(t).cursors).toMatchObject({ sums_through_seq: 2 });
     expect(await shown()).toEqual({ balance: 56811, spentToday: 10955 });
-    // One more sale, then a restart before any fold: the sums are rebuilt from the ledger's tail.
+    // One more sale, then the process dies before any fold (the handle closes, nothing else runs):
+    // the unfolded entry is read back from the ledger's tail.
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
-    t.close();
+    t.sqlite.close();
     t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    expect(stored()).toEqual({ local_sum: -10955, spent_day: '2018-03-15', spent_today: 10955 });
     const s2 = await ready(t);
     const shown2 = async () => { const i = await s2.identifyCard(DEMO_CARDS.ivanov); return i.ok && { balance: i.value.balance, spentToday: i.value.spentToday }; };
     expect(await shown2()).toEqual({ balance: 56811 - 1320, spentToday: 10955 + 1320 });
@@ -243,7 +245,10 @@ describe('terminal service', () => {
     t.sqlite.prepare('UPDATE accounts SET server_balance = ?, server_seq = 3 WHERE number = ?').run(67766 - 10955 - 1320, '0242013137');
     expect(await shown2()).toEqual({ balance: 56811 - 1320, spentToday: 10955 + 1320 });
     expect(checkIntegrity(t.sqlite)).toEqual([]);
-    // A stored sum that does not match its entries is caught.
+    // A clean shutdown folds what is left; a stored sum that does not match its entries is caught.
+    t.service.idleWork();
+    expect(snapshot(t).cursors).toMatchObject({ sums_through_seq: 3 });
+    expect(checkIntegrity(t.sqlite)).toEqual([]);
     t.sqlite.prepare('UPDATE accounts SET local_sum = 5 WHERE number = ?').run('0242013137');
     expect(checkIntegrity(t.sqlite)).toEqual(['account 0242013137: stored local_sum 5 ≠ 0 from its entries']);
   });

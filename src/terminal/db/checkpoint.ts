@@ -37,6 +37,12 @@ export class IdleCheckpointer {
   /** Runs now if armed (also what the timer does). Returns true when a checkpoint ran. */
   run(): boolean {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; } else return false;
+    return this.flush();
+  }
+
+  /** The idle work at once, armed or not (before a clean shutdown). Returns true when a checkpoint ran. */
+  flush(): boolean {
+    this.cancel();
     const db = this.sqlite;
     if (!db.open || db.inTransaction) return false;
     this.beforeCheckpoint?.();
