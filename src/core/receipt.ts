@@ -1,4 +1,5 @@
 import type { Kopecks } from './money.js';
+import type { PricedLine } from './sale.js';
 
 /**
  * What a printed receipt says, independent of the printer: the printer layer
@@ -33,6 +34,11 @@ export interface ReceiptLine {
   unitPrice: Kopecks;
   amount: Kopecks;               // quantity × unitPrice, minus any subsidy shown separately
   note?: string;                 // e.g. "льгота" for a free or subsidised meal set
+}
+
+/** A priced line as the receipt prints it (what the account paid; the budget's part is in the totals). */
+export function receiptLine(l: PricedLine): ReceiptLine {
+  return { name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, ...(l.note ? { note: l.note } : {}) };
 }
 
 /** "Иванов Иван Иванович" → "Иванов И.И." */

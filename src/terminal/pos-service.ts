@@ -10,7 +10,7 @@ import { fail, ok } from '../api/result.js';
 import { schoolDay } from '../core/datetime.js';
 import type { Kopecks } from '../core/money.js';
 import type { ReceiptDoc } from '../core/receipt.js';
-import { shortName } from '../core/receipt.js';
+import { receiptLine, shortName } from '../core/receipt.js';
 import { formatReceiptNumber } from '../core/receipt-number.js';
 import type { CatalogItem, Entitlement, PricedLine, PricedSale } from '../core/sale.js';
 import { allowedOverdraft, bestEntitlements, cardStateError, normalizeCart, priceSale } from '../core/sale.js';
@@ -499,7 +499,7 @@ export class PosService implements PosApi {
       const p = this.price(r.value, schoolDay(this.clock.now(), this.school.time_zone));
       if (!p.ok) return p;
       const { total, subsidy, balanceAfter, lines } = p.value.priced;
-      return ok({ total, subsidy, balanceAfter, lines: lines.map(docLine) });
+      return ok({ total, subsidy, balanceAfter, lines: lines.map(receiptLine) });
     });
   }
 
@@ -613,7 +613,7 @@ export class PosService implements PosApi {
     const refundOfNumber = a.refundOf?.number ?? null;
     // Stored as columns and lines, not as JSON (migration 0008); receipt-doc.ts builds the same doc again later.
     const doc = buildReceiptDoc(this.header, {
-      kind: a.kind, number, issuedAt, lines: a.lines.map(docLine), total: a.total, subsidy: a.subsidy,
+      kind: a.kind, number, issuedAt, lines: a.lines.map(receiptLine), total: a.total, subsidy: a.subsidy,
       pupilName, className: a.className, accountNumber: a.accountNumber, balanceAfter: a.balanceAfter,
       cashierName: a.session.name, refundOfNumber,
     });
@@ -894,9 +894,6 @@ export class PosService implements PosApi {
   }
 }
 
-function docLine(l: PricedLine): ReceiptDoc['lines'][number] {
-  return { name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, ...(l.note ? { note: l.note } : {}) };
-}
 
 /** 8 characters without look-alikes (0/O, 1/l/I), read off a paper receipt. */
 export function temporaryPassword(length = 8): string {

@@ -5,8 +5,10 @@ import type {
 import type { PosBridge } from '../../api/pos-bridge.js';
 import { fail, ok, type Result } from '../../api/result.js';
 import { DEMO_SCHOOL, type DemoSchool } from '../../core/demo-school.js';
-import { formatAmount, type Kopecks } from '../../core/money.js';
-import { shortName, type ReceiptDoc } from '../../core/receipt.js';
+import type { Kopecks } from '../../core/money.js';
+import { receiptLine, shortName, type ReceiptDoc } from '../../core/receipt.js';
+import { normalizeCart, priceSale, type CatalogItem, type Entitlement } from '../../core/sale.js';
+import { buildShiftReport, type ReportReceipt } from '../../core/shift-report.js';
 
 /**
  * An in-memory PosApi over the demo school, for UI unit tests and for running
@@ -31,14 +33,16 @@ export function createFakePos(school: DemoSchool = structuredClone(DEMO_SCHOOL))
   const balances = new Map(school.students.map((s) => [s.accountNumber, s.openingBalance]));
   const spent = new Map<string, Kopecks>();
   const usedSets = new Set<string>(); // `${account}|${mealSetId}`
-  const receipts: { summary: ReceiptSummary; doc: ReceiptDoc; shiftId: string; result: SaleResult;
-    lines: { itemId: string; name: string; quantity: number; amount: Kopecks }[]; account: string; subsidy: Kopecks }[] = [];
+  const receipts: { summary: ReceiptSummary; doc: ReceiptDoc; shiftId: string; result: SaleResult; report: ReportReceipt; account: string;
+    benefitSets: string[] }[] = [];
   const sales = new Map<string, SaleResult>();
 
   const items: MenuItem[] = [
     ...school.dishes.map((d) => ({ id: d.id, kind: 'dish' as const, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort })),
     ...school.mealSets.map((m) => ({ id: m.id, kind: 'mealSet' as const, name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey, sort: 100 + m.sort })),
   ].sort((a, b) => a.sort - b.sort).map(({ sort: _s, ...i }) => i);
+  // Prices, benefits, limits and reports come from src/core, as in the real terminal; only the storage is fake.
+  const catalog = new Map<string, CatalogItem>(items.map((i) => [i.id, { id: i.id, kind: i.kind, name: i.name, price: i.price, categoryId: i.categoryId }]));
 
   const needSession = (): Result<never> | undefined => (session ? undefined : fail('NOT_LOGGED_IN', 'Войдите по PIN-коду'));
   const needManager = (): Result<never> | undefined =>
@@ -70,51 +74,26 @@ export function createFakePos(school: DemoSchool = structuredClone(DEMO_SCHOOL))
     const p = pupil(req.cardId);
     if (!p.ok) return p;
     const info = p.value;
-    if (info.cardState === 'blocked') return fail('CARD_BLOCKED', 'Карта заблокирована. Продажа невозможна');
-    if (info.cardState === 'lost') return fail('CARD_LOST', 'Карта числится утерянной. Продажа невозможна');
-    if (req.lines.length === 0) return fail('EMPTY_SALE', 'Корзина пуста');
-    const lines: (ReceiptDoc['lines'][number] & { itemId: string; subsidy: Kopecks })[] = [];
-    for (const l of req.lines) {
-      const item = items.find((i) => i.id === l.itemId);
-      if (!item) return fail('UNKNOWN_ITEM', 'Нет такого блюда в меню');
-      if (info.barredItemIds.includes(item.id)) return fail('BARRED_ITEM', `Родители запретили: ${item.name}`);
-      const ent = info.entitlements.find((e) => e.mealSetId === item.id && !e.usedToday);
-      let amount = item.price * l.quantity;
-      let subsidy = 0;
-      if (ent) { subsidy = item.price - ent.parentPays; amount -= subsidy; }
-      lines.push({ itemId: item.id, name: item.name, quantity: l.quantity, unitPrice: item.price, amount, subsidy, note: ent ? 'льгота' : undefined });
-    }
-    const total = lines.reduce((a, l) => a + l.amount, 0);
-    const subsidy = lines.reduce((a, l) => a + l.subsidy, 0);
-    const balanceAfter = info.balance - total;
-    if (balanceAfter < -info.overdraftLimit) {
-      return fail('INSUFFICIENT_FUNDS', `Недостаточно средств: на счёте ${formatAmount(info.balance)} ₽, к оплате ${formatAmount(total)} ₽`);
-    }
-    if (info.dailyLimit !== undefined && info.spentToday + total > info.dailyLimit) {
-      return fail('DAILY_LIMIT', `Превышен дневной лимит: осталось ${formatAmount(info.dailyLimit - info.spentToday)} ₽`);
-    }
-    return ok({ info, lines, total, subsidy, balanceAfter });
+    const cart = normalizeCart(req.lines);
+    if (!cart.ok) return cart;
+    const s = school.students.find((st) => st.accountNumber === info.accountNumber)!;
+    const entitlements: Entitlement[] = school.entitlementRules
+      .filter((r) => s.benefitCategoryIds.includes(r.benefitCategoryId))
+      .map((r) => ({ ruleId: r.id, mealSetId: r.mealSetId, parentPays: r.parentPays }));
+    const priced = priceSale(cart.value, catalog, {
+      cardState: info.cardState, balance: info.balance, overdraft: info.overdraftLimit, dailyLimit: info.dailyLimit ?? null,
+      spentToday: info.spentToday, barredItemIds: new Set(s.barredItemIds), barredCategoryIds: new Set(s.barredCategoryIds),
+      entitlements, usedToday: new Set(info.entitlements.filter((e) => e.usedToday).map((e) => e.mealSetId)),
+    });
+    if (!priced.ok) return priced;
+    return ok({ info, ...priced.value });
   }
 
   function report(kind: 'X' | 'Z', sh: ShiftInfo): ShiftReport {
-    const inShift = receipts.filter((r) => r.shiftId === sh.id);
-    const salesR = inShift.filter((r) => r.summary.kind === 'sale');
-    const refundsR = inShift.filter((r) => r.summary.kind === 'refund');
-    const salesTotal = salesR.reduce((a, r) => a + r.summary.total, 0);
-    const refundsTotal = refundsR.reduce((a, r) => a + r.summary.total, 0);
-    const perItem = new Map<string, { itemId: string; name: string; quantity: number; amount: Kopecks }>();
-    for (const r of salesR) for (const l of r.lines) {
-      const e = perItem.get(l.itemId) ?? { itemId: l.itemId, name: l.name, quantity: 0, amount: 0 };
-      e.quantity += l.quantity; e.amount += l.amount; perItem.set(l.itemId, e);
-    }
-    const rep: Omit<ShiftReport, 'text'> = {
-      kind, shift: sh, generatedAt: new Date().toISOString(), salesCount: salesR.length, salesTotal,
-      subsidyTotal: salesR.reduce((a, r) => a + r.subsidy, 0), refundsCount: refundsR.length, refundsTotal,
-      net: salesTotal - refundsTotal, firstReceipt: inShift[0]?.summary.number, lastReceipt: inShift.at(-1)?.summary.number,
-      perItem: [...perItem.values()],
-    };
-    return { ...rep, text: [`${kind}-отчёт, смена №${sh.number}`, `Продаж: ${rep.salesCount} на ${formatAmount(salesTotal)}`,
-      `Возвратов: ${rep.refundsCount} на ${formatAmount(refundsTotal)}`, `Итого: ${formatAmount(rep.net)}`] };
+    return buildShiftReport({
+      kind, shift: sh, receipts: receipts.filter((r) => r.shiftId === sh.id).map((r) => r.report), generatedAt: new Date().toISOString(),
+      schoolName: school.school.name, terminalName: school.terminal.name, timeZone: school.school.timeZone,
+    });
   }
 
   function newReceipt(kind: 'sale' | 'refund', info: PupilInfo, lines: ReceiptDoc['lines'], total: Kopecks, refundOf?: string): ReceiptDoc {
@@ -147,7 +126,7 @@ export function createFakePos(school: DemoSchool = structuredClone(DEMO_SCHOOL))
     async quote(req) {
       const p = needSession() ?? price(req);
       if (!p.ok) return p;
-      return ok({ total: p.value.total, subsidy: p.value.subsidy, balanceAfter: p.value.balanceAfter, lines: p.value.lines });
+      return ok({ total: p.value.total, subsidy: p.value.subsidy, balanceAfter: p.value.balanceAfter, lines: p.value.lines.map(receiptLine) });
     },
     async sell(req) {
       const guard = needSession() ?? (shift ? undefined : fail('NO_OPEN_SHIFT', 'Смена не открыта'));
@@ -159,12 +138,14 @@ export function createFakePos(school: DemoSchool = structuredClone(DEMO_SCHOOL))
       const { info, lines, total, subsidy } = p.value;
       balances.set(info.accountNumber, info.balance - total);
       spent.set(info.accountNumber, (spent.get(info.accountNumber) ?? 0) + total);
-      for (const l of lines) if (l.subsidy > 0) usedSets.add(`${info.accountNumber}|${l.itemId}`);
-      const doc = newReceipt('sale', info, lines.map(({ itemId: _i, subsidy: _s, ...l }) => l), total);
-      doc.subsidy = subsidy;
+      for (const l of lines) if (l.ruleId) usedSets.add(`${info.accountNumber}|${l.itemId}`);
+      const doc = newReceipt('sale', info, lines.map(receiptLine), total);
+      if (subsidy) doc.subsidy = subsidy;
       const result: SaleResult = { receiptId: `r-${receiptSeq}`, receiptNumber: doc.number, total, subsidy, balanceAfter: info.balance - total, receipt: doc, printJobId: `job-${receiptSeq}` };
       receipts.push({ summary: { receiptId: result.receiptId, number: doc.number, issuedAt: doc.issuedAt, accountNumber: info.accountNumber,
-        pupilName: doc.pupil!.shortName, total, refunded: false, kind: 'sale' }, doc, shiftId: shift!.id, result, lines, account: info.accountNumber, subsidy });
+        pupilName: doc.pupil!.shortName, total, refunded: false, kind: 'sale' }, doc, shiftId: shift!.id, result, account: info.accountNumber,
+        report: { seq: receiptSeq, number: doc.number, kind: 'sale', total, subsidy, lines },
+        benefitSets: lines.filter((l) => l.ruleId).map((l) => l.itemId) });
       sales.set(req.saleId, result);
       if (sync.configured) { sync.pending++; emit({ type: 'sync', state: { ...sync } }); }
       return ok(result);
@@ -210,12 +191,17 @@ export function createFakePos(school: DemoSchool = structuredClone(DEMO_SCHOOL))
       if (!r || r.summary.kind !== 'sale') return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
       if (r.summary.refunded) return fail('ALREADY_REFUNDED', `Чек №${r.summary.number} уже возвращён`);
       r.summary.refunded = true;
+      // As the core does: the money back, today's spending down, the benefit free again.
       balances.set(r.account, balances.get(r.account)! + r.summary.total);
+      spent.set(r.account, (spent.get(r.account) ?? 0) - r.summary.total);
+      for (const set of r.benefitSets) usedSets.delete(`${r.account}|${set}`);
       const info = (pupil(school.cards.find((c) => c.accountNumber === r.account)!.id) as { value: PupilInfo }).value;
       const doc = newReceipt('refund', info, r.doc.lines, r.summary.total, r.summary.number);
       const result: SaleResult = { receiptId: `r-${receiptSeq}`, receiptNumber: doc.number, total: r.summary.total, subsidy: 0, balanceAfter: balances.get(r.account)!, receipt: doc };
       receipts.push({ summary: { receiptId: result.receiptId, number: doc.number, issuedAt: doc.issuedAt, accountNumber: r.account,
-        pupilName: doc.pupil!.shortName, total: r.summary.total, refunded: false, kind: 'refund' }, doc, shiftId: shift!.id, result, lines: [], account: r.account, subsidy: 0 });
+        pupilName: doc.pupil!.shortName, total: r.summary.total, refunded: false, kind: 'refund' }, doc, shiftId: shift!.id, result, account: r.account,
+        report: { seq: receiptSeq, number: doc.number, kind: 'refund', total: r.summary.total, subsidy: r.report.subsidy, lines: r.report.lines },
+        benefitSets: [] });
       return ok(result);
     },
     async blockCard(cardId) {
