@@ -36,8 +36,9 @@ async function openEnrolled(dataDir: string) {
   const cfg = loadSyncConfig(dataDir);
   if (!cfg) throw new Error(`Касса в ${dataDir} не зарегистрирована: canteen terminal enroll --server URL --code КОД --data ${dataDir}`);
   const { openTerminalDb } = await import('../terminal/db/open.js');
+  const { SETTING } = await import('../terminal/seed.js');
   const { sqlite } = openTerminalDb(path.join(dataDir, 'terminal.sqlite'));
-  sqlite.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES ('terminal_id', ?)`).run(cfg.terminalId);
+  sqlite.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`).run(SETTING.terminalId, cfg.terminalId);
   return { cfg, sqlite };
 }
 
