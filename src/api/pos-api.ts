@@ -113,6 +113,12 @@ export type SyncState = {
   pending: number;           // entries not yet acknowledged by the server
   lastSyncAt?: string;
   lastError?: string;
+  /**
+   * Set while the server holds entries of this terminal newer than its own ledger has (the
+   * terminal's database was restored from an older copy): new sales reuse numbers the server
+   * already has, and the server keeps them for review instead of applying them. Russian, for the screen.
+   */
+  ledgerWarning?: string;
   configured: boolean;       // false on a stand-alone terminal with no server
 };
 

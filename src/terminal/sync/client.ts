@@ -82,6 +82,7 @@ export class SyncClient {
   private online = false;
   private lastSyncAt: string | undefined;
   private lastError: string | undefined;
+  private ledgerWarning: string | undefined;
   private lastEmitted = '';
   private pendingCache: number | undefined;
 
@@ -118,6 +119,7 @@ export class SyncClient {
     this.watchMs = opts.watchMs ?? 500;
     this.lastSyncAt = getSyncValue(this.sqlite, SYNC_KEY.lastSyncAt);
     this.lastError = getSyncValue(this.sqlite, SYNC_KEY.lastError) || undefined;
+    this.ledgerWarning = getSyncValue(this.sqlite, SYNC_KEY.ledgerWarning) || undefined;
   }
 
   // ---- state --------------------------------------------------------------
@@ -134,6 +136,7 @@ export class SyncClient {
       pending: this.pendingCache,
       ...(this.lastSyncAt ? { lastSyncAt: this.lastSyncAt } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.ledgerWarning ? { ledgerWarning: this.ledgerWarning } : {}),
       configured: true,
     };
   }
@@ -193,8 +196,28 @@ export class SyncClient {
     const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor));
     this.online = true;
     const pull = applyPull(this.sqlite, res, this.nowIso());
+    this.checkLedgerBehind(Math.max(ackSeq, pull.lastSeq));
     try { this.opts.onPulled?.(pull); } catch (err) { this.opts.log?.(`onPulled failed: ${String(err)}`); }
     return { pushed, ackSeq, pull };
+  }
+
+  /**
+   * The server's seq for this terminal can only be ahead of the local ledger when the local
+   * database is an older copy (restored from a backup, or a clone of another till). Then every
+   * new sale takes a number the server already has, and the server keeps it for review instead
+   * of applying it: nothing is lost, but it needs a person, so the screen says so until the
+   * local ledger has passed the server's seq again (from then on sales apply normally).
+   */
+  private checkLedgerBehind(serverSeq: number): void {
+    const localSeq = (this.sqlite.prepare('SELECT coalesce(max(seq), 0) FROM entries').pluck().get() as number);
+    const warning = serverSeq > localSeq
+      ? `База кассы старее, чем на сервере (сервер принял проводки до №${serverSeq}, на кассе последняя №${localSeq}): `
+        + 'похоже, её восстановили из старой копии. Продажи сохраняются, но сервер отложит их до проверки. Сообщите администратору.'
+      : undefined;
+    if (warning === this.ledgerWarning) return;
+    if (warning) this.opts.log?.(`ledger behind the server: server seq ${serverSeq}, local ${localSeq}`);
+    this.ledgerWarning = warning;
+    setSyncValue(this.sqlite, SYNC_KEY.ledgerWarning, warning ?? '', this.nowIso());
   }
 
   /**

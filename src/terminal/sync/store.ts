@@ -18,6 +18,8 @@ export const SYNC_KEY = {
   lastPushAt: 'last_push_at',
   lastPullAt: 'last_pull_at',
   lastError: 'last_error',
+  /** The ledger-behind-the-server warning (SyncState.ledgerWarning), '' when none. */
+  ledgerWarning: 'ledger_warning',
 } as const;
 export type SyncKey = (typeof SYNC_KEY)[keyof typeof SYNC_KEY];
 

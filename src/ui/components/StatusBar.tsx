@@ -43,6 +43,7 @@ export function OfflineBanner() {
         </div>
       )}
       {stale && <div className="offline-banner stale" role="status">{stale}</div>}
+      {sync.ledgerWarning && <div className="offline-banner stale" role="alert" data-testid="ledger-warning">{sync.ledgerWarning}</div>}
     </>
   );
 }

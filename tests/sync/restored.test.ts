@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { openTerminalDb } from '../../src/terminal/db/open.js';
+import { PosService } from '../../src/terminal/pos-service.js';
+import { SyncClient } from '../../src/terminal/sync/client.js';
+import { flagsOf, IVANOV, KASHA, newTerminal, serverEntriesOf, startTestServer } from './harness.js';
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => { for (const x of open.splice(0).reverse()) await x.close(); });
+
+describe('a terminal whose database was restored from an older copy', () => {
+  it('says so on screen while its new sales reuse numbers the server has, and stops saying it once past them', async () => {
+    const server = await startTestServer();
+    open.push(server);
+    const t = await newTerminal(server);
+    await t.sell(IVANOV.card, [KASHA]);
+    await t.client.syncOnce();
+    // The backup is taken here (entry 1 on the server); the till then sells twice more and syncs.
+    const backupPath = path.join(path.dirname(t.dbPath), 'backup.sqlite');
+    await t.sqlite.backup(backupPath);
+    await t.sell(IVANOV.card, [KASHA]);
+    await t.sell(IVANOV.card, [KASHA]);
+    await t.client.syncOnce();
+    expect(t.client.state().ledgerWarning).toBeUndefined();
+    const token = (t.client as unknown as { opts: { token: string } }).opts.token;
+    await t.close();
+
+    // The disk dies; IT restores the backup. The restored till knows entries up to 1, the server up to 3.
+    const { sqlite } = openTerminalDb(backupPath);
+    sqlite.pragma('synchronous = OFF');
+    const client = new SyncClient({ poke: false, watchMs: 0, serverUrl: server.url, sqlite, token, terminalId: t.terminalId });
+    open.push({ close: async () => { await client.stop(); sqlite.close(); } });
+    const service = new PosService(sqlite, { sync: { state: () => client.state() } });
+    expect((await service.login('1111')).ok).toBe(true);
+    const sell = async () => {
+      const r = await service.sell({ saleId: uuidv7(), cardId: IVANOV.card, lines: [{ itemId: KASHA, quantity: 1 }] });
+      if (!r.ok) throw new Error(r.error.message);
+    };
+    await sell(); // entry 2 again, with a new uuid
+    await client.syncOnce();
+    const warned = client.state().ledgerWarning;
+    expect(warned).toMatch(/База кассы старее, чем на сервере \(сервер принял проводки до №3, на кассе последняя №2\)/);
+    // The status the UI reads carries it, and it survives a restart of the client.
+    const status = await service.status();
+    expect(status.ok && status.value.sync.ledgerWarning).toBe(warned);
+    expect(new SyncClient({ poke: false, watchMs: 0, serverUrl: server.url, sqlite, token, terminalId: t.terminalId }).state().ledgerWarning).toBe(warned);
+    // The server kept that sale for review instead of applying it over its own entry 2.
+    const local2 = sqlite.prepare('SELECT uuid FROM entries WHERE seq = 2').pluck().get() as string;
+    expect(await flagsOf(server.handle, local2)).toEqual([{ entryUuid: local2, reason: 'seqReused' }]);
+
+    // Two more sales take seqs 3 (the server has one) and 4 (new): past the server's seq, the warning goes.
+    await sell();
+    await sell();
+    await client.syncOnce();
+    expect(client.state().ledgerWarning).toBeUndefined();
+    expect((await serverEntriesOf(server.handle, t.terminalId)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+});
