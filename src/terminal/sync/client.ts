@@ -209,7 +209,7 @@ export class SyncClient {
    * local ledger has passed the server's seq again (from then on sales apply normally).
    */
   private checkLedgerBehind(serverSeq: number): void {
-    const localSeq = (this.sqlite.prepare('SELECT coalesce(max(seq), 0) FROM entries').pluck().get() as number);
+    const localSeq = this.newestEntrySeq();
     const warning = serverSeq > localSeq
       ? `База кассы старее, чем на сервере (сервер принял проводки до №${serverSeq}, на кассе последняя №${localSeq}): `
         + 'похоже, её восстановили из старой копии. Продажи сохраняются, но сервер отложит их до проверки. Сообщите администратору.'
@@ -321,7 +321,7 @@ export class SyncClient {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.lastOutboxSeq = this.maxOutboxSeq();
+    this.lastOutboxSeq = this.newestEntrySeq();
     this.emitState();
     this.trigger();
     if (this.watchMs > 0) this.scheduleWatch();
@@ -341,7 +341,7 @@ export class SyncClient {
   /** A local write (sale, refund, block) happened: sync shortly, unless we are backing off. */
   nudge(): void {
     this.pendingCache = undefined;
-    this.lastOutboxSeq = this.maxOutboxSeq();
+    this.lastOutboxSeq = this.newestEntrySeq();
     this.emitState();
     if (!this.started || this.stopped) return;
     if (this.running) { if (this.failures === 0) this.again = true; return; }
@@ -386,7 +386,8 @@ export class SyncClient {
   /** Which kind of wait is scheduled now (tests, diagnostics). */
   get pendingTimer(): 'debounce' | 'interval' | 'backoff' | undefined { return this.timerKind; }
 
-  private maxOutboxSeq(): number {
+  /** The newest entry's seq (the outbox is the ledger's tail, so also its newest outbox entry). */
+  private newestEntrySeq(): number {
     return (this.sqlite.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null) ?? 0;
   }
 
@@ -395,7 +396,7 @@ export class SyncClient {
     this.watchTimer = this.timers.setTimeout(() => {
       if (this.stopped) return;
       try {
-        if (this.maxOutboxSeq() !== this.lastOutboxSeq) this.nudge();
+        if (this.newestEntrySeq() !== this.lastOutboxSeq) this.nudge();
       } catch (err) {
         this.opts.log?.(`outbox watch failed: ${String(err)}`);
       }
