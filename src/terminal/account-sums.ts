@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ledgerCursor } from './db/schema.js';
 
 /** What an entry contributes to its account's running sums. */
 export interface EntryFacts {
@@ -58,7 +59,7 @@ export class UnfoldedSums {
     this.count = 0;
     const rows = sqlite.prepare(
       `SELECT seq, account_number, kind, amount, school_day FROM entries
-        WHERE seq > (SELECT sums_through_seq FROM ledger_cursors WHERE id = 1) AND account_number IS NOT NULL ORDER BY seq`,
+        WHERE seq > ${ledgerCursor('sums_through_seq')} AND account_number IS NOT NULL ORDER BY seq`,
     ).raw().all() as [number, string, string, number, string][];
     for (const [seq, accountNumber, kind, amount, schoolDay] of rows) this.add({ seq, accountNumber, kind, amount, schoolDay });
   }

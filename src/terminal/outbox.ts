@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SyncEntry } from '../api/sync.js';
-import { lineKeys } from './db/schema.js';
+import { ledgerCursor, lineKeys } from './db/schema.js';
 
 /** An entries row as stored (snake_case from SQL), with its receipt's columns when it has one. */
 export interface EntryRow {
@@ -82,7 +82,7 @@ const statements = new WeakMap<Database.Database, ReturnType<typeof prepare>>();
 function prepare(sqlite: Database.Database) {
   // The outbox is the ledger's tail past ledger_cursors.outbox_acked_seq (migration 0008):
   // a rowid range of entries, so reading it never scans what was acknowledged long ago.
-  const acked = `(SELECT outbox_acked_seq FROM ledger_cursors WHERE id = 1)`;
+  const acked = ledgerCursor('outbox_acked_seq');
   return {
     pending: sqlite.prepare(
       `SELECT e.uuid, e.seq, e.kind, e.account_number, e.amount, e.created_at, e.shift_id, e.cashier_id, e.card_id, e.payload, e.receipt_seq,

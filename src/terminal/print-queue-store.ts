@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { PrintJobKind } from './db/schema.js';
+import { ledgerCursor, type PrintJobKind } from './db/schema.js';
 import { ReceiptDocs } from './receipt-doc.js';
 
 /** One print_jobs row, as the queue sees it. */
@@ -96,7 +96,7 @@ const fromSql = (r: SqlRow): PrintJobRow => ({
   lastError: r.last_error, copy: r.copy === 1, createdAt: r.created_at, printedAt: r.printed_at,
 });
 
-const CURSOR = `(SELECT print_jobs_through_seq FROM ledger_cursors WHERE id = 1)`;
+const CURSOR = ledgerCursor('print_jobs_through_seq');
 
 /**
  * Jobs still to print on the terminal database: the rows queued or printing, plus one implied job

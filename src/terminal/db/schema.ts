@@ -296,6 +296,11 @@ export const ledgerCursors = sqliteTable('ledger_cursors', {
   sumsThroughSeq: integer('sums_through_seq').notNull().default(0),
 });
 
+/** One cursor of ledger_cursors as an SQL scalar subquery, for the statements that read the ledger's tail. */
+export function ledgerCursor(column: 'outbox_acked_seq' | 'print_jobs_through_seq' | 'sums_through_seq'): string {
+  return `(SELECT ${column} FROM ledger_cursors WHERE id = 1)`;
+}
+
 /** Sync helper's key/value state: pull cursor, last sync time, last ackSeq … */
 export const syncState = sqliteTable('sync_state', {
   key: text('key').primaryKey(),

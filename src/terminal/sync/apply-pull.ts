@@ -3,6 +3,7 @@ import type { PullResponse } from '../../api/sync.js';
 import { SETTING } from '../seed.js';
 import { SYNC_KEY, setSyncValue } from './store.js';
 import { cardAliasWriter } from '../card-aliases.js';
+import { ledgerCursor } from '../db/schema.js';
 
 export interface PullSummary {
   reset: boolean;
@@ -151,7 +152,7 @@ function statements(sqlite: Database.Database) {
   return st;
 }
 
-const FOLDED = `(SELECT sums_through_seq FROM ledger_cursors WHERE id = 1)`;
+const FOLDED = ledgerCursor('sums_through_seq');
 
 function prepare(s: Database.Database) {
   return {
