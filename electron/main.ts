@@ -70,6 +70,7 @@ if (!app.requestSingleInstanceLock()) {
       dataDir,
       // After ready: safeStorage has no key before it.
       tokenStore: safeStorageTokenStore(dataDir, safeStorage, (line) => console.warn(line)),
+      pepperStore: safeStorageTokenStore(dataDir, safeStorage, (line) => console.warn(line), 'pinPepper'),
       ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
       seedDemo: process.env.CANTEEN_DEMO === '1',
       log: (line) => console.log(line),

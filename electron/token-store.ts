@@ -2,7 +2,7 @@ import type { SafeStorage } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSyncConfigFile, writeFile0600, writeSyncConfigFile } from '../src/terminal/sync/config.js';
-import { fileTokenStore, type TokenStore } from '../src/terminal/sync/token-store.js';
+import { fileTokenStore, type SecretField, type TokenStore } from '../src/terminal/sync/token-store.js';
 
 /** What the store uses of Electron's safeStorage (tests pass a fake). */
 export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>
@@ -10,9 +10,14 @@ export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encry
 
 /** The encrypted token, next to server.json (which then keeps everything but the token). */
 export const TOKEN_BLOB = 'server-token.safestorage';
+/** The encrypted PIN pepper (src/server/pins.ts), kept the same way. */
+export const PEPPER_BLOB = 'pin-pepper.safestorage';
+
+const BLOB: Record<SecretField, string> = { token: TOKEN_BLOB, pinPepper: PEPPER_BLOB };
+const WHAT: Record<SecretField, string> = { token: 'Токен кассы', pinPepper: 'Ключ PIN-кодов кассы' };
 
 /**
- * The terminal token under the OS key store (DPAPI on Windows, the keyring on
+ * The terminal token (or, with `field` 'pinPepper', its PIN pepper) under the OS key store (DPAPI on Windows, the keyring on
  * Linux): the file holds only safeStorage's encrypted blob, so a copied data
  * folder does not carry a usable token. Call after app `ready` (safeStorage
  * reports no encryption before it).
@@ -23,19 +28,20 @@ export const TOKEN_BLOB = 'server-token.safestorage';
  * Chromium's `basic_text` store, whose key is a constant) the 0600
  * server.json stays the store, with a warning.
  */
-export function safeStorageTokenStore(dataDir: string, safeStorage: SafeStorageLike, log: (line: string) => void): TokenStore {
-  const file = fileTokenStore(dataDir);
-  const blob = path.join(dataDir, TOKEN_BLOB);
+export function safeStorageTokenStore(dataDir: string, safeStorage: SafeStorageLike, log: (line: string) => void, field: SecretField = 'token'): TokenStore {
+  const file = fileTokenStore(dataDir, field);
+  const blob = path.join(dataDir, BLOB[field]);
+  const what = WHAT[field];
   const weak = process.platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text';
   if (weak || !safeStorage.isEncryptionAvailable()) {
     // Said when there is a token to protect, not on every start of a terminal that is not enrolled.
-    const warn = () => log(`ВНИМАНИЕ: защищённое хранилище ОС недоступно${weak ? ' (basic_text)' : ''}, токен кассы хранится открытым текстом: ${file.description}`);
+    const warn = () => log(`ВНИМАНИЕ: защищённое хранилище ОС недоступно${weak ? ' (basic_text)' : ''}, ${what.toLowerCase()} хранится открытым текстом: ${file.description}`);
     return {
       description: file.description,
       load() {
         const token = file.load();
         if (!token && existsSync(blob)) {
-          throw new Error(`Токен кассы зашифрован (${blob}), а защищённое хранилище ОС сейчас недоступно: войдите в сеанс с хранилищем ключей или зарегистрируйте кассу заново (canteen terminal enroll)`);
+          throw new Error(`${what} зашифрован (${blob}), а защищённое хранилище ОС сейчас недоступно: войдите в сеанс с хранилищем ключей или зарегистрируйте кассу заново (canteen terminal enroll)`);
         }
         if (token) warn();
         return token;
@@ -49,22 +55,22 @@ export function safeStorageTokenStore(dataDir: string, safeStorage: SafeStorageL
       const plain = file.load();
       if (plain) {
         store.save(plain);
-        log(`Токен кассы перенесён из server.json в защищённое хранилище ОС (${blob})`);
+        log(`${what} перенесён из server.json в защищённое хранилище ОС (${blob})`);
         return plain;
       }
       if (!existsSync(blob)) return undefined;
       try {
         return safeStorage.decryptString(readFileSync(blob));
       } catch (err) {
-        throw new Error(`Токен кассы не расшифровывается (${blob}: ${(err as Error).message}): ключ ОС сменился или папка перенесена с другого компьютера — зарегистрируйте кассу заново (canteen terminal enroll)`);
+        throw new Error(`${what} не расшифровывается (${blob}: ${(err as Error).message}): ключ ОС сменился или папка перенесена с другого компьютера — зарегистрируйте кассу заново (canteen terminal enroll)`);
       }
     },
     save(token) {
       // The blob first: a crash before server.json loses its token leaves a plaintext copy to migrate again, never no token.
       writeFile0600(blob, safeStorage.encryptString(token));
       const cfg = readSyncConfigFile(dataDir);
-      if (cfg?.token !== undefined) {
-        const { token: _plain, ...rest } = cfg;
+      if (cfg?.[field] !== undefined) {
+        const { [field]: _plain, ...rest } = cfg;
         writeSyncConfigFile(dataDir, rest);
       }
     },

@@ -113,6 +113,12 @@ export const enrollResponseSchema = z.object({
   schoolName: z.string(),
   /** Bearer token for every later request: `Authorization: Bearer <token>`. Shown once, stored hashed. */
   token: z.string(),
+  /**
+   * The school's PIN pepper (base64url): staff PIN hashes in the pull are
+   * argon2 hashes keyed with it, so the till keeps it like its token and a
+   * leaked pull cannot be cracked offline (src/server/pins.ts).
+   */
+  pinPepper: z.string().min(16),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 

@@ -23,12 +23,13 @@ export const command: CliCommand = {
     try {
       const res = await enrollTerminal(flags.server, flags.code, { hostName: os.hostname() });
       mkdirSync(dataDir, { recursive: true });
-      // The CLI has no OS key store of its own; the Electron app moves the token into safeStorage on its next start.
+      // The CLI has no OS key store of its own; the Electron app moves the token and the PIN pepper into safeStorage on its next start.
       const tokens = fileTokenStore(dataDir);
       saveSyncConfig(dataDir, {
         serverUrl: flags.server, token: res.token, terminalId: res.terminalId, terminalName: res.terminalName,
-        schoolId: res.schoolId, schoolCode: res.schoolCode, schoolName: res.schoolName, enrolledAt: new Date().toISOString(),
-      }, tokens);
+        schoolId: res.schoolId, schoolCode: res.schoolCode, schoolName: res.schoolName, pinPepper: res.pinPepper,
+        enrolledAt: new Date().toISOString(),
+      }, tokens, fileTokenStore(dataDir, 'pinPepper'));
       console.log(`Касса «${res.terminalName}» (${res.terminalId}) зарегистрирована: ${res.schoolName}. Токен сохранён: ${tokens.description}`);
       return 0;
     } catch (err) {

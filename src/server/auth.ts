@@ -4,6 +4,7 @@ import { enrollmentCodes, schools, terminals } from './db/schema.js';
 import type { Db, Tx } from './db/open.js';
 import { HttpError } from './errors.js';
 import type { TerminalIdentity } from './ledger/push.js';
+import { schoolPinPepper } from './pins.js';
 import { newEnrollmentCode, newToken, normaliseCode, sha256Hex } from './tokens.js';
 
 /** Bearer token → the enrolled, not revoked terminal; 401 with a Russian reason otherwise. */
@@ -66,6 +67,7 @@ export async function redeemEnrollmentCode(db: Db, code: string): Promise<Enroll
     return {
       terminalId: row.terminalId, terminalName: row.terminalName,
       schoolId: row.schoolId, schoolCode: school!.code, schoolName: school!.name, token,
+      pinPepper: (await schoolPinPepper(tx, row.schoolId)).toString('base64url'),
     };
   });
 }

@@ -51,7 +51,7 @@ function saveSyncConfigSafe(dir: string, e: Awaited<ReturnType<EmbeddedServer['e
   mkdirSync(dir, { recursive: true });
   saveSyncConfig(dir, {
     serverUrl: e.serverUrl, token: e.token, terminalId: e.terminalId, terminalName: e.terminalName ?? '',
-    schoolId: e.schoolId, schoolCode: e.schoolCode, schoolName: e.schoolName, enrolledAt: new Date().toISOString(),
+    schoolId: e.schoolId, schoolCode: e.schoolCode, schoolName: e.schoolName, pinPepper: e.pinPepper, enrolledAt: new Date().toISOString(),
   });
 }
 

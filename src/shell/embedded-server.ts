@@ -72,7 +72,7 @@ export async function startEmbeddedServer(opts: { dataDir?: string; port?: numbe
       const res = await enrollTerminal(url, code, { hostName: os.hostname() });
       return {
         serverUrl: url, token: res.token, terminalId: res.terminalId, terminalName: res.terminalName,
-        schoolId: res.schoolId, schoolCode: res.schoolCode, schoolName: res.schoolName,
+        schoolId: res.schoolId, schoolCode: res.schoolCode, schoolName: res.schoolName, pinPepper: res.pinPepper,
       };
     },
     async close() { await stop(); await handle.close(); },

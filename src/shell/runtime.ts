@@ -37,6 +37,8 @@ export interface ServerLink {
   token: string;
   terminalId: string;
   terminalName?: string;
+  /** The school's PIN pepper from enrolment (staff PIN hashes from the server are keyed with it). */
+  pinPepper?: string;
 }
 
 /** Sync client timing overrides (tests and the demo shorten them). */
@@ -72,6 +74,8 @@ export interface RuntimeOptions {
    * its safeStorage store; default, the 0600 server.json itself.
    */
   tokenStore?: TokenStore;
+  /** Where the PIN pepper is kept, likewise (default: server.json). */
+  pepperStore?: TokenStore;
   syncTuning?: SyncTuning;
   /** The in-memory fake core instead of SQLite (UI work without the terminal core). */
   fake?: boolean;
@@ -113,7 +117,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Read before any device opens: a missing or unreadable token leaves nothing to close.
   const link: ServerLink | undefined = opts.server === false ? undefined
     : typeof opts.server === 'object' ? opts.server
-      : loadSyncConfig(opts.dataDir, opts.tokenStore ?? fileTokenStore(opts.dataDir));
+      : loadSyncConfig(opts.dataDir, opts.tokenStore ?? fileTokenStore(opts.dataDir), opts.pepperStore ?? fileTokenStore(opts.dataDir, 'pinPepper'));
 
   const reader: CardReader = await openReader({ reader: opts.reader });
   const columns = opts.printerColumns ?? 32;
@@ -173,6 +177,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       printer: queue,
       reader: { state: () => reader.state },
       ...(s ? { sync: { state: () => s.state() } } : {}),
+      ...(link?.pinPepper ? { pinPepper: link.pinPepper } : {}),
       emit: (e) => (e.type === 'card' ? card(e.cardId, e.raw) : broadcast(e)),
     });
   } catch (err) {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import { type Algorithm, hash } from '@node-rs/argon2';
 import { randomInt } from 'node:crypto';
 import type {
   CashierSession, Menu, MenuItem, PosApi, PupilInfo, ReceiptSummary, Role, SaleRequest, SaleResult,
@@ -30,6 +30,7 @@ import { type EntryFacts, UnfoldedSums } from './account-sums.js';
 import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN, lineKeys } from './db/schema.js';
 import { MonotonicUuidV7, uuidv7 } from './ids.js';
+import { verifyStaffPin } from './staff-pin.js';
 import { formatReaderLine } from '../../hardware/reader/card-id.js';
 
 export interface PosServiceOptions {
@@ -38,6 +39,8 @@ export interface PosServiceOptions {
   sync?: SyncSource;
   emit?: EventSink;
   clock?: Clock;
+  /** The school's PIN pepper from enrolment (base64url; src/terminal/staff-pin.ts). */
+  pinPepper?: string;
 }
 
 /** Stored card ids: Em-Marine "EM:" + 10 hex, Mifare "MF:" + 8, 14 or 20 hex. */
@@ -127,8 +130,11 @@ export class PosService implements PosApi {
   /** WAL checkpoints between sales, not in a sale's commit (db/checkpoint.ts). */
   private readonly checkpointer: IdleCheckpointer;
 
+  private readonly pinPepper: Buffer | undefined;
+
   constructor(private readonly sqlite: Database.Database, opts: PosServiceOptions = {}) {
     this.clock = opts.clock ?? systemClock;
+    this.pinPepper = opts.pinPepper ? Buffer.from(opts.pinPepper, 'base64url') : undefined;
     this.printer = opts.printer ?? new TablePrintQueue(sqlite, this.clock);
     this.reader = opts.reader ?? simulatedReader;
     this.sync = opts.sync ?? standAloneSync;
@@ -296,7 +302,7 @@ export class PosService implements PosApi {
       if (wait > 0) return this.pinLocked(wait);
       const rows = this.st.cashiers.all() as { id: string; name: string; role: Role; pin_hash: string }[];
       for (const c of rows) {
-        if (await verify(c.pin_hash, pin).catch(() => false)) {
+        if (await verifyStaffPin(c.pin_hash, pin, this.pinPepper)) {
           // A lockout that began while this PIN was being checked still holds.
           const late = pinWaitMs(this.pinState(), this.clock.now().getTime());
           if (late > 0) return this.pinLocked(late);

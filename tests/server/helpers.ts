@@ -66,7 +66,7 @@ export async function startTestServer(opts: { seed?: boolean; config?: ServerCon
 export async function enrollDemoTerminal(handle: DbHandle, terminalId: string = DEMO_SCHOOL.terminal.id, schoolId: string = DEMO_SCHOOL.school.id) {
   const { code } = await createEnrollmentCode(handle.db, { schoolId, terminalId });
   const res = await redeemEnrollmentCode(handle.db, code);
-  return { token: res.token, terminalId: res.terminalId };
+  return { token: res.token, terminalId: res.terminalId, pinPepper: res.pinPepper };
 }
 
 /** fetch with the terminal's token and JSON in/out. */

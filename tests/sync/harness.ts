@@ -27,6 +27,8 @@ export interface TestTerminal {
   terminalId: string;
   sqlite: Database.Database;
   service: PosService;
+  /** The school's PIN pepper this terminal got at enrolment. */
+  pinPepper: string;
   client: SyncClient;
   dbPath: string;
   /** Sells the items to the card; throws with the Russian reason when refused. */
@@ -55,7 +57,7 @@ export interface TerminalOptions extends Partial<Omit<SyncClientOptions, 'sqlite
  */
 export async function newTerminal(server: { handle: DbHandle; url: string }, opts: TerminalOptions = {}): Promise<TestTerminal> {
   const terminalId = opts.terminalId ?? DEMO_SCHOOL.terminal.id;
-  const { token } = await enrollDemoTerminal(server.handle, terminalId);
+  const { token, pinPepper } = await enrollDemoTerminal(server.handle, terminalId);
   const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'canteen-sync-')), 'terminal.sqlite');
   const { sqlite } = openTerminalDb(dbPath);
   sqlite.pragma('synchronous = OFF');
@@ -76,6 +78,7 @@ export async function newTerminal(server: { handle: DbHandle; url: string }, opt
   service = new PosService(sqlite, {
     clock: serviceClock ?? opts.clock ?? { now: () => new Date() },
     sync: { state: () => client.state() },
+    pinPepper,
   });
   const login = await service.login('1111');
   if (!login.ok) throw new Error(login.error.message);
@@ -83,7 +86,7 @@ export async function newTerminal(server: { handle: DbHandle; url: string }, opt
   if (!shift.ok) throw new Error(shift.error.message);
   const svc = service;
   return {
-    terminalId, sqlite, service: svc, client, dbPath,
+    terminalId, sqlite, service: svc, client, dbPath, pinPepper,
     async sell(card, items) {
       const r = await svc.sell({ saleId: uuidv7(), cardId: card, lines: items.map((itemId) => ({ itemId, quantity: 1 })) });
       if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);

@@ -6,6 +6,7 @@ import { recordChanges } from '../changes.js';
 import { applyMenu } from './menu.js';
 import { ensurePartitions, upsertSchool } from './schools.js';
 import { hashSecret } from './cashiers.js';
+import { hashStaffPin, schoolPinPepper } from '../pins.js';
 import { addServerEntry } from '../ledger/server-entries.js';
 
 /**
@@ -16,7 +17,8 @@ import { addServerEntry } from '../ledger/server-entries.js';
 export async function seedDemo(db: Db, demo: DemoSchool = DEMO_SCHOOL): Promise<boolean> {
   const [exists] = await db.select({ id: schools.id }).from(schools).where(eq(schools.id, demo.school.id));
   if (exists) return false;
-  const pinHashes = await Promise.all(demo.cashiers.map((c) => hashSecret(c.pin)));
+  const pepper = await schoolPinPepper(db, demo.school.id);
+  const pinHashes = await Promise.all(demo.cashiers.map((c) => hashStaffPin(c.pin, pepper)));
   await db.transaction(async (tx) => {
     const s = demo.school;
     await upsertSchool(tx, {

@@ -151,6 +151,18 @@ export const serverSettings = pgTable('server_settings', {
   value: text('value').notNull(),
 });
 
+/**
+ * Secrets every server process must share (one CSRF key behind a load balancer)
+ * or that belong to a school (the PIN pepper its tills get at enrolment).
+ * Made once by whichever process needs one first (src/server/secrets.ts); a
+ * table of its own so no settings listing or export can ever show them.
+ */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),                      // base64url
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
 export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'topUp', 'correction'] as const;
 export type ServerEntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -257,7 +269,7 @@ export const reviewFlags = pgTable('review_flags', {
 
 export const schema = {
   schools, terminals, enrollmentCodes, students, accounts, cards, menuCategories, dishes, mealSets,
-  benefitCategories, benefitRules, cashiers, serverSettings, entries, entryIds, receipts, receiptLines,
+  benefitCategories, benefitRules, cashiers, serverSettings, serverSecrets, entries, entryIds, receipts, receiptLines,
   changes, reviewFlags,
 };
 export type Schema = typeof schema;

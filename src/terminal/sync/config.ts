@@ -15,6 +15,8 @@ const configSchema = z.object({
   serverUrl: z.string().url(),
   // Absent once a TokenStore other than this file (Electron's safeStorage) holds it.
   token: z.string().min(10).optional(),
+  // The school's PIN pepper (src/server/pins.ts), kept like the token; absent on a stand-alone till.
+  pinPepper: z.string().min(16).optional(),
   terminalId: z.string().min(1),
   terminalName: z.string(),
   schoolId: z.string(),
@@ -56,14 +58,16 @@ export function writeFile0600(file: string, data: string | Uint8Array): void {
  * The terminal's server link with its token. `tokens` absent: the token is
  * the one in server.json (the browser shell, the CLI).
  */
-export function loadSyncConfig(dataDir: string, tokens?: TokenStore): SyncConfig | undefined {
+export function loadSyncConfig(dataDir: string, tokens?: TokenStore, peppers?: TokenStore): SyncConfig | undefined {
   const stored = readSyncConfigFile(dataDir);
   if (!stored) return undefined;
   const token = tokens ? tokens.load() : stored.token;
+  const pinPepper = peppers ? peppers.load() : stored.pinPepper;
   if (!token) {
     throw new Error(`В ${syncConfigPath(dataDir)} нет токена кассы (${tokens?.description ?? 'он хранится в защищённом хранилище приложения кассы'}): зарегистрируйте кассу заново (canteen terminal enroll)`);
   }
-  return { ...stored, token };
+  const { pinPepper: _filed, ...rest } = stored;
+  return { ...rest, token, ...(pinPepper ? { pinPepper } : {}) };
 }
 
 /**
@@ -71,7 +75,8 @@ export function loadSyncConfig(dataDir: string, tokens?: TokenStore): SyncConfig
  * terminal enrolled before any TokenStore has it), then `tokens` takes the
  * token over; a crash in between leaves what the store migrates on next start.
  */
-export function saveSyncConfig(dataDir: string, cfg: SyncConfig, tokens?: TokenStore): void {
+export function saveSyncConfig(dataDir: string, cfg: SyncConfig, tokens?: TokenStore, peppers?: TokenStore): void {
   writeSyncConfigFile(dataDir, cfg);
   tokens?.save(cfg.token);
+  if (cfg.pinPepper) peppers?.save(cfg.pinPepper);
 }
