@@ -293,6 +293,9 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   }
   const { buildServer } = await import('../server/app.js');
   const { ensurePartitions } = await import('../server/admin/schools.js');
+  // The staff console (/admin/) is built from source on start, as `npm start` builds the cashier UI.
+  const { ensureAdminUi } = await import('../shell/ui-build.js');
+  await ensureAdminUi({ log: (l) => console.log(l) }).catch((err: unknown) => console.error(`Консоль администратора не собрана: ${(err as Error).message}`));
   await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
   const app = await buildServer(h, { logger: true, housekeeping });
   await app.listen({ port, host });

@@ -11,6 +11,7 @@ import { buildPull } from './ledger/pull.js';
 import { PokeHub } from './poke.js';
 import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
+import { registerAdminWeb } from './admin-web.js';
 
 export interface ServerConfig {
   /** Log requests (pino, as fastify does). Off in tests. */
@@ -23,6 +24,8 @@ export interface ServerConfig {
   cabinet?: Omit<CabinetDeps, 'db'>;
   /** Periodic housekeeping (housekeeping.ts): every `intervalMs` (default one hour; 0 = never), change log kept `changesKeepDays`. */
   housekeeping?: { intervalMs?: number; changesKeepDays?: number };
+  /** The built staff console served at /admin/ (default dist-admin/, see src/shell/ui-build.ts ensureAdminUi). */
+  adminDir?: string;
 }
 
 /** What plugins get: the database, and the hub to poke or watch a school. */
@@ -109,6 +112,7 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   });
 
   await registerCabinet(app, { db: handle.db, ...config.cabinet });
+  await registerAdminWeb(app, config.adminDir);
   const housekeepingMs = config.housekeeping?.intervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS;
   if (housekeepingMs > 0) {
     const stop = startHousekeeping(handle.db, {

@@ -28,6 +28,11 @@ export async function prepareDemo(opts: DemoOptions): Promise<{ server?: Embedde
   if (opts.fresh) rmSync(opts.dataDir, { recursive: true, force: true });
   const terminalDir = path.join(opts.dataDir, 'terminal');
   if (opts.withServer === false) return { terminalDir };
+  if (!opts.serverInMemory) {
+    // `npm start`: the staff console at <server>/admin/ is built like the cashier UI (tests build it where they use it).
+    const { ensureAdminUi } = await import('./ui-build.js');
+    await ensureAdminUi({ log: opts.log });
+  }
   const server = await startEmbeddedServer({
     ...(opts.serverInMemory ? {} : { dataDir: path.join(opts.dataDir, 'server') }),
     port: opts.serverPort ?? 0,

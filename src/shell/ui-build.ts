@@ -4,8 +4,21 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const UI_DIST = path.join(REPO_ROOT, 'dist-ui');
+export const ADMIN_DIST = path.join(REPO_ROOT, 'dist-admin');
+
+/** A Vite bundle built on demand: where it goes, what it is built from, its config. */
+interface UiTarget { dist: string; entry: string; sources: string[]; config: string; label: string }
+
 // Everything the renderer bundle imports (keep in step with src/ui's imports).
-const UI_SOURCES = ['src/ui', 'src/core', 'src/api', 'hardware/reader/card-id.ts', 'hardware/reader/wedge.ts', 'hardware/printer/layout.ts', 'vite.config.ts'];
+const CASHIER: UiTarget = {
+  dist: UI_DIST, entry: 'src/ui/index.html', config: 'vite.config.ts', label: 'интерфейса кассы',
+  sources: ['src/ui', 'src/core', 'src/api', 'hardware/reader/card-id.ts', 'hardware/reader/wedge.ts', 'hardware/printer/layout.ts', 'vite.config.ts'],
+};
+// The staff console (keep in step with src/admin's imports).
+const ADMIN: UiTarget = {
+  dist: ADMIN_DIST, entry: 'src/admin/index.html', config: 'vite.admin.config.ts', label: 'консоли администратора',
+  sources: ['src/admin', 'src/core', 'src/api', 'vite.admin.config.ts'],
+};
 
 function newestMtime(p: string): number {
   let st;
@@ -20,16 +33,16 @@ function newestMtime(p: string): number {
 }
 
 /** True when dist-ui is missing, or older than the UI sources (in a source checkout). */
-export function uiNeedsBuild(dist = UI_DIST): boolean {
+export function uiNeedsBuild(dist = UI_DIST, target: UiTarget = CASHIER): boolean {
   const index = path.join(dist, 'index.html');
   if (!existsSync(index)) return true;
-  if (!existsSync(path.join(REPO_ROOT, 'src/ui/index.html'))) return false; // packaged: no sources to compare
+  if (!existsSync(path.join(REPO_ROOT, target.entry))) return false; // packaged: no sources to compare
   const built = statSync(index).mtimeMs;
-  return UI_SOURCES.some((s) => newestMtime(path.join(REPO_ROOT, s)) > built);
+  return target.sources.some((s) => newestMtime(path.join(REPO_ROOT, s)) > built);
 }
 
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = `${UI_DIST}.lock`;
+async function withLock<T>(dist: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${dist}.lock`;
   const started = Date.now();
   for (;;) {
     try { mkdirSync(lock); break; } catch {
@@ -48,20 +61,32 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
  * builds it in about a second. Builds into a temporary folder and swaps it in,
  * under a lock, so parallel test files never see a half-written dist-ui.
  */
-export async function ensureUi(opts: { force?: boolean; log?: (line: string) => void } = {}): Promise<string> {
-  if (!opts.force && !uiNeedsBuild()) return UI_DIST;
-  await withLock(async () => {
-    if (!opts.force && !uiNeedsBuild()) return;
-    opts.log?.('Сборка интерфейса кассы (vite)…');
+export function ensureUi(opts: EnsureOptions = {}): Promise<string> {
+  return ensureBuilt(CASHIER, opts);
+}
+
+/** The staff console into dist-admin/, the same way (`npm start`, `canteen server`, the e2e tests). */
+export function ensureAdminUi(opts: EnsureOptions = {}): Promise<string> {
+  return ensureBuilt(ADMIN, opts);
+}
+
+interface EnsureOptions { force?: boolean; log?: (line: string) => void }
+
+async function ensureBuilt(target: UiTarget, opts: EnsureOptions): Promise<string> {
+  const { dist } = target;
+  if (!opts.force && !uiNeedsBuild(dist, target)) return dist;
+  await withLock(dist, async () => {
+    if (!opts.force && !uiNeedsBuild(dist, target)) return;
+    opts.log?.(`Сборка ${target.label} (vite)…`);
     const t0 = Date.now();
-    const tmp = `${UI_DIST}.${process.pid}.tmp`;
+    const tmp = `${dist}.${process.pid}.tmp`;
     const { build } = await import('vite');
-    await build({ configFile: path.join(REPO_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
-    const old = `${UI_DIST}.${process.pid}.old`;
-    if (existsSync(UI_DIST)) renameSync(UI_DIST, old);
-    renameSync(tmp, UI_DIST);
+    await build({ configFile: path.join(REPO_ROOT, target.config), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+    const old = `${dist}.${process.pid}.old`;
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(tmp, dist);
     rmSync(old, { recursive: true, force: true });
-    opts.log?.(`Интерфейс собран за ${Date.now() - t0} мс`);
+    opts.log?.(`Сборка ${target.label} заняла ${Date.now() - t0} мс`);
   });
-  return UI_DIST;
+  return dist;
 }

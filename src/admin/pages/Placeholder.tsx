@@ -1,0 +1,3 @@
+export function Placeholder() {
+  return <p className="muted">Раздел пока не готов.</p>;
+}
