@@ -8,8 +8,11 @@ import { AccountNumberAllocator, isAccountNumber, schoolPrefix } from '../accoun
 import { normaliseCardId } from './cards.js';
 import { decodeText } from './text.js';
 import { detectCsvDelimiter } from '../csv.js';
+import { normaliseClassName } from '../../core/class-name.js';
 
 export interface ImportRowError { line: number; message: string }
+/** A good row as it was (or, in a preview, would be) written. */
+export interface ImportRowPlan { line: number; fullName: string; className: string; schoolId: string; action: 'created' | 'updated'; accountNumber: string }
 export interface ImportResult {
   created: number;
   updated: number;
@@ -18,6 +21,58 @@ export interface ImportResult {
   refused: boolean;
   /** New accounts, to hand to the schools: line, ФИО, account number. */
   newAccounts: { line: number; fullName: string; accountNumber: string }[];
+  /** Every good row with what happened to it (a preview: what would happen), by line. */
+  rows: ImportRowPlan[];
+  /** True for a preview (`dryRun`): the same checks and writes, rolled back. */
+  dryRun: boolean;
+}
+
+export interface ImportOptions {
+  /** Refuse the whole file when any row is bad. */
+  strict?: boolean;
+  /** Preview: run every check and the writes in a transaction that is rolled back; nothing is stored. */
+  dryRun?: boolean;
+  /** Only these schools may be named in the file (a school admin's scope); a row of another school is a bad row. */
+  schoolIds?: readonly string[];
+}
+
+/** Marks the preview's transaction for rollback. */
+class PreviewRollback extends Error {}
+
+interface SourceRow { record: string[]; line: number }
+
+const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+/**
+ * The file's rows as text cells with their line numbers: an XLSX workbook
+ * (its first sheet; a cell's displayed text, so "03Б" and account numbers
+ * with leading zeros stay as typed) or a CSV file in any of the districts' encodings.
+ */
+export async function readPupilTable(bytes: Buffer): Promise<SourceRow[] | ImportRowError> {
+  if (bytes.subarray(0, 4).equals(XLSX_MAGIC)) {
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    try { await wb.xlsx.load(bytes as unknown as ArrayBuffer); } catch (e) {
+      return { line: 0, message: `файл не читается как XLSX: ${(e as Error).message}` };
+    }
+    const sheet = wb.worksheets[0];
+    if (!sheet) return { line: 0, message: 'в книге XLSX нет листов' };
+    const rows: SourceRow[] = [];
+    sheet.eachRow({ includeEmpty: false }, (row, line) => {
+      const record: string[] = [];
+      for (let i = 1; i <= row.cellCount; i++) record.push((row.getCell(i).text ?? '').trim());
+      if (record.some((c) => c !== '')) rows.push({ record, line });
+    });
+    return rows;
+  }
+  const text = decodeText(bytes);
+  const delimiter = detectCsvDelimiter(text);
+  try {
+    const records = parseCsv(text, { delimiter, info: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    return records.map((r) => ({ record: r.record, line: r.info.lines }));
+  } catch (e) {
+    return { line: (e as { lines?: number }).lines ?? 0, message: `файл не читается как CSV: ${(e as Error).message}` };
+  }
 }
 
 interface GoodRow {
@@ -34,32 +89,21 @@ const HEADERS = {
   card: ['карта', 'номер карты'],
 } as const;
 
-/** "3б", "03 Б", "11-А" → "03Б", "11А" (the seed's form). */
-export function normaliseClassName(raw: string): string | null {
-  const m = /^(\d{1,2})\s*-?\s*([А-ЯЁA-Z]?)$/iu.exec(raw.trim());
-  if (!m) return null;
-  const grade = Number(m[1]);
-  if (grade < 1 || grade > 11) return null;
-  return String(grade).padStart(2, '0') + m[2]!.toUpperCase();
-}
+export { normaliseClassName } from '../../core/class-name.js';
 
 /**
  * Imports pupils and accounts from a district's CSV (UTF-8 or Windows-1251,
- * `;`, tab or `,`): ФИО, Школа, Класс, Льготы, optional Лицевой счёт and Карта.
+ * `;`, tab or `,`) or XLSX file: ФИО, Школа, Класс, Льготы, optional Лицевой счёт and Карта.
  * Bad rows are reported by line with the reason; good rows land in one
  * transaction, or nothing does with `strict`. Re-importing the same file
  * updates the same pupils (matched by account number, else by school+ФИО+класс).
+ * `dryRun` is the console's preview: the answer it would give, with nothing written.
  */
-export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boolean } = {}): Promise<ImportResult> {
-  const result: ImportResult = { created: 0, updated: 0, errors: [], refused: false, newAccounts: [] };
-  const text = decodeText(bytes);
-  const delimiter = detectCsvDelimiter(text);
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, { delimiter, info: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true }) as unknown as typeof records;
-  } catch (e) {
-    return { ...result, refused: true, errors: [{ line: (e as { lines?: number }).lines ?? 0, message: `файл не читается как CSV: ${(e as Error).message}` }] };
-  }
+export async function importStudents(db: Db, bytes: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
+  const result: ImportResult = { created: 0, updated: 0, errors: [], refused: false, newAccounts: [], rows: [], dryRun: opts.dryRun === true };
+  const table = await readPupilTable(bytes);
+  if (!Array.isArray(table)) return { ...result, refused: true, errors: [table] };
+  const records = table.map((r) => ({ record: r.record, info: { lines: r.line } }));
   const header = records.shift()?.record.map((h) => h.toLowerCase().replace(/\s+/g, ' ').trim()) ?? [];
   const col = (names: readonly string[]) => header.findIndex((h) => names.includes(h));
   const c = { fullName: col(HEADERS.fullName), school: col(HEADERS.school), className: col(HEADERS.className), benefits: col(HEADERS.benefits), account: col(HEADERS.account), card: col(HEADERS.card) };
@@ -88,6 +132,7 @@ export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boo
     if (fullName.split(' ').length < 2) { bad(`ФИО «${fullName}»: нужны хотя бы фамилия и имя`); continue; }
     const school = findSchool(cell(c.school));
     if (!school) { bad(`школа «${cell(c.school)}» не найдена`); continue; }
+    if (opts.schoolIds && !opts.schoolIds.includes(school.id)) { bad(`школа «${school.name}» вам не доступна`); continue; }
     const className = normaliseClassName(cell(c.className));
     if (!className) { bad(`класс «${cell(c.className)}» не распознан (ожидается, например, 3Б или 03Б)`); continue; }
     const benefitIds: string[] = [];
@@ -139,6 +184,19 @@ export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boo
   result.errors.sort((a, b) => a.line - b.line);
   if (opts.strict && result.errors.length) return { ...result, refused: true };
 
+  try {
+    await writeRows(db, checked, allSchools, existingAccounts, result, opts.dryRun === true);
+  } catch (e) {
+    if (!(e instanceof PreviewRollback)) throw e;
+  }
+  result.rows.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+async function writeRows(
+  db: Db, checked: GoodRow[], allSchools: (typeof schools.$inferSelect)[],
+  existingAccounts: Map<string, typeof accounts.$inferSelect>, result: ImportResult, dryRun: boolean,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const bySchool = new Map<string, GoodRow[]>();
     for (const g of checked) bySchool.set(g.schoolId, [...(bySchool.get(g.schoolId) ?? []), g]);
@@ -161,6 +219,7 @@ export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boo
           const same = schoolStudents.filter((s) => s.fullName === g.fullName && s.className === g.className);
           if (same.length === 1) { studentId = same[0]!.id; accountNumber = studentAccount.get(studentId); }
         }
+        const action = studentId ? 'updated' as const : 'created' as const;
         if (studentId) {
           await tx.update(students).set({ fullName: g.fullName, className: g.className, benefitCategoryIds: g.benefitIds, active: true, updatedAt: new Date().toISOString() })
             .where(eq(students.id, studentId));
@@ -175,6 +234,7 @@ export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boo
           result.newAccounts.push({ line: g.line, fullName: g.fullName, accountNumber });
         }
         alloc.reserve(accountNumber);
+        result.rows.push({ line: g.line, fullName: g.fullName, className: g.className, schoolId, action, accountNumber });
         await tx.insert(accounts).values({ accountNumber, schoolId, studentId })
           .onConflictDoUpdate({ target: accounts.accountNumber, set: { studentId, active: true } });
         if (g.cardId) {
@@ -188,6 +248,6 @@ export async function importStudents(db: Db, bytes: Buffer, opts: { strict?: boo
       await recordChanges(tx, schoolId, 'account', touchedAccounts);
       await recordChanges(tx, schoolId, 'card', touchedCards);
     }
+    if (dryRun) throw new PreviewRollback();
   });
-  return result;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+  bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -61,7 +61,18 @@ export const students = pgTable('students', {
   benefitCategoryIds: text('benefit_category_ids').array().notNull().default(sql`'{}'::text[]`),
   active: boolean('active').notNull().default(true),
   updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [index('students_school_idx').on(t.schoolId)]);
+  /** Optimistic concurrency: a console save names the version it read (src/server/admin/concurrency.ts). */
+  version: integer('version').notNull().default(1),
+  /** Set when the pupil left (graduated, moved away): kept for the ledger, hidden from lists. */
+  archivedAt: ts('archived_at'),
+}, (t) => [
+  index('students_school_idx').on(t.schoolId),
+  // The console's pupil search (src/server/admin/pupils.ts): name prefix and order, by school or across the district.
+  // C collation: LIKE 'ива%' can use the index; Cyrillic sorts by code point (ё after я).
+  index('students_school_name_idx').on(t.schoolId, sql`lower(${t.fullName}) COLLATE "C"`),
+  index('students_name_idx').on(sql`lower(${t.fullName}) COLLATE "C"`),
+  index('students_school_class_idx').on(t.schoolId, t.className),
+]);
 
 export const accounts = pgTable('accounts', {
   accountNumber: text('account_number').primaryKey(),  // 10 digits, the cabinet login
@@ -105,6 +116,9 @@ export const dishes = pgTable('dishes', {
   categoryId: text('category_id').notNull(),
   hotkey: text('hotkey'),
   sort: integer('sort').notNull().default(0),
+  /** Portion as the approved menu states it ("150 г", "200 мл"); part of the name on receipts already. */
+  portion: text('portion').notNull().default(''),
+  version: integer('version').notNull().default(1),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
 
@@ -117,13 +131,19 @@ export const mealSets = pgTable('meal_sets', {
   hotkey: text('hotkey'),
   sort: integer('sort').notNull().default(0),
   dishIds: text('dish_ids').array().notNull().default(sql`'{}'::text[]`),
+  version: integer('version').notNull().default(1),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+export const FUNDING_SOURCES = ['federal', 'regional', 'municipal', 'sponsor'] as const;
 
 export const benefitCategories = pgTable('benefit_categories', {
   schoolId: text('school_id').notNull().references(() => schools.id),
   id: text('id').notNull(),
   name: text('name').notNull(),
+  /** Who pays the budget share of the category's meals. */
+  fundingSource: text('funding_source', { enum: FUNDING_SOURCES }).notNull().default('municipal'),
+  version: integer('version').notNull().default(1),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
 
@@ -133,8 +153,86 @@ export const benefitRules = pgTable('benefit_rules', {
   benefitCategoryId: text('benefit_category_id').notNull(),
   mealSetId: text('meal_set_id').notNull(),
   parentPays: kopecks('parent_pays').notNull(),
+  version: integer('version').notNull().default(1),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
+
+/**
+ * Why a pupil has a benefit: the basis document (справка, приказ) and how long
+ * it holds. The till still reads students.benefit_category_ids; the console
+ * keeps that list in step with these rows (src/server/admin/benefits.ts).
+ */
+export const studentBenefits = pgTable('student_benefits', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  studentId: text('student_id').notNull().references(() => students.id),
+  benefitCategoryId: text('benefit_category_id').notNull(),
+  document: text('document').notNull(),
+  validFrom: date('valid_from', { mode: 'string' }).notNull(),
+  validUntil: date('valid_until', { mode: 'string' }),
+  version: integer('version').notNull().default(1),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.studentId, t.benefitCategoryId] }),
+  index('student_benefits_expiry_idx').on(t.schoolId, t.validUntil),
+]);
+
+/**
+ * A school's cycle menu (10 or 14 school days, as the school's approved menu
+ * runs) starting on a date; the menu of a date is its cycle day unless an
+ * override names that date (src/server/admin/menu-plan.ts).
+ */
+export const menuCycles = pgTable('menu_cycles', {
+  schoolId: text('school_id').notNull().references(() => schools.id).primaryKey(),
+  lengthDays: integer('length_days').notNull(),
+  startsOn: date('starts_on', { mode: 'string' }).notNull(),
+  /** Days of the week the cycle advances on (1 = Monday … 7 = Sunday). */
+  weekdays: integer('weekdays').array().notNull().default(sql`'{1,2,3,4,5}'::int[]`),
+  version: integer('version').notNull().default(1),
+});
+
+export const menuCycleDays = pgTable('menu_cycle_days', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  dayNo: integer('day_no').notNull(),                  // 1..length_days
+  dishIds: text('dish_ids').array().notNull().default(sql`'{}'::text[]`),
+  mealSetIds: text('meal_set_ids').array().notNull().default(sql`'{}'::text[]`),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.dayNo] })]);
+
+export const menuOverrides = pgTable('menu_overrides', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  day: date('day', { mode: 'string' }).notNull(),
+  dishIds: text('dish_ids').array().notNull().default(sql`'{}'::text[]`),
+  mealSetIds: text('meal_set_ids').array().notNull().default(sql`'{}'::text[]`),
+  note: text('note').notNull().default(''),
+  version: integer('version').notNull().default(1),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.day] })]);
+
+/** The new school year of a school, once per year (promote classes, graduate the 11th). */
+export const schoolYearTransitions = pgTable('school_year_transitions', {
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  year: integer('year').notNull(),                     // 2026 = the year 2026/27 that starts
+  doneAt: ts('done_at').notNull().defaultNow(),
+  doneBy: text('done_by').notNull(),
+  promoted: integer('promoted').notNull(),
+  graduated: integer('graduated').notNull(),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.year] })]);
+
+/**
+ * Money left on the account of a pupil who left: someone must return it to the
+ * family (or move it) and say so. Made when a pupil is archived with a balance.
+ */
+export const balanceReturnTasks = pgTable('balance_return_tasks', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  accountNumber: text('account_number').notNull(),
+  studentId: text('student_id'),
+  /** The balance when the pupil left (kopecks); the ledger stays the truth. */
+  amount: kopecks('amount').notNull(),
+  reason: text('reason').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  doneAt: ts('done_at'),
+  doneBy: text('done_by'),
+  note: text('note'),
+}, (t) => [index('balance_return_tasks_school_idx').on(t.schoolId, t.doneAt)]);
 
 export const cashiers = pgTable('cashiers', {
   id: text('id').primaryKey(),
@@ -270,6 +368,6 @@ export const reviewFlags = pgTable('review_flags', {
 export const schema = {
   schools, terminals, enrollmentCodes, students, accounts, cards, menuCategories, dishes, mealSets,
   benefitCategories, benefitRules, cashiers, serverSettings, serverSecrets, entries, entryIds, receipts, receiptLines,
-  changes, reviewFlags,
+  changes, reviewFlags, studentBenefits, menuCycles, menuCycleDays, menuOverrides, schoolYearTransitions, balanceReturnTasks,
 };
 export type Schema = typeof schema;
