@@ -14,7 +14,7 @@ import { enrollDemoTerminal } from '../tests/server/helpers.js';
 import { Browser } from '../tests/cabinet/helpers.js';
 import { loadAccount } from '../src/server/cabinet/account.js';
 import { buildStatement } from '../src/server/cabinet/statement.js';
-import { resolvePeriod } from '../src/server/cabinet/period.js';
+import { resolvePeriod } from '../src/core/period.js';
 
 // A p99 over 60 samples is the single worst run (GC, a stray timer): 200 measured
 // runs put two samples above it, after a warm-up that lets V8 optimise the render path

@@ -1,6 +1,6 @@
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import iconv from 'iconv-lite';
-import type { PrintDoc } from './layout.js';
+import type { PrintDoc } from '../../src/core/print-layout.js';
 import { encodeEscposRaster, encodeStarRaster, renderLines, type RasterDialect } from './raster.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { ReceiptDoc } from '../../src/core/receipt.js';
 import type { ShiftReport } from '../../src/api/pos-api.js';
 import { encodeDoc, type Profile } from './encode.js';
-import { layoutReceipt, layoutShiftReport, layoutTestPage, type PrintDoc } from './layout.js';
+import { layoutReceipt, layoutShiftReport, layoutTestPage, type PrintDoc } from '../../src/core/print-layout.js';
 import type { RasterDialect } from './raster.js';
 
 export * from './encode.js';
-export * from './layout.js';
+export * from '../../src/core/print-layout.js';
 export * from './status.js';
 export * from './device.js';
 export * from './transports.js';

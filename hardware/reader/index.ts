@@ -8,7 +8,7 @@ import type { CardReader } from './reader.js';
 import { NoReader } from './reader.js';
 import type { SerialDriver } from './serial.js';
 
-export * from './card-id.js';
+export * from '../../src/core/card-id.js';
 export * from './pipeline.js';
 export * from './reader.js';
 export { SimulatedReader } from './simulated.js';

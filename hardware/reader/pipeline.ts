@@ -1,4 +1,4 @@
-import { parseReaderLine } from './card-id.js';
+import { parseReaderLine } from '../../src/core/card-id.js';
 
 /** Events every reader adapter emits. */
 export interface CardEvent { cardId: string; raw: string; at: string }

@@ -1,5 +1,5 @@
-import { fail, ok, type Result } from '../../src/api/result.js';
-import { formatReaderLine } from './card-id.js';
+import { fail, ok, type Result } from '../../src/core/result.js';
+import { formatReaderLine } from '../../src/core/card-id.js';
 import type { PipelineOptions } from './pipeline.js';
 import { BaseReader } from './reader.js';
 

@@ -1,6 +1,10 @@
 import type { Kopecks } from '../core/money.js';
 import type { ReceiptDoc } from '../core/receipt.js';
 import type { Result } from './result.js';
+import type { CardState, CartLine, Role, ShiftInfo, ShiftReport } from '../core/types.js';
+
+/** Domain types the contract shares with the core (which owns them). */
+export type { CardState, CartLine, Role, ShiftInfo, ShiftReport };
 
 /**
  * The one contract between the cashier UI and the terminal core.
@@ -8,17 +12,8 @@ import type { Result } from './result.js';
  * renderer by Electron's preload (window.pos) and by the browser shell over
  * HTTP + WebSocket (src/shell). The renderer imports only types from here.
  */
-export type Role = 'cashier' | 'manager';
 
 export interface CashierSession { cashierId: string; name: string; role: Role }
-
-export interface ShiftInfo {
-  id: string;
-  number: number;
-  openedAt: string;
-  openedBy: string;          // cashier name
-  closedAt?: string;
-}
 
 export interface MenuCategory { id: string; name: string }
 
@@ -32,8 +27,6 @@ export interface MenuItem {
 }
 
 export interface Menu { categories: MenuCategory[]; items: MenuItem[] }
-
-export type CardState = 'active' | 'blocked' | 'lost';
 
 /** What the pupil panel shows after a tap. */
 export interface PupilInfo {
@@ -54,8 +47,6 @@ export interface PupilInfo {
   warnings: string[];        // Russian: "Карта заблокирована", "Баланс близок к нулю" …
   hasPermanentPassword: boolean;
 }
-
-export interface CartLine { itemId: string; quantity: number }
 
 export interface SaleRequest {
   /** Made by the client when the cart is started; a retried sell() with the same id returns the first result. */
@@ -83,22 +74,6 @@ export interface ReceiptSummary {
   total: Kopecks;
   refunded: boolean;
   kind: 'sale' | 'refund';
-}
-
-export interface ShiftReport {
-  kind: 'X' | 'Z';
-  shift: ShiftInfo;
-  generatedAt: string;
-  salesCount: number;
-  salesTotal: Kopecks;       // charged to pupils' accounts
-  subsidyTotal: Kopecks;     // paid by the budget
-  refundsCount: number;
-  refundsTotal: Kopecks;
-  net: Kopecks;              // salesTotal - refundsTotal
-  firstReceipt?: string;
-  lastReceipt?: string;
-  perItem: { itemId: string; name: string; quantity: number; amount: Kopecks }[];
-  text: string[];            // the report as printable lines (Russian)
 }
 
 export type ReaderState = { connected: boolean; simulated: boolean; port?: string; lastError?: string };

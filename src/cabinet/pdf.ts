@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { formatAmount } from '../core/money.js';
 import type { Statement } from '../server/cabinet/statement.js';
-import { ruDay } from '../server/cabinet/period.js';
+import { ruDay } from '../core/period.js';
 
 /**
  * The statement as a PDF (pdfkit). The standard PDF fonts have no Cyrillic,

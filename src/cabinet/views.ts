@@ -2,7 +2,7 @@ import { formatAmount } from '../core/money.js';
 import { escapeHtml, html, trusted, type Html } from './html.js';
 import type { AccountView } from '../server/cabinet/account.js';
 import type { Statement, StatementLine } from '../server/cabinet/statement.js';
-import { QUICK_RANGES, ruDay } from '../server/cabinet/period.js';
+import { QUICK_RANGES, ruDay } from '../core/period.js';
 import { PASSWORD_RULES } from '../server/cabinet/passwords.js';
 
 /**

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
 import { dataDirOf } from './terminal.js';
-import { enrollTerminal } from '../server/client/enroll.js';
+import { enrollTerminal } from '../terminal/sync/enroll.js';
 import { saveSyncConfig } from '../terminal/sync/config.js';
 import { fileTokenStore } from '../terminal/sync/token-store.js';
 

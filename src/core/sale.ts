@@ -1,6 +1,6 @@
-import type { ApiError, Result } from '../api/result.js';
-import { fail, ok } from '../api/result.js';
-import type { CardState, CartLine } from '../api/pos-api.js';
+import type { ApiError, Result } from './result.js';
+import { fail, ok } from './result.js';
+import type { CardState, CartLine } from './types.js';
 import type { Kopecks } from './money.js';
 import { formatAmount } from './money.js';
 

@@ -1,4 +1,4 @@
-import type { ShiftInfo, ShiftReport } from '../api/pos-api.js';
+import type { ShiftInfo, ShiftReport } from './types.js';
 import { formatDateTime } from './datetime.js';
 import type { Kopecks } from './money.js';
 import { formatAmount } from './money.js';

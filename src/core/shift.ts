@@ -1,6 +1,6 @@
-import type { Result } from '../api/result.js';
-import { fail, ok } from '../api/result.js';
-import type { Role } from '../api/pos-api.js';
+import type { Result } from './result.js';
+import { fail, ok } from './result.js';
+import type { Role } from './types.js';
 
 /**
  * The shift state machine: closed → (open) → open → (Z report) → closed.

@@ -65,7 +65,7 @@ export async function startEmbeddedServer(opts: { dataDir?: string; port?: numbe
     async enrollDemoTerminal() {
       const [{ createEnrollmentCode }, { enrollTerminal }] = await Promise.all([
         import('../server/auth.js'),
-        import('../server/client/enroll.js'),
+        import('../terminal/sync/enroll.js'),
       ]);
       const { code } = await createEnrollmentCode(handle.db, { schoolId: DEMO_SCHOOL.school.id, terminalId: DEMO_SCHOOL.terminal.id });
       const url = `http://127.0.0.1:${port}`;

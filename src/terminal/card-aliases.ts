@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { cardIdAliases } from '../../hardware/reader/card-id.js';
+import { cardIdAliases } from '../core/card-id.js';
 
 /** Settings key migration 0006 sets: the cards already in the file still need their aliases. */
 export const CARD_ALIASES_BACKFILL = 'card_aliases_backfill';

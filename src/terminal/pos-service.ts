@@ -31,7 +31,7 @@ import { SETTING } from './seed.js';
 import { LINE_KEY_SPAN, lineKeys } from './db/schema.js';
 import { MonotonicUuidV7, uuidv7 } from './ids.js';
 import { verifyStaffPin } from './staff-pin.js';
-import { formatReaderLine } from '../../hardware/reader/card-id.js';
+import { formatReaderLine, parseCardId, type ParsedCardId } from '../core/card-id.js';
 
 export interface PosServiceOptions {
   printer?: ReceiptPrinter;
@@ -43,10 +43,6 @@ export interface PosServiceOptions {
   pinPepper?: string;
 }
 
-/** Stored card ids: Em-Marine "EM:" + 10 hex, Mifare "MF:" + 8, 14 or 20 hex. */
-const CARD_RE = /^(EM:[0-9A-F]{10}|MF:(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20}))$/;
-/** What wedge/HID readers give (hardware/reader/card-id.ts): resolved to a stored card through card_aliases. */
-const ALIAS_RE = /^(DEC:[0-9]{1,20}|HEX:[0-9A-F]{1,20}|W26:[0-9A-F]{6})$/;
 const PIN_RE = /^\d{4,8}$/;
 const ACCOUNT_RE = /^\d{10}$/;
 
@@ -354,12 +350,10 @@ export class PosService implements PosApi {
 
   // ---- cards --------------------------------------------------------------
 
-  /** A well-formed card id, as read (stored EM:/MF: ids and wedge/HID DEC:/HEX:/W26: reads). */
-  private parseCard(cardId: unknown): Result<string> {
-    if (typeof cardId !== 'string') return badInput('Неверный номер карты');
-    const id = cardId.trim().toUpperCase();
-    if (!CARD_RE.test(id) && !ALIAS_RE.test(id)) return badInput(`Неверный номер карты: «${cardId.slice(0, 40)}»`);
-    return ok(id);
+  /** A well-formed card id, as read (stored EM:/MF: ids and wedge/HID DEC:/HEX:/W26: reads; core/card-id.ts). */
+  private parseCard(cardId: unknown): Result<Extract<ParsedCardId, { ok: true }>> {
+    const id = parseCardId(cardId);
+    return id.ok ? ok(id) : badInput(id.message);
   }
 
   /**
@@ -368,16 +362,18 @@ export class PosService implements PosApi {
    * two cards is refused: picking one could charge another pupil's account.
    */
   private resolveCard(cardId: unknown): Result<string> {
-    const id = this.parseCard(cardId);
-    if (!id.ok || CARD_RE.test(id.value)) return id;
-    const found = this.st.cardByAlias.all(id.value) as string[];
-    if (found.length === 0) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId: id.value });
+    const parsed = this.parseCard(cardId);
+    if (!parsed.ok) return parsed;
+    const { cardId: id, stored } = parsed.value;
+    if (stored) return ok(id);
+    const found = this.st.cardByAlias.all(id) as string[];
+    if (found.length === 0) return fail('UNKNOWN_CARD', 'Карта не найдена. Обратитесь к заведующему', { cardId: id });
     if (found.length > 1) {
       // Shown the way the reader typed it ("126,58404"), which is what the cashier saw.
-      const typed = formatReaderLine(id.value) ?? id.value;
+      const typed = formatReaderLine(id) ?? id;
       return fail('AMBIGUOUS_CARD',
         `Номер карты «${typed}» подходит к нескольким картам. Введите полный номер карты вручную: 10 цифр с карты или EM:…/MF:…`,
-        { cardId: id.value });
+        { cardId: id });
     }
     return ok(found[0]!);
   }
@@ -466,7 +462,7 @@ export class PosService implements PosApi {
       if (!this.reader.state().simulated) return badInput('Считыватель подключён: имитация касания недоступна');
       const id = this.parseCard(cardId);
       if (!id.ok) return id;
-      this.emit({ type: 'card', cardId: id.value });
+      this.emit({ type: 'card', cardId: id.value.cardId });
       return ok(null);
     });
   }

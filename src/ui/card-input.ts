@@ -1,4 +1,4 @@
-import { isCanonicalCardId, parseReaderLine } from '../../hardware/reader/card-id.js';
+import { parseCardId, parseReaderLine } from '../core/card-id.js';
 
 /**
  * What a cashier may type for a card that will not read: the canonical id
@@ -9,8 +9,8 @@ import { isCanonicalCardId, parseReaderLine } from '../../hardware/reader/card-i
 export function normalizeCardInput(input: string): string | undefined {
   const text = input.trim();
   if (!text) return undefined;
-  const upper = text.toUpperCase().replace(/\s+/g, '');
-  if (isCanonicalCardId(upper)) return upper;
+  const id = parseCardId(text.replace(/\s+/g, ''));
+  if (id.ok) return id.cardId;
   const line = parseReaderLine(text);
   return line.kind === 'card' ? line.cardId : undefined;
 }

@@ -1,4 +1,4 @@
-import { WedgeDetector, WEDGE_DEFAULTS, type WedgeCard, type WedgeOptions } from '../../hardware/reader/wedge.js';
+import { WedgeDetector, WEDGE_DEFAULTS, type WedgeCard, type WedgeOptions } from '../core/wedge.js';
 import { keyAction, type KeyAction, type KeyLike } from './keys.js';
 
 export interface KeyRouterDeps {

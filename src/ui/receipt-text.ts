@@ -1,4 +1,4 @@
-import { layoutReceipt } from '../../hardware/printer/layout.js';
+import { layoutReceipt } from '../core/print-layout.js';
 import type { ReceiptDoc } from '../core/receipt.js';
 
 /**

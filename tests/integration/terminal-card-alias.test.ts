@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cardIdAliases, parseReaderLine } from '../../hardware/reader/card-id.js';
+import { cardIdAliases, parseReaderLine } from '../../src/core/card-id.js';
 import type { PullResponse } from '../../src/api/sync.js';
 import { DEMO_CARDS, DEMO_SCHOOL } from '../../src/core/demo-school.js';
 import { openTerminal } from '../../src/terminal/index.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEnrollmentCode, revokeTerminal } from '../../src/server/auth.js';
-import { enrollTerminal } from '../../src/server/client/enroll.js';
+import { enrollTerminal } from '../../src/terminal/sync/enroll.js';
 import { recordTopUp } from '../../src/server/ledger/server-entries.js';
 import { terminals } from '../../src/server/db/schema.js';
 import { eq } from 'drizzle-orm';

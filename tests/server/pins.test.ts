@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnrollmentCode } from '../../src/server/auth.js';
-import { enrollTerminal } from '../../src/server/client/enroll.js';
+import { enrollTerminal } from '../../src/terminal/sync/enroll.js';
 import { upsertSchool } from '../../src/server/admin/schools.js';
 import { hashStaffPin, schoolPinPepper, staffPinProblem, verifyStaffPin } from '../../src/server/pins.js';
 import { verifyStaffPin as tillVerify } from '../../src/terminal/staff-pin.js';

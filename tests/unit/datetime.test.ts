@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatDateTime, formatDateTimeMany, schoolDay, zoneOffsetMinutes } from '../../src/core/datetime.js';
-import { startOfDay } from '../../src/server/cabinet/period.js';
+import { startOfDay } from '../../src/core/period.js';
 
 describe('datetime at the edges', () => {
   it('formats the seed receipt time in the school zone', () => {

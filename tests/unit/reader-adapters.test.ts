@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AsciiReportDecoder, KeyReportDecoder } from '../../hardware/reader/hid-decode.js';
 import { HidReader, type HidDevice, type HidDriver } from '../../hardware/reader/hid.js';
 import { createReader, openReader, parseReaderSpec, SimulatedReader, type CardEvent, type ReaderErrorEvent } from '../../hardware/reader/index.js';
-import { WedgeDetector } from '../../hardware/reader/wedge.js';
+import { WedgeDetector } from '../../src/core/wedge.js';
 
 describe('WedgeDetector: a reader burst vs a person typing', () => {
   /** Feeds keys with the given gaps; returns what the renderer would see. */

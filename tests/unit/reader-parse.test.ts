@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   canonicalFromNumber, cardIdAliases, formatReaderLine, formatZ2Line, isCanonicalCardId, parseReaderLine,
-} from '../../hardware/reader/card-id.js';
+} from '../../src/core/card-id.js';
 import { CardPipeline } from '../../hardware/reader/pipeline.js';
 
 const card = (line: string) => {

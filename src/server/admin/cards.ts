@@ -3,14 +3,13 @@ import { accounts, cards } from '../db/schema.js';
 import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
+import { parseCardId } from '../../core/card-id.js';
 
-/** "EM:55007EE424", "MF:BCD14264" (canonical ids, see hardware/reader). */
-const CARD_ID_RE = /^(EM:[0-9A-F]{10}|MF:[0-9A-F]{8,20})$/;
-
+/** A card id to store: "EM:55007EE424", "MF:BCD14264" (the grammar is the core's, the same the till and the readers use). */
 export function normaliseCardId(raw: string): string {
-  const id = raw.trim().toUpperCase();
-  if (!CARD_ID_RE.test(id)) throw new HttpError(400, 'BAD_INPUT', `Неверный номер карты «${raw}»: ожидается EM:XXXXXXXXXX или MF:XXXXXXXX`);
-  return id;
+  const id = parseCardId(raw);
+  if (!id.ok || !id.stored) throw new HttpError(400, 'BAD_INPUT', `Неверный номер карты «${raw}»: ожидается EM:XXXXXXXXXX или MF:XXXXXXXX`);
+  return id.cardId;
 }
 
 /** Binds a card to an account (the account keeps its balance whatever card is used). */

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { parseMoney, MoneyFormatError } from '../../core/money.js';
-import { startOfDay } from './period.js';
+import { startOfDay } from '../../core/period.js';
 import { decodeTextDetected, type TextEncodingName } from '../admin/text.js';
 import { detectCsvDelimiter } from '../csv.js';
 import { isAccountNumber } from '../account-number.js';

@@ -5,7 +5,7 @@ import { accounts } from '../db/schema.js';
 import { EMAIL_RE, logEvent } from './auth.js';
 import { verifyPassword } from './passwords.js';
 import { clearFailures, humanWait, lockedFor, POLICIES, recordFailure } from './throttle.js';
-import { resolvePeriod } from './period.js';
+import { resolvePeriod } from '../../core/period.js';
 import { buildStatement } from './statement.js';
 import { cardsOf, reportLostCard, setDailyLimit, setLowBalanceThreshold, upsertProfile } from './controls.js';
 import type { CabinetContext } from './index.js';

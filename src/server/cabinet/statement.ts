@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { formatDateTimeMany } from '../../core/datetime.js';
 import { query, type Tx } from '../db/open.js';
 import type { AccountView } from './account.js';
-import type { Period } from './period.js';
+import type { Period } from '../../core/period.js';
 
 export interface StatementItem { name: string; quantity: number; amount: number }
 

@@ -5,7 +5,7 @@ import {
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
 import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
-import { addDays, ruDay, startOfDay } from '../cabinet/period.js';
+import { addDays, ruDay, startOfDay } from '../../core/period.js';
 import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import { intArray, textArray, zipRows } from '../db/bulk.js';

@@ -81,7 +81,7 @@ export const cards = sqliteTable('cards', {
 
 /**
  * The ids other kinds of reader give for a stored card (`cardIdAliases` in
- * hardware/reader/card-id.ts, without the card's own id): a keyboard-wedge or HID
+ * src/core/card-id.ts, without the card's own id): a keyboard-wedge or HID
  * reader's DEC:/HEX:/W26: read finds its card through the primary key here instead
  * of a scan. Written with the card by loadSchool and applyPull (src/terminal/card-aliases.ts);
  * a file from before migration 0006 is backfilled when it is opened. W26 carries only

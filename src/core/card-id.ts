@@ -3,10 +3,12 @@
  *
  * Pure and DOM/Node-free: the keyboard-wedge detector in the renderer uses it
  * too. The format is written down (with the reasons) in docs/hardware-reader.md;
- * it is what the server stores, so changing it is a data migration.
+ * it is what the server stores, so changing it is a data migration. The server
+ * (admin/cards.ts), the till (PosService) and the readers all check ids with
+ * parseCardId below; tests/integration/card-id-agreement.test.ts holds the table.
  *
  *   EM:55007EE424   Em-Marine / EM4100, the 40-bit id as 10 uppercase hex digits
- *   MF:BCD14264     Mifare, the UID in uppercase hex as the Z-2 prints it
+ *   MF:BCD14264     Mifare, the UID (4, 7 or 10 bytes: ISO 14443) in uppercase hex as the Z-2 prints it
  *   DEC:0008316964  a plain decimal number (wedge/HID readers), exactly as typed
  *   HEX:00A1B2C3    a plain hex number (wedge/HID readers), as typed, uppercased
  *   W26:7EE424      a "series,number" pair (Wiegand-26: 8-bit series, 16-bit number)
@@ -21,9 +23,31 @@ export type ReaderLine =
   | { kind: 'empty' }
   | { kind: 'garbled'; message: string; raw: string };
 
-const CANONICAL = /^(?:EM:[0-9A-F]{10}|MF:(?:[0-9A-F]{2}){4,10}|DEC:[0-9]{1,20}|HEX:[0-9A-F]{1,20}|W26:[0-9A-F]{6})$/;
+const CANONICAL = /^(?:EM:[0-9A-F]{10}|MF:(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})|DEC:[0-9]{1,20}|HEX:[0-9A-F]{1,20}|W26:[0-9A-F]{6})$/;
+/** Mifare UIDs come in 4, 7 and 10 bytes (ISO/IEC 14443-3, single/double/triple size). */
+const MIFARE_UID_HEX = new Set([8, 14, 20]);
 
-/** True when `id` is a well-formed canonical card id. */
+/** Kinds a card is stored (issued) under; DEC/HEX/W26 are what other readers make of them, resolved through aliases. */
+export const STORED_CARD_KINDS: readonly CardKind[] = ['EM', 'MF'];
+
+export type ParsedCardId =
+  | { ok: true; cardId: string; kind: CardKind; stored: boolean }
+  | { ok: false; message: string };
+
+/**
+ * The one card id grammar: `raw` (surrounding blanks and letter case forgiven) as a
+ * canonical id, with its kind and whether cards are stored under it (EM/MF), or a
+ * Russian reason. Never throws; anything that is not a string is refused.
+ */
+export function parseCardId(raw: unknown): ParsedCardId {
+  if (typeof raw !== 'string') return { ok: false, message: 'Неверный номер карты' };
+  const id = raw.trim().toUpperCase();
+  if (!CANONICAL.test(id)) return { ok: false, message: `Неверный номер карты: «${printable(raw).slice(0, 40)}»` };
+  const kind = id.slice(0, id.indexOf(':')) as CardKind;
+  return { ok: true, cardId: id, kind, stored: STORED_CARD_KINDS.includes(kind) };
+}
+
+/** True when `id` is a well-formed canonical card id, exactly (no blanks, upper case). */
 export function isCanonicalCardId(id: string): boolean {
   return CANONICAL.test(id);
 }
@@ -93,7 +117,7 @@ export function parseReaderLine(rawLine: string): ReaderLine {
   }
   if (/^Mifare/i.test(line)) {
     const m = MF_LINE.exec(line);
-    if (!m || m[1]!.length % 2 !== 0) return garbled(rawLine, 'неверный формат Mifare');
+    if (!m || !MIFARE_UID_HEX.has(m[1]!.length)) return garbled(rawLine, 'неверный формат Mifare');
     if (m[2] !== undefined && !seriesNumber(m[2], m[3]!)) return garbled(rawLine, 'серия или номер вне диапазона');
     return { kind: 'card', cardId: `MF:${m[1]!.toUpperCase()}`, raw: rawLine };
   }

@@ -1,7 +1,7 @@
-import type { ReceiptDoc, ReceiptLine } from '../../src/core/receipt.js';
-import type { ShiftReport } from '../../src/api/pos-api.js';
-import { formatAmount } from '../../src/core/money.js';
-import { DEFAULT_TIME_ZONE, formatDateTime as formatDateTimeUncached } from '../../src/core/datetime.js';
+import type { ReceiptDoc, ReceiptLine } from './receipt.js';
+import type { ShiftReport } from './types.js';
+import { formatAmount } from './money.js';
+import { DEFAULT_TIME_ZONE, formatDateTime as formatDateTimeUncached } from './datetime.js';
 
 /** formatDateTime builds an Intl.DateTimeFormat per call (~0.1 ms); a receipt is laid out again on every (re)print. */
 const dateCache = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { schoolDay, zoneOffsetMinutes } from '../../core/datetime.js';
+import { schoolDay, zoneOffsetMinutes } from './datetime.js';
 
 /**
  * Statement periods are whole days in the school's time zone: "from" is the
