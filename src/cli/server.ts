@@ -20,7 +20,7 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID] [--hours 72]   одноразовый код регистрации кассы
   canteen server revoke ID_КАССЫ                              отозвать токен кассы
   canteen server topup Л/С СУММА [--note ТЕКСТ]               пополнение вручную (сумма «500» или «49,61»)
-  canteen server reconcile                                    сверить балансы с суммой проводок (код выхода 1 при расхождении)
+  canteen server reconcile                                    сверить балансы с суммой проводок и проводки с правилами (код выхода 1 при расхождении)
   canteen server flags [--all | --resolved] [--school ШКОЛА]  продажи на проверку (заблокированная карта, перерасход, дневной лимит …)
   canteen server flags resolve НОМЕР … --note ТЕКСТ [--by ИМЯ]   закрыть отметку: кто, когда, что сделано (отметка остаётся)
   canteen server housekeeping [--changes-days 30]             удалить истёкшие сессии кабинета и ссылки сброса пароля, старый журнал изменений
@@ -164,8 +164,11 @@ export const command: CliCommand = {
           for (const d of r.differences) {
             console.error(`Л/С ${d.accountNumber}: баланс ${formatAmount(d.balance)}, сумма проводок ${formatAmount(d.sum)}, расхождение ${formatAmount(d.difference)}`);
           }
-          console.log(`Проверено счетов: ${r.accounts}, расхождений: ${r.differences.length}.`);
-          return r.differences.length ? 1 : 0;
+          for (const v of r.violations) {
+            console.error(`Касса ${v.terminalId}, проводка ${v.seq} (${v.kind}, Л/С ${v.accountNumber ?? 'субсидий'}, ${formatAmount(v.amount)}): ${v.message}`);
+          }
+          console.log(`Проверено счетов: ${r.accounts}, расхождений: ${r.differences.length}; проводок касс: ${r.entries}, нарушений правил: ${r.violations.length}.`);
+          return r.differences.length || r.violations.length ? 1 : 0;
         });
       case 'flags': return reviewFlagsCommand(args, flags);
       case 'housekeeping':

@@ -25,7 +25,8 @@ function entry(terminalId: string, kind: 'sale' | 'refund', amount: number, crea
     payload: {
       receiptId, receiptNumber: `24-${seq}`, total: amount, subsidy: 0,
       lines: [{ itemId: 'dish-pizza', kind: 'dish', name: 'Пицца 125 г', quantity: 1, unitPrice: amount, amount }],
-      ...(kind === 'refund' ? { refundOf: 'r-earlier' } : {}),
+      // A refund names a sale the server has on this account (the terminal's first, 60,00 below).
+      ...(kind === 'refund' ? { refundOf: `r-${terminalId}-1` } : {}),
     },
     ...opts,
   };

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { DEFAULT_MAX_ENTRY_AMOUNT } from '../../core/ledger-rules.js';
 
 /**
  * Central ledger (PostgreSQL; PGlite embedded for laptops and tests).
@@ -25,6 +26,8 @@ export const schools = pgTable('schools', {
   cabinetUrl: text('cabinet_url').notNull().default(''),
   overdraftLimit: kopecks('overdraft_limit').notNull().default(0),
   staleAfterMinutes: integer('stale_after_minutes').notNull().default(1440),
+  /** Largest |amount| of one entry a till may push (ledger-rules.ts `amountCap`); above it the entry is stored unapplied. */
+  maxEntryAmount: kopecks('max_entry_amount').notNull().default(DEFAULT_MAX_ENTRY_AMOUNT),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -315,6 +318,8 @@ export const receipts = pgTable('receipts', {
 }, (t) => [
   // No account index: statements go through entries (account_number, created_at) → receipt_id.
   primaryKey({ columns: [t.schoolId, t.id] }),
+  // Push and reconcile ask whether a sale was already refunded; refunds are few, so the index is small.
+  index('receipts_refund_of_idx').on(t.schoolId, t.refundOf).where(sql`refund_of IS NOT NULL`),
 ]);
 
 export const receiptLines = pgTable('receipt_lines', {
@@ -352,7 +357,7 @@ export const reviewFlags = pgTable('review_flags', {
   entryUuid: text('entry_uuid').notNull(),
   terminalId: text('terminal_id'),
   accountNumber: text('account_number'),
-  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt
+  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt, and the rules of src/core/ledger-rules.ts (entry stored unapplied)
   message: text('message').notNull(),                  // Russian, for the report
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),

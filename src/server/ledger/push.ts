@@ -4,6 +4,9 @@ import {
   type PushRequest, type PushResponse, type SyncEntry,
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
+import {
+  DEFAULT_MAX_ENTRY_AMOUNT, RuleBook, type PreviousFact, type RuleEntry, type RuleReceipt, type SaleFact,
+} from '../../core/ledger-rules.js';
 import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
 import { addDays, ruDay, startOfDay } from '../../core/period.js';
 import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
@@ -63,13 +66,18 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
   }
 
   return db.transaction(async (tx) => {
-    const [term] = await query<{ last_seq: number; revoked: boolean; overdraft_limit: number | null; time_zone: string | null }>(tx, sql`
-      SELECT t.last_seq, t.revoked_at IS NOT NULL AS revoked, s.overdraft_limit, s.time_zone
+    const [term] = await query<{
+      last_seq: number; revoked: boolean; overdraft_limit: number | null; time_zone: string | null; max_entry_amount: number | null;
+    }>(tx, sql`
+      SELECT t.last_seq, t.revoked_at IS NOT NULL AS revoked, s.overdraft_limit, s.time_zone, s.max_entry_amount
       FROM terminals t LEFT JOIN schools s ON s.id = ${terminal.schoolId}
       WHERE t.id = ${terminal.id} FOR UPDATE OF t`);
     if (!term || term.revoked) throw new HttpError(401, 'UNAUTHORIZED', 'Касса отключена от сервера');
     const lastSeq = Number(term.last_seq);
-    const school: SchoolRules = { overdraftLimit: Number(term.overdraft_limit ?? 0), timeZone: term.time_zone ?? DEFAULT_TIME_ZONE };
+    const school: SchoolRules = {
+      overdraftLimit: Number(term.overdraft_limit ?? 0), timeZone: term.time_zone ?? DEFAULT_TIME_ZONE,
+      maxEntryAmount: Number(term.max_entry_amount ?? DEFAULT_MAX_ENTRY_AMOUNT),
+    };
 
     const gap = batch.length > 0 && batch[0]!.seq > lastSeq + 1;
     const repeats = batch.filter((e) => e.seq <= lastSeq);
@@ -111,7 +119,7 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
 }
 
 /** What the push checks sales against (the school's row). */
-interface SchoolRules { overdraftLimit: number; timeZone: string }
+interface SchoolRules { overdraftLimit: number; timeZone: string; maxEntryAmount: number }
 
 interface Claim {
   accounts: Map<string, { balance: number; hasPermanent: boolean; dailyLimit: number | null }>;
@@ -255,6 +263,7 @@ async function applyRun(
 
   const deltas = new Map<string, number>();
   const spent = await spentOnSaleDays(tx, schoolId, todo, accountRows, school.timeZone);
+  const book = await ruleBookFor(tx, terminal, todo, school);
   const tempPasswords = new Map<string, string>();
   const blockCards = new Map<string, string>();
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
@@ -262,31 +271,44 @@ async function applyRun(
 
   for (let i = 0; i < n; i++) {
     const e = todo[i]!;
+    if (i > 0 && e.seq !== todo[i - 1]!.seq + 1) book.gap();   // a duplicateUuid between them was not stored here
     const acc = e.accountNumber ? accountRows.get(e.accountNumber) : undefined;
-    let applied = true;
     let payload: unknown = e.payload;
+
+    // The ledger rules (src/core/ledger-rules.ts) first: an entry that breaks one is stored as sent,
+    // flagged, and touches nothing (no balance, no receipt row, no password, no card).
+    const parsed = e.kind === 'sale' ? salePayloadSchema.safeParse(e.payload)
+      : e.kind === 'refund' ? refundPayloadSchema.safeParse(e.payload) : undefined;
+    const p = parsed?.success ? parsed.data : undefined;
+    const ruled: RuleEntry = {
+      kind: e.kind, accountNumber: e.accountNumber, amount: e.amount, receiptId: e.receiptId ?? null,
+      receipt: p ? ruleReceipt(p) : null,
+      subsidyOf: e.kind === 'subsidy' && typeof e.payload.receiptId === 'string' ? e.payload.receiptId : null,
+    };
+    let applied = true;
+    for (const v of book.check(ruled)) {
+      applied = false;
+      const issues = v.rule === 'badPayload' && parsed && !parsed.success
+        ? { issues: parsed.error.issues.slice(0, 5).map((x) => `${x.path.join('.')}: ${x.message}`) } : {};
+      flag(e, v.rule, `${v.message}; проводка сохранена, но не применена`, { ...v.details, ...issues, applied: false });
+    }
     if (e.accountNumber && !acc) {
       applied = false;
       flag(e, 'unknownAccount', `Лицевой счёт ${e.accountNumber} не найден: проводка сохранена, баланс не изменён`);
     }
+    book.record(ruled, applied);
     if (applied && e.accountNumber && e.amount !== 0) {
       deltas.set(e.accountNumber, (deltas.get(e.accountNumber) ?? 0) + e.amount);
       acc!.balance += e.amount;
     }
 
-    if (e.kind === 'sale' || e.kind === 'refund') {
-      if (e.kind === 'sale' && e.amount > 0) flag(e, 'badAmount', `Продажа с положительной суммой ${formatAmount(e.amount)}`);
-      if (e.kind === 'refund' && e.amount < 0) flag(e, 'badAmount', `Возврат с отрицательной суммой ${formatAmount(e.amount)}`);
-      const parsed = (e.kind === 'sale' ? salePayloadSchema : refundPayloadSchema).safeParse(e.payload);
-      if (!parsed.success) {
-        flag(e, 'badPayload', 'Чек в проводке не читается: проводка применена, состав чека неизвестен', {
-          issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
-        });
-      } else if (receiptEntry.has(parsed.data.receiptId)) {
+    if (!applied) {
+      // Kept whole in the entry: a person reviewing the flag sees exactly what the till sent.
+    } else if (p) {
+      if (receiptEntry.has(p.receiptId)) {
         // Two entries of one batch with one receipt id: the first keeps the receipt, this one keeps its whole payload.
-        flag(e, 'duplicateReceipt', `Чек ${parsed.data.receiptId} уже пришёл в этом пакете с другой проводкой: состав чека сохранён в проводке`);
+        flag(e, 'duplicateReceipt', `Чек ${p.receiptId} уже пришёл в этом пакете с другой проводкой: состав чека сохранён в проводке`);
       } else {
-        const p = parsed.data;
         const refundOf = typeof p.refundOf === 'string' ? p.refundOf : null;
         receiptEntry.set(p.receiptId, e);
         rId.push(p.receiptId); rNumber.push(p.receiptNumber); rKind.push(e.kind); rEntry.push(e.uuid); rAccount.push(e.accountNumber);
@@ -306,12 +328,12 @@ async function applyRun(
         else if (card.state === 'blocked') flag(e, 'cardBlocked', `Продажа по заблокированной карте ${e.cardId}`);
         else if (card.state === 'lost') flag(e, 'cardLost', `Продажа по утерянной карте ${e.cardId}`);
       }
-      if (e.kind === 'sale' && applied && acc && acc.balance < -school.overdraftLimit) {
+      if (e.kind === 'sale' && acc && acc.balance < -school.overdraftLimit) {
         flag(e, 'overdraft', `Баланс Л/С ${e.accountNumber} после продажи ${formatAmount(acc.balance)} ниже допустимого`, {
           balanceAfter: acc.balance, overdraftLimit: school.overdraftLimit,
         });
       }
-      const limit = applied ? acc?.dailyLimit : null;
+      const limit = acc?.dailyLimit;
       const day = limit != null ? spent.get(e.accountNumber!)?.get(schoolDay(e.createdAt, school.timeZone)) : undefined;
       if (day && limit != null) {
         // Spending as the terminal counts it for the limit: sales minus refunds of that school day.
@@ -323,16 +345,15 @@ async function applyRun(
         }
       }
     } else if (e.kind === 'cabinetPassword') {
-      const parsed = cabinetPasswordPayloadSchema.safeParse(e.payload);
-      if (!parsed.success) flag(e, 'badPayload', 'Пароль личного кабинета в проводке не читается');
-      else if (acc && !acc.hasPermanent) tempPasswords.set(e.accountNumber!, parsed.data.passwordHash);
+      const parsedPw = cabinetPasswordPayloadSchema.safeParse(e.payload);
+      if (!parsedPw.success) flag(e, 'badPayload', 'Пароль личного кабинета в проводке не читается');
+      else if (acc && !acc.hasPermanent) tempPasswords.set(e.accountNumber!, parsedPw.data.passwordHash);
     } else if (e.kind === 'cardBlock') {
-      const parsed = cardBlockPayloadSchema.safeParse(e.payload);
-      if (!parsed.success) flag(e, 'badPayload', 'Блокировка карты в проводке не читается');
-      else if (!cardRows.has(parsed.data.cardId)) flag(e, 'unknownCard', `Блокировка неизвестной карты ${parsed.data.cardId}`);
-      else blockCards.set(parsed.data.cardId, parsed.data.reason ?? 'заблокирована на кассе');
+      const parsedBlock = cardBlockPayloadSchema.safeParse(e.payload);
+      if (!parsedBlock.success) flag(e, 'badPayload', 'Блокировка карты в проводке не читается');
+      else if (!cardRows.has(parsedBlock.data.cardId)) flag(e, 'unknownCard', `Блокировка неизвестной карты ${parsedBlock.data.cardId}`);
+      else blockCards.set(parsedBlock.data.cardId, parsedBlock.data.reason ?? 'заблокирована на кассе');
     }
-
     eUuid[i] = e.uuid; eCreated[i] = e.createdAt; eSeq[i] = e.seq; eKind[i] = e.kind; eAccount[i] = e.accountNumber;
     eAmount[i] = e.amount; eApplied[i] = applied; eShift[i] = e.shiftId ?? null; eCashier[i] = e.cashierId ?? null;
     eCard[i] = e.cardId ?? null; eReceipt[i] = e.receiptId ?? null; ePayload[i] = payload;
@@ -403,6 +424,75 @@ async function applyRun(
   }
   await recordChanges(tx, schoolId, 'card', blockCards.keys());
   return true;
+}
+
+/** A sale's or refund's payload as the ledger rules read it. */
+function ruleReceipt(p: { receiptId: string; total: number; subsidy: number; lines: RuleReceipt['lines']; refundOf?: unknown }): RuleReceipt {
+  return { receiptId: p.receiptId, total: p.total, subsidy: p.subsidy, lines: p.lines, refundOf: typeof p.refundOf === 'string' ? p.refundOf : null };
+}
+
+/**
+ * The ledger rules for a run, seeded with what they need from the stored ledger, in one round trip
+ * and only when the run needs it (no refund and no leading subsidy entry: none): the sales the run's
+ * refunds name (and whether each was refunded), the refunds' receipt ids already taken, and the
+ * till's previous entry when the run starts with a subsidy entry. The refunds' accounts are locked
+ * by the claim (a refund is on its sale's account), so no other push refunds those sales meanwhile.
+ */
+async function ruleBookFor(tx: Tx, terminal: TerminalIdentity, todo: SyncEntry[], school: SchoolRules): Promise<RuleBook> {
+  const settings = { maxEntryAmount: school.maxEntryAmount };
+  const refundOf: string[] = [];
+  const refundIds: string[] = [];
+  for (const e of todo) {
+    if (e.kind !== 'refund') continue;
+    if (typeof e.payload.refundOf === 'string') refundOf.push(e.payload.refundOf);
+    if (typeof e.payload.receiptId === 'string') refundIds.push(e.payload.receiptId);
+  }
+  const prevSeq = todo[0]?.kind === 'subsidy' ? todo[0].seq - 1 : 0;
+  if (!refundOf.length && !refundIds.length && prevSeq < 1) return new RuleBook(settings);
+  const ctx = await readRuleContext(tx, terminal.schoolId, { refundOf, refundIds, previous: prevSeq >= 1 ? { terminalId: terminal.id, seq: prevSeq } : null });
+  return new RuleBook(settings, { sales: ctx.sales, previous: ctx.previous, takenReceipts: ctx.taken });
+}
+
+/**
+ * What the ledger rules need to know of the stored ledger, in one statement (used by push and reconcile):
+ * - `sales`: the sale receipts with these ids whose entry applied, and whether a refund receipt names each;
+ * - `taken`: which of `refundIds` are already receipt ids;
+ * - `previous`: the entry a till stored under `previous.seq`, if it applied, with its receipt's subsidy.
+ */
+export async function readRuleContext(
+  tx: Tx, schoolId: string,
+  want: { refundOf: string[]; refundIds?: string[]; previous?: { terminalId: string; seq: number } | null },
+): Promise<{ sales: SaleFact[]; taken: string[]; previous: PreviousFact | null }> {
+  const parts: SQL[] = [];
+  if (want.refundOf.length) {
+    parts.push(sql`SELECT 's' AS k, r.id, r.account_number AS account, r.total, r.subsidy, NULL::text AS kind,
+        EXISTS (SELECT 1 FROM receipts x WHERE x.school_id = ${schoolId} AND x.refund_of = r.id AND x.kind = 'refund') AS refunded
+      FROM receipts r
+      JOIN entry_ids i ON i.uuid = r.entry_uuid
+      JOIN entries e ON e.school_id = ${schoolId} AND e.created_at = i.created_at AND e.uuid = r.entry_uuid AND e.applied
+      WHERE r.school_id = ${schoolId} AND r.kind = 'sale' AND r.id = ANY(${textArray(want.refundOf)}::text[])`);
+  }
+  if (want.refundIds?.length) {
+    parts.push(sql`SELECT 't', id, NULL, NULL, NULL, NULL, NULL FROM receipts
+      WHERE school_id = ${schoolId} AND id = ANY(${textArray(want.refundIds)}::text[])`);
+  }
+  if (want.previous) {
+    parts.push(sql`SELECT 'p', r.id, NULL, NULL, r.subsidy, e.kind, NULL
+      FROM entry_ids i
+      JOIN entries e ON e.school_id = i.school_id AND e.created_at = i.created_at AND e.uuid = i.uuid AND e.applied
+      LEFT JOIN receipts r ON r.school_id = e.school_id AND r.id = e.receipt_id AND r.entry_uuid = e.uuid
+      WHERE i.terminal_id = ${want.previous.terminalId} AND i.seq = ${want.previous.seq} AND i.school_id = ${schoolId}`);
+  }
+  const out = { sales: [] as SaleFact[], taken: [] as string[], previous: null as PreviousFact | null };
+  if (!parts.length) return out;
+  const rows = await query<{ k: 's' | 't' | 'p'; id: string | null; account: string | null; total: number | null; subsidy: number | null; kind: string | null; refunded: boolean | null }>(
+    tx, sql.join(parts, sql` UNION ALL `));
+  for (const r of rows) {
+    if (r.k === 's') out.sales.push({ receiptId: r.id!, accountNumber: r.account, total: Number(r.total), subsidy: Number(r.subsidy), refunded: !!r.refunded });
+    else if (r.k === 't') out.taken.push(r.id!);
+    else out.previous = { kind: r.kind!, receiptId: r.id, subsidy: Number(r.subsidy ?? 0) };
+  }
+  return out;
 }
 
 /**

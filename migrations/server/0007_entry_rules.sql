@@ -1,0 +1,2 @@
+ALTER TABLE "schools" ADD COLUMN "max_entry_amount" bigint DEFAULT 500000 NOT NULL;--> statement-breakpoint
+CREATE INDEX "receipts_refund_of_idx" ON "receipts" USING btree ("school_id","refund_of") WHERE refund_of IS NOT NULL;
