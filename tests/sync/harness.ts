@@ -124,8 +124,10 @@ export async function flagsOf(handle: DbHandle, entryUuid?: string): Promise<{ e
   return entryUuid ? q.where(eq(reviewFlags.entryUuid, entryUuid)) : q;
 }
 
+/** Balances that do not add up, and entries that break a ledger rule (none from a genuine till). */
 export async function reconcileDifferences(handle: DbHandle) {
-  return (await reconcile(handle.db)).differences;
+  const r = await reconcile(handle.db);
+  return [...r.differences, ...r.violations];
 }
 
 export async function countRows(handle: DbHandle, table: 'entries' | 'entry_ids'): Promise<number> {
