@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { accounts, cards } from '../db/schema.js';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { accounts, cards, students } from '../db/schema.js';
 import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
@@ -43,4 +43,47 @@ export async function reissueCard(db: Db, oldCardId: string, newCardId: string):
     const cardId = await issueCard(tx, accountNumber, newCardId);
     return { accountNumber, cardId };
   });
+}
+
+export interface CardRow { id: string; schoolId: string; accountNumber: string; state: 'active' | 'blocked' | 'lost'; reason: string | null; issuedAt: string; updatedAt: string; fullName: string | null; className: string | null }
+
+/**
+ * The console's card list: one page, newest first, searched by card id,
+ * account number or the start of the pupil's name, within the caller's schools.
+ */
+export async function listCards(db: Tx, opts: { q?: string; state?: 'active' | 'blocked' | 'lost'; schoolIds: readonly string[] | 'all'; offset: number; limit: number }): Promise<{ rows: CardRow[]; total: number }> {
+  const q = opts.q?.trim();
+  let search: ReturnType<typeof sql> | undefined;
+  if (q) {
+    let cardId: string | undefined;
+    try { cardId = normaliseCardId(q); } catch { /* not a card id */ }
+    search = cardId ? sql`${cards.id} = ${cardId}`
+      : /^\d{1,10}$/.test(q) ? sql`${cards.accountNumber} LIKE ${`${q}%`}`
+      : sql`lower(${students.fullName}) COLLATE "C" LIKE ${`${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`;
+  }
+  const where = and(
+    opts.schoolIds === 'all' ? undefined : opts.schoolIds.length ? inArray(cards.schoolId, [...opts.schoolIds]) : sql`false`,
+    opts.state ? eq(cards.state, opts.state) : undefined,
+    search,
+  );
+  const from = () => db.select({
+    id: cards.id, schoolId: cards.schoolId, accountNumber: cards.accountNumber, state: cards.state, reason: cards.reason,
+    issuedAt: cards.issuedAt, updatedAt: cards.updatedAt, fullName: students.fullName, className: students.className,
+  }).from(cards).leftJoin(accounts, eq(accounts.accountNumber, cards.accountNumber)).leftJoin(students, eq(students.id, accounts.studentId));
+  const [rows, [total]] = await Promise.all([
+    from().where(where).orderBy(desc(cards.updatedAt), cards.id).limit(opts.limit).offset(opts.offset),
+    db.select({ n: count() }).from(cards).leftJoin(accounts, eq(accounts.accountNumber, cards.accountNumber)).leftJoin(students, eq(students.id, accounts.studentId)).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
+
+/** The school of a card or an account, to check the caller's scope before acting on it. */
+export async function schoolOfCard(db: Tx, rawCardId: string): Promise<string | null> {
+  const [row] = await db.select({ schoolId: cards.schoolId }).from(cards).where(eq(cards.id, normaliseCardId(rawCardId)));
+  return row?.schoolId ?? null;
+}
+
+export async function schoolOfAccount(db: Tx, accountNumber: string): Promise<string | null> {
+  const [row] = await db.select({ schoolId: accounts.schoolId }).from(accounts).where(eq(accounts.accountNumber, accountNumber));
+  return row?.schoolId ?? null;
 }
