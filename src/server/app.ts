@@ -10,6 +10,8 @@ import { applyPush, type TerminalIdentity } from './ledger/push.js';
 import { buildPull } from './ledger/pull.js';
 import { PokeHub } from './poke.js';
 import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
+import { registerAdminApi } from './api/plugin.js';
+import { ADMIN_ROUTES } from './api/routes.js';
 import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
 import { registerAdminWeb } from './admin-web.js';
 
@@ -111,7 +113,9 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     });
   });
 
-  await registerCabinet(app, { db: handle.db, ...config.cabinet });
+  const cabinet = await registerCabinet(app, { db: handle.db, ...config.cabinet });
+  // The admin API shares the cabinet's CSRF key and cookie security (same host, same proxy).
+  await registerAdminApi(app, { handle, secret: cabinet.secret, secureCookies: cabinet.secureCookies, now: cabinet.now, routes: ADMIN_ROUTES });
   await registerAdminWeb(app, config.adminDir);
   const housekeepingMs = config.housekeeping?.intervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS;
   if (housekeepingMs > 0) {

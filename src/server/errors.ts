@@ -2,7 +2,7 @@
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: 'BAD_INPUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL',
+    readonly code: 'BAD_INPUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL',
     message: string,
     readonly details?: unknown,
   ) {

@@ -2,6 +2,7 @@ import type { Db } from './db/open.js';
 import { pruneChanges } from './changes.js';
 import { purgeExpiredSessions } from './cabinet/sessions.js';
 import { purgeSpentResetTokens } from './cabinet/auth.js';
+import { purgeStaffSessions } from './staff/sessions.js';
 
 /** Change-log rows are kept this long; a terminal silent for longer gets a full reset on its next pull. */
 export const DEFAULT_CHANGES_KEEP_DAYS = 30;
@@ -15,7 +16,7 @@ export interface HousekeepingOptions {
 export interface HousekeepingResult { sessions: number; resetTokens: number; changes: number; horizon: number }
 
 /**
- * Deletes what nothing will read again: expired cabinet sessions, used or expired
+ * Deletes what nothing will read again: expired cabinet and staff sessions, used or expired
  * password-reset links, and change-log rows older than the kept window (pruneChanges
  * raises the pull horizon with them, so an older cursor gets a full reset). The ledger
  * and review flags are never touched. Safe to run from several processes at once.
@@ -23,7 +24,7 @@ export interface HousekeepingResult { sessions: number; resetTokens: number; cha
 export async function runHousekeeping(db: Db, opts: HousekeepingOptions = {}): Promise<HousekeepingResult> {
   const now = opts.now ?? new Date();
   const keepDays = opts.changesKeepDays ?? DEFAULT_CHANGES_KEEP_DAYS;
-  const sessions = await purgeExpiredSessions(db, now);
+  const sessions = await purgeExpiredSessions(db, now) + await purgeStaffSessions(db, now);
   const resetTokens = await purgeSpentResetTokens(db, now);
   const pruned = await pruneChanges(db, new Date(now.getTime() - keepDays * 86_400_000));
   return { sessions, resetTokens, changes: pruned.deleted, horizon: pruned.horizon };

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { and, eq, lte, ne, or } from 'drizzle-orm';
+import { and, eq, lte, ne, or, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { cabinetSessions } from '../db/cabinet-schema.js';
-import type { Tx } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
 import { newToken, sha256Hex } from '../tokens.js';
 
 /** Absolute lifetime and idle timeout of a cabinet session. */
@@ -26,20 +27,55 @@ export async function createSession(db: Tx, accountNumber: string, now: Date, me
 
 /** The live session for a cookie value, or null (unknown, expired, idle too long). Refreshes lastSeen. */
 export async function loadSession(db: Tx, id: string | undefined, now: Date): Promise<Session | null> {
+  const row = await loadLiveSession(db, CABINET_SESSIONS, id, now, SESSION_IDLE_MS);
+  return row ? { idHash: row.idHash, accountNumber: row.accountNumber } : null;
+}
+
+/**
+ * A session table: the cabinet's (parents) and the admin console's (staff) share
+ * the lifetime rules below; each keeps its own rows and subject column.
+ */
+export interface SessionTable<T extends PgTable> {
+  table: T;
+  idHash: PgColumn;
+  lastSeenAt: PgColumn;
+  expiresAt: PgColumn;
+}
+
+const CABINET_SESSIONS: SessionTable<typeof cabinetSessions> = {
+  table: cabinetSessions, idHash: cabinetSessions.idHash, lastSeenAt: cabinetSessions.lastSeenAt, expiresAt: cabinetSessions.expiresAt,
+};
+
+/**
+ * The row of a live session for a cookie value, or null: unknown, past its absolute
+ * lifetime or idle longer than `idleMs` (such a row is deleted on the spot).
+ * Refreshes lastSeen at most once a minute.
+ */
+export async function loadLiveSession<T extends PgTable>(db: Tx, t: SessionTable<T>, id: string | undefined, now: Date, idleMs: number): Promise<T['$inferSelect'] | null> {
   if (!id || id.length > 100) return null;
   const idHash = sha256Hex(id);
-  const [row] = await db.select().from(cabinetSessions).where(eq(cabinetSessions.idHash, idHash));
+  const [row] = await (db as Db).select().from(t.table as PgTable).where(eq(t.idHash, idHash)) as Record<string, unknown>[];
   if (!row) return null;
-  const t = now.getTime();
-  if (new Date(row.expiresAt).getTime() <= t || new Date(row.lastSeenAt).getTime() + SESSION_IDLE_MS <= t) {
-    await db.delete(cabinetSessions).where(eq(cabinetSessions.idHash, idHash));
+  const tNow = now.getTime();
+  const lastSeen = new Date(row.lastSeenAt as string).getTime();
+  if (new Date(row.expiresAt as string).getTime() <= tNow || lastSeen + idleMs <= tNow) {
+    await (db as Db).delete(t.table as PgTable).where(eq(t.idHash, idHash));
     return null;
   }
-  // Writing on every request would serialise a parent's parallel requests for nothing.
-  if (t - new Date(row.lastSeenAt).getTime() > 60_000) {
-    await db.update(cabinetSessions).set({ lastSeenAt: now.toISOString() }).where(eq(cabinetSessions.idHash, idHash));
+  // Writing on every request would serialise a person's parallel requests for nothing.
+  if (tNow - lastSeen > 60_000) {
+    await db.execute(sql`UPDATE ${t.table} SET ${sql.identifier(t.lastSeenAt.name)} = ${now.toISOString()} WHERE ${t.idHash} = ${idHash}`);
   }
-  return { idHash, accountNumber: row.accountNumber };
+  return row as T['$inferSelect'];
+}
+
+/** Deletes sessions past their lifetime or idle timeout (a browser that never returns would leave them for ever). */
+export async function purgeSessionTable<T extends PgTable>(db: Tx, t: SessionTable<T>, now: Date, idleMs: number): Promise<number> {
+  const gone = await (db as Db).delete(t.table as PgTable).where(or(
+    lte(t.expiresAt, now.toISOString()),
+    lte(t.lastSeenAt, new Date(now.getTime() - idleMs).toISOString()),
+  )).returning({ idHash: t.idHash });
+  return gone.length;
 }
 
 export async function destroySession(db: Tx, idHash: string): Promise<void> {
@@ -53,16 +89,9 @@ export async function destroyOtherSessions(db: Tx, accountNumber: string, keepId
     : eq(cabinetSessions.accountNumber, accountNumber));
 }
 
-/**
- * Sessions past their lifetime or idle timeout: loadSession refuses and deletes one
- * when its cookie comes back, but a browser that never returns would leave it for ever.
- */
+/** Cabinet sessions past their lifetime or idle timeout (see purgeSessionTable). */
 export async function purgeExpiredSessions(db: Tx, now: Date): Promise<number> {
-  const gone = await db.delete(cabinetSessions).where(or(
-    lte(cabinetSessions.expiresAt, now.toISOString()),
-    lte(cabinetSessions.lastSeenAt, new Date(now.getTime() - SESSION_IDLE_MS).toISOString()),
-  )).returning({ idHash: cabinetSessions.idHash });
-  return gone.length;
+  return purgeSessionTable(db, CABINET_SESSIONS, now, SESSION_IDLE_MS);
 }
 
 /**

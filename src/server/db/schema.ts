@@ -28,6 +28,8 @@ export const schools = pgTable('schools', {
   staleAfterMinutes: integer('stale_after_minutes').notNull().default(1440),
   /** Largest |amount| of one entry a till may push (ledger-rules.ts `amountCap`); above it the entry is stored unapplied. */
   maxEntryAmount: kopecks('max_entry_amount').notNull().default(DEFAULT_MAX_ENTRY_AMOUNT),
+  /** Optimistic concurrency for the admin API (bumped by every settings save). */
+  version: integer('version').notNull().default(1),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 

@@ -1,0 +1,13 @@
+import type { AnyRoute } from './route.js';
+import { authRoutes } from './routes-auth.js';
+import { staffRoutes } from './routes-staff.js';
+
+/**
+ * Every admin API route. A new route module adds its list here (see
+ * docs/console.md, "How to add an API route"); the OpenAPI document and the
+ * role-matrix test pick it up from there.
+ */
+export const ADMIN_ROUTES: AnyRoute[] = [
+  ...authRoutes,
+  ...staffRoutes,
+];
