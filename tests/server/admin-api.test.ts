@@ -77,7 +77,7 @@ describe('admin API: staff, sign-in, audit, concurrency', () => {
     expect(other.status).toBe(403);
     const shortPin = await admin.call('POST', `/api/v1/schools/${S}/staff`, { ...body, pin: '1234' });
     expect(shortPin.status).toBe(400);
-    expect(shortPin.body.error.message).toMatch(/ПИН/);
+    expect(shortPin.body.error.message).toMatch(/PIN-код/);
 
     const created = await admin.call('POST', `/api/v1/schools/${S}/staff`, body);
     expect(created.status).toBe(201);
