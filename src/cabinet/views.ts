@@ -260,6 +260,18 @@ export function topUpReturnPage(p: { csrf: string; account: AccountView; payment
 </section>`);
 }
 
+/** No card gateway configured on this server: say so, and how else the account is topped up. */
+export const TOP_UP_UNAVAILABLE = 'Оплата картой не настроена — пополните счёт через Сбербанк Онлайн или в школе';
+
+export function topUpUnavailablePage(p: { csrf: string; account: AccountView }): Html {
+  return layout({ title: 'Пополнение', account: p.account, csrf: p.csrf, active: 'topup' }, html`
+<section class="card narrow">
+  <h1>Пополнение лицевого счёта</h1>
+  <p id="topup-unavailable">${TOP_UP_UNAVAILABLE}.</p>
+  <p class="muted">В Сбербанк Онлайн: «Платежи» → поиск по названию школы или «Школьное питание», номер лицевого счёта — ${p.account.accountNumber}.</p>
+</section>`);
+}
+
 export interface CardRow { id: string; state: string; reason: string | null }
 const CARD_STATE: Record<string, string> = { active: 'действует', blocked: 'заблокирована', lost: 'утеряна, заблокирована' };
 

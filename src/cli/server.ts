@@ -282,6 +282,17 @@ function housekeepingOptions(flags: Record<string, string | true>): { changesKee
   return out;
 }
 
+/**
+ * The server `canteen server` runs, from its options and environment: card
+ * payments only as CANTEEN_PAYMENTS says (none when unset). Tests build the
+ * production server through this very function.
+ */
+export async function configuredServer(h: DbHandle, config: import('../server/app.js').ServerConfig, env: NodeJS.ProcessEnv) {
+  const [{ buildServer }, { gatewayFromEnv }] = await Promise.all([import('../server/app.js'), import('../server/payments/settings.js')]);
+  const gateway = gatewayFromEnv(env);
+  return buildServer(h, { ...config, cabinet: { ...config.cabinet, gateway } });
+}
+
 async function start(flags: Record<string, string | true>): Promise<number> {
   const port = typeof flags.port === 'string' ? Number(flags.port) : Number(process.env.PORT ?? 8080);
   const host = typeof flags.host === 'string' ? flags.host : process.env.HOST ?? '0.0.0.0';
@@ -294,13 +305,19 @@ async function start(flags: Record<string, string | true>): Promise<number> {
     console.error(`Сервер не запущен: ${(err as Error).message}`);
     return 1;
   }
-  const { buildServer } = await import('../server/app.js');
   const { ensurePartitions } = await import('../server/admin/schools.js');
   // The staff console (/admin/) is built from source on start, as `npm start` builds the cashier UI.
   const { ensureAdminUi } = await import('../shell/ui-build.js');
   await ensureAdminUi({ log: (l) => console.log(l) }).catch((err: unknown) => console.error(`Консоль администратора не собрана: ${(err as Error).message}`));
   await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
-  const app = await buildServer(h, { logger: true, housekeeping });
+  let app: Awaited<ReturnType<typeof configuredServer>>;
+  try {
+    app = await configuredServer(h, { logger: true, housekeeping }, process.env);
+  } catch (err) {
+    console.error(`Сервер не запущен: ${(err as Error).message}`);
+    await h.close();
+    return 1;
+  }
   await app.listen({ port, host });
   console.log(`Сервер canteen слушает ${host}:${port} (база: ${h.kind === 'postgres' ? 'PostgreSQL' : `PGlite`}).`);
   await untilStopped();

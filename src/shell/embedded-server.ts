@@ -23,10 +23,12 @@ export interface EmbeddedServer {
 }
 
 export async function startEmbeddedServer(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedServer> {
-  const [{ openDb }, { seedDemo }, { buildServer }] = await Promise.all([
+  const [{ openDb }, { seedDemo }, { buildServer }, { TestGateway }, { newToken }] = await Promise.all([
     import('../server/db/open.js'),
     import('../server/admin/seed-demo.js'),
     import('../server/app.js'),
+    import('../server/cabinet/test-gateway.js'),
+    import('../server/tokens.js'),
   ]);
   const handle = await openDb(opts.dataDir ? { dataDir: opts.dataDir } : {});
   try {
@@ -40,7 +42,8 @@ export async function startEmbeddedServer(opts: { dataDir?: string; port?: numbe
 
   const start = async () => {
     if (app) return;
-    const a = await buildServer(handle);
+    // The demo's card payments go through the built-in test bank, turned on here by name: a real server never has it.
+    const a = await buildServer(handle, { cabinet: { gateway: new TestGateway(newToken()) } });
     await a.listen({ host: '127.0.0.1', port });
     const addr = a.server.address();
     if (addr && typeof addr === 'object') port = addr.port;

@@ -64,6 +64,11 @@ describe('top-up by card through the test gateway', () => {
     const body = t.gateway.noticeBody(order, 'paid');
     const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: t.gateway.sign(body) };
     const before = await balanceOf(t.handle, IVANOV);
+    // A correctly signed "paid" notice for an order the bank has not been paid: the confirmation finds it unpaid.
+    const early = await t.app.inject({ method: 'POST', url: '/cabinet/payments/callback/test', headers, payload: body });
+    expect(early.json()).toEqual({ ok: true, result: 'pending' });
+    expect(await balanceOf(t.handle, IVANOV)).toBe(before);
+    order.state = 'paid';   // paid at the bank, its own notice lost
     const r1 = await t.app.inject({ method: 'POST', url: '/cabinet/payments/callback/test', headers, payload: body });
     const r2 = await t.app.inject({ method: 'POST', url: '/cabinet/payments/callback/test', headers, payload: body });
     expect(r1.json()).toEqual({ ok: true, result: 'credited' });

@@ -13,12 +13,17 @@ import { registerAuthRoutes } from './routes-auth.js';
 import { registerAccountRoutes } from './routes-account.js';
 import { registerPaymentRoutes } from './routes-payments.js';
 import { securityHeaders, sendHtml, seeOther } from './web.js';
+import { settlePayment, type SettleOutcome } from '../payments/settle.js';
+import { pollPayments, type PollResult } from '../payments/poller.js';
 import { messagePage, testGatewayPage } from '../../cabinet/views.js';
 
 export interface CabinetDeps {
   db: Db;
-  /** Card payments; the built-in test gateway when absent. */
-  gateway?: PaymentGateway;
+  /**
+   * Card payments. Absent or null: no card top-up at all (the page says how
+   * else to pay). The test gateway is only ever passed in explicitly (demo, tests).
+   */
+  gateway?: PaymentGateway | null;
   /** Outgoing mail; SMTP from CANTEEN_SMTP_URL, else letters are kept in memory and logged. */
   mailer?: Mailer;
   /**
@@ -36,12 +41,16 @@ export interface CabinetDeps {
   lowBalanceIntervalMs?: number;
   /** Login and "forgot password" POSTs per IP per minute, before any password is checked. */
   loginPerMinute?: number;
+  /** How often the payment poller looks for pending payments that are due (ms); 0 = never (tests call it). */
+  paymentPollMs?: number;
   log?: (line: string) => void;
 }
 
 export interface CabinetContext {
   db: Db;
-  gateway: PaymentGateway;
+  gateway: PaymentGateway | null;
+  /** The gateway can save cards (bindings): top-ups offer it, auto top-up is possible. */
+  bindings: boolean;
   mailer: Mailer;
   secret: string;
   now: () => Date;
@@ -51,6 +60,10 @@ export interface CabinetContext {
   loginPerMinute: number;
   /** Runs the low-balance check now (also after every threshold change). */
   checkLowBalances(): Promise<number>;
+  /** Asks the gateway about one payment and applies the answer (settlePayment). */
+  settle(paymentId: string): Promise<SettleOutcome>;
+  /** One round of the payment poller now. */
+  pollPayments(): Promise<PollResult>;
   /** Base URL for links that leave the browser (letters, gateway return). */
   baseUrlFor(host: string | undefined, protocol: string): string | null;
 }
@@ -68,14 +81,17 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((line: string) => app.log.info(line));
   const mailer = deps.mailer ?? (process.env.CANTEEN_SMTP_URL ? smtpFromUrl(process.env.CANTEEN_SMTP_URL) : new MemoryMailer(log));
-  const gateway = deps.gateway ?? new TestGateway(newToken());
+  const gateway = deps.gateway ?? null;
   const publicUrl = deps.publicUrl?.replace(/\/+$/, '') ?? process.env.CANTEEN_PUBLIC_URL?.replace(/\/+$/, '');
   const https = publicUrl?.startsWith('https://') ?? false;
   const ctx: CabinetContext = {
-    db: deps.db, gateway, mailer, secret: deps.secret ?? newToken(), now,
+    db: deps.db, gateway, bindings: !!gateway && 'bindingsEnabled' in gateway && gateway.bindingsEnabled === true,
+    mailer, secret: deps.secret ?? newToken(), now,
     secureCookies: deps.secureCookies ?? https, https, publicUrl,
     loginPerMinute: deps.loginPerMinute ?? 30,
     checkLowBalances: () => checkLowBalances(deps.db, mailer, now(), publicUrl ?? ''),
+    settle: (id) => (gateway ? settlePayment(deps.db, gateway, id, now()) : Promise.resolve({ kind: 'refused', reason: 'оплата картой не настроена' })),
+    pollPayments: () => (gateway ? pollPayments(deps.db, gateway, now()) : Promise.resolve({ checked: 0, outcomes: [] })),
     baseUrlFor(host, protocol) {
       if (publicUrl) return publicUrl;
       if (host && LOCAL_HOST.test(host)) return `${protocol}://${host}`;
@@ -89,7 +105,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     // Gateway notices are verified over their exact bytes: keep JSON bodies raw here.
     cab.removeContentTypeParser('application/json');
     cab.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
-    const formTargets = gateway.origin ? [gateway.origin] : [];
+    const formTargets = gateway?.origin ? [gateway.origin] : [];
     cab.addHook('onRequest', async (_req, reply) => { securityHeaders(reply, formTargets, https); });
     cab.setErrorHandler((err, req, reply) => {
       const e = err as { statusCode?: number; message?: string };
@@ -117,8 +133,20 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     timer = setInterval(() => { ctx.checkLowBalances().catch((err: unknown) => log(`проверка низкого остатка не удалась: ${(err as Error).message}`)); }, interval);
     timer.unref();
   }
+  let pollTimer: NodeJS.Timeout | null = null;
+  const pollMs = deps.paymentPollMs ?? 15_000;
+  if (gateway && pollMs > 0) {
+    let running = false;
+    pollTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      ctx.pollPayments().catch((err: unknown) => log(`опрос банка о платежах не удался: ${(err as Error).message}`))
+        .finally(() => { running = false; });
+    }, pollMs);
+    pollTimer.unref();
+  }
   app.decorate('cabinet', ctx);
-  app.addHook('onClose', async () => { if (timer) clearInterval(timer); (mailer as Mailer).close?.(); });
+  app.addHook('onClose', async () => { if (timer) clearInterval(timer); if (pollTimer) clearInterval(pollTimer); (mailer as Mailer).close?.(); });
   return ctx;
 }
 

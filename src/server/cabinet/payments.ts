@@ -4,62 +4,41 @@ import { formatAmount } from '../../core/money.js';
 import { cabinetPayments } from '../db/cabinet-schema.js';
 import type { Db } from '../db/open.js';
 import { addServerEntry } from '../ledger/server-entries.js';
-import type { PaymentGateway, PaymentNotice } from './gateway.js';
+import type { PaymentGateway } from './gateway.js';
+import { sourceOf } from '../payments/settle.js';
+import { FIRST_CHECK_MS } from '../payments/poller.js';
 
 /** Limits of one card top-up (kopecks): the gateway's own limits are wider; ours guard typos (5000000 instead of 500). */
 export const TOP_UP_MIN = 100;
 export const TOP_UP_MAX = 1_500_000;
 
 export async function startTopUp(db: Db, gateway: PaymentGateway, opts: {
-  accountNumber: string; amount: number; baseUrl: string; now: Date;
+  accountNumber: string; amount: number; baseUrl: string; now: Date; email?: string | null; clientId?: string | null;
 }): Promise<{ paymentId: string; redirectUrl: string }> {
   const id = uuidv7();
+  const at = opts.now.toISOString();
+  // Pending with a first check due: even if the parent never comes back and no callback arrives, the poller asks the bank.
   await db.insert(cabinetPayments).values({
-    id, source: `gateway:${gateway.id}`, externalId: null, accountNumber: opts.accountNumber, amount: opts.amount,
-    status: 'pending', createdAt: opts.now.toISOString(), updatedAt: opts.now.toISOString(),
+    id, source: sourceOf(gateway), externalId: null, accountNumber: opts.accountNumber, amount: opts.amount,
+    status: 'pending', createdAt: at, updatedAt: at, nextCheckAt: new Date(opts.now.getTime() + FIRST_CHECK_MS).toISOString(),
   });
-  const { redirectUrl } = await gateway.createPayment({
-    orderId: id, amount: opts.amount,
-    description: `Пополнение лицевого счёта ${opts.accountNumber} на ${formatAmount(opts.amount)} ₽`,
-    returnUrl: `${opts.baseUrl}/cabinet/topup/return?payment=${id}`,
-    callbackUrl: `${opts.baseUrl}/cabinet/payments/callback/${gateway.id}`,
-  });
-  return { paymentId: id, redirectUrl };
-}
-
-export type NoticeOutcome =
-  | { kind: 'credited'; accountNumber: string; balance: number }
-  | { kind: 'duplicate' }                           // already credited: answered OK, nothing changes
-  | { kind: 'failed' }                              // the gateway says the payment failed
-  | { kind: 'refused'; reason: string };            // unknown order, wrong amount, another gateway
-
-/**
- * Applies a verified gateway notice in one transaction, with the payment row
- * locked: pending → paid credits a topUp entry (running balance and change log
- * updated by addServerEntry, so terminals see it on their next pull); a paid
- * payment notified again changes nothing.
- */
-export async function applyNotice(db: Db, gatewayId: string, notice: PaymentNotice, now: Date): Promise<NoticeOutcome> {
-  return db.transaction(async (tx) => {
-    const [p] = await tx.select().from(cabinetPayments).where(eq(cabinetPayments.id, notice.orderId)).for('update');
-    if (!p || p.source !== `gateway:${gatewayId}`) return { kind: 'refused', reason: 'неизвестный заказ' };
-    if (p.externalId && p.externalId !== notice.externalId) return { kind: 'refused', reason: 'заказ оплачен другим платежом' };
-    if (p.status === 'paid') return { kind: 'duplicate' };
-    if (p.amount !== notice.amount) return { kind: 'refused', reason: `сумма ${formatAmount(notice.amount)} не равна сумме заказа ${formatAmount(p.amount)}` };
-    if (notice.status === 'failed') {
-      await tx.update(cabinetPayments).set({ status: 'failed', externalId: notice.externalId, updatedAt: now.toISOString() })
-        .where(eq(cabinetPayments.id, p.id));
-      return { kind: 'failed' };
-    }
-    const entry = await addServerEntry(tx, {
-      accountNumber: p.accountNumber, amount: p.amount, kind: 'topUp', createdAt: now.toISOString(),
-      payload: { title: 'Пополнение банковской картой', source: p.source, paymentId: p.id, externalId: notice.externalId },
+  try {
+    const created = await gateway.createPayment({
+      orderId: id, amount: opts.amount, accountNumber: opts.accountNumber, email: opts.email ?? null, clientId: opts.clientId ?? null,
+      description: `Пополнение лицевого счёта ${opts.accountNumber} на ${formatAmount(opts.amount)} ₽`,
+      returnUrl: `${opts.baseUrl}/cabinet/topup/return?payment=${id}`,
+      callbackUrl: `${opts.baseUrl}/cabinet/payments/callback/${gateway.id}`,
     });
-    await tx.update(cabinetPayments).set({
-      status: 'paid', externalId: notice.externalId, paidAt: now.toISOString(), entryUuid: entry.uuid, updatedAt: now.toISOString(),
-    }).where(eq(cabinetPayments.id, p.id));
-    return { kind: 'credited', accountNumber: p.accountNumber, balance: entry.balance };
-  });
+    if (created.externalId) {
+      await db.update(cabinetPayments).set({ externalId: created.externalId, updatedAt: at }).where(eq(cabinetPayments.id, id));
+    }
+    return { paymentId: id, redirectUrl: created.redirectUrl };
+  } catch (err) {
+    // No payment page was ever shown, so nobody can pay this order: close it with the bank's reason.
+    await db.update(cabinetPayments).set({ status: 'failed', nextCheckAt: null, lastError: (err as Error).message.slice(0, 500), updatedAt: at })
+      .where(eq(cabinetPayments.id, id));
+    throw err;
+  }
 }
 
 export async function paymentOf(db: Db, id: string, accountNumber: string) {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import type { NewPayment, PaymentGateway, PaymentNotice, VerifyResult } from './gateway.js';
+import type { CallbackRequest, CreatedPayment, NewPayment, OrderState, PaymentGateway, PaymentNotice, VerifyResult } from './gateway.js';
 
 /**
  * The built-in test gateway: a payment page of its own (served by the cabinet
@@ -35,10 +35,19 @@ export class TestGateway implements PaymentGateway {
 
   constructor(private readonly secret: string, private readonly pagePrefix = '/test-gateway', private readonly now = () => new Date()) {}
 
-  async createPayment(p: NewPayment): Promise<{ redirectUrl: string }> {
+  async createPayment(p: NewPayment): Promise<CreatedPayment> {
     const order: TestOrder = { ...p, externalId: `tg_${uuidv7()}`, state: 'open' };
     this.orders.set(order.externalId, order);
-    return { redirectUrl: `${this.pagePrefix}/pay/${encodeURIComponent(order.externalId)}` };
+    return { externalId: order.externalId, redirectUrl: `${this.pagePrefix}/pay/${encodeURIComponent(order.externalId)}` };
+  }
+
+  /** Orders live in this process's memory: after a restart the test bank knows none (they stay pending, then expire). */
+  async orderStatus(o: { orderId: string; externalId: string | null }): Promise<OrderState> {
+    const order = o.externalId ? this.orders.get(o.externalId) : [...this.orders.values()].find((x) => x.orderId === o.orderId);
+    if (!order || order.orderId !== o.orderId) return { state: 'pending', externalId: o.externalId };
+    if (order.state === 'paid') return { state: 'paid', amount: order.amount, externalId: order.externalId };
+    if (order.state === 'failed') return { state: 'failed', externalId: order.externalId, reason: 'платёж отменён' };
+    return { state: 'pending', externalId: order.externalId };
   }
 
   order(externalId: string): TestOrder | undefined {
@@ -70,7 +79,7 @@ export class TestGateway implements PaymentGateway {
     return { returnUrl: order.returnUrl, delivered };
   }
 
-  verifyCallback(rawBody: string, headers: Record<string, string | string[] | undefined>): VerifyResult {
+  verifyCallback({ rawBody, headers }: CallbackRequest): VerifyResult {
     const header = headers[SIGNATURE_HEADER];
     if (typeof header !== 'string') return { ok: false, reason: 'нет подписи' };
     const m = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header.trim());

@@ -66,7 +66,12 @@ export const cabinetPayments = pgTable('cabinet_payments', {
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  /** The payment poller (src/server/payments/poller.ts): when to ask the gateway next about a pending payment. */
+  nextCheckAt: ts('next_check_at'),
+  checks: integer('checks').notNull().default(0),
+  lastError: text('last_error'),
 }, (t) => [
+  index('cabinet_payments_next_check_idx').on(t.nextCheckAt),
   uniqueIndex('cabinet_payments_source_external_idx').on(t.source, t.externalId),
   index('cabinet_payments_account_idx').on(t.accountNumber, t.createdAt),
 ]);
