@@ -5,13 +5,16 @@ import { browserAvailable, launchBrowser, openPage, screenshot } from './harness
 import { newTerminal, startTestServer, KASHA, PIZZA, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { receiptText } from '../../src/terminal/receipt-text.js';
 import type { ReceiptDoc } from '../../src/core/receipt.js';
+import { SberSimulator } from '../payments/sber-simulator.js';
+import { gatewayFromEnv } from '../../src/server/payments/settings.js';
 
 /**
  * The parent's path end to end: a sale at the demo terminal prints a receipt
  * with a temporary cabinet password; the parent logs in with it in Chromium,
- * sets a permanent one, sees the sale with its dishes, tops up 500 ₽ through
- * the test gateway, and the terminal shows the balance 500,00 higher after its
- * next pull.
+ * sets a permanent one, sees the sale with its dishes, tops up 500 ₽ on the
+ * (simulated) Sberbank payment page — register.do, the bank's callback over
+ * HTTP, getOrderStatusExtended.do — and the terminal shows the balance 500,00
+ * higher after its next pull.
  */
 const PETROVA = { account: '0242013145', card: 'MF:BCD14264' };
 const run = browserAvailable();
@@ -20,9 +23,12 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
   let server: TestServer;
   let terminal: TestTerminal;
   let browser: Browser;
+  let sim: SberSimulator;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    sim = await new SberSimulator().start();
+    // The server as `canteen server` builds it from CANTEEN_PAYMENTS=sberbank and the bank's settings.
+    server = await startTestServer({ config: { cabinet: { gateway: gatewayFromEnv(sim.env()), paymentPollMs: 0 } } });
     // The receipt's login block points at this server's cabinet.
     await server.handle.db.execute(sql`UPDATE schools SET cabinet_url = ${`${server.url}/cabinet/`}`);
     terminal = await newTerminal(server);
@@ -32,6 +38,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await browser?.close();
     await terminal?.close();
     await server?.close();
+    await sim?.close();
   });
 
   it('receipt password → permanent password → statement with dishes → top-up 500 ₽ → terminal balance +500,00', async () => {
@@ -87,18 +94,22 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await expect(report.textContent()).resolves.toContain('34,50 руб.');
     await screenshot(page, 'cabinet-statement.png', { fullPage: true });
 
-    // 5. Top-up 500 ₽ through the test gateway.
+    // 5. Top-up 500 ₽ on the bank's payment page.
     const shownBefore = await terminal.shownBalance(PETROVA.card);
     await page.click('nav >> text=Пополнить');
     await page.waitForURL((u) => u.pathname === '/cabinet/topup');
     await page.fill('input[name=amount]', '500');
     await page.click('button:has-text("Перейти к оплате")');
-    await page.waitForURL((u) => u.pathname.startsWith('/test-gateway/pay/'));
-    await expect(page.locator('.amount').textContent()).resolves.toContain('500,00 руб.');
+    await page.waitForURL((u) => u.origin === sim.url && u.pathname === '/payment/merchants/school/payment_ru.html');
+    await expect(page.locator('.amount').textContent()).resolves.toContain('500,00 ₽');
     await screenshot(page, 'cabinet-gateway.png');
     await page.click('button:has-text("Оплатить")');
     await page.waitForURL((u) => u.pathname === '/cabinet/topup/return');
     await expect(page.locator('#payment-status').textContent()).resolves.toContain('Платёж на 500,00 руб. зачислен');
+    // The bank's own callback reached the server over HTTP and was accepted; our requests lacked nothing.
+    expect(sim.callbacks.map((c) => c.status)).toEqual([200]);
+    expect(sim.problems).toEqual([]);
+    expect(sim.last('register.do')?.amount).toBe('50000');
     await screenshot(page, 'cabinet-topup-done.png');
 
     // 6. The terminal's displayed balance rises by 500,00 after its next pull.
