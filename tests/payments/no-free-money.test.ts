@@ -22,7 +22,7 @@ beforeAll(async () => {
   await seedDemo(handle.db);
   app = await configuredServer(handle, { housekeeping: { intervalMs: 0 } }, { DATABASE_URL: 'postgres://canteen:SECRET@127.0.0.1:5432/canteen' });
   await app.ready();
-}, 60_000);
+}, 180_000);
 afterAll(async () => { await app?.close(); await handle?.close(); });
 
 describe('production server without payment settings', () => {
