@@ -1,6 +1,6 @@
 import { formatAmount } from '../core/money.js';
 import { escapeHtml, html, trusted, type Html } from './html.js';
-import type { AccountView } from '../server/cabinet/account.js';
+import type { AccountView, FamilyMember } from '../server/cabinet/account.js';
 import type { Statement, StatementLine } from '../server/cabinet/statement.js';
 import { QUICK_RANGES, ruDay } from '../core/period.js';
 import { PASSWORD_RULES } from '../server/cabinet/passwords.js';
@@ -16,27 +16,55 @@ export interface PageChrome {
   title: string;
   account?: AccountView | null;
   csrf?: string;                // for the logout form in the header
-  active?: 'profile' | 'statement' | 'topup' | 'controls';
+  active?: 'home' | 'profile' | 'statement' | 'topup' | 'controls';
 }
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
+/*
+ * A family's parent opens each child's pages with `account=<number>` in the
+ * URL (the server checks it against the family). The login account's own
+ * pages carry nothing, so their URLs stay as they always were.
+ */
+const viewsChild = (a: AccountView | null | undefined): boolean => !!a && a.accountNumber !== a.loginAccount;
+/** "?account=…" / "&account=…" for links to the account being viewed, or nothing for the login account. */
+export const accountQuery = (a: AccountView | null | undefined, sep: '?' | '&' = '?'): string =>
+  a && viewsChild(a) ? `${sep}account=${a.accountNumber}` : '';
+const accountField = (a: AccountView) => viewsChild(a) ? html`<input type="hidden" name="account" value="${a.accountNumber}">` : '';
+const childQuery = (a: AccountView, m: FamilyMember) => m.accountNumber === a.loginAccount ? '' : `?account=${m.accountNumber}`;
+
+const PAGE_PATH: Record<NonNullable<PageChrome['active']>, string> = {
+  home: '/cabinet/', profile: '/cabinet/profile', statement: '/cabinet/statement', topup: '/cabinet/topup', controls: '/cabinet/controls',
+};
+
+/** Tabs for each child of the family on the page being shown; nothing for a lone account. */
+function familyTabs(a: AccountView, active: PageChrome['active']): Html | '' {
+  if (a.family.length < 2 || !active || active === 'home') return '';
+  return html`<nav class="family" aria-label="Дети">${a.family.map((m) => html`
+    <a href="${PAGE_PATH[active]}${childQuery(a, m)}" class="${m.accountNumber === a.accountNumber ? 'on' : ''}">${m.pupilName || m.accountNumber}${m.className ? html` <span class="muted">${m.className}</span>` : ''}
+      <span class="child-balance">${rub(m.balance)}</span></a>`)}
+  </nav>`;
+}
+
 export function layout(chrome: PageChrome, body: Html): Html {
   const a = chrome.account;
+  const aq = accountQuery(a);
   const nav = a && chrome.csrf ? html`
     <nav class="nav" aria-label="Разделы">
-      <a href="/cabinet/profile" class="${chrome.active === 'profile' ? 'on' : ''}">Профиль</a>
-      <a href="/cabinet/statement" class="${chrome.active === 'statement' ? 'on' : ''}">Отчёт</a>
-      <a href="/cabinet/topup" class="${chrome.active === 'topup' ? 'on' : ''}">Пополнить</a>
-      <a href="/cabinet/controls" class="${chrome.active === 'controls' ? 'on' : ''}">Карта и лимиты</a>
+      <a href="/cabinet/" class="${chrome.active === 'home' ? 'on' : ''}">Питание</a>
+      <a href="/cabinet/profile${aq}" class="${chrome.active === 'profile' ? 'on' : ''}">Профиль</a>
+      <a href="/cabinet/statement${aq}" class="${chrome.active === 'statement' ? 'on' : ''}">Отчёт</a>
+      <a href="/cabinet/topup${aq}" class="${chrome.active === 'topup' ? 'on' : ''}">Пополнить</a>
+      <a href="/cabinet/controls${aq}" class="${chrome.active === 'controls' ? 'on' : ''}">Карта и лимиты</a>
       <form method="post" action="/cabinet/logout" class="inline">${csrfField(chrome.csrf)}<button type="submit" class="link">Выйти</button></form>
     </nav>` : '';
-  const head = a ? html`
+  const head = a && chrome.active === 'home' ? '' : a ? html`
+    ${chrome.csrf ? familyTabs(a, chrome.active) : ''}
     <div class="who">
       <div><span class="muted">Л/С</span> <strong id="account-number">${a.accountNumber}</strong></div>
       <div class="pupil">${a.pupilName}${a.schoolName ? html`, ${a.schoolName}` : ''}${a.className ? html`, ${a.className}` : ''}</div>
       <div class="balance">Текущий остаток: <strong id="balance">${rub(a.balance)}</strong>
-        ${chrome.csrf ? html`<a class="button small" href="/cabinet/topup">Пополнить</a>` : ''}</div>
+        ${chrome.csrf ? html`<a class="button small" href="/cabinet/topup${aq}">Пополнить</a>` : ''}</div>
     </div>` : '';
   return html`<!doctype html>
 <html lang="ru">
@@ -107,8 +135,9 @@ export function setPasswordPage(p: { csrf: string; account: AccountView; forced:
 </section>`);
 }
 
-export function profilePage(p: { csrf: string; account: AccountView; message?: string; problems?: string[]; editEmail?: boolean }): Html {
+export function profilePage(p: { csrf: string; account: AccountView; message?: string; problems?: string[]; editEmail?: boolean; linkAccount?: string }): Html {
   const a = p.account;
+  const own = !viewsChild(a);
   return layout({ title: 'Профиль', account: a, csrf: p.csrf, active: 'profile' }, html`
 <section class="card">
   <h1>Профиль учащегося</h1>
@@ -125,8 +154,9 @@ export function profilePage(p: { csrf: string; account: AccountView; message?: s
     <dt>Имя</dt><dd id="pupil-name">${a.pupilName}</dd>
     <dt>Обр. учреждение</dt><dd>${a.schoolName}</dd>
     <dt>Класс</dt><dd>${a.className}</dd>
-    <dt>Эл. почта</dt><dd id="email">${a.email ?? html`<span class="muted">не указана</span>`}</dd>
+    ${own ? html`<dt>Эл. почта</dt><dd id="email">${a.email ?? html`<span class="muted">не указана</span>`}</dd>` : ''}
   </dl>
+  ${own ? html`
   <details ${p.editEmail ? 'open' : ''}>
     <summary>${a.email ? 'Изменить эл. почту…' : 'Указать эл. почту…'}</summary>
     <p class="muted">Почта нужна, чтобы восстановить пароль и получать уведомления о низком остатке.</p>
@@ -138,14 +168,72 @@ export function profilePage(p: { csrf: string; account: AccountView; message?: s
     </form>
   </details>
   <p><a href="/cabinet/password">Изменить пароль…</a></p>
+  ${familySection(p.csrf, a, p.linkAccount)}` : html`
+  <p class="muted">Счёт открыт из кабинета Л/С ${a.loginAccount}: пароль, эл. почта и список детей — в <a href="/cabinet/profile">его профиле</a>.</p>`}
 </section>`);
+}
+
+/** The family on the login account's profile: linked children with "unlink", and the form to link one more. */
+function familySection(csrf: string, a: AccountView, linkAccount?: string): Html {
+  const children = a.family.filter((m) => m.accountNumber !== a.loginAccount);
+  return html`
+  <h2 id="family">Дети в одном кабинете</h2>
+  <p class="muted">Если в школе учатся несколько ваших детей, добавьте их счета сюда: вы увидите всех после одного входа.
+  Для этого нужен номер лицевого счёта ребёнка и его пароль (временный из чека или постоянный).</p>
+  ${children.length ? html`<table class="statement family-list"><thead><tr><th>Л/С</th><th>Учащийся</th><th class="num">Остаток</th><th></th></tr></thead><tbody>
+  ${children.map((m) => html`<tr><td><a href="/cabinet/profile?account=${m.accountNumber}">${m.accountNumber}</a></td><td>${m.pupilName}${m.className ? html`, ${m.className}` : ''}</td><td class="num">${rub(m.balance)}</td>
+    <td><form method="post" action="/cabinet/family/unlink" class="inline">${csrfField(csrf)}<input type="hidden" name="child" value="${m.accountNumber}"><button type="submit" class="link">Убрать из кабинета</button></form></td></tr>`)}
+  </tbody></table>` : ''}
+  <form method="post" action="/cabinet/family/link" autocomplete="off">
+    ${csrfField(csrf)}
+    <div class="row">
+      <label>Номер лицевого счёта ребёнка<input name="child" inputmode="numeric" maxlength="14" required value="${linkAccount ?? ''}"></label>
+      <label>Пароль этого счёта<input name="password" type="password" autocomplete="off" maxlength="256" required></label>
+      <button type="submit">Добавить ребёнка</button>
+    </div>
+  </form>`;
+}
+
+/** One child on the first page: its balance and its meals (sales and refunds with their dishes) of today and yesterday. */
+export interface HomeChild {
+  member: FamilyMember;
+  days: { label: string; day: string; lines: StatementLine[] }[];
+}
+
+const timeOf = (when: string) => when.slice(-5);
+
+/** The first page after login: every child of the family, what each ate today and yesterday, and the balance. */
+export function homePage(p: { csrf: string; account: AccountView; children: HomeChild[]; message?: string }): Html {
+  const a = p.account;
+  return layout({ title: 'Питание', account: a, csrf: p.csrf, active: 'home' }, html`
+${notice(p.message)}
+${p.children.map(({ member: m, days }) => {
+    const q = m.accountNumber === a.loginAccount ? '' : `?account=${m.accountNumber}`;
+    const aq = q ? `&account=${m.accountNumber}` : '';
+    return html`
+<section class="card child" id="child-${m.accountNumber}">
+  <h1>${m.pupilName || m.accountNumber}${m.className ? html` <span class="muted">${m.className}</span>` : ''}</h1>
+  <p class="balance">Л/С ${m.accountNumber} · остаток <strong class="child-balance">${rub(m.balance)}</strong>
+    · <a class="button small" href="/cabinet/topup${q}">Пополнить</a>
+    · <a href="/cabinet/statement?range=30d&amp;details=1${aq}">Отчёт</a> · <a href="/cabinet/controls${q}">Карта и лимиты</a></p>
+  ${days.map((d) => html`
+  <h2>${d.label}, ${ruDay(d.day)}</h2>
+  ${d.lines.length === 0 ? html`<p class="muted">Покупок в столовой не было.</p>` : html`
+  <table class="statement meals"><tbody>
+  ${d.lines.map((l) => html`<tr class="entry entry-${l.kind}"><td class="date">${timeOf(l.when)}</td><td>${l.title}${l.items.length ? html`<ul class="dishes">${l.items.map((it) => html`<li>${it.name}${it.quantity > 1 ? ` × ${it.quantity}` : ''}</li>`)}</ul>` : ''}</td>
+    <td class="num">${l.debit ? html`−${rub(l.debit)}` : html`+${rub(l.credit)}`}</td></tr>`)}
+  </tbody></table>`}`)}
+</section>`;
+  })}`);
 }
 
 export interface StatementQuery { from: string; to: string; range?: string; details: boolean }
 
-export function statementForm(q: StatementQuery, error?: string): Html {
+export function statementForm(q: StatementQuery, error?: string, account?: AccountView): Html {
+  const aq = accountQuery(account, '&');
   return html`
 <form method="get" action="/cabinet/statement" class="period noprint">
+  ${account ? accountField(account) : ''}
   ${errors(error ? [error] : [])}
   <div class="row">
     <label>С <input type="date" name="from" value="${q.from}" required></label>
@@ -153,7 +241,7 @@ export function statementForm(q: StatementQuery, error?: string): Html {
     <label class="check"><input type="checkbox" name="details" value="1" ${q.details ? 'checked' : ''}> Включить детализацию чеков</label>
     <button type="submit">Получить отчёт</button>
   </div>
-  <p class="quick">За последние: ${QUICK_RANGES.map((r, i) => html`${i ? ', ' : ''}<a href="/cabinet/statement?range=${r.id}${q.details ? '&details=1' : ''}" class="${q.range === r.id ? 'on' : ''}">${r.label}</a>`)}</p>
+  <p class="quick">За последние: ${QUICK_RANGES.map((r, i) => html`${i ? ', ' : ''}<a href="/cabinet/statement?range=${r.id}${q.details ? '&details=1' : ''}${aq}" class="${q.range === r.id ? 'on' : ''}">${r.label}</a>`)}</p>
   <p class="muted">С детализацией в отчёте будут показаны блюда каждого чека.</p>
 </form>`;
 }
@@ -186,19 +274,19 @@ function statementRows(lines: readonly StatementLine[]): Html {
       }
       out += '</table>';
     }
-    out += '</td>\n          <td class="num">' + (l.debit ? money(l.debit) : '') + '</td>\n          <td class="num">'
-      + (l.credit ? money(l.credit) : '') + '</td>\n        </tr>';
+    out += '</td>\n          <td class="num">' + (l.debit ? money(l.debit) : '') + '</td>\n          <td class="num credit">'
+      + (l.credit ? money(l.credit) : '') + '</td>\n          <td class="num balance">' + money(l.balance) + '</td>\n        </tr>';
   }
   return trusted(out);
 }
 
 export function statementPage(p: { csrf: string; account: AccountView; query: StatementQuery; statement?: Statement; error?: string }): Html {
   const s = p.statement;
-  const qs = s ? `from=${s.period.from}&to=${s.period.to}${s.details ? '&details=1' : ''}` : '';
+  const qs = s ? `from=${s.period.from}&to=${s.period.to}${s.details ? '&details=1' : ''}${accountQuery(p.account, '&')}` : '';
   return layout({ title: 'Отчёт по лицевому счёту', account: p.account, csrf: p.csrf, active: 'statement' }, html`
 <section class="card">
   <h1 class="noprint">Отчёт по лицевому счёту</h1>
-  ${statementForm(p.query, p.error)}
+  ${statementForm(p.query, p.error, p.account)}
   ${s ? html`
   <div class="report" id="report">
     <h2>Отчёт по лицевому счёту за период с ${ruDay(s.period.from)} по ${ruDay(s.period.to)}</h2>
@@ -211,12 +299,13 @@ export function statementPage(p: { csrf: string; account: AccountView; query: St
     <p class="actions noprint"><a class="button small" href="/cabinet/statement.pdf?${qs}">Скачать PDF</a>
       <span class="muted">Для печати воспользуйтесь печатью браузера (Ctrl+P).</span></p>
     <table class="statement">
-      <thead><tr><th>Дата</th><th>Наименование</th><th class="num">Списано</th><th class="num">Зачислено</th></tr></thead>
+      <thead><tr><th>Дата</th><th>Наименование</th><th class="num">Списано</th><th class="num">Зачислено</th><th class="num">Остаток</th></tr></thead>
       <tbody>
-      ${s.lines.length === 0 ? html`<tr><td colspan="4" class="muted">За период операций нет</td></tr>` : ''}
+      <tr class="opening"><td></td><td>Остаток на начало периода</td><td></td><td></td><td class="num">${rub(s.opening)}</td></tr>
+      ${s.lines.length === 0 ? html`<tr><td colspan="5" class="muted">За период операций нет</td></tr>` : ''}
       ${statementRows(s.lines)}
       </tbody>
-      <tfoot><tr><th colspan="2">Итого за период</th><th class="num" id="total-debit">${rub(s.totalDebit)}</th><th class="num" id="total-credit">${rub(s.totalCredit)}</th></tr></tfoot>
+      <tfoot><tr><th colspan="2">Итого за период</th><th class="num" id="total-debit">${rub(s.totalDebit)}</th><th class="num" id="total-credit">${rub(s.totalCredit)}</th><th class="num">${rub(s.closing)}</th></tr></tfoot>
     </table>
   </div>` : ''}
 </section>`);
@@ -226,16 +315,30 @@ export interface PaymentRow { id: string; amount: number; status: string; source
 
 const STATUS: Record<string, string> = { pending: 'ожидает оплаты', paid: 'зачислен', failed: 'не прошёл' };
 
+/** Preset top-up amounts (kopecks), one button each; any other amount goes in the free field. */
+export const TOP_UP_PRESETS = [30_000, 50_000, 100_000];
+
 export function topUpPage(p: { csrf: string; account: AccountView; error?: string; amount?: string; gatewayTitle: string; payments: PaymentRow[]; when: (iso: string) => string }): Html {
-  return layout({ title: 'Пополнение', account: p.account, csrf: p.csrf, active: 'topup' }, html`
+  const a = p.account;
+  const children = a.family.length > 1;
+  return layout({ title: 'Пополнение', account: a, csrf: p.csrf, active: 'topup' }, html`
 <section class="card narrow">
   <h1>Пополнение лицевого счёта</h1>
-  <p>Оплата банковской картой. После нажатия кнопки вы перейдёте на страницу банка (${p.gatewayTitle}),
+  ${children ? html`<p>Чей счёт пополнить:</p>
+  <ul class="choose-child">${a.family.map((m) => html`<li><a href="/cabinet/topup${childQuery(a, m)}" class="${m.accountNumber === a.accountNumber ? 'on' : ''}">${m.pupilName || m.accountNumber}</a>
+    <span class="muted">Л/С ${m.accountNumber}, остаток ${rub(m.balance)}</span></li>`)}</ul>` : ''}
+  <p>Пополняется счёт <strong id="topup-account">${a.accountNumber}</strong> (${a.pupilName}).
+  Оплата банковской картой: после выбора суммы вы перейдёте на страницу банка (${p.gatewayTitle}),
   где введёте данные карты. Деньги поступят на счёт, как только банк подтвердит платёж, и кассы увидят новый остаток при следующей синхронизации.</p>
+  <p class="fee" id="fee"><strong>Без комиссии</strong>: на счёт поступает вся сумма платежа.</p>
   ${errors(p.error ? [p.error] : [])}
+  <form method="post" action="/cabinet/topup" class="presets">
+    ${csrfField(p.csrf)}${accountField(a)}
+    <p>${TOP_UP_PRESETS.map((k) => html`<button type="submit" name="amount" value="${formatAmount(k)}">${formatAmount(k, { group: true }).replace(/,00$/, '')} ₽</button> `)}</p>
+  </form>
   <form method="post" action="/cabinet/topup">
-    ${csrfField(p.csrf)}
-    <label>Сумма, руб.<input name="amount" inputmode="decimal" maxlength="12" required value="${p.amount ?? ''}" placeholder="500,00"></label>
+    ${csrfField(p.csrf)}${accountField(a)}
+    <label>Другая сумма, руб.<input name="amount" inputmode="decimal" maxlength="12" required value="${p.amount ?? ''}" placeholder="500,00"></label>
     <button type="submit">Перейти к оплате</button>
   </form>
   <p class="muted">От 1,00 до 15 000,00 руб. за один платёж.</p>
@@ -252,11 +355,12 @@ export function topUpReturnPage(p: { csrf: string; account: AccountView; payment
     : x.status === 'paid' ? `Платёж на ${rub(x.amount)} зачислен. Спасибо!`
     : x.status === 'failed' ? 'Платёж не прошёл. Деньги не списаны, попробуйте ещё раз.'
     : 'Ждём подтверждения от банка. Обновите страницу через минуту.';
+  const aq = accountQuery(p.account, '&');
   return layout({ title: 'Результат оплаты', account: p.account, csrf: p.csrf, active: 'topup' }, html`
 <section class="card narrow">
   <h1>Результат оплаты</h1>
   <p id="payment-status" class="${x?.status ?? 'missing'}">${text}</p>
-  <p><a href="/cabinet/statement?range=2d&amp;details=1">Посмотреть отчёт</a> · <a href="/cabinet/topup">Пополнить ещё</a></p>
+  <p><a href="/cabinet/statement?range=2d&amp;details=1${aq}">Посмотреть отчёт</a> · <a href="/cabinet/topup${accountQuery(p.account)}">Пополнить ещё</a></p>
 </section>`);
 }
 
@@ -286,19 +390,19 @@ export function controlsPage(p: { csrf: string; account: AccountView; cards: Car
   ${p.cards.length === 0 ? html`<p class="muted">К счёту не привязано ни одной карты.</p>` : html`
   <table class="statement"><thead><tr><th>Карта</th><th>Состояние</th><th></th></tr></thead><tbody>
   ${p.cards.map((c) => html`<tr><td>${c.id}</td><td>${CARD_STATE[c.state] ?? c.state}</td><td>${c.state === 'active' ? html`
-    <form method="post" action="/cabinet/controls/card-lost" class="inline">${csrfField(p.csrf)}<input type="hidden" name="card" value="${c.id}">
+    <form method="post" action="/cabinet/controls/card-lost${accountQuery(a)}" class="inline">${csrfField(p.csrf)}<input type="hidden" name="card" value="${c.id}">
     <button type="submit" class="danger">Сообщить об утере</button></form>` : ''}</td></tr>`)}
   </tbody></table>
   <p class="muted">Утерянная карта блокируется сразу; кассы перестанут её принимать после ближайшей синхронизации. Деньги остаются на счёте, новую карту выдаст школа.</p>`}
   <h2>Дневной лимит трат</h2>
-  <form method="post" action="/cabinet/controls/limit">
+  <form method="post" action="/cabinet/controls/limit${accountQuery(a)}">
     ${csrfField(p.csrf)}
     <label>Не более, руб. в день (пусто — без лимита)<input name="limit" inputmode="decimal" maxlength="12" value="${a.dailyLimit === null ? '' : formatAmount(a.dailyLimit)}"></label>
     <button type="submit">Сохранить лимит</button>
   </form>
   <h2>Уведомление о низком остатке</h2>
   ${a.email ? '' : html`<p class="muted">Чтобы получать письма, укажите эл. почту в <a href="/cabinet/profile">профиле</a>.</p>`}
-  <form method="post" action="/cabinet/controls/threshold">
+  <form method="post" action="/cabinet/controls/threshold${accountQuery(a)}">
     ${csrfField(p.csrf)}
     <label>Написать на почту, когда остаток меньше, руб. (пусто — не писать)<input name="threshold" inputmode="decimal" maxlength="12" value="${a.lowBalanceThreshold === null ? '' : formatAmount(a.lowBalanceThreshold)}"></label>
     <button type="submit">Сохранить порог</button>

@@ -65,19 +65,18 @@ describe('statement', () => {
     expect(res.body).not.toMatch(/<script/i);
   });
 
-  it('ignores any account id in the URL: the statement is always the session\'s own', async () => {
-    for (const url of [
-      `/cabinet/statement?range=30d&details=1&account=${SIDOROV}`,
-      `/cabinet/statement?range=30d&details=1&accountNumber=${SIDOROV}`,
-      `/cabinet/statement.pdf?range=30d&account=${SIDOROV}`,
-    ]) {
+  it('another account named in the URL is refused (not linked to this login); other ids are ignored', async () => {
+    for (const url of [`/cabinet/statement?range=30d&details=1&account=${SIDOROV}`, `/cabinet/statement.pdf?range=30d&account=${SIDOROV}`]) {
       const res = await b.get(url);
-      expect(res.statusCode).toBe(200);
-      if (url.includes('.pdf')) continue;
+      expect(res.statusCode).toBe(404);
+      expect(textOf(res.body)).toContain('не привязан к вашему личному кабинету');
       expect(textOf(res.body)).not.toContain('Секретный обед');
-      expect(textOf(res.body)).toContain(IVANOV);
-      expect(textOf(res.body)).not.toContain(SIDOROV);
     }
+    const res = await b.get(`/cabinet/statement?range=30d&details=1&accountNumber=${SIDOROV}`);
+    expect(res.statusCode).toBe(200);
+    expect(textOf(res.body)).not.toContain('Секретный обед');
+    expect(textOf(res.body)).toContain(IVANOV);
+    expect(textOf(res.body)).not.toContain(SIDOROV);
     // Another account's payment id on the return page: not found.
     const other = await b.get('/cabinet/topup/return?payment=00000000-0000-7000-8000-000000000001');
     expect(other.statusCode).toBe(404);

@@ -3,7 +3,14 @@ import { accounts, schools, students } from '../db/schema.js';
 import { cabinetProfiles } from '../db/cabinet-schema.js';
 import type { Tx } from '../db/open.js';
 
-/** Everything the cabinet's pages show about the logged-in account (one query). */
+/** A child the session may open: the login account itself and the accounts linked to it. */
+export interface FamilyMember { accountNumber: string; pupilName: string; className: string; balance: number }
+
+/**
+ * Everything the cabinet's pages show about the account being viewed (one
+ * query), plus who is looking: the login account and the family it may open
+ * (set by the guard; a lone account is its own family).
+ */
 export interface AccountView {
   accountNumber: string;
   balance: number;
@@ -17,6 +24,10 @@ export interface AccountView {
   className: string;
   email: string | null;
   lowBalanceThreshold: number | null;
+  /** The account the session logged in with: password, e-mail and family links are its own. */
+  loginAccount: string;
+  /** Every account the session may open, the login account first. */
+  family: FamilyMember[];
 }
 
 export async function loadAccount(db: Tx, accountNumber: string): Promise<AccountView | null> {
@@ -36,5 +47,7 @@ export async function loadAccount(db: Tx, accountNumber: string): Promise<Accoun
     hasPermanentPassword: row.permanent !== null, active: row.active, schoolId: row.schoolId,
     schoolName: row.schoolName, timeZone: row.timeZone, pupilName: row.pupilName ?? '', className: row.className ?? '',
     email: row.email ?? null, lowBalanceThreshold: row.lowBalanceThreshold ?? null,
+    loginAccount: row.accountNumber,
+    family: [{ accountNumber: row.accountNumber, pupilName: row.pupilName ?? '', className: row.className ?? '', balance: row.balance }],
   };
 }

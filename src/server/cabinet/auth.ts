@@ -25,7 +25,19 @@ export async function logEvent(db: Tx, e: { accountNumber?: string | null; kind:
   });
 }
 
-export async function login(db: Db, input: { accountNumber: string; password: string; ip: string; userAgent?: string; now: Date }): Promise<LoginResult> {
+export type PasswordCheck =
+  | { kind: 'ok'; accountNumber: string; hasPermanent: boolean }
+  | { kind: 'bad' }
+  | { kind: 'locked'; seconds: number };
+
+/**
+ * An account number and its password (permanent, else the receipt's
+ * temporary one), under the login throttle: per-IP and per-account failure
+ * counters with growing lockouts, unknown and malformed numbers counted like
+ * real ones. Used by login and by linking a child to a family, so guessing
+ * through either costs the same.
+ */
+export async function checkAccountPassword(db: Db, input: { accountNumber: string; password: string; ip: string; now: Date; event: string; by?: string }): Promise<PasswordCheck> {
   const number = input.accountNumber.replace(/\s/g, '');
   const wellFormed = isAccountNumber(number);
   const ipKey = `ip:${input.ip}`;
@@ -43,13 +55,19 @@ export async function login(db: Db, input: { accountNumber: string; password: st
   if (!good) {
     await recordFailure(db, ipKey, POLICIES.ip, input.now);
     if (wellFormed) await recordFailure(db, acctKey, POLICIES.account, input.now);
-    await logEvent(db, { accountNumber: acc ? number : null, kind: 'loginFailed', ip: input.ip, ok: false });
+    await logEvent(db, { accountNumber: acc ? number : null, kind: input.event, ip: input.ip, ok: false, details: input.by ? { by: input.by } : {} });
     return { kind: 'bad' };
   }
   await clearFailures(db, acctKey);
-  const sessionId = await createSession(db, number, input.now, { ip: input.ip, userAgent: input.userAgent });
-  await logEvent(db, { accountNumber: number, kind: 'login', ip: input.ip });
-  return { kind: 'ok', sessionId, accountNumber: number, mustChangePassword: acc!.permanent === null };
+  return { kind: 'ok', accountNumber: number, hasPermanent: acc!.permanent !== null };
+}
+
+export async function login(db: Db, input: { accountNumber: string; password: string; ip: string; userAgent?: string; now: Date }): Promise<LoginResult> {
+  const res = await checkAccountPassword(db, { ...input, event: 'loginFailed' });
+  if (res.kind !== 'ok') return res;
+  const sessionId = await createSession(db, res.accountNumber, input.now, { ip: input.ip, userAgent: input.userAgent });
+  await logEvent(db, { accountNumber: res.accountNumber, kind: 'login', ip: input.ip });
+  return { kind: 'ok', sessionId, accountNumber: res.accountNumber, mustChangePassword: !res.hasPermanent };
 }
 
 export type PasswordChange = { ok: true } | { ok: false; problems: string[] };

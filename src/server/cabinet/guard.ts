@@ -1,11 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadAccount, type AccountView } from './account.js';
+import { inFamily, linkedChildren } from './family.js';
+import { isAccountNumber } from '../account-number.js';
+import { logEvent } from './auth.js';
 import { csrfToken, csrfValid, destroySession, loadSession, PRE_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, type Session } from './sessions.js';
 import type { CabinetContext } from './index.js';
 import { newToken } from '../tokens.js';
 import { formField, sameOrigin, sendHtml, seeOther } from './web.js';
 import { messagePage } from '../../cabinet/views.js';
 
+/**
+ * A request's session and the account it opens: `account` is the child the
+ * request names (query or form field `account`, checked against the family)
+ * or the login account; `account.loginAccount` and `account.family` say who
+ * is looking and what else they may open.
+ */
 export interface Authed { session: Session; account: AccountView; csrf: string }
 
 const cookieBase = (ctx: CabinetContext) => ({ path: '/cabinet', httpOnly: true, sameSite: 'strict' as const, secure: ctx.secureCookies });
@@ -24,18 +33,21 @@ function refuseForm(reply: FastifyReply): FastifyReply {
 
 /**
  * The logged-in account for a request, or null after answering (redirect to
- * login, to the forced password page, or 403 for a POST without a valid
- * CSRF token). The account always comes from the session, never from the URL.
+ * login, to the forced password page, 403 for a POST without a valid CSRF
+ * token, 404 for an account outside the session's family). The account comes
+ * from the session; a child's account named in the URL or form is opened only
+ * when it is linked to the session's login account. `own: true` (password,
+ * e-mail, family links) always means the login account and ignores any name.
  */
-export async function authed(req: FastifyRequest, reply: FastifyReply, ctx: CabinetContext, opts: { allowTemporary?: boolean } = {}): Promise<Authed | null> {
+export async function authed(req: FastifyRequest, reply: FastifyReply, ctx: CabinetContext, opts: { allowTemporary?: boolean; own?: boolean } = {}): Promise<Authed | null> {
   const session = await loadSession(ctx.db, req.cookies[SESSION_COOKIE], ctx.now());
   if (!session) {
     if (req.cookies[SESSION_COOKIE]) clearSessionCookie(reply, ctx);
     seeOther(reply, '/cabinet/login');
     return null;
   }
-  const account = await loadAccount(ctx.db, session.accountNumber);
-  if (!account || !account.active) {
+  const own = await loadAccount(ctx.db, session.accountNumber);
+  if (!own || !own.active) {
     await destroySession(ctx.db, session.idHash);
     clearSessionCookie(reply, ctx);
     seeOther(reply, '/cabinet/login');
@@ -45,11 +57,34 @@ export async function authed(req: FastifyRequest, reply: FastifyReply, ctx: Cabi
     refuseForm(reply);
     return null;
   }
-  if (!account.hasPermanentPassword && !opts.allowTemporary) {
+  if (!own.hasPermanentPassword && !opts.allowTemporary) {
     seeOther(reply, '/cabinet/password');
     return null;
   }
-  return { session, account, csrf: csrfToken(ctx.secret, session.idHash) };
+  const csrf = csrfToken(ctx.secret, session.idHash);
+  own.family = [own.family[0]!, ...await linkedChildren(ctx.db, own.accountNumber)];
+  const named = opts.own ? null : namedAccount(req);
+  if (named === null || named === own.accountNumber) return { session, account: own, csrf };
+  const child = named !== false && await inFamily(ctx.db, own.accountNumber, named) ? await loadAccount(ctx.db, named) : null;
+  if (!child || !child.active) {
+    await logEvent(ctx.db, { accountNumber: own.accountNumber, kind: 'familyRefused', ip: req.ip, ok: false, details: { named: String(named).slice(0, 20), url: req.url.slice(0, 200) } });
+    sendHtml(reply, messagePage('Лицевой счёт не найден', 'Этот лицевой счёт не привязан к вашему личному кабинету. Ничего не изменено.', own, csrf), 404);
+    return null;
+  }
+  child.loginAccount = own.accountNumber;
+  child.family = own.family;
+  return { session, account: child, csrf };
+}
+
+/** The account a request names: null when none, false when malformed or named twice differently (query and form). */
+function namedAccount(req: FastifyRequest): string | null | false {
+  const q = (req.query as Record<string, unknown> | undefined)?.account;
+  const f = req.method === 'POST' ? (req.body as Record<string, unknown> | undefined)?.account : undefined;
+  if ((q !== undefined && typeof q !== 'string') || (f !== undefined && typeof f !== 'string')) return false;
+  if (q && f && q !== f) return false;
+  const v = f || q || '';
+  if (v === '') return null;
+  return isAccountNumber(v) ? v : false;
 }
 
 /** CSRF token for forms shown before login, bound to an HttpOnly pre-login cookie. */

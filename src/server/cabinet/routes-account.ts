@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { parseMoney, MoneyFormatError } from '../../core/money.js';
 import { accounts } from '../db/schema.js';
-import { EMAIL_RE, logEvent } from './auth.js';
+import { BAD_LOGIN, EMAIL_RE, logEvent } from './auth.js';
 import { verifyPassword } from './passwords.js';
 import { clearFailures, humanWait, lockedFor, POLICIES, recordFailure } from './throttle.js';
 import { resolvePeriod } from '../../core/period.js';
@@ -11,11 +11,17 @@ import { cardsOf, reportLostCard, setDailyLimit, setLowBalanceThreshold, upsertP
 import type { CabinetContext } from './index.js';
 import { authed, type Authed } from './guard.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
-import { controlsPage, profilePage, statementPage, type StatementQuery } from '../../cabinet/views.js';
+import { controlsPage, homePage, profilePage, statementPage, type HomeChild, type StatementQuery } from '../../cabinet/views.js';
+import { loadAccount } from './account.js';
+import { linkChild, MAX_FAMILY, unlinkChild } from './family.js';
+import { addDays } from './period.js';
+import { schoolDay } from '../../core/datetime.js';
 import { statementPdf, PdfFontMissing } from '../../cabinet/pdf.js';
 
 const PROFILE_MESSAGES: Record<string, string> = {
   welcome: 'Постоянный пароль установлен. Добро пожаловать в личный кабинет!',
+  linked: 'Ребёнок добавлен в кабинет: его счёт теперь виден после входа.',
+  unlinked: 'Счёт убран из кабинета.',
   email: 'Адрес эл. почты сохранён.',
   'email-removed': 'Адрес эл. почты удалён.',
 };
@@ -42,9 +48,33 @@ function optionalAmount(text: string): { ok: true; value: number | null } | { ok
 }
 
 export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext): void {
+  // Linking a child checks a password: the same coarse per-IP request limit as login, before any argon2 work.
+  const limited = { config: { rateLimit: { max: ctx.loginPerMinute, timeWindow: '1 minute' } } };
   /** The "card and limits" page with the pupil's cards, a notice or problems, as every controls route answers. */
   const sendControls = async (reply: FastifyReply, a: Authed, extra: { message?: string; problems?: string[] }, status?: number) =>
     sendHtml(reply, controlsPage({ csrf: a.csrf, account: a.account, cards: await cardsOf(ctx.db, a.account.accountNumber), ...extra }), status);
+
+  /** The first page after login: each child's meals of today and yesterday, from the same query as the statement. */
+  cab.get('/', async (req, reply) => {
+    const a = await authed(req, reply, ctx, { own: true });
+    if (!a) return reply;
+    const now = ctx.now();
+    const children: HomeChild[] = [];
+    for (const m of a.account.family) {
+      const acc = m.accountNumber === a.account.accountNumber ? a.account : await loadAccount(ctx.db, m.accountNumber);
+      if (!acc) continue;
+      const today = schoolDay(now, acc.timeZone);
+      const yesterday = addDays(today, -1);
+      const res = resolvePeriod({ from: yesterday, to: today }, acc.timeZone, now);
+      if (!res.ok) continue;
+      const st = await buildStatement(ctx.db, acc, res.period, true);
+      const meals = st.lines.filter((l) => l.kind === 'sale' || l.kind === 'refund');
+      const on = (day: string) => meals.filter((l) => schoolDay(new Date(l.at), acc.timeZone) === day);
+      children.push({ member: m, days: [{ label: 'Сегодня', day: today, lines: on(today) }, { label: 'Вчера', day: yesterday, lines: on(yesterday) }] });
+    }
+    const msg = queryField(req, 'm');
+    return sendHtml(reply, homePage({ csrf: a.csrf, account: a.account, children, message: msg ? PROFILE_MESSAGES[msg] : undefined }));
+  });
 
   cab.get('/profile', async (req, reply) => {
     const a = await authed(req, reply, ctx);
@@ -54,7 +84,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
   });
 
   cab.post('/profile/email', async (req, reply) => {
-    const a = await authed(req, reply, ctx);
+    const a = await authed(req, reply, ctx, { own: true });
     if (!a) return reply;
     const email = formField(req, 'email').trim();
     const fail = (problems: string[], status = 400) =>
@@ -73,6 +103,33 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     await upsertProfile(ctx.db, a.account.accountNumber, { email: email || null });
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'emailChanged', ip: req.ip });
     return seeOther(reply, `/cabinet/profile?m=${email ? 'email' : 'email-removed'}`);
+  });
+
+  cab.post('/family/link', limited, async (req, reply) => {
+    const a = await authed(req, reply, ctx, { own: true });
+    if (!a) return reply;
+    const child = formField(req, 'child').replace(/\s/g, '').slice(0, 20);
+    const fail = (problems: string[], status: number) =>
+      sendHtml(reply, profilePage({ csrf: a.csrf, account: a.account, problems, linkAccount: /^\d{0,14}$/.test(child) ? child : '' }), status);
+    const res = await linkChild(ctx.db, { login: a.account.accountNumber, accountNumber: child, password: formField(req, 'password'), ip: req.ip, now: ctx.now() });
+    switch (res.kind) {
+      case 'linked': return seeOther(reply, '/cabinet/profile?m=linked#family');
+      case 'bad': return fail([BAD_LOGIN], 401);
+      case 'locked': return fail([`Слишком много неудачных попыток. Повторите через ${humanWait(res.seconds)}.`], 429);
+      case 'self': return fail(['Это счёт, с которым вы вошли: он уже в кабинете'], 400);
+      case 'already': return fail(['Этот счёт уже добавлен в кабинет'], 400);
+      case 'full': return fail([`В одном кабинете не больше ${MAX_FAMILY} счетов`], 400);
+    }
+  });
+
+  cab.post('/family/unlink', async (req, reply) => {
+    const a = await authed(req, reply, ctx, { own: true });
+    if (!a) return reply;
+    const child = formField(req, 'child').slice(0, 20);
+    if (!(await unlinkChild(ctx.db, { login: a.account.accountNumber, accountNumber: child, ip: req.ip }))) {
+      return sendHtml(reply, profilePage({ csrf: a.csrf, account: a.account, problems: ['Такого счёта в вашем кабинете нет. Ничего не изменено.'] }), 404);
+    }
+    return seeOther(reply, '/cabinet/profile?m=unlinked#family');
   });
 
   const statementQuery = (q: Record<string, unknown>, from: string, to: string): StatementQuery => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { changePassword, completeReset, EMAIL_RE, login, BAD_LOGIN, requestReset, resetTokenValid, logEvent } from './auth.js';
-import { destroySession, loadSession, SESSION_COOKIE } from './sessions.js';
+import { destroySession, SESSION_COOKIE } from './sessions.js';
 import { humanWait } from './throttle.js';
 import { sha256Hex } from '../tokens.js';
 import type { CabinetContext } from './index.js';
@@ -16,11 +16,6 @@ const MESSAGES: Record<string, string> = {
 
 export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): void {
   const limited = { config: { rateLimit: { max: ctx.loginPerMinute, timeWindow: '1 minute' } } };
-
-  cab.get('/', async (req, reply) => {
-    const s = await loadSession(ctx.db, req.cookies[SESSION_COOKIE], ctx.now());
-    return seeOther(reply, s ? '/cabinet/profile' : '/cabinet/login');
-  });
 
   cab.get('/login', async (req, reply) => {
     const m = queryField(req, 'm');
@@ -38,7 +33,7 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
       const planted = req.cookies[SESSION_COOKIE];
       if (planted) await destroySession(ctx.db, sha256Hex(planted));
       setSessionCookie(reply, ctx, res.sessionId);
-      return seeOther(reply, res.mustChangePassword ? '/cabinet/password' : '/cabinet/profile');
+      return seeOther(reply, res.mustChangePassword ? '/cabinet/password' : '/cabinet/');
     }
     const error = res.kind === 'locked'
       ? `Слишком много неудачных попыток входа. Повторите через ${humanWait(res.seconds)}.`
@@ -47,7 +42,7 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
   });
 
   cab.post('/logout', async (req, reply) => {
-    const a = await authed(req, reply, ctx, { allowTemporary: true });
+    const a = await authed(req, reply, ctx, { allowTemporary: true, own: true });
     if (!a) return reply;
     await destroySession(ctx.db, a.session.idHash);
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'logout', ip: req.ip });
@@ -56,14 +51,14 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
   });
 
   cab.get('/password', async (req, reply) => {
-    const a = await authed(req, reply, ctx, { allowTemporary: true });
+    const a = await authed(req, reply, ctx, { allowTemporary: true, own: true });
     if (!a) return reply;
     const m = queryField(req, 'm');
     return sendHtml(reply, setPasswordPage({ csrf: a.csrf, account: a.account, forced: !a.account.hasPermanentPassword, message: m === 'ok' ? 'Пароль изменён.' : undefined }));
   });
 
   cab.post('/password', limited, async (req, reply) => {
-    const a = await authed(req, reply, ctx, { allowTemporary: true });
+    const a = await authed(req, reply, ctx, { allowTemporary: true, own: true });
     if (!a) return reply;
     const forced = !a.account.hasPermanentPassword;
     const res = await changePassword(ctx.db, {
@@ -72,7 +67,7 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
       current: forced ? undefined : formField(req, 'current'), ip: req.ip,
     });
     if (!res.ok) return sendHtml(reply, setPasswordPage({ csrf: a.csrf, account: a.account, forced, problems: res.problems }), 400);
-    return seeOther(reply, forced ? '/cabinet/profile?m=welcome' : '/cabinet/password?m=ok');
+    return seeOther(reply, forced ? '/cabinet/?m=welcome' : '/cabinet/password?m=ok');
   });
 
   cab.get('/forgot', async (req, reply) => sendHtml(reply, forgotPage({ csrf: preLoginToken(req, reply, ctx), sent: queryField(req, 'm') === 'sent' })));

@@ -14,6 +14,7 @@ export interface StatementLine {
   title: string;              // "Чек №24-015183", "Пополнение банковской картой"
   debit: number;              // kopecks taken (positive), 0 when none
   credit: number;             // kopecks put in (positive), 0 when none
+  balance: number;            // the account's balance after this entry: opening + the period's entries up to here
   items: StatementItem[];     // the receipt's dish lines (only with details)
 }
 
@@ -87,12 +88,15 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
     if (amount < 0) totalDebit -= amount; else totalCredit += amount;
     return {
       uuid: r.uuid, at: created.toISOString(), when: formatDateTimeMany(created, account.timeZone), kind: r.kind,
-      title: titleOf(r), debit: amount < 0 ? -amount : 0, credit: amount > 0 ? amount : 0,
+      title: titleOf(r), debit: amount < 0 ? -amount : 0, credit: amount > 0 ? amount : 0, balance: 0,
       items: details && r.items ? parseItems(r.items) : [],
     };
   });
   const closing = account.balance - afterSum;
   const opening = closing - totalCredit + totalDebit;
+  // The running balance column: from the opening balance, entry by entry, in the statement's order.
+  let running = opening;
+  for (const l of lines) l.balance = running += l.credit - l.debit;
   return { account, period, details, opening, closing, totalDebit, totalCredit, lines };
 }
 

@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The parent cabinet's own tables (issue #6). Kept apart from schema.ts so the
@@ -86,3 +86,18 @@ export const cabinetEvents = pgTable('cabinet_events', {
   ok: boolean('ok').notNull().default(true),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [index('cabinet_events_account_idx').on(t.accountNumber, t.createdAt)]);
+
+/**
+ * Families: a parent logged in with one child's account (owner) sees the
+ * accounts linked here, each linked by proving that child's password. Links
+ * are one-way: logging in with the linked child's password shows only that
+ * child (plus its own links), never the owner's.
+ */
+export const cabinetFamilyLinks = pgTable('cabinet_family_links', {
+  ownerAccount: text('owner_account').notNull(),
+  linkedAccount: text('linked_account').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.ownerAccount, t.linkedAccount] }),
+  index('cabinet_family_links_linked_idx').on(t.linkedAccount),
+]);
