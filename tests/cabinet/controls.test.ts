@@ -134,7 +134,7 @@ describe('forgot password', () => {
     expect(done.headers.location).toBe('/cabinet/login?m=reset');
     // The old session is gone, the new password works, the link is used up.
     expect((await b.get('/cabinet/profile')).headers.location).toBe('/cabinet/login');
-    expect((await new Browser(t.app, '10.8.0.2').login(IVANOV, 'NewSecret77')).headers.location).toBe('/cabinet/profile');
+    expect((await new Browser(t.app, '10.8.0.2').login(IVANOV, 'NewSecret77')).headers.location).toBe('/cabinet/');
     const again = await anon.get(`/cabinet/reset?token=${token}`);
     expect(again.statusCode).toBe(400);
     await anon.get('/cabinet/forgot');

@@ -61,7 +61,7 @@ describe('login with the receipt password', () => {
 
     // The receipt password no longer works; the permanent one does.
     expect((await new Browser(t.app, '10.1.0.2').login(PETROVA, 'k7mq3xpt')).statusCode).toBe(401);
-    expect((await new Browser(t.app, '10.1.0.2').login(PETROVA, 'Sunflower42')).headers.location).toBe('/cabinet/profile');
+    expect((await new Browser(t.app, '10.1.0.2').login(PETROVA, 'Sunflower42')).headers.location).toBe('/cabinet/');
   });
 
   it('a terminal cannot replace a permanent password with a new temporary one', async () => {

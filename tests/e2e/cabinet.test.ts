@@ -11,7 +11,8 @@ import { gatewayFromEnv } from '../../src/server/payments/settings.js';
 /**
  * The parent's path end to end: a sale at the demo terminal prints a receipt
  * with a temporary cabinet password; the parent logs in with it in Chromium,
- * sets a permanent one, sees the sale with its dishes, tops up 500 ₽ on the
+ * sets a permanent one, sees today's meal on the first page and the sale with
+ * its dishes in the statement, tops up 500 ₽ on the
  * (simulated) Sberbank payment page — register.do, the bank's callback over
  * HTTP, getOrderStatusExtended.do — and the terminal shows the balance 500,00
  * higher after its next pull.
@@ -76,7 +77,12 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.fill('input[name=confirm]', 'Podsolnuh2026');
     await screenshot(page, 'cabinet-password.png');
     await page.click('button:has-text("Установить постоянный пароль")');
-    await page.waitForURL((u) => u.pathname === '/cabinet/profile' && u.searchParams.get('m') === 'welcome');
+    // The first page: what the child ate today and yesterday.
+    await page.waitForURL((u) => u.pathname === '/cabinet/' && u.searchParams.get('m') === 'welcome');
+    await expect(page.locator(`#child-${PETROVA.account}`).textContent()).resolves.toContain('Пицца 125 г');
+    await screenshot(page, 'cabinet-home.png');
+    await page.click('nav >> text=Профиль');
+    await page.waitForURL((u) => u.pathname === '/cabinet/profile');
     await expect(page.locator('#pupil-name').textContent()).resolves.toBe('Петрова Анна Сергеевна');
     await screenshot(page, 'cabinet-profile.png');
 

@@ -64,12 +64,19 @@ export function registerPaymentRoutes(cab: FastifyInstance, ctx: CabinetContext)
   cab.get('/topup/return', async (req, reply) => {
     const a = await authed(req, reply, ctx);
     if (!a) return reply;
-    // Only the session's own payments: another account's payment id shows "not found".
-    let p = await paymentOf(ctx.db, queryField(req, 'payment') ?? '', a.account.accountNumber);
+    // Only the payments of the session's family: another account's payment id shows "not found".
+    const find = async (id: string) => {
+      for (const m of a.account.family) {
+        const found = await paymentOf(ctx.db, id, m.accountNumber);
+        if (found) return found;
+      }
+      return null;
+    };
+    let p = await find(queryField(req, 'payment') ?? '');
     if (p && p.status === 'pending' && ctx.gateway && p.source === sourceOf(ctx.gateway)) {
       // The parent is back: ask the bank now rather than wait for its callback (credited once whoever asks first).
       const out = await ctx.settle(p.id);
-      if (out.kind !== 'pending' && out.kind !== 'retry') p = await paymentOf(ctx.db, p.id, a.account.accountNumber);
+      if (out.kind !== 'pending' && out.kind !== 'retry') p = await find(p.id);
     }
     return sendHtml(reply, topUpReturnPage({ csrf: a.csrf, account: a.account, payment: p }), p ? 200 : 404);
   });
