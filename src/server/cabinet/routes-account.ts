@@ -5,7 +5,7 @@ import { accounts } from '../db/schema.js';
 import { BAD_LOGIN, EMAIL_RE, logEvent } from './auth.js';
 import { verifyPassword } from './passwords.js';
 import { clearFailures, humanWait, lockedFor, POLICIES, recordFailure } from './throttle.js';
-import { resolvePeriod } from '../../core/period.js';
+import { addDays, resolvePeriod } from '../../core/period.js';
 import { buildStatement } from './statement.js';
 import { cardsOf, reportLostCard, setDailyLimit, setLowBalanceThreshold, upsertProfile } from './controls.js';
 import type { CabinetContext } from './index.js';
@@ -14,7 +14,6 @@ import { formField, queryField, sendHtml, seeOther } from './web.js';
 import { controlsPage, homePage, profilePage, statementPage, type HomeChild, type StatementQuery } from '../../cabinet/views.js';
 import { loadAccount } from './account.js';
 import { linkChild, MAX_FAMILY, unlinkChild } from './family.js';
-import { addDays } from './period.js';
 import { schoolDay } from '../../core/datetime.js';
 import { statementPdf, PdfFontMissing } from '../../cabinet/pdf.js';
 
