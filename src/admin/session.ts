@@ -1,17 +1,15 @@
 import { api, setCsrf } from './api.js';
+import { ROLE_NAMES, type StaffRole } from '../api/admin/common.js';
+import type { SessionView } from '../api/admin/staff.js';
 
-/** The signed-in staff member as the console sees them (the server decides what they may do). */
-export interface Me { id: string; name: string; login: string; role: string; schoolIds: string[]; csrf?: string }
+export { ROLE_NAMES };
+export type Me = SessionView;
 
-export const ROLE_NAMES: Record<string, string> = {
-  districtAdmin: 'Администратор района', schoolAdmin: 'Администратор школы', manager: 'Заведующий производством',
-  cashier: 'Кассир', classTeacher: 'Классный руководитель', accountant: 'Бухгалтер', nurse: 'Медсестра',
-};
-
+/** The signed-in person, or null (no session, or it expired). */
 export async function whoAmI(): Promise<Me | null> {
   try {
-    const me = await api<Me>('GET', '/auth/me');
-    setCsrf(me.csrf);
+    const me = await api<Me>('GET', '/auth/session');
+    setCsrf(me.csrfToken);
     return me;
   } catch { return null; }
 }
@@ -19,4 +17,18 @@ export async function whoAmI(): Promise<Me | null> {
 export async function logout(): Promise<void> {
   await api('POST', '/auth/logout', {}).catch(() => undefined);
   setCsrf(undefined);
+}
+
+/** Roles of the person at a school (a district grant counts everywhere). */
+export function rolesAt(me: Me, schoolId: string | null): Set<StaffRole> {
+  return new Set(me.staff.grants.filter((g) => g.schoolId === null || g.schoolId === schoolId).map((g) => g.role));
+}
+
+export function isDistrict(me: Me): boolean {
+  return me.staff.grants.some((g) => g.schoolId === null);
+}
+
+/** Schools named in the person's grants (a district admin's list comes from the server). */
+export function grantSchoolIds(me: Me): string[] {
+  return [...new Set(me.staff.grants.map((g) => g.schoolId).filter((s): s is string => s !== null))];
 }

@@ -1,17 +1,23 @@
 import type { PageDef } from '../App.js';
 import { Placeholder } from './Placeholder.js';
+import { PupilsPage } from './Pupils.js';
+import { CardsPage } from './Cards.js';
+import { MenuPage } from './Menu.js';
+import { BenefitsPage } from './Benefits.js';
+
+const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
 /** The console's pages, in the navigation's order. `roles`: who sees the link (the server checks every call anyway). */
 export const PAGES: PageDef[] = [
-  { id: 'schools', title: 'Школы', component: Placeholder },
-  { id: 'accounts', title: 'Лицевые счета', component: Placeholder },
-  { id: 'pupils', title: 'Ученики', component: Placeholder },
-  { id: 'cards', title: 'Карты', component: Placeholder },
-  { id: 'menu', title: 'Меню', component: Placeholder },
-  { id: 'benefits', title: 'Льготы', component: Placeholder },
-  { id: 'staff', title: 'Сотрудники', component: Placeholder },
-  { id: 'tills', title: 'Кассы', component: Placeholder },
-  { id: 'flags', title: 'Отметки для проверки', component: Placeholder },
-  { id: 'money', title: 'Ручные операции', component: Placeholder },
-  { id: 'audit', title: 'Журнал действий', component: Placeholder },
+  { id: 'schools', title: 'Школы', component: Placeholder, roles: ADMINS },
+  { id: 'accounts', title: 'Лицевые счета', component: Placeholder, roles: [...ADMINS, 'accountant'] },
+  { id: 'pupils', title: 'Ученики', component: PupilsPage, roles: [...ADMINS, 'classTeacher', 'accountant'] },
+  { id: 'cards', title: 'Карты', component: CardsPage, roles: [...ADMINS, 'manager'] },
+  { id: 'menu', title: 'Меню', component: MenuPage, roles: [...ADMINS, 'manager', 'nurse'] },
+  { id: 'benefits', title: 'Льготы', component: BenefitsPage, roles: [...ADMINS, 'accountant'] },
+  { id: 'staff', title: 'Сотрудники', component: Placeholder, roles: ADMINS },
+  { id: 'tills', title: 'Кассы', component: Placeholder, roles: [...ADMINS, 'manager'] },
+  { id: 'flags', title: 'Отметки для проверки', component: Placeholder, roles: [...ADMINS, 'accountant'] },
+  { id: 'money', title: 'Ручные операции', component: Placeholder, roles: [...ADMINS, 'accountant'] },
+  { id: 'audit', title: 'Журнал действий', component: Placeholder, roles: [...ADMINS, 'accountant'] },
 ];

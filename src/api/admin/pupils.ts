@@ -82,7 +82,6 @@ export const importAnswer = z.object({
 });
 
 export const newSchoolYear = z.object({
-  schoolId: z.string().min(1),
   /** The year the new school year starts in (2026 for 2026/27). */
   year: z.number().int().min(2000).max(2100),
   confirm: z.boolean().default(false),

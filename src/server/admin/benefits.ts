@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { benefitCategories, benefitRules, mealSets, studentBenefits, students } from '../db/schema.js';
-import type { Db, Tx } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { assertVersion } from './concurrency.js';
@@ -31,7 +31,7 @@ export async function listBenefits(db: Tx, schoolId: string) {
   }));
 }
 
-export async function saveBenefitCategory(db: Db, schoolId: string, input: z.infer<typeof benefitCategoryInput>) {
+export async function saveBenefitCategory(db: Tx, schoolId: string, input: z.infer<typeof benefitCategoryInput>) {
   return db.transaction(async (tx) => {
     const row = { name: input.name, fundingSource: input.fundingSource, active: input.active };
     const [before] = input.id ? await tx.select().from(benefitCategories).where(and(eq(benefitCategories.schoolId, schoolId), eq(benefitCategories.id, input.id))).for('update') : [];
@@ -48,7 +48,7 @@ export async function saveBenefitCategory(db: Db, schoolId: string, input: z.inf
   });
 }
 
-export async function saveBenefitRule(db: Db, schoolId: string, input: z.infer<typeof benefitRuleInput>) {
+export async function saveBenefitRule(db: Tx, schoolId: string, input: z.infer<typeof benefitRuleInput>) {
   return db.transaction(async (tx) => {
     const [cat] = await tx.select().from(benefitCategories).where(and(eq(benefitCategories.schoolId, schoolId), eq(benefitCategories.id, input.benefitCategoryId)));
     if (!cat) throw new HttpError(400, 'BAD_INPUT', 'Нет такой льготной категории');
@@ -85,7 +85,7 @@ export async function listPupilBenefits(db: Tx, studentId: string) {
  * read). The category joins the pupil's list the till reads only while the
  * document holds on `today`; `expireBenefits` takes it off when it runs out.
  */
-export async function setPupilBenefit(db: Db, studentId: string, input: PupilBenefitInput, scope: SchoolScope, today: string) {
+export async function setPupilBenefit(db: Tx, studentId: string, input: PupilBenefitInput, scope: SchoolScope, today: string) {
   return db.transaction(async (tx) => {
     const pupil = await pupilInScope(tx, studentId, scope);
     const [cat] = await tx.select().from(benefitCategories).where(and(eq(benefitCategories.schoolId, pupil.schoolId), eq(benefitCategories.id, input.benefitCategoryId), eq(benefitCategories.active, true)));
@@ -105,7 +105,7 @@ export async function setPupilBenefit(db: Db, studentId: string, input: PupilBen
   });
 }
 
-export async function removePupilBenefit(db: Db, studentId: string, benefitCategoryId: string, scope: SchoolScope) {
+export async function removePupilBenefit(db: Tx, studentId: string, benefitCategoryId: string, scope: SchoolScope) {
   return db.transaction(async (tx) => {
     const pupil = await pupilInScope(tx, studentId, scope);
     const gone = await tx.delete(studentBenefits).where(and(eq(studentBenefits.studentId, studentId), eq(studentBenefits.benefitCategoryId, benefitCategoryId))).returning();
@@ -142,7 +142,7 @@ export async function expiringBenefits(db: Tx, scope: SchoolScope, opts: { today
 }
 
 /** Takes expired benefits off the pupils' lists the tills read (run daily; idempotent). Returns how many pupils changed. */
-export async function expireBenefits(db: Db, today: string): Promise<number> {
+export async function expireBenefits(db: Tx, today: string): Promise<number> {
   return db.transaction(async (tx) => {
     const expired = await tx.select({ studentId: studentBenefits.studentId, categoryId: studentBenefits.benefitCategoryId }).from(studentBenefits)
       .where(and(isNotNull(studentBenefits.validUntil), sql`${studentBenefits.validUntil} < ${today}`));

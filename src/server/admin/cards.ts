@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { accounts, cards, students } from '../db/schema.js';
-import type { Db, Tx } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { parseCardId } from '../../core/card-id.js';
@@ -37,7 +37,7 @@ export async function setCardState(tx: Tx, rawCardId: string, state: 'blocked' |
 }
 
 /** Lost or broken card: the old one is marked lost, the new one goes to the same account (balance unchanged). */
-export async function reissueCard(db: Db, oldCardId: string, newCardId: string): Promise<{ accountNumber: string; cardId: string }> {
+export async function reissueCard(db: Tx, oldCardId: string, newCardId: string): Promise<{ accountNumber: string; cardId: string }> {
   return db.transaction(async (tx) => {
     const { accountNumber } = await setCardState(tx, oldCardId, 'lost', 'перевыпуск');
     const cardId = await issueCard(tx, accountNumber, newCardId);

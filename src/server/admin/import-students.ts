@@ -2,7 +2,7 @@ import { eq, inArray, like, or } from 'drizzle-orm';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { v7 as uuidv7 } from 'uuid';
 import { accounts, benefitCategories, cards, schools, students } from '../db/schema.js';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { AccountNumberAllocator, isAccountNumber, schoolPrefix } from '../account-number.js';
 import { normaliseCardId } from './cards.js';
@@ -99,7 +99,7 @@ export { normaliseClassName } from '../../core/class-name.js';
  * updates the same pupils (matched by account number, else by school+ФИО+класс).
  * `dryRun` is the console's preview: the answer it would give, with nothing written.
  */
-export async function importStudents(db: Db, bytes: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importStudents(db: Tx, bytes: Buffer, opts: ImportOptions = {}): Promise<ImportResult> {
   const result: ImportResult = { created: 0, updated: 0, errors: [], refused: false, newAccounts: [], rows: [], dryRun: opts.dryRun === true };
   const table = await readPupilTable(bytes);
   if (!Array.isArray(table)) return { ...result, refused: true, errors: [table] };
@@ -194,7 +194,7 @@ export async function importStudents(db: Db, bytes: Buffer, opts: ImportOptions 
 }
 
 async function writeRows(
-  db: Db, checked: GoodRow[], allSchools: (typeof schools.$inferSelect)[],
+  db: Tx, checked: GoodRow[], allSchools: (typeof schools.$inferSelect)[],
   existingAccounts: Map<string, typeof accounts.$inferSelect>, result: ImportResult, dryRun: boolean,
 ): Promise<void> {
   await db.transaction(async (tx) => {

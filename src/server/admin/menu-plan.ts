@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { dishes, mealSets, menuCategories, menuCycleDays, menuCycles, menuOverrides } from '../db/schema.js';
-import type { Db, Tx } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { cycleDayOf } from '../../core/menu-cycle.js';
@@ -29,7 +29,7 @@ async function requireCategory(tx: Tx, schoolId: string, categoryId: string): Pr
   if (!cat) throw new HttpError(400, 'BAD_INPUT', `Нет такой категории меню: ${categoryId}`);
 }
 
-export async function saveCategory(db: Db, schoolId: string, input: { id?: string; name: string; sort: number }) {
+export async function saveCategory(db: Tx, schoolId: string, input: { id?: string; name: string; sort: number }) {
   const id = input.id ?? uuidv7();
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(menuCategories).values({ schoolId, id, name: input.name, sort: input.sort, active: true })
@@ -40,7 +40,7 @@ export async function saveCategory(db: Db, schoolId: string, input: { id?: strin
 }
 
 /** Creates a dish (no id) or edits one (id + the version read). */
-export async function saveDish(db: Db, schoolId: string, input: DishInput) {
+export async function saveDish(db: Tx, schoolId: string, input: DishInput) {
   return db.transaction(async (tx) => {
     await requireCategory(tx, schoolId, input.categoryId);
     const row = { name: input.name, price: input.price, categoryId: input.categoryId, portion: input.portion, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active };
@@ -66,7 +66,7 @@ const DISH_FIELDS = [
   { key: 'portion', label: 'Выход' }, { key: 'active', label: 'В продаже' },
 ] as const satisfies { key: keyof typeof dishes.$inferSelect; label: string }[];
 
-export async function saveMealSet(db: Db, schoolId: string, input: MealSetInput) {
+export async function saveMealSet(db: Tx, schoolId: string, input: MealSetInput) {
   return db.transaction(async (tx) => {
     await requireCategory(tx, schoolId, input.categoryId);
     const found = await tx.select({ id: dishes.id }).from(dishes).where(and(eq(dishes.schoolId, schoolId), inArray(dishes.id, input.dishIds)));
@@ -104,7 +104,7 @@ export async function getCycle(db: Tx, schoolId: string) {
 }
 
 /** Replaces the school's cycle menu (its length, first date, days); a stale version is refused. */
-export async function saveCycle(db: Db, schoolId: string, input: CycleInput) {
+export async function saveCycle(db: Tx, schoolId: string, input: CycleInput) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(menuCycles).where(eq(menuCycles.schoolId, schoolId)).for('update');
     if (before) assertVersion(before, input.version ?? 0, { lengthDays: input.lengthDays, startsOn: input.startsOn }, [{ key: 'lengthDays', label: 'Длина цикла' }, { key: 'startsOn', label: 'Начало цикла' }], 'Цикличное меню');
@@ -120,7 +120,7 @@ export async function saveCycle(db: Db, schoolId: string, input: CycleInput) {
 }
 
 /** Sets what a date serves instead of its cycle day (a holiday menu, a missing delivery). */
-export async function saveOverride(db: Db, schoolId: string, input: OverrideInput) {
+export async function saveOverride(db: Tx, schoolId: string, input: OverrideInput) {
   return db.transaction(async (tx) => {
     await requireItems(tx, schoolId, input.dishIds, input.mealSetIds);
     const [before] = await tx.select().from(menuOverrides).where(and(eq(menuOverrides.schoolId, schoolId), eq(menuOverrides.day, input.day))).for('update');

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { accounts, balanceReturnTasks, cards, schoolYearTransitions, students } from '../db/schema.js';
-import type { Db, Tx } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { normaliseClassName, promotedClassName } from '../../core/class-name.js';
@@ -37,9 +37,11 @@ function searchCondition(q: string): SQL {
  * and cut in the database with the indexes of migration 0006 (name prefix by
  * school and across schools, class by school), with the total for the pager.
  */
-export async function searchPupils(db: Tx, query: PupilListQuery, scope: SchoolScope): Promise<{ rows: PupilRow[]; total: number }> {
+export async function searchPupils(db: Tx, query: PupilListQuery, scope: SchoolScope, classNames: readonly string[] | null = null): Promise<{ rows: PupilRow[]; total: number }> {
   const where = and(
     inScope(scope, students.schoolId),
+    // A class teacher sees their classes only.
+    classNames === null ? undefined : classNames.length ? inArray(students.className, [...classNames]) : sql`false`,
     query.schoolId ? eq(students.schoolId, query.schoolId) : undefined,
     query.archived === '1' ? isNotNull(students.archivedAt) : isNull(students.archivedAt),
     query.className ? eq(students.className, normaliseClassName(query.className) ?? query.className) : undefined,
@@ -93,7 +95,7 @@ const PUPIL_FIELDS: FieldLabel<PupilRow>[] = [
 ];
 
 /** Edits a pupil (name, class) if nobody saved it since `version`; the tills get the change on their next pull. */
-export async function updatePupil(db: Db, id: string, patch: PupilPatch, scope: SchoolScope): Promise<{ before: PupilRow; after: PupilRow }> {
+export async function updatePupil(db: Tx, id: string, patch: PupilPatch, scope: SchoolScope): Promise<{ before: PupilRow; after: PupilRow }> {
   return db.transaction(async (tx) => {
     const [locked] = await tx.select({ schoolId: students.schoolId }).from(students)
       .where(and(eq(students.id, id), inScope(scope, students.schoolId))).for('update');
@@ -111,7 +113,7 @@ export async function updatePupil(db: Db, id: string, patch: PupilPatch, scope: 
 }
 
 /** Moves pupils to another class of their school (a class split, a pupil who changed class). */
-export async function movePupils(db: Db, ids: string[], className: string, scope: SchoolScope): Promise<{ moved: number }> {
+export async function movePupils(db: Tx, ids: string[], className: string, scope: SchoolScope): Promise<{ moved: number }> {
   return db.transaction(async (tx) => {
     const rows = await tx.update(students).set({ className, version: sql`${students.version} + 1`, updatedAt: sql`now()` })
       .where(and(inArray(students.id, ids), inScope(scope, students.schoolId), isNull(students.archivedAt)))
@@ -140,7 +142,7 @@ class Rollback extends Error {}
  * (the ledger is untouched: the money is returned or moved by a later, audited entry).
  * `dryRun` answers the same numbers and writes nothing.
  */
-export async function newSchoolYear(db: Db, opts: { schoolId: string; year: number; by: string; dryRun?: boolean }): Promise<NewYearResult> {
+export async function newSchoolYear(db: Tx, opts: { schoolId: string; year: number; by: string; dryRun?: boolean }): Promise<NewYearResult> {
   let out: NewYearResult | undefined;
   try {
     await db.transaction(async (tx) => {

@@ -1,0 +1,146 @@
+import { useEffect, useState } from 'react';
+import { z } from 'zod';
+import { api, ApiError, rub } from '../api.js';
+import type { PageProps } from '../App.js';
+import { Dialog, Field, FormError, useZodForm } from '../components/Form.js';
+import { parseMoney, formatAmount } from '../../core/money.js';
+
+interface Category { id: string; name: string; sort: number; active: boolean }
+interface Dish { id: string; name: string; price: number; categoryId: string; portion: string; active: boolean; version: number; sort: number; allergens?: string[] }
+interface MealSet extends Omit<Dish, 'portion'> { dishIds: string[] }
+interface Catalogue { categories: Category[]; dishes: Dish[]; mealSets: MealSet[] }
+interface DayMenu { date: string; source: 'override' | 'cycle' | 'none'; dayNo: number | null; note: string; dishIds: string[]; mealSetIds: string[] }
+interface Cycle { lengthDays: number; startsOn: string; weekdays: number[]; version: number; days: { dayNo: number; dishIds: string[]; mealSetIds: string[] }[] }
+
+/** "49,61" → 4961 kopecks, with the form's Russian message when it is not a sum. */
+const money = z.string().transform((v, ctx) => {
+  try { return parseMoney(v); } catch { ctx.addIssue({ code: 'custom', message: 'Цена: сумма в рублях, например 49,61' }); return z.NEVER; }
+}).refine((k) => k >= 0, 'Цена не может быть отрицательной');
+const dishForm = z.object({
+  name: z.string().trim().min(1, 'Введите наименование').max(300),
+  portion: z.string().trim().max(40, 'Выход порции длиннее 40 знаков'),
+  price: money,
+  categoryId: z.string().min(1, 'Выберите категорию'),
+});
+
+type Tab = 'dishes' | 'sets' | 'dates' | 'cycle';
+
+/** The school's menu: dishes and meal sets (the catalogue the tills sell), the cycle menu and the menu of each date. */
+export function MenuPage({ schoolId, roles }: PageProps) {
+  const [tab, setTab] = useState<Tab>('dishes');
+  const [cat, setCat] = useState<Catalogue | null>(null);
+  const [error, setError] = useState('');
+  const [editing, setEditing] = useState<Dish | 'new' | null>(null);
+  const canEdit = roles.has('districtAdmin') || roles.has('schoolAdmin') || roles.has('manager');
+  const base = `/schools/${encodeURIComponent(schoolId)}/menu`;
+  const reload = () => { api<Catalogue>('GET', base).then(setCat, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e))); };
+  useEffect(reload, [base]);
+  const catName = (id: string) => cat?.categories.find((c) => c.id === id)?.name ?? id;
+  const dishName = (id: string) => cat?.dishes.find((d) => d.id === id)?.name ?? id;
+  const setName = (id: string) => cat?.mealSets.find((d) => d.id === id)?.name ?? id;
+  const tabs: [Tab, string][] = [['dishes', 'Блюда'], ['sets', 'Комплексы'], ['dates', 'Меню по датам'], ['cycle', 'Цикличное меню']];
+  return (
+    <>
+      <div className="tabs" role="tablist" aria-label="Разделы меню">
+        {tabs.map(([id, label]) => <button key={id} type="button" role="tab" aria-selected={tab === id} onClick={() => setTab(id)}>{label}</button>)}
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {cat && tab === 'dishes' && (
+        <>
+          {canEdit && <div className="buttons"><button type="button" onClick={() => setEditing('new')}>Добавить блюдо…</button></div>}
+          <div className="table-scroll">
+            <table aria-label="Блюда">
+              <thead><tr><th scope="col">Наименование</th><th scope="col">Выход</th><th scope="col">Категория</th><th scope="col" className="num">Цена</th><th scope="col">В продаже</th></tr></thead>
+              <tbody>{cat.dishes.map((d) => (
+                <tr key={d.id} className="clickable" tabIndex={0} onClick={() => canEdit && setEditing(d)} onKeyDown={(e) => { if (e.key === 'Enter' && canEdit) setEditing(d); }}>
+                  <td>{d.name}</td><td>{d.portion || '—'}</td><td>{catName(d.categoryId)}</td><td className="num">{rub(d.price)}</td><td>{d.active ? 'да' : 'нет'}</td>
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {cat && tab === 'sets' && (
+        <div className="table-scroll">
+          <table aria-label="Комплексы">
+            <thead><tr><th scope="col">Комплекс</th><th scope="col">Состав</th><th scope="col" className="num">Цена</th></tr></thead>
+            <tbody>{cat.mealSets.map((m) => <tr key={m.id}><td>{m.name}</td><td>{m.dishIds.map(dishName).join('; ')}</td><td className="num">{rub(m.price)}</td></tr>)}</tbody>
+          </table>
+        </div>
+      )}
+      {cat && tab === 'dates' && <MenuByDate base={base} dishName={dishName} setName={setName} />}
+      {cat && tab === 'cycle' && <CycleView base={base} dishName={dishName} setName={setName} />}
+      {editing && cat && <DishDialog base={base} dish={editing === 'new' ? null : editing} categories={cat.categories} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); reload(); }} />}
+    </>
+  );
+}
+
+function DishDialog({ base, dish, categories, onClose, onSaved }: { base: string; dish: Dish | null; categories: Category[]; onClose: () => void; onSaved: () => void }) {
+  const form = useZodForm(dishForm, {
+    name: dish?.name ?? '', portion: dish?.portion ?? '', price: dish ? formatAmount(dish.price) : '', categoryId: dish?.categoryId ?? categories[0]?.id ?? '',
+  });
+  const save = form.submit(async (data) => {
+    await api('PUT', `${base}/dishes${dish ? `/${encodeURIComponent(dish.id)}` : ''}`, { ...data, active: dish?.active ?? true, sort: dish?.sort ?? 0, ...(dish ? { id: dish.id, version: dish.version } : {}) });
+    onSaved();
+  });
+  return (
+    <Dialog title={dish ? dish.name : 'Новое блюдо'} onClose={onClose}>
+      <form onSubmit={save} noValidate>
+        <Field name="name" label="Наименование" value={form.values.name!} onChange={form.set} error={form.errors.name} autoFocus />
+        <div className="form-grid">
+          <Field name="portion" label="Выход порции" value={form.values.portion!} onChange={form.set} error={form.errors.portion} hint="Например, 150 г" />
+          <Field name="price" label="Цена, ₽" value={form.values.price!} onChange={form.set} error={form.errors.price} inputMode="decimal" />
+          <Field name="categoryId" label="Категория" value={form.values.categoryId!} onChange={form.set} error={form.errors.categoryId} options={categories.map((c) => ({ value: c.id, label: c.name }))} />
+        </div>
+        <FormError error={form.serverError} />
+        <div className="buttons"><button type="submit" className="primary" disabled={form.busy}>Сохранить</button><button type="button" onClick={onClose}>Отмена</button></div>
+      </form>
+    </Dialog>
+  );
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const plusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const SOURCE: Record<DayMenu['source'], string> = { override: 'особое меню', cycle: 'по циклу', none: 'нет меню' };
+
+function MenuByDate({ base, dishName, setName }: { base: string; dishName: (id: string) => string; setName: (id: string) => string }) {
+  const [from, setFrom] = useState(today());
+  const [days, setDays] = useState<DayMenu[]>([]);
+  const [error, setError] = useState('');
+  useEffect(() => { api<DayMenu[]>('GET', `${base}/dates?from=${from}&to=${plusDays(from, 13)}`).then(setDays, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e))); }, [base, from]);
+  return (
+    <>
+      <div className="field"><label htmlFor="menu-from">С даты</label><input id="menu-from" type="date" value={from} onChange={(e) => setFrom(e.target.value || today())} /></div>
+      {error && <p className="error" role="alert">{error}</p>}
+      <table aria-label="Меню по датам">
+        <thead><tr><th scope="col">Дата</th><th scope="col">Откуда</th><th scope="col">Блюда и комплексы</th></tr></thead>
+        <tbody>{days.map((d) => (
+          <tr key={d.date}>
+            <td>{new Date(`${d.date}T12:00:00Z`).toLocaleDateString('ru-RU', { weekday: 'short', day: 'numeric', month: 'long' })}</td>
+            <td>{SOURCE[d.source]}{d.dayNo ? `, день ${d.dayNo}` : ''}{d.note ? ` (${d.note})` : ''}</td>
+            <td>{[...d.mealSetIds.map(setName), ...d.dishIds.map(dishName)].join('; ') || '—'}</td>
+          </tr>
+        ))}</tbody>
+      </table>
+    </>
+  );
+}
+
+function CycleView({ base, dishName, setName }: { base: string; dishName: (id: string) => string; setName: (id: string) => string }) {
+  const [cycle, setCycle] = useState<Cycle | null | undefined>(undefined);
+  useEffect(() => { api<Cycle | null>('GET', `${base}/cycle`).then(setCycle, () => setCycle(null)); }, [base]);
+  if (cycle === undefined) return <p aria-busy="true">Загрузка…</p>;
+  if (cycle === null) return <p className="muted">Цикличное меню не задано. Загрузите его через API (PUT {base}/cycle) или командой canteen server.</p>;
+  return (
+    <>
+      <p>Цикл {cycle.lengthDays} дней с {cycle.startsOn}.</p>
+      <table aria-label="Дни цикла">
+        <thead><tr><th scope="col">День</th><th scope="col">Блюда и комплексы</th></tr></thead>
+        <tbody>{Array.from({ length: cycle.lengthDays }, (_, i) => i + 1).map((n) => {
+          const d = cycle.days.find((x) => x.dayNo === n);
+          return <tr key={n}><td>{n}</td><td>{d ? [...d.mealSetIds.map(setName), ...d.dishIds.map(dishName)].join('; ') : '—'}</td></tr>;
+        })}</tbody>
+      </table>
+    </>
+  );
+}
