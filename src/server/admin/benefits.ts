@@ -4,7 +4,8 @@ import { benefitCategories, benefitRules, mealSets, studentBenefits, students } 
 import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
-import { assertVersion } from './concurrency.js';
+import { checkVersion } from '../audit.js';
+import { AUDIT } from './audit-keys.js';
 import type { SchoolScope } from './pupils.js';
 import type { PupilBenefitInput } from '../../api/admin/benefits.js';
 import type { z } from 'zod';
@@ -37,7 +38,7 @@ export async function saveBenefitCategory(db: Tx, schoolId: string, input: z.inf
     const [before] = input.id ? await tx.select().from(benefitCategories).where(and(eq(benefitCategories.schoolId, schoolId), eq(benefitCategories.id, input.id))).for('update') : [];
     let after;
     if (before) {
-      assertVersion(before, input.version ?? 0, row, [{ key: 'name', label: 'Название' }, { key: 'fundingSource', label: 'Источник' }, { key: 'active', label: 'Действует' }], `Льгота «${before.name}»`);
+      await checkVersion(tx, AUDIT.benefitCategory, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
       [after] = await tx.update(benefitCategories).set({ ...row, version: sql`${benefitCategories.version} + 1` })
         .where(and(eq(benefitCategories.schoolId, schoolId), eq(benefitCategories.id, before.id))).returning();
     } else {
@@ -59,7 +60,7 @@ export async function saveBenefitRule(db: Tx, schoolId: string, input: z.infer<t
     const [before] = input.id ? await tx.select().from(benefitRules).where(and(eq(benefitRules.schoolId, schoolId), eq(benefitRules.id, input.id))).for('update') : [];
     let after;
     if (before) {
-      assertVersion(before, input.version ?? 0, row, [{ key: 'mealSetId', label: 'Комплекс' }, { key: 'parentPays', label: 'Платят родители, коп.' }, { key: 'active', label: 'Действует' }], 'Правило льготы');
+      await checkVersion(tx, AUDIT.benefitRule, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
       [after] = await tx.update(benefitRules).set({ ...row, version: sql`${benefitRules.version} + 1` })
         .where(and(eq(benefitRules.schoolId, schoolId), eq(benefitRules.id, before.id))).returning();
     } else {
@@ -93,7 +94,7 @@ export async function setPupilBenefit(db: Tx, studentId: string, input: PupilBen
     const [before] = await tx.select().from(studentBenefits).where(and(eq(studentBenefits.studentId, studentId), eq(studentBenefits.benefitCategoryId, input.benefitCategoryId)));
     const row = { document: input.document, validFrom: input.validFrom, validUntil: input.validUntil ?? null };
     if (before) {
-      assertVersion(before, input.version ?? 0, row, [{ key: 'document', label: 'Документ' }, { key: 'validFrom', label: 'Действует с' }, { key: 'validUntil', label: 'Действует по' }], `Льгота «${cat.name}»`);
+      await checkVersion(tx, AUDIT.pupilBenefit, AUDIT.key(studentId, input.benefitCategoryId), before, input.version ?? 0);
       await tx.update(studentBenefits).set({ ...row, version: sql`${studentBenefits.version} + 1`, updatedAt: sql`now()` })
         .where(and(eq(studentBenefits.studentId, studentId), eq(studentBenefits.benefitCategoryId, input.benefitCategoryId)));
     } else {

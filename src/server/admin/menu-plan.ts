@@ -5,7 +5,8 @@ import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { cycleDayOf } from '../../core/menu-cycle.js';
-import { assertVersion } from './concurrency.js';
+import { checkVersion } from '../audit.js';
+import { AUDIT } from './audit-keys.js';
 import type { CycleInput, DishInput, MealSetInput, OverrideInput } from '../../api/admin/menu.js';
 
 /**
@@ -50,7 +51,7 @@ export async function saveDish(db: Tx, schoolId: string, input: DishInput) {
     }
     let after: typeof dishes.$inferSelect;
     if (before) {
-      assertVersion(before, input.version ?? 0, row, DISH_FIELDS, `Блюдо «${before.name}»`);
+      await checkVersion(tx, AUDIT.dish, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
       [after] = await tx.update(dishes).set({ ...row, version: sql`${dishes.version} + 1` })
         .where(and(eq(dishes.schoolId, schoolId), eq(dishes.id, before.id))).returning() as [typeof after];
     } else {
@@ -60,11 +61,6 @@ export async function saveDish(db: Tx, schoolId: string, input: DishInput) {
     return { before: before ?? null, after };
   });
 }
-
-const DISH_FIELDS = [
-  { key: 'name', label: 'Наименование' }, { key: 'price', label: 'Цена, коп.' }, { key: 'categoryId', label: 'Категория' },
-  { key: 'portion', label: 'Выход' }, { key: 'active', label: 'В продаже' },
-] as const satisfies { key: keyof typeof dishes.$inferSelect; label: string }[];
 
 export async function saveMealSet(db: Tx, schoolId: string, input: MealSetInput) {
   return db.transaction(async (tx) => {
@@ -77,9 +73,7 @@ export async function saveMealSet(db: Tx, schoolId: string, input: MealSetInput)
     if (input.id) [before] = await tx.select().from(mealSets).where(and(eq(mealSets.schoolId, schoolId), eq(mealSets.id, input.id))).for('update');
     let after: typeof mealSets.$inferSelect;
     if (before) {
-      assertVersion(before, input.version ?? 0, row, [
-        { key: 'name', label: 'Наименование' }, { key: 'price', label: 'Цена, коп.' }, { key: 'dishIds', label: 'Состав' }, { key: 'active', label: 'В продаже' },
-      ], `Комплекс «${before.name}»`);
+      await checkVersion(tx, AUDIT.mealSet, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
       [after] = await tx.update(mealSets).set({ ...row, version: sql`${mealSets.version} + 1` })
         .where(and(eq(mealSets.schoolId, schoolId), eq(mealSets.id, before.id))).returning() as [typeof after];
     } else {
@@ -107,7 +101,7 @@ export async function getCycle(db: Tx, schoolId: string) {
 export async function saveCycle(db: Tx, schoolId: string, input: CycleInput) {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(menuCycles).where(eq(menuCycles.schoolId, schoolId)).for('update');
-    if (before) assertVersion(before, input.version ?? 0, { lengthDays: input.lengthDays, startsOn: input.startsOn }, [{ key: 'lengthDays', label: 'Длина цикла' }, { key: 'startsOn', label: 'Начало цикла' }], 'Цикличное меню');
+    if (before) await checkVersion(tx, AUDIT.menuCycle, schoolId, before, input.version ?? 0);
     await requireItems(tx, schoolId, [...new Set(input.days.flatMap((d) => d.dishIds))], [...new Set(input.days.flatMap((d) => d.mealSetIds))]);
     const row = { lengthDays: input.lengthDays, startsOn: input.startsOn, weekdays: [...new Set(input.weekdays)].sort() };
     if (before) await tx.update(menuCycles).set({ ...row, version: sql`${menuCycles.version} + 1` }).where(eq(menuCycles.schoolId, schoolId));
@@ -126,7 +120,7 @@ export async function saveOverride(db: Tx, schoolId: string, input: OverrideInpu
     const [before] = await tx.select().from(menuOverrides).where(and(eq(menuOverrides.schoolId, schoolId), eq(menuOverrides.day, input.day))).for('update');
     const row = { dishIds: input.dishIds, mealSetIds: input.mealSetIds, note: input.note };
     if (before) {
-      assertVersion(before, input.version ?? 0, row, [{ key: 'dishIds', label: 'Блюда' }, { key: 'mealSetIds', label: 'Комплексы' }, { key: 'note', label: 'Примечание' }], `Меню на ${input.day}`);
+      await checkVersion(tx, AUDIT.menuOverride, AUDIT.key(schoolId, input.day), before, input.version ?? 0);
       await tx.update(menuOverrides).set({ ...row, version: sql`${menuOverrides.version} + 1` }).where(and(eq(menuOverrides.schoolId, schoolId), eq(menuOverrides.day, input.day)));
     } else {
       await tx.insert(menuOverrides).values({ schoolId, day: input.day, ...row });

@@ -5,7 +5,8 @@ import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { normaliseClassName, promotedClassName } from '../../core/class-name.js';
 import { normaliseCardId } from './cards.js';
-import { assertVersion, type FieldLabel } from './concurrency.js';
+import { checkVersion } from '../audit.js';
+import { AUDIT } from './audit-keys.js';
 import type { PupilListQuery, PupilPatch, PupilRow } from '../../api/admin/pupils.js';
 
 /** Which schools a caller may see: a list, or every school (district admin). */
@@ -90,10 +91,6 @@ async function pupilById(db: Tx, id: string): Promise<PupilRow> {
   return { ...r, cards: cardRows };
 }
 
-const PUPIL_FIELDS: FieldLabel<PupilRow>[] = [
-  { key: 'fullName', label: 'ФИО' }, { key: 'className', label: 'Класс' },
-];
-
 /** Edits a pupil (name, class) if nobody saved it since `version`; the tills get the change on their next pull. */
 export async function updatePupil(db: Tx, id: string, patch: PupilPatch, scope: SchoolScope): Promise<{ before: PupilRow; after: PupilRow }> {
   return db.transaction(async (tx) => {
@@ -101,7 +98,7 @@ export async function updatePupil(db: Tx, id: string, patch: PupilPatch, scope: 
       .where(and(eq(students.id, id), inScope(scope, students.schoolId))).for('update');
     if (!locked) throw new HttpError(404, 'NOT_FOUND', 'Ученик не найден');
     const before = await pupilById(tx, id);
-    assertVersion(before, patch.version, patch, PUPIL_FIELDS, `Ученик «${before.fullName}»`);
+    await checkVersion(tx, AUDIT.pupil, id, before, patch.version);
     const set = {
       ...(patch.fullName !== undefined ? { fullName: patch.fullName } : {}),
       ...(patch.className !== undefined ? { className: patch.className } : {}),

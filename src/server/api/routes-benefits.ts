@@ -6,6 +6,7 @@ import {
 } from '../admin/benefits.js';
 import { getPupil } from '../admin/pupils.js';
 import { defineRoute, type AnyRoute } from './route.js';
+import { AUDIT } from '../admin/audit-keys.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 const READERS = [...ADMINS, 'accountant', 'classTeacher'] as const;
@@ -27,7 +28,7 @@ export const benefitRoutes: AnyRoute[] = [
     roles: ADMINS, scope: 'school', params: schoolParamsSchema, body: benefitCategoryInput, response: anyRow,
     async handler(c) {
       const { before, after } = await saveBenefitCategory(c.db, c.school.schoolId, c.body);
-      await c.audit({ action: 'benefit.category', entity: 'benefitCategory', entityId: after.id, schoolId: c.school.schoolId, before, after });
+      await c.audit({ action: 'benefit.category', entity: AUDIT.benefitCategory, entityId: AUDIT.key(c.school.schoolId, after.id), schoolId: c.school.schoolId, before, after });
       return after;
     },
   }),
@@ -36,7 +37,7 @@ export const benefitRoutes: AnyRoute[] = [
     roles: ADMINS, scope: 'school', params: schoolParamsSchema, body: benefitRuleInput, response: anyRow,
     async handler(c) {
       const { before, after } = await saveBenefitRule(c.db, c.school.schoolId, c.body);
-      await c.audit({ action: 'benefit.rule', entity: 'benefitRule', entityId: after.id, schoolId: c.school.schoolId, before, after });
+      await c.audit({ action: 'benefit.rule', entity: AUDIT.benefitRule, entityId: AUDIT.key(c.school.schoolId, after.id), schoolId: c.school.schoolId, before, after });
       return after;
     },
   }),
@@ -61,7 +62,7 @@ export const benefitRoutes: AnyRoute[] = [
     roles: ADMINS, scope: 'school', params: pupilParams, body: pupilBenefitInput, response: anyRow,
     async handler(c) {
       const { before, after } = await setPupilBenefit(c.db, c.params.pupilId, c.body, [c.school.schoolId], todayOf(c.now));
-      await c.audit({ action: 'benefit.pupil', entity: 'pupilBenefit', entityId: `${c.params.pupilId}:${c.body.benefitCategoryId}`, schoolId: c.school.schoolId, before, after });
+      await c.audit({ action: 'benefit.pupil', entity: AUDIT.pupilBenefit, entityId: AUDIT.key(c.params.pupilId, c.body.benefitCategoryId), schoolId: c.school.schoolId, before, after });
       return after;
     },
   }),
@@ -70,7 +71,7 @@ export const benefitRoutes: AnyRoute[] = [
     roles: ADMINS, scope: 'school', params: pupilParams.extend({ categoryId: z.string().min(1).max(100) }), response: okSchema,
     async handler(c) {
       const before = await removePupilBenefit(c.db, c.params.pupilId, c.params.categoryId, [c.school.schoolId]);
-      await c.audit({ action: 'benefit.pupil.remove', entity: 'pupilBenefit', entityId: `${c.params.pupilId}:${c.params.categoryId}`, schoolId: c.school.schoolId, before });
+      await c.audit({ action: 'benefit.pupil.remove', entity: AUDIT.pupilBenefit, entityId: AUDIT.key(c.params.pupilId, c.params.categoryId), schoolId: c.school.schoolId, before });
       return { ok: true as const };
     },
   }),

@@ -4,6 +4,7 @@ import { cardIssue, cardListQuery, cardPage, cardReissue, cardStateChange } from
 import { issueCard, listCards, reissueCard, schoolOfAccount, schoolOfCard, setCardState } from '../admin/cards.js';
 import { HttpError } from '../errors.js';
 import { defineRoute, type AnyRoute } from './route.js';
+import { AUDIT } from '../admin/audit-keys.js';
 
 const EDITORS = ['districtAdmin', 'schoolAdmin', 'manager'] as const;
 const cardParams = schoolParamsSchema.extend({ cardId: z.string().min(1).max(40) });
@@ -25,7 +26,7 @@ export const cardRoutes: AnyRoute[] = [
       if ((await schoolOfAccount(c.db, c.body.accountNumber)) !== c.school.schoolId) throw new HttpError(404, 'NOT_FOUND', `Лицевой счёт ${c.body.accountNumber} не найден в этой школе`);
       const cardId = await issueCard(c.db, c.body.accountNumber, c.body.cardId);
       const after = { cardId, accountNumber: c.body.accountNumber, state: 'active' as const };
-      await c.audit({ action: 'card.issue', entity: 'card', entityId: cardId, schoolId: c.school.schoolId, after });
+      await c.audit({ action: 'card.issue', entity: AUDIT.card, entityId: cardId, schoolId: c.school.schoolId, after });
       return after;
     },
   }),
@@ -36,7 +37,7 @@ export const cardRoutes: AnyRoute[] = [
       if ((await schoolOfCard(c.db, c.params.cardId)) !== c.school.schoolId) throw new HttpError(404, 'NOT_FOUND', 'Карта не найдена в этой школе');
       const { accountNumber } = await setCardState(c.db, c.params.cardId, c.body.state, c.body.reason);
       const after = { cardId: c.params.cardId.toUpperCase(), accountNumber, state: c.body.state };
-      await c.audit({ action: `card.${c.body.state}`, entity: 'card', entityId: after.cardId, schoolId: c.school.schoolId, after });
+      await c.audit({ action: `card.${c.body.state}`, entity: AUDIT.card, entityId: after.cardId, schoolId: c.school.schoolId, after });
       return after;
     },
   }),
@@ -47,7 +48,7 @@ export const cardRoutes: AnyRoute[] = [
       if ((await schoolOfCard(c.db, c.params.cardId)) !== c.school.schoolId) throw new HttpError(404, 'NOT_FOUND', 'Карта не найдена в этой школе');
       const r = await reissueCard(c.db, c.params.cardId, c.body.newCardId);
       const after = { cardId: r.cardId, accountNumber: r.accountNumber, state: 'active' as const };
-      await c.audit({ action: 'card.reissue', entity: 'card', entityId: r.cardId, schoolId: c.school.schoolId, before: { cardId: c.params.cardId }, after });
+      await c.audit({ action: 'card.reissue', entity: AUDIT.card, entityId: r.cardId, schoolId: c.school.schoolId, before: { cardId: c.params.cardId }, after });
       return after;
     },
   }),

@@ -4,6 +4,7 @@ import { categoryInput, cycleInput, dishInput, isoDate, mealSetInput, menuOfDate
 import { deleteOverride, getCatalogue, getCycle, menuOfDates, saveCategory, saveCycle, saveDish, saveMealSet, saveOverride } from '../admin/menu-plan.js';
 import { HttpError } from '../errors.js';
 import { defineRoute, type AnyRoute } from './route.js';
+import { AUDIT } from '../admin/audit-keys.js';
 
 const EDITORS = ['districtAdmin', 'schoolAdmin', 'manager'] as const;
 const READERS = [...EDITORS, 'nurse', 'accountant'] as const;
@@ -24,7 +25,7 @@ export const menuRoutes: AnyRoute[] = [
     roles: EDITORS, scope: 'school', params: schoolParamsSchema, body: categoryInput, response: anyRow,
     async handler(c) {
       const row = await saveCategory(c.db, c.school.schoolId, c.body);
-      await c.audit({ action: 'menu.category', entity: 'menuCategory', entityId: row.id, schoolId: c.school.schoolId, after: row });
+      await c.audit({ action: 'menu.category', entity: AUDIT.menuCategory, entityId: AUDIT.key(c.school.schoolId, row.id), schoolId: c.school.schoolId, after: row });
       return row;
     },
   }),
@@ -40,7 +41,7 @@ export const menuRoutes: AnyRoute[] = [
       const { before, after } = kind === 'dishes'
         ? await saveDish(c.db, c.school.schoolId, input as z.infer<typeof dishInput>)
         : await saveMealSet(c.db, c.school.schoolId, input as z.infer<typeof mealSetInput>);
-      await c.audit({ action: `menu.${kind === 'dishes' ? 'dish' : 'mealSet'}`, entity: kind === 'dishes' ? 'dish' : 'mealSet', entityId: after.id, schoolId: c.school.schoolId, before, after });
+      await c.audit({ action: `menu.${kind === 'dishes' ? 'dish' : 'mealSet'}`, entity: kind === 'dishes' ? AUDIT.dish : AUDIT.mealSet, entityId: AUDIT.key(c.school.schoolId, after.id), schoolId: c.school.schoolId, before, after });
       return after;
     },
   }))),
@@ -54,7 +55,7 @@ export const menuRoutes: AnyRoute[] = [
     roles: EDITORS, scope: 'school', params: schoolParamsSchema, body: cycleInput, response: anyRow,
     async handler(c) {
       const { before, after } = await saveCycle(c.db, c.school.schoolId, c.body);
-      await c.audit({ action: 'menu.cycle', entity: 'menuCycle', entityId: c.school.schoolId, schoolId: c.school.schoolId, before, after });
+      await c.audit({ action: 'menu.cycle', entity: AUDIT.menuCycle, entityId: c.school.schoolId, schoolId: c.school.schoolId, before, after });
       return after!;
     },
   }),
@@ -71,7 +72,7 @@ export const menuRoutes: AnyRoute[] = [
     roles: EDITORS, scope: 'school', params: schoolParamsSchema.extend({ day: isoDate }), body: overrideInput.omit({ day: true }), response: anyRow,
     async handler(c) {
       const { before, after } = await saveOverride(c.db, c.school.schoolId, { ...c.body, day: c.params.day });
-      await c.audit({ action: 'menu.override', entity: 'menuOverride', entityId: `${c.school.schoolId}:${c.params.day}`, schoolId: c.school.schoolId, before, after });
+      await c.audit({ action: 'menu.override', entity: AUDIT.menuOverride, entityId: AUDIT.key(c.school.schoolId, c.params.day), schoolId: c.school.schoolId, before, after });
       return after;
     },
   }),
@@ -80,7 +81,7 @@ export const menuRoutes: AnyRoute[] = [
     roles: EDITORS, scope: 'school', params: schoolParamsSchema.extend({ day: isoDate }), response: okSchema,
     async handler(c) {
       const before = await deleteOverride(c.db, c.school.schoolId, c.params.day);
-      await c.audit({ action: 'menu.override.delete', entity: 'menuOverride', entityId: `${c.school.schoolId}:${c.params.day}`, schoolId: c.school.schoolId, before });
+      await c.audit({ action: 'menu.override.delete', entity: AUDIT.menuOverride, entityId: AUDIT.key(c.school.schoolId, c.params.day), schoolId: c.school.schoolId, before });
       return { ok: true as const };
     },
   }),

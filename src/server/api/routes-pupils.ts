@@ -6,6 +6,7 @@ import {
 import { closeReturnTask, getPupil, listReturnTasks, movePupils, newSchoolYear, searchPupils, updatePupil } from '../admin/pupils.js';
 import { importStudents } from '../admin/import-students.js';
 import { defineRoute, type AnyRoute } from './route.js';
+import { AUDIT } from '../admin/audit-keys.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 const READERS = [...ADMINS, 'classTeacher', 'accountant'] as const;
@@ -38,7 +39,7 @@ export const pupilRoutes: AnyRoute[] = [
     roles: ADMINS, scope: 'school', params: pupilParams, body: pupilPatch, response: pupilRow,
     async handler(c) {
       const { before, after } = await updatePupil(c.db, c.params.pupilId, c.body, [c.school.schoolId]);
-      await c.audit({ action: 'pupil.update', entity: 'pupil', entityId: after.id, schoolId: after.schoolId, before, after });
+      await c.audit({ action: 'pupil.update', entity: AUDIT.pupil, entityId: after.id, schoolId: after.schoolId, before, after });
       return after;
     },
   }),
@@ -47,7 +48,7 @@ export const pupilRoutes: AnyRoute[] = [
     roles: ADMINS, scope: 'school', params: schoolParamsSchema, body: pupilMove, response: z.object({ moved: z.number().int() }),
     async handler(c) {
       const r = await movePupils(c.db, c.body.ids, c.body.className, [c.school.schoolId]);
-      await c.audit({ action: 'pupil.move', entity: 'pupil', schoolId: c.school.schoolId, after: { ids: c.body.ids, className: c.body.className } });
+      await c.audit({ action: 'pupil.move', entity: AUDIT.pupil, schoolId: c.school.schoolId, after: { ids: c.body.ids, className: c.body.className } });
       return r;
     },
   }),
@@ -59,7 +60,7 @@ export const pupilRoutes: AnyRoute[] = [
       const r = await importStudents(c.db, bytes, { dryRun: !c.body.confirm, schoolIds: [c.school.schoolId] });
       if (c.body.confirm && !r.refused) {
         await c.audit({
-          action: 'pupil.import', entity: 'pupil', schoolId: c.school.schoolId,
+          action: 'pupil.import', entity: AUDIT.pupil, schoolId: c.school.schoolId,
           after: { fileName: c.body.fileName, created: r.created, updated: r.updated, badRows: r.errors.length, lines: r.rows.map((x) => x.line) },
         });
       }

@@ -1,6 +1,10 @@
 import type { AnyRoute } from './route.js';
 import { authRoutes } from './routes-auth.js';
 import { staffRoutes } from './routes-staff.js';
+import { pupilRoutes } from './routes-pupils.js';
+import { cardRoutes } from './routes-cards.js';
+import { menuRoutes } from './routes-menu.js';
+import { benefitRoutes } from './routes-benefits.js';
 
 /**
  * Every admin API route. A new route module adds its list here (see
@@ -10,4 +14,8 @@ import { staffRoutes } from './routes-staff.js';
 export const ADMIN_ROUTES: AnyRoute[] = [
   ...authRoutes,
   ...staffRoutes,
+  ...pupilRoutes,
+  ...cardRoutes,
+  ...menuRoutes,
+  ...benefitRoutes,
 ];
