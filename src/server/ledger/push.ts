@@ -40,14 +40,18 @@ interface ClaimRow {
  * - entries with seq ≤ lastSeq are repeats: nothing happens, the same ack is answered;
  * - a batch starting after lastSeq + 1 is a gap: nothing is stored, `resumeFrom` says where to start;
  * - the contiguous run from lastSeq + 1 is stored (ON CONFLICT (uuid) DO NOTHING via entry_ids) and
- *   lastSeq advances over it, even for entries that cannot apply (those are flagged, never dropped);
+ *   lastSeq advances over it, even for entries that cannot apply or break a ledger rule (those are
+ *   stored unapplied and flagged, never dropped);
  * - an entry touching another school's account or card refuses the whole push (403), nothing changed.
  * The only lock besides the touched accounts' rows is the terminal's own row (FOR UPDATE).
  *
  * Round trips are what a push costs on a busy machine, so a 1,000-entry push is four statements
  * (plus BEGIN/COMMIT): lock the terminal; claim the UUIDs + lock the accounts + read the cards;
  * write entries, receipts, lines, balances, change log and lastSeq in one statement; flags, rarely.
- * A sale on an account with a daily limit adds one read of that day's spending (spentOnSaleDays).
+ * A sale on an account with a daily limit adds one read of that day's spending (spentOnSaleDays); a
+ * refund, or a subsidy entry first in the run, one read of what the ledger rules need (ruleBookFor).
+ * Every entry goes through the ledger rules (src/core/ledger-rules.ts) in memory: one that breaks a rule
+ * is stored as sent, unapplied, and flagged with the rule (docs/sync.md "Ledger rules").
  */
 export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushRequest): Promise<PushResponse> {
   if (req.terminalId !== terminal.id) {
