@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ReceiptDoc } from '../core/receipt.js';
-import { lineKeys } from './db/schema.js';
+import { receiptLine } from '../core/receipt.js';
+import type { SqlPick } from './db/rows.js';
+import type { receipts, schools } from './db/schema.js';
+import { receiptLinesReader } from './receipt-lines.js';
 import { SETTING } from './seed.js';
 
 /** What every receipt of this terminal prints at its top: the school's and the terminal's. */
@@ -49,13 +52,9 @@ export function buildReceiptDoc(h: ReceiptHeader, f: ReceiptFacts): ReceiptDoc {
 }
 
 /** The receipts columns the doc needs (a `SELECT *` row has them all). */
-export interface ReceiptDocRow {
-  seq: number; kind: 'sale' | 'refund'; number: string; issued_at: string; total: number; subsidy: number; account_number: string;
-  pupil_name: string | null; class_name: string | null; cashier_name: string | null; balance_after: number | null;
-  refund_of_number: string | null; doc: string | null;
-}
-
-interface LineRow { name: string; quantity: number; unit_price: number; amount: number; note: string | null }
+export type ReceiptDocRow = SqlPick<typeof receipts,
+  'seq' | 'kind' | 'number' | 'issued_at' | 'total' | 'subsidy' | 'account_number' | 'pupil_name' | 'class_name' | 'cashier_name'
+  | 'balance_after' | 'refund_of_number' | 'doc'>;
 
 /**
  * ReceiptDocs of stored receipts. Since terminal migration 0008 a receipt is not stored as JSON:
@@ -64,36 +63,35 @@ interface LineRow { name: string; quantity: number; unit_price: number; amount: 
  */
 export class ReceiptDocs {
   private readonly st;
+  private readonly linesOf;
 
   constructor(sqlite: Database.Database) {
     this.st = {
-      row: sqlite.prepare(`SELECT * FROM receipts WHERE seq = ?`),
-      lines: sqlite.prepare(`SELECT name, quantity, unit_price, amount, note FROM receipt_lines WHERE id BETWEEN ? AND ? ORDER BY id`),
-      school: sqlite.prepare(`SELECT s.name, s.time_zone FROM schools s LEFT JOIN settings st ON st.key = '${SETTING.schoolId}'
+      row: sqlite.prepare<[number], ReceiptDocRow>(`SELECT * FROM receipts WHERE seq = ?`),
+      school: sqlite.prepare<[], SqlPick<typeof schools, 'name' | 'time_zone'>>(`SELECT s.name, s.time_zone FROM schools s LEFT JOIN settings st ON st.key = '${SETTING.schoolId}'
                                WHERE st.value IS NULL OR s.id = st.value LIMIT 1`),
-      terminalName: sqlite.prepare(`SELECT value FROM settings WHERE key = '${SETTING.terminalName}'`).pluck(),
+      terminalName: sqlite.prepare<[], string>(`SELECT value FROM settings WHERE key = '${SETTING.terminalName}'`).pluck(),
     };
+    this.linesOf = receiptLinesReader(sqlite);
   }
 
   /** The header as the database has it now (the service passes its own, already loaded). */
   header(): ReceiptHeader {
-    const school = this.st.school.get() as { name: string; time_zone: string } | undefined;
+    const school = this.st.school.get();
     return {
       schoolName: school?.name ?? '', timeZone: school?.time_zone ?? 'Europe/Moscow',
-      terminalName: (this.st.terminalName.get() as string | undefined) ?? 'Касса',
+      terminalName: this.st.terminalName.get() ?? 'Касса',
     };
   }
 
   at(seq: number, header?: ReceiptHeader): ReceiptDoc | undefined {
-    const row = this.st.row.get(seq) as ReceiptDocRow | undefined;
+    const row = this.st.row.get(seq);
     return row && this.of(row, header);
   }
 
   of(row: ReceiptDocRow, header: ReceiptHeader = this.header()): ReceiptDoc {
     if (row.doc !== null) return JSON.parse(row.doc) as ReceiptDoc;
-    const lines = (this.st.lines.all(...lineKeys(row.seq)) as LineRow[]).map((l) => ({
-      name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, ...(l.note ? { note: l.note } : {}),
-    }));
+    const lines = this.linesOf(row.seq).map(receiptLine);
     return buildReceiptDoc(header, {
       kind: row.kind, number: row.number, issuedAt: row.issued_at, lines, total: row.total, subsidy: row.subsidy,
       pupilName: row.pupil_name ?? '', className: row.class_name ?? '', accountNumber: row.account_number,

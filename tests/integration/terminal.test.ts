@@ -224,7 +224,7 @@ describe('terminal service', () => {
     expect(await shown()).toEqual({ balance: 67766 - 9635 - 1320, spentToday: 9635 + 1320 });
     expect(checkIntegrity(t.sqlite)).toEqual([]);
     // The idle moment folds them into the row and moves the cursor.
-    expect((s as unknown as { checkpointer: { run(): boolean } }).checkpointer.run()).toBe(true);
+    expect((s as unknown as { ledger: { checkpointer: { run(): boolean } } }).ledger.checkpointer.run()).toBe(true);
     expect(stored()).toEqual({ local_sum: -10955, spent_day: '2018-03-15', spent_today: 10955 });
     expect(snapshot(t).cursors).toMatchObject({ sums_through_seq: 2 });
     expect(await shown()).toEqual({ balance: 56811, spentToday: 10955 });
