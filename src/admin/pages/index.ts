@@ -4,6 +4,7 @@ import { PupilsPage } from './Pupils.js';
 import { CardsPage } from './Cards.js';
 import { MenuPage } from './Menu.js';
 import { BenefitsPage } from './Benefits.js';
+import { StaffPage } from './Staff.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
@@ -15,7 +16,7 @@ export const PAGES: PageDef[] = [
   { id: 'cards', title: 'Карты', component: CardsPage, roles: [...ADMINS, 'manager'] },
   { id: 'menu', title: 'Меню', component: MenuPage, roles: [...ADMINS, 'manager', 'nurse'] },
   { id: 'benefits', title: 'Льготы', component: BenefitsPage, roles: [...ADMINS, 'accountant'] },
-  { id: 'staff', title: 'Сотрудники', component: Placeholder, roles: ADMINS },
+  { id: 'staff', title: 'Сотрудники', component: StaffPage, roles: ADMINS },
   { id: 'tills', title: 'Кассы', component: Placeholder, roles: [...ADMINS, 'manager'] },
   { id: 'flags', title: 'Отметки для проверки', component: Placeholder, roles: [...ADMINS, 'accountant'] },
   { id: 'money', title: 'Ручные операции', component: Placeholder, roles: [...ADMINS, 'accountant'] },

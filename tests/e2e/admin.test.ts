@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { generate } from 'otplib';
+import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
+import { addStaff } from '../server/admin-helpers.js';
+import { ensureAdminUi } from '../../src/shell/ui-build.js';
+import { students } from '../../src/server/db/schema.js';
+import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
+
+/**
+ * The staff console at /admin/ in Chromium, against a real server with the demo
+ * school and an enrolled till: a school admin's first login with TOTP, the pupil
+ * import with a bad row, a cashier's PIN reset that the till then accepts.
+ * axe-core finds no serious or critical violation on these pages.
+ */
+const run = browserAvailable();
+const S = DEMO_SCHOOL.school.id;
+
+async function noSeriousA11yViolations(page: Page, where: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+describe.skipIf(!run)('staff console in Chromium', () => {
+  let server: TestServer;
+  let terminal: TestTerminal;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await ensureAdminUi();
+    server = await startTestServer();
+    await addStaff(server.handle, { login: 'head24', password: 'head24-pass-1', fullName: 'Иванова Мария Петровна', grants: [{ role: 'schoolAdmin', schoolId: S, classNames: null }] });
+    await addStaff(server.handle, { fullName: 'Кассирова Анна', pin: '482913', grants: [{ role: 'cashier', schoolId: S, classNames: null }] });
+    terminal = await newTerminal(server);
+    browser = await launchBrowser();
+    ({ context, page } = await openPage(browser, { viewport: { width: 1366, height: 768 } }));
+    page.setDefaultTimeout(10_000);
+    // Refused calls answer 4xx on purpose; what must never appear is a CSP refusal or a script error.
+    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(String(e)));
+  }, 180_000);
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await terminal?.close();
+    await server?.close();
+  });
+
+  it('first login of a school admin: password, then the TOTP secret as text and its first code', async () => {
+    await page.goto(`${server.url}/admin/`);
+    await page.getByLabel('Логин').fill('head24');
+    await page.getByLabel('Пароль').fill('wrong-password');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/невер/i);
+    await page.getByLabel('Пароль').fill('head24-pass-1');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+    expect(await page.getByTestId('totp-uri').textContent()).toMatch(/^otpauth:\/\/totp\/.*secret=/);
+    await page.getByLabel('Код из приложения').fill('12');
+    await page.getByRole('button', { name: 'Подтвердить' }).click();
+    await expect(page.locator('.field-error').textContent()).resolves.toContain('6 цифр');
+    await noSeriousA11yViolations(page, 'login');
+    await screenshot(page, 'admin-login-totp.png');
+    await page.getByLabel('Код из приложения').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Подтвердить' }).click();
+    await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
+    await expect(page.locator('.who').textContent()).resolves.toContain('Иванова Мария Петровна');
+  });
+
+  it('pupils: server-side search; an import with a bad row shows it and writes nothing until confirmed', async () => {
+    await page.goto(`${server.url}/admin/#/pupils`);
+    const table = page.getByRole('table', { name: 'Ученики' });
+    await table.getByText('Иванов Иван Иванович').waitFor();
+    await page.getByTestId('table-search').fill('петр');
+    await poll(async () => table.locator('tbody tr').count()).toBe(1);
+    await expect(table.locator('tbody').textContent()).resolves.toContain('Петрова Анна Сергеевна');
+    await page.getByTestId('table-search').fill('');
+    await noSeriousA11yViolations(page, 'pupils');
+    await screenshot(page, 'admin-pupils.png');
+
+    const count = async () => (await server.handle.db.select({ n: sql<number>`count(*)::int` }).from(students))[0]!.n;
+    const before = await count();
+    await page.getByRole('button', { name: 'Импорт из файла…' }).click();
+    const csv = ['ФИО;Школа;Класс;Льготы', 'Орлова Дарья Максимовна;24;1А;', 'Безфамильный;24;3Б;', 'Козлов Илья Сергеевич;24;14Б;', 'Лебедев Иван Олегович;24;6А;'].join('\r\n');
+    await page.getByTestId('import-file').setInputFiles({ name: 'ученики.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.getByRole('button', { name: 'Проверить' }).click();
+    const errors = page.getByTestId('import-errors');
+    await errors.waitFor();
+    await expect(errors.locator('tbody tr td:first-child').allTextContents()).resolves.toEqual(['3', '4']);
+    await expect(errors.textContent()).resolves.toContain('класс «14Б» не распознан');
+    expect(await count()).toBe(before);
+    await noSeriousA11yViolations(page, 'import preview');
+    await screenshot(page, 'admin-pupils-import.png');
+    await page.getByRole('button', { name: /^Записать 2/ }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Импорт выполнен' }).textContent()).resolves.toContain('добавлено 2');
+    expect(await count()).toBe(before + 2);
+    expect((await server.handle.db.select().from(students).where(eq(students.fullName, 'Орлова Дарья Максимовна')))[0]!.className).toBe('01А');
+    await page.getByRole('button', { name: 'Готово' }).click();
+  });
+
+  it('staff: a new PIN for a cashier reaches the till on its next sync', async () => {
+    await page.goto(`${server.url}/admin/#/staff`);
+    await page.getByRole('table', { name: 'Сотрудники' }).getByText('Кассирова Анна').click();
+    await page.getByLabel('Новый ПИН для кассы').fill('1234');
+    await page.getByRole('button', { name: 'Сменить ПИН' }).click();
+    await expect(page.locator('.field-error').textContent()).resolves.toContain('PIN-код');
+    await page.getByLabel('Новый ПИН для кассы').fill('739164');
+    await page.getByRole('button', { name: 'Сменить ПИН' }).click();
+    await page.getByTestId('staff-notice').waitFor();
+    await noSeriousA11yViolations(page, 'staff');
+    await screenshot(page, 'admin-staff-pin.png');
+
+    await terminal.client.syncOnce();
+    await terminal.service.logout();
+    expect((await terminal.service.login('482913')).ok).toBe(false);
+    const login = await terminal.service.login('739164');
+    expect(login.ok).toBe(true);
+    expect(login.ok && login.value.name).toBe('Кассирова Анна');
+  });
+
+  it('no CSP violation or script error on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});
