@@ -77,6 +77,11 @@ export const salePayloadSchema = z.looseObject({
   issuedAt: z.iso.datetime({ offset: true }).optional(),
   /** The ReceiptDoc as printed, for reprints from the server. */
   doc: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Lines with one of the pupil's allergens that the cashier explicitly confirmed (issue 13):
+   * kept in the entry's payload on the server as the record of that confirmation.
+   */
+  allergenConfirmations: z.array(z.object({ itemId: z.string(), allergens: z.array(z.string()) })).optional(),
 });
 export type SalePayload = z.infer<typeof salePayloadSchema>;
 
@@ -159,6 +164,17 @@ export const pullAccountSchema = z.object({
   dailyLimit: kopecksSchema.nullable(),
   hasPermanentPassword: z.boolean(),
   active: z.boolean(),
+  /**
+   * What OTHER tills (and the server) did on the account on the school day `day`, as far as the
+   * server knows: sales minus refunds, and whether a benefit meal was given. The till adds its own
+   * entries (sent or not), so two tills never give one child two free meals or twice the daily
+   * limit while they are online. Absent from older servers.
+   */
+  today: z.object({
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    spentElsewhere: kopecksSchema,
+    benefitUsedElsewhere: z.boolean(),
+  }).optional(),
 });
 export type PullAccount = z.infer<typeof pullAccountSchema>;
 
@@ -174,6 +190,10 @@ export const pullStudentSchema = z.object({
   className: z.string(),
   accountNumber: accountNumberSchema,
   benefitCategoryIds: z.array(z.string()),
+  /** Allergen ids (src/core/allergens.ts). */
+  allergies: z.array(z.string()).optional(),
+  /** The pupil's photo (small JPEG/WebP, base64); null = none; absent = an older server (keep what the till has). */
+  photo: z.object({ mime: z.enum(['image/jpeg', 'image/webp']), data: z.base64() }).nullable().optional(),
   active: z.boolean(),
 });
 
@@ -185,6 +205,8 @@ export const pullDishSchema = z.object({
   categoryId: z.string(),
   hotkey: z.string().nullable(),
   sort: z.number().int(),
+  /** Allergen ids the item contains (for a meal set: its own and its dishes'). */
+  allergens: z.array(z.string()).optional(),
   active: z.boolean(),
 });
 export const pullMealSetSchema = pullDishSchema.extend({ dishIds: z.array(z.string()) });
@@ -221,6 +243,8 @@ export const pullSettingsSchema = z.object({
   overdraftLimit: kopecksSchema,
   /** Warn when the terminal has not synced for this long (same setting as offlineWarnAfterHours). */
   staleAfterMinutes: z.number().int().positive(),
+  /** A dish with one of the pupil's allergens: confirmed by the cashier, or refused. */
+  allergenPolicy: z.enum(['confirm', 'refuse']).optional(),
   offlineWarnAfterHours: z.number().positive(),
   terminalId: z.string(),
   terminalName: z.string(),

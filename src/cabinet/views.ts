@@ -16,7 +16,7 @@ export interface PageChrome {
   title: string;
   account?: AccountView | null;
   csrf?: string;                // for the logout form in the header
-  active?: 'home' | 'profile' | 'statement' | 'topup' | 'controls';
+  active?: 'home' | 'profile' | 'statement' | 'topup' | 'controls' | 'diet';
 }
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
@@ -35,6 +35,7 @@ const childQuery = (a: AccountView, m: FamilyMember) => m.accountNumber === a.lo
 
 const PAGE_PATH: Record<NonNullable<PageChrome['active']>, string> = {
   home: '/cabinet/', profile: '/cabinet/profile', statement: '/cabinet/statement', topup: '/cabinet/topup', controls: '/cabinet/controls',
+  diet: '/cabinet/diet',
 };
 
 /** Tabs for each child of the family on the page being shown; nothing for a lone account. */
@@ -56,6 +57,7 @@ export function layout(chrome: PageChrome, body: Html): Html {
       <a href="/cabinet/statement${aq}" class="${chrome.active === 'statement' ? 'on' : ''}">Отчёт</a>
       <a href="/cabinet/topup${aq}" class="${chrome.active === 'topup' ? 'on' : ''}">Пополнить</a>
       <a href="/cabinet/controls${aq}" class="${chrome.active === 'controls' ? 'on' : ''}">Карта и лимиты</a>
+      <a href="/cabinet/diet${aq}" class="${chrome.active === 'diet' ? 'on' : ''}">Аллергии и запреты</a>
       <form method="post" action="/cabinet/logout" class="inline">${csrfField(chrome.csrf)}<button type="submit" class="link">Выйти</button></form>
     </nav>` : '';
   const head = a && chrome.active === 'home' ? '' : a ? html`

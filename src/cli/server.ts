@@ -16,6 +16,7 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server school КОД НАЗВАНИЕ [--overdraft 0,00] [--tz Europe/Moscow] [--cabinet URL]   добавить/изменить школу
   canteen server import ФАЙЛ.csv [--strict]                   учащиеся и лицевые счета из файла района
   canteen server menu ШКОЛА ФАЙЛ.(json|csv)                   меню и цены школы
+  canteen server photo УЧАЩИЙСЯ ФАЙЛ [--webp] | photo УЧАЩИЙСЯ --remove   фото учащегося (уменьшается до 240×300, уходит только на кассы его школы)
   canteen server card issue Л/С КАРТА | block КАРТА [--reason Т] | lost КАРТА | unblock КАРТА | reissue СТАРАЯ НОВАЯ
   canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID] [--hours 72]   одноразовый код регистрации кассы
   canteen server revoke ID_КАССЫ                              отозвать токен кассы
@@ -117,6 +118,20 @@ export const command: CliCommand = {
         });
       }
       case 'card': return card(args, flags);
+      case 'photo': {
+        const [studentId, file] = args;
+        if (!studentId || (!file && flags.remove !== true)) { console.error('Использование: canteen server photo УЧАЩИЙСЯ ФАЙЛ [--webp] | --remove'); return 2; }
+        return withDb(flags, async (h) => {
+          const { setStudentPhoto, removeStudentPhoto } = await import('../server/admin/photos.js');
+          if (flags.remove === true) {
+            console.log((await removeStudentPhoto(h.db, studentId)) ? `Фото учащегося ${studentId} удалено.` : `У учащегося ${studentId} фото нет.`);
+            return 0;
+          }
+          const r = await setStudentPhoto(h.db, studentId, readFileSync(file!), flags.webp === true ? 'webp' : 'jpeg');
+          console.log(`Фото учащегося ${studentId} сохранено (${Math.ceil(r.bytes / 1024)} КБ); кассы школы получат его при синхронизации.`);
+          return 0;
+        });
+      }
       case 'enroll-code': {
         const [schoolRef] = args;
         if (!schoolRef) { console.error('Использование: canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID]'); return 2; }

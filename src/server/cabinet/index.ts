@@ -11,6 +11,7 @@ import { MemoryMailer, smtpFromUrl, type Mailer } from './mailer.js';
 import { checkLowBalances } from './notifications.js';
 import { registerAuthRoutes } from './routes-auth.js';
 import { registerAccountRoutes } from './routes-account.js';
+import { registerDietRoutes } from './routes-diet.js';
 import { registerPaymentRoutes } from './routes-payments.js';
 import { securityHeaders, sendHtml, seeOther } from './web.js';
 import { settlePayment, type SettleOutcome } from '../payments/settle.js';
@@ -122,6 +123,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
       reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS));
     registerAuthRoutes(cab, ctx);
     registerAccountRoutes(cab, ctx);
+    registerDietRoutes(cab, ctx);
     registerPaymentRoutes(cab, ctx);
   }, { prefix: '/cabinet' });
 

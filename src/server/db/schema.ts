@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+  bigint, bigserial, boolean, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { DEFAULT_MAX_ENTRY_AMOUNT } from '../../core/ledger-rules.js';
 
@@ -15,6 +15,10 @@ import { DEFAULT_MAX_ENTRY_AMOUNT } from '../../core/ledger-rules.js';
  * `entry_ids` keeps the global UUID uniqueness a partitioned table cannot.
  */
 
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
 const kopecks = (name: string) => bigint(name, { mode: 'number' });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -30,6 +34,8 @@ export const schools = pgTable('schools', {
   maxEntryAmount: kopecks('max_entry_amount').notNull().default(DEFAULT_MAX_ENTRY_AMOUNT),
   /** Optimistic concurrency for the admin API (bumped by every settings save). */
   version: integer('version').notNull().default(1),
+  /** A dish with one of the pupil's allergens: 'confirm' = the cashier confirms it explicitly; 'refuse' = never sold to that pupil. */
+  allergenPolicy: text('allergen_policy', { enum: ['confirm', 'refuse'] }).notNull().default('confirm'),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -64,6 +70,8 @@ export const students = pgTable('students', {
   fullName: text('full_name').notNull(),
   className: text('class_name').notNull(),
   benefitCategoryIds: text('benefit_category_ids').array().notNull().default(sql`'{}'::text[]`),
+  /** Allergen ids (src/core/allergens.ts), set by the parent in the cabinet or by the school. */
+  allergies: text('allergies').array().notNull().default(sql`'{}'::text[]`),
   active: boolean('active').notNull().default(true),
   updatedAt: ts('updated_at').notNull().defaultNow(),
   /** Optimistic concurrency: a console save names the version it read (src/server/admin/concurrency.ts). */
@@ -78,6 +86,18 @@ export const students = pgTable('students', {
   index('students_name_idx').on(sql`lower(${t.fullName}) COLLATE "C"`),
   index('students_school_class_idx').on(t.schoolId, t.className),
 ]);
+
+/**
+ * A pupil's photo, resized on upload (src/server/admin/photos.ts) to a small image the till shows
+ * on a tap. Sent only to the tills of the pupil's school, with the student row in the pull.
+ */
+export const studentPhotos = pgTable('student_photos', {
+  studentId: text('student_id').primaryKey().references(() => students.id),
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  mime: text('mime', { enum: ['image/jpeg', 'image/webp'] }).notNull(),
+  data: bytea('data').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [index('student_photos_school_idx').on(t.schoolId)]);
 
 export const accounts = pgTable('accounts', {
   accountNumber: text('account_number').primaryKey(),  // 10 digits, the cabinet login
@@ -124,6 +144,8 @@ export const dishes = pgTable('dishes', {
   /** Portion as the approved menu states it ("150 г", "200 мл"); part of the name on receipts already. */
   portion: text('portion').notNull().default(''),
   version: integer('version').notNull().default(1),
+  /** Allergen ids (src/core/allergens.ts) the dish contains. */
+  allergens: text('allergens').array().notNull().default(sql`'{}'::text[]`),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
 
@@ -137,6 +159,8 @@ export const mealSets = pgTable('meal_sets', {
   sort: integer('sort').notNull().default(0),
   dishIds: text('dish_ids').array().notNull().default(sql`'{}'::text[]`),
   version: integer('version').notNull().default(1),
+  /** Allergens of the set beyond those of its dishes (the pull sends the union). */
+  allergens: text('allergens').array().notNull().default(sql`'{}'::text[]`),
   active: boolean('active').notNull().default(true),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.id] })]);
 
@@ -359,7 +383,7 @@ export const reviewFlags = pgTable('review_flags', {
   entryUuid: text('entry_uuid').notNull(),
   terminalId: text('terminal_id'),
   accountNumber: text('account_number'),
-  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt, and the rules of src/core/ledger-rules.ts (entry stored unapplied)
+  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | repeatBenefit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt, and the rules of src/core/ledger-rules.ts (entry stored unapplied)
   message: text('message').notNull(),                  // Russian, for the report
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),
@@ -373,7 +397,7 @@ export const reviewFlags = pgTable('review_flags', {
 ]);
 
 export const schema = {
-  schools, terminals, enrollmentCodes, students, accounts, cards, menuCategories, dishes, mealSets,
+  schools, terminals, enrollmentCodes, students, studentPhotos, accounts, cards, menuCategories, dishes, mealSets,
   benefitCategories, benefitRules, cashiers, serverSettings, serverSecrets, entries, entryIds, receipts, receiptLines,
   changes, reviewFlags, studentBenefits, menuCycles, menuCycleDays, menuOverrides, schoolYearTransitions, balanceReturnTasks,
 };

@@ -2,10 +2,12 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PullResponse } from '../../api/sync.js';
 import {
   accounts, benefitCategories, benefitRules, cards, cashiers, changes, dishes, mealSets, menuCategories,
-  schools, serverSettings, students, terminals,
+  schools, serverSettings, studentPhotos, students, terminals,
 } from '../db/schema.js';
+import { todayElsewhere } from './today.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import type { TerminalIdentity } from './push.js';
+import { schoolDay as schoolDayOf } from '../../core/datetime.js';
 import { CHANGES_HORIZON_KEY, type ChangeKind } from '../changes.js';
 
 /**
@@ -22,7 +24,7 @@ import { CHANGES_HORIZON_KEY, type ChangeKind } from '../changes.js';
  * anywhere on the PostgreSQL server). A bare number N from an older server
  * reads as the snapshot "N:N:".
  */
-export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string): Promise<PullResponse> {
+export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string, now: Date = new Date()): Promise<PullResponse> {
   return db.transaction(async (tx) => {
     const [snap] = await query<{ snapshot: string; xmax: string }>(tx, sql`
       SELECT pg_current_snapshot()::text AS snapshot, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
@@ -75,6 +77,23 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
       .where(and(eq(benefitCategories.schoolId, S), ks ? inArray(benefitCategories.id, ks) : undefined)));
     const ruleRows = await byKeys('benefitRule', (ks) => tx.select().from(benefitRules)
       .where(and(eq(benefitRules.schoolId, S), ks ? inArray(benefitRules.id, ks) : undefined)));
+    // Photos go with their student rows (a new photo records a 'student' change), only to this school's tills.
+    const photoRows = studentRows.length === 0 ? [] : await selectIn(tx, reset ? null : studentRows.map((r) => r.s.id), (ks) =>
+      tx.select({ studentId: studentPhotos.studentId, mime: studentPhotos.mime, data: studentPhotos.data }).from(studentPhotos)
+        .where(and(eq(studentPhotos.schoolId, S), ks ? inArray(studentPhotos.studentId, ks) : undefined)));
+    const photos = new Map(photoRows.map((p) => [p.studentId, p]));
+    // A meal set's allergens are its own and its dishes' (the dishes may not be in this answer).
+    const setDishIds = [...new Set(mealSetRows.flatMap((m) => m.dishIds))];
+    const dishAllergens = new Map<string, string[]>();
+    if (setDishIds.length) {
+      for (const d of await tx.select({ id: dishes.id, allergens: dishes.allergens }).from(dishes)
+        .where(and(eq(dishes.schoolId, S), inArray(dishes.id, setDishIds)))) dishAllergens.set(d.id, d.allergens);
+    }
+    const setAllergens = (own: string[], dishIds: string[]) =>
+      [...new Set([...own, ...dishIds.flatMap((id) => dishAllergens.get(id) ?? [])])];
+    const today = await todayElsewhere(tx, S, terminal.id, school.timeZone, now,
+      reset ? null : accountRows.map((a) => a.accountNumber));
+    const day = schoolDayOf(now, school.timeZone);
     const cashierRows = await byKeys('cashier', (ks) => tx.select().from(cashiers)
       .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
 
@@ -90,6 +109,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         cabinetUrl: school.cabinetUrl,
         overdraftLimit: school.overdraftLimit,
         staleAfterMinutes: school.staleAfterMinutes,
+        allergenPolicy: school.allergenPolicy,
         offlineWarnAfterHours: school.staleAfterMinutes / 60,
         terminalId: terminal.id,
         terminalName: term.name,
@@ -102,17 +122,21 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         dailyLimit: a.dailyLimit,
         hasPermanentPassword: a.permanentPasswordHash !== null,
         active: a.active,
+        today: today.get(a.accountNumber) ?? { day, spentElsewhere: 0, benefitUsedElsewhere: false },
       })),
       cards: cardRows.map((c) => ({ cardId: c.id, accountNumber: c.accountNumber, state: c.state })),
       students: studentRows.map(({ s, accountNumber }) => ({
         id: s.id, fullName: s.fullName, className: s.className, accountNumber,
-        benefitCategoryIds: s.benefitCategoryIds, active: s.active,
+        benefitCategoryIds: s.benefitCategoryIds, allergies: s.allergies,
+        photo: photos.has(s.id) ? { mime: photos.get(s.id)!.mime, data: photos.get(s.id)!.data.toString('base64') } : null,
+        active: s.active,
       })),
       menu: {
         categories: categoryRows.map((c) => ({ id: c.id, name: c.name, sort: c.sort, active: c.active })),
-        dishes: dishRows.map((d) => ({ id: d.id, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort, active: d.active })),
+        dishes: dishRows.map((d) => ({ id: d.id, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort, allergens: d.allergens, active: d.active })),
         mealSets: mealSetRows.map((m) => ({
           id: m.id, name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey, sort: m.sort, active: m.active, dishIds: m.dishIds,
+          allergens: setAllergens(m.allergens, m.dishIds),
         })),
       },
       benefitCategories: benefitCategoryRows.map((b) => ({ id: b.id, name: b.name, active: b.active })),

@@ -14,6 +14,7 @@ import { query, type Db, type Tx } from '../db/open.js';
 import { intArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
+import { flagRepeatBenefits } from './repeat-benefit.js';
 
 export interface TerminalIdentity { id: string; schoolId: string; name: string }
 
@@ -272,6 +273,7 @@ async function applyRun(
   const blockCards = new Map<string, string>();
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
     flags.push({ schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber, reason, message, details });
+  await flagRepeatBenefits(tx, schoolId, todo, school.timeZone, flag);
 
   for (let i = 0; i < n; i++) {
     const e = todo[i]!;
