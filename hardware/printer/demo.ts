@@ -5,7 +5,7 @@ import type { ShiftReport } from '../../src/api/pos-api.js';
 export function demoReceipt(overrides: Partial<ReceiptDoc> = {}): ReceiptDoc {
   const lines: ReceiptDoc['lines'] = [
     { name: 'Каша гречневая рассыпчатая 150 г', quantity: 1, unitPrice: 830, amount: 830 },
-    { name: 'Котлета рубленная из филе курицы, 100 г', quantity: 1, unitPrice: 2385, amount: 2385 },
+    { name: 'Котлета рубленая из филе курицы, 100 г', quantity: 1, unitPrice: 2385, amount: 2385 },
     { name: 'Пицца 125 г', quantity: 1, unitPrice: 3450, amount: 3450 },
     { name: 'Булочка ванильная с изюмом 110 г', quantity: 1, unitPrice: 1650, amount: 1650 },
     { name: 'Сок в ассортименте 200 г', quantity: 1, unitPrice: 1320, amount: 1320 },

@@ -47,3 +47,20 @@ export function allergenConflicts(dishAllergens: readonly string[], pupilAllergi
   const pupil = new Set(pupilAllergies);
   return dishAllergens.filter((a) => pupil.has(a));
 }
+
+/**
+ * A list typed by a person ("молоко, орехи", "milk;nuts", "Злаки с глютеном"): each part matched by
+ * id, label, or the label's first word; parts that match nothing are returned in `unknown`.
+ */
+export function parseAllergenList(text: string): { ids: AllergenId[]; unknown: string[] } {
+  const ids: string[] = [];
+  const unknown: string[] = [];
+  for (const raw of text.split(/[,;]/)) {
+    const part = raw.trim().toLowerCase();
+    if (!part) continue;
+    const hit = ALLERGENS.find((a) => a.id === part || a.label.toLowerCase() === part || a.label.toLowerCase().split(' ')[0] === part);
+    if (hit) ids.push(hit.id);
+    else unknown.push(raw.trim());
+  }
+  return { ids: normalizeAllergens(ids), unknown };
+}

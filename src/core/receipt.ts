@@ -29,7 +29,7 @@ export interface ReceiptDoc {
 }
 
 export interface ReceiptLine {
-  name: string;                  // "Котлета рубленная из филе курицы, 100 г"
+  name: string;                  // "Котлета рубленая из филе курицы, 100 г"
   quantity: number;              // integer portions
   unitPrice: Kopecks;
   amount: Kopecks;               // quantity × unitPrice, minus any subsidy shown separately

@@ -34,24 +34,29 @@ export async function loadSchool(sqlite: Database.Database, data: DemoSchool = D
     setting.run(SETTING.terminalName, data.terminal.name);
     setting.run(SETTING.schoolId, s.id);
     setting.run(SETTING.receiptSeries, data.terminal.receiptSeries);
-    sqlite.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url) VALUES (?,?,?,?,?,?,?)`)
-      .run(s.id, s.code, s.name, s.timeZone, s.overdraftLimit, s.staleAfterMinutes, s.cabinetUrl);
+    sqlite.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy) VALUES (?,?,?,?,?,?,?,?)`)
+      .run(s.id, s.code, s.name, s.timeZone, s.overdraftLimit, s.staleAfterMinutes, s.cabinetUrl, s.allergenPolicy ?? 'confirm');
     const cat = sqlite.prepare('INSERT INTO menu_categories (id, name, sort) VALUES (?,?,?)');
     for (const c of data.categories) cat.run(c.id, c.name, c.sort);
-    const dish = sqlite.prepare('INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active) VALUES (?,?,?,?,?,?,1)');
-    for (const d of data.dishes) dish.run(d.id, d.name, d.price, d.categoryId, d.hotkey ?? null, d.sort);
-    const set = sqlite.prepare('INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids) VALUES (?,?,?,?,?,?,1,?)');
-    for (const m of data.mealSets) set.run(m.id, m.name, m.price, m.categoryId, m.hotkey ?? null, m.sort, JSON.stringify(m.dishIds));
+    const dish = sqlite.prepare('INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active, allergens) VALUES (?,?,?,?,?,?,1,?)');
+    for (const d of data.dishes) dish.run(d.id, d.name, d.price, d.categoryId, d.hotkey ?? null, d.sort, JSON.stringify(d.allergens ?? []));
+    // A set's allergens: its own and its dishes' (as the server's pull sends them).
+    const dishAllergens = new Map(data.dishes.map((d) => [d.id, d.allergens ?? []]));
+    const set = sqlite.prepare('INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids, allergens) VALUES (?,?,?,?,?,?,1,?,?)');
+    for (const m of data.mealSets) {
+      const allergens = [...new Set([...(m.allergens ?? []), ...m.dishIds.flatMap((id) => dishAllergens.get(id) ?? [])])];
+      set.run(m.id, m.name, m.price, m.categoryId, m.hotkey ?? null, m.sort, JSON.stringify(m.dishIds), JSON.stringify(allergens));
+    }
     const ben = sqlite.prepare('INSERT INTO benefit_categories (id, name) VALUES (?,?)');
     for (const b of data.benefitCategories) ben.run(b.id, b.name);
     const rule = sqlite.prepare('INSERT INTO entitlement_rules (id, benefit_category_id, meal_set_id, parent_pays) VALUES (?,?,?,?)');
     for (const r of data.entitlementRules) rule.run(r.id, r.benefitCategoryId, r.mealSetId, r.parentPays);
-    const student = sqlite.prepare('INSERT INTO students (id, school_id, full_name, class_name, account_number) VALUES (?,?,?,?,?)');
+    const student = sqlite.prepare('INSERT INTO students (id, school_id, full_name, class_name, account_number, allergies) VALUES (?,?,?,?,?,?)');
     const account = sqlite.prepare(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at) VALUES (?,?,?,0,?,?,?)`);
     const sb = sqlite.prepare('INSERT INTO student_benefits (student_id, benefit_category_id) VALUES (?,?)');
     const barred = sqlite.prepare('INSERT INTO barred_items (account_number, target_kind, target_id) VALUES (?,?,?)');
     for (const st of data.students) {
-      student.run(st.id, s.id, st.fullName, st.className, st.accountNumber);
+      student.run(st.id, s.id, st.fullName, st.className, st.accountNumber, JSON.stringify(st.allergies ?? []));
       account.run(st.accountNumber, st.id, st.openingBalance, st.dailyLimit ?? null, st.hasPermanentPassword ? 1 : 0, now);
       for (const b of st.benefitCategoryIds) sb.run(st.id, b);
       for (const i of st.barredItemIds) barred.run(st.accountNumber, 'item', i);

@@ -45,7 +45,7 @@ describe('demo receipt layout', () => {
       'Школа №24                                Касса 1',
       'Чек №24-015183                  15.03.2018 10:42',
       'Каша гречневая рассыпчатая 150 г            8,30',
-      'Котлета рубленная из филе курицы, 100 г    23,85',
+      'Котлета рубленая из филе курицы, 100 г     23,85',
       'Пицца 125 г                                34,50',
       'Булочка ванильная с изюмом 110 г           16,50',
       'Сок в ассортименте 200 г                   13,20',
@@ -63,8 +63,8 @@ describe('demo receipt layout', () => {
   it('wraps long names on 58 mm paper and keeps prices flush right', () => {
     const lines = layoutReceipt(demoReceipt(), 32).lines;
     expect(lines.every((l) => [...l].length <= 32)).toBe(true);
-    expect(lines).toContain('Котлета рубленная из филе');
-    expect(lines).toContain('  курицы, 100 г            23,85');
+    expect(lines).toContain('Котлета рубленая из филе курицы,');
+    expect(lines).toContain('  100 г                    23,85');
     expect(lines).toContain('ИТОГО                      96,35');
     expect(lines).toContain('Остаток                   581,31');
   });

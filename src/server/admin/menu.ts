@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { kopecksSchema } from '../../api/sync.js';
 import { parseMoney } from '../../core/money.js';
+import { ALLERGEN_IDS, parseAllergenList, type AllergenId } from '../../core/allergens.js';
 import { benefitCategories, benefitRules, dishes, mealSets, menuCategories } from '../db/schema.js';
 import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
@@ -14,6 +15,8 @@ const id = z.string().trim().min(1).max(100);
 const item = z.object({
   id, name: z.string().trim().min(1).max(300), price: kopecksSchema.nonnegative(), categoryId: id,
   hotkey: z.string().max(10).nullish(), sort: z.number().int().default(0),
+  /** Allergen ids of src/core/allergens.ts (TR CU 022/2011). */
+  allergens: z.array(z.enum(ALLERGEN_IDS as [AllergenId, ...AllergenId[]])).default([]),
 });
 /** A school's menu file (JSON): replaces the school's menu; items left out are hidden, not deleted. */
 export const menuFileSchema = z.object({
@@ -49,14 +52,14 @@ export async function applyMenu(tx: Tx, schoolId: string, menu: MenuFile): Promi
   await recordChanges(tx, schoolId, 'category', menu.categories.map((c) => c.id));
 
   for (const d of menu.dishes) {
-    const row = { name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey ?? null, sort: d.sort, active: true };
+    const row = { name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey ?? null, sort: d.sort, allergens: d.allergens ?? [], active: true };
     await tx.insert(dishes).values({ schoolId, id: d.id, ...row }).onConflictDoUpdate({ target: [dishes.schoolId, dishes.id], set: row });
   }
   await hide(dishes, menu.dishes.map((d) => d.id), 'dish');
   await recordChanges(tx, schoolId, 'dish', menu.dishes.map((d) => d.id));
 
   for (const m of menu.mealSets) {
-    const row = { name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey ?? null, sort: m.sort, dishIds: m.dishIds, active: true };
+    const row = { name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey ?? null, sort: m.sort, dishIds: m.dishIds, allergens: m.allergens ?? [], active: true };
     await tx.insert(mealSets).values({ schoolId, id: m.id, ...row }).onConflictDoUpdate({ target: [mealSets.schoolId, mealSets.id], set: row });
   }
   await hide(mealSets, menu.mealSets.map((m) => m.id), 'mealSet');
@@ -98,7 +101,7 @@ export function parseMenuFile(bytes: Buffer, fileName: string): MenuFile {
   const rows = parseCsv(text, { delimiter: detectCsvDelimiter(text), columns: false, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }) as string[][];
   const header = (rows.shift() ?? []).map((h) => h.toLowerCase());
   const col = (...names: string[]) => header.findIndex((h) => names.some((n) => h.startsWith(n)));
-  const cCat = col('категор'), cName = col('наимен', 'блюдо', 'название'), cPrice = col('цена'), cId = col('код', 'id'), cKey = col('клавиш'), cKind = col('тип');
+  const cCat = col('категор'), cName = col('наимен', 'блюдо', 'название'), cPrice = col('цена'), cId = col('код', 'id'), cKey = col('клавиш'), cKind = col('тип'), cAll = col('аллерг');
   if (cCat < 0 || cName < 0 || cPrice < 0) throw new HttpError(400, 'BAD_INPUT', 'В меню нужны столбцы «Категория», «Наименование», «Цена»');
   const menu: MenuFile = { categories: [], dishes: [], mealSets: [] };
   const catIds = new Map<string, string>();
@@ -117,7 +120,9 @@ export function parseMenuFile(bytes: Buffer, fileName: string): MenuFile {
     }
     const isSet = cKind >= 0 && /компл/i.test(r[cKind] ?? '');
     const itemId = (cId >= 0 && r[cId]) || `${isSet ? 'set' : 'dish'}-${line}`;
-    const base = { id: itemId, name, price, categoryId, hotkey: (cKey >= 0 && r[cKey]) || null, sort: line };
+    const allergens = parseAllergenList(cAll >= 0 ? r[cAll] ?? '' : '');
+    if (allergens.unknown.length) throw new HttpError(400, 'BAD_INPUT', `Строка ${line}: неизвестный аллерген «${allergens.unknown[0]}»`);
+    const base = { id: itemId, name, price, categoryId, hotkey: (cKey >= 0 && r[cKey]) || null, sort: line, allergens: allergens.ids };
     if (isSet) menu.mealSets.push({ ...base, dishIds: [] });
     else menu.dishes.push(base);
   });

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { DEMO_SCHOOL, type DemoSchool } from '../../core/demo-school.js';
+import { normalizeAllergens } from '../../core/allergens.js';
 import { accounts, cards, cashiers, schools, students, terminals } from '../db/schema.js';
 import type { Db } from '../db/open.js';
 import { recordChanges } from '../changes.js';
@@ -28,13 +29,16 @@ export async function seedDemo(db: Db, demo: DemoSchool = DEMO_SCHOOL): Promise<
     await tx.insert(terminals).values({ id: demo.terminal.id, schoolId: s.id, name: demo.terminal.name }).onConflictDoNothing();
     await applyMenu(tx, s.id, {
       categories: demo.categories,
-      dishes: demo.dishes.map((d) => ({ ...d, hotkey: d.hotkey ?? null })),
-      mealSets: demo.mealSets.map((m) => ({ ...m, hotkey: m.hotkey ?? null })),
+      dishes: demo.dishes.map((d) => ({ ...d, hotkey: d.hotkey ?? null, allergens: normalizeAllergens(d.allergens ?? []) })),
+      mealSets: demo.mealSets.map((m) => ({ ...m, hotkey: m.hotkey ?? null, allergens: normalizeAllergens(m.allergens ?? []) })),
       benefitCategories: demo.benefitCategories,
       benefitRules: demo.entitlementRules,
     });
     for (const st of demo.students) {
-      await tx.insert(students).values({ id: st.id, schoolId: s.id, fullName: st.fullName, className: st.className, benefitCategoryIds: st.benefitCategoryIds });
+      await tx.insert(students).values({
+        id: st.id, schoolId: s.id, fullName: st.fullName, className: st.className, benefitCategoryIds: st.benefitCategoryIds,
+        allergies: st.allergies ?? [],
+      });
       await tx.insert(accounts).values({
         accountNumber: st.accountNumber, schoolId: s.id, studentId: st.id, dailyLimit: st.dailyLimit ?? null,
         barredItemIds: st.barredItemIds, barredCategoryIds: st.barredCategoryIds,

@@ -366,7 +366,9 @@ async function applyRun(
   }
 
   const balances = [...deltas].filter(([, d]) => d !== 0);
-  const changedAccounts = [...new Set([...deltas.keys(), ...tempPasswords.keys()])];
+  // A free benefit meal moves no balance but changes what other tills must know today (pull's accounts[].today).
+  const changedAccounts = [...new Set([...deltas.keys(), ...tempPasswords.keys(),
+    ...todo.filter((e) => e.kind === 'sale' && e.amount === 0 && e.accountNumber && accountRows.has(e.accountNumber)).map((e) => e.accountNumber!)])];
 
   // Everything the run writes, in one statement (data-modifying CTEs share one snapshot and see
   // nothing of each other except RETURNING, and none of them reads what another writes).

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * The terminal's SQLite schema. Money columns are integer kopecks.
@@ -27,6 +27,8 @@ export const schools = sqliteTable('schools', {
   overdraftLimit: integer('overdraft_limit').notNull().default(0),
   staleAfterMinutes: integer('stale_after_minutes').notNull().default(1440),
   cabinetUrl: text('cabinet_url').notNull().default(''),
+  /** A dish with one of the pupil's allergens: 'confirm' (the cashier confirms) or 'refuse'. */
+  allergenPolicy: text('allergen_policy', { enum: ['confirm', 'refuse'] }).notNull().default('confirm'),
 });
 
 export const students = sqliteTable('students', {
@@ -35,6 +37,11 @@ export const students = sqliteTable('students', {
   fullName: text('full_name').notNull(),
   className: text('class_name').notNull(),
   accountNumber: text('account_number').notNull(),
+  /** JSON array of allergen ids (src/core/allergens.ts). */
+  allergies: text('allergies').notNull().default('[]'),
+  /** The pupil's photo as the server sent it (a small JPEG/WebP); null = none. */
+  photo: blob('photo', { mode: 'buffer' }),
+  photoMime: text('photo_mime'),
 }, (t) => [index('students_account_idx').on(t.accountNumber)]);
 
 /**
@@ -68,6 +75,13 @@ export const accounts = sqliteTable('accounts', {
    * A pull's upsert leaves the column alone.
    */
   tempPasswordIssuedAt: text('temp_password_issued_at'),
+  /**
+   * What the server knew other tills did on `elsewhere_day` (pull's accounts[].today): their
+   * spending and whether they gave the benefit meal. This till adds its own entries on top.
+   */
+  elsewhereDay: text('elsewhere_day'),
+  spentElsewhere: integer('spent_elsewhere').notNull().default(0),
+  benefitElsewhere: integer('benefit_elsewhere', { mode: 'boolean' }).notNull().default(false),
   updatedAt: text('updated_at'),
 });
 
@@ -106,6 +120,8 @@ export const dishes = sqliteTable('dishes', {
   hotkey: text('hotkey'),
   sort: integer('sort').notNull().default(0),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  /** JSON array of allergen ids. */
+  allergens: text('allergens').notNull().default('[]'),
 });
 
 export const mealSets = sqliteTable('meal_sets', {
@@ -118,6 +134,8 @@ export const mealSets = sqliteTable('meal_sets', {
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   /** JSON array of dish ids the set consists of (informational). */
   dishIds: text('dish_ids').notNull().default('[]'),
+  /** JSON array of allergen ids (the set's own and its dishes', as the server sends them). */
+  allergens: text('allergens').notNull().default('[]'),
 });
 
 export const benefitCategories = sqliteTable('benefit_categories', {

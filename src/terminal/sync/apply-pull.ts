@@ -46,6 +46,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     st.upsertSchool.run({
       id: s.schoolId, code: s.schoolCode, name: s.schoolName, timeZone: s.timeZone,
       overdraftLimit: s.overdraftLimit, staleAfterMinutes: s.staleAfterMinutes, cabinetUrl: s.cabinetUrl,
+      allergenPolicy: s.allergenPolicy ?? 'confirm',
     });
     st.deleteOtherSchools.run(s.schoolId);
     st.setting.run(SETTING.schoolId, s.schoolId);
@@ -61,7 +62,12 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     for (const stu of res.students) {
       st.deleteStudentBenefits.run(stu.id);
       if (!stu.active) { st.deleteStudent.run(stu.id); continue; }
-      st.upsertStudent.run({ id: stu.id, schoolId: s.schoolId, fullName: stu.fullName, className: stu.className, accountNumber: stu.accountNumber });
+      st.upsertStudent.run({
+        id: stu.id, schoolId: s.schoolId, fullName: stu.fullName, className: stu.className, accountNumber: stu.accountNumber,
+        allergies: JSON.stringify(stu.allergies ?? []),
+      });
+      // Absent: a server that does not send photos (keep ours); null: the photo was removed.
+      if (stu.photo !== undefined) st.setPhoto.run(stu.photo ? Buffer.from(stu.photo.data, 'base64') : null, stu.photo?.mime ?? null, stu.id);
       for (const b of stu.benefitCategoryIds) st.insertStudentBenefit.run(stu.id, b);
     }
     const created: string[] = [];
@@ -77,6 +83,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
         number: a.accountNumber, studentId: a.studentId ?? '', serverBalance: a.balance, serverSeq: a.lastSeq,
         dailyLimit: a.dailyLimit, hasPermanentPassword: a.hasPermanentPassword ? 1 : 0, updatedAt: at,
       });
+      if (a.today) st.setElsewhere.run(a.today.day, a.today.spentElsewhere, a.today.benefitUsedElsewhere ? 1 : 0, a.accountNumber);
     }
     // An account new to this table may still have entries here (a full reset dropped it while
     // its sales were waiting to be sent): its sums come from them, as the triggers would have kept them.
@@ -97,12 +104,15 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
       else st.upsertCategory.run({ id: c.id, name: c.name, sort: c.sort });
     }
     for (const d of res.menu.dishes) {
-      st.upsertDish.run({ id: d.id, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort, active: d.active ? 1 : 0 });
+      st.upsertDish.run({
+        id: d.id, name: d.name, price: d.price, categoryId: d.categoryId, hotkey: d.hotkey, sort: d.sort, active: d.active ? 1 : 0,
+        allergens: JSON.stringify(d.allergens ?? []),
+      });
     }
     for (const m of res.menu.mealSets) {
       st.upsertMealSet.run({
         id: m.id, name: m.name, price: m.price, categoryId: m.categoryId, hotkey: m.hotkey, sort: m.sort,
-        active: m.active ? 1 : 0, dishIds: JSON.stringify(m.dishIds),
+        active: m.active ? 1 : 0, dishIds: JSON.stringify(m.dishIds), allergens: JSON.stringify(m.allergens ?? []),
       });
     }
     for (const b of res.benefitCategories) {
@@ -156,18 +166,21 @@ const FOLDED = ledgerCursor('sums_through_seq');
 
 function prepare(s: Database.Database) {
   return {
-    upsertSchool: s.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url)
-      VALUES (@id, @code, @name, @timeZone, @overdraftLimit, @staleAfterMinutes, @cabinetUrl)
+    upsertSchool: s.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)
+      VALUES (@id, @code, @name, @timeZone, @overdraftLimit, @staleAfterMinutes, @cabinetUrl, @allergenPolicy)
       ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, time_zone = excluded.time_zone,
-        overdraft_limit = excluded.overdraft_limit, stale_after_minutes = excluded.stale_after_minutes, cabinet_url = excluded.cabinet_url`),
+        overdraft_limit = excluded.overdraft_limit, stale_after_minutes = excluded.stale_after_minutes, cabinet_url = excluded.cabinet_url,
+        allergen_policy = excluded.allergen_policy`),
     deleteOtherSchools: s.prepare(`DELETE FROM schools WHERE id != ?`),
-    settingsFingerprint: s.prepare(`SELECT json_array((SELECT json_group_array(json_array(id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url)) FROM schools),
+    settingsFingerprint: s.prepare(`SELECT json_array((SELECT json_group_array(json_array(id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)) FROM schools),
       (SELECT json_group_array(json_array(key, value)) FROM settings WHERE key IN ('${SETTING.schoolId}', '${SETTING.terminalId}', '${SETTING.terminalName}')))`).pluck(),
     setting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
-    upsertStudent: s.prepare(`INSERT INTO students (id, school_id, full_name, class_name, account_number)
-      VALUES (@id, @schoolId, @fullName, @className, @accountNumber)
+    upsertStudent: s.prepare(`INSERT INTO students (id, school_id, full_name, class_name, account_number, allergies)
+      VALUES (@id, @schoolId, @fullName, @className, @accountNumber, @allergies)
       ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, full_name = excluded.full_name,
-        class_name = excluded.class_name, account_number = excluded.account_number`),
+        class_name = excluded.class_name, account_number = excluded.account_number, allergies = excluded.allergies`),
+    setPhoto: s.prepare(`UPDATE students SET photo = ?, photo_mime = ? WHERE id = ?`),
+    setElsewhere: s.prepare(`UPDATE accounts SET elsewhere_day = ?, spent_elsewhere = ?, benefit_elsewhere = ? WHERE number = ?`),
     deleteStudent: s.prepare(`DELETE FROM students WHERE id = ?`),
     deleteStudentBenefits: s.prepare(`DELETE FROM student_benefits WHERE student_id = ?`),
     insertStudentBenefit: s.prepare(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
@@ -202,14 +215,15 @@ function prepare(s: Database.Database) {
     upsertCategory: s.prepare(`INSERT INTO menu_categories (id, name, sort) VALUES (@id, @name, @sort)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, sort = excluded.sort`),
     deleteCategory: s.prepare(`DELETE FROM menu_categories WHERE id = ?`),
-    upsertDish: s.prepare(`INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active)
-      VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active)
+    upsertDish: s.prepare(`INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active, allergens)
+      VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active, @allergens)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price, category_id = excluded.category_id,
-        hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active`),
-    upsertMealSet: s.prepare(`INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids)
-      VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active, @dishIds)
+        hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active, allergens = excluded.allergens`),
+    upsertMealSet: s.prepare(`INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids, allergens)
+      VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active, @dishIds, @allergens)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price, category_id = excluded.category_id,
-        hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active, dish_ids = excluded.dish_ids`),
+        hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active, dish_ids = excluded.dish_ids,
+        allergens = excluded.allergens`),
     upsertBenefitCategory: s.prepare(`INSERT INTO benefit_categories (id, name) VALUES (?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name`),
     deleteBenefitCategory: s.prepare(`DELETE FROM benefit_categories WHERE id = ?`),

@@ -37,7 +37,7 @@ export const CardEntry = forwardRef<HTMLInputElement>(function CardEntry(_props,
 
 const LABELS: Record<keyof typeof DEMO_CARDS, string> = {
   ivanov: 'обычная', freeBreakfast: 'бесплатный завтрак', barred: 'запреты родителей', blocked: 'заблокирована',
-  lost: 'утеряна', lowBalance: 'мало денег', dailyLimit: 'дневной лимит', subsidised: 'дотация',
+  lost: 'утеряна', lowBalance: 'мало денег', dailyLimit: 'дневной лимит', subsidised: 'дотация', allergic: 'аллергия',
 };
 
 /** Demo only (simulated reader): buttons that tap a card through the reader simulator. */
