@@ -24,12 +24,16 @@ export interface MenuItem {
   price: Kopecks;            // full price
   categoryId: string;
   hotkey?: string;           // "1".."9", "F1".."F12"
+  /** Allergen ids (src/core/allergens.ts) the item contains; for a meal set, its dishes' too. */
+  allergens?: string[];
 }
 
 export interface Menu { categories: MenuCategory[]; items: MenuItem[] }
 
 /** What the pupil panel shows after a tap. */
 export interface PupilInfo {
+  /** This identification's id: a sale names it (SaleRequest.tapId) and uses it up. */
+  tapId?: string;
   cardId: string;
   cardState: CardState;
   accountNumber: string;     // "0242013137"
@@ -44,6 +48,19 @@ export interface PupilInfo {
   /** Meal sets the pupil may take free or subsidised today, with what the parents pay. */
   entitlements: { mealSetId: string; parentPays: Kopecks; usedToday: boolean }[];
   barredItemIds: string[];
+  /** Menu categories the parents barred (every item of them is unavailable). */
+  barredCategoryIds?: string[];
+  /** Allergen ids of the pupil (src/core/allergens.ts), shown prominently on a tap. */
+  allergies?: string[];
+  /** What the school does with a dish containing one of them: the cashier confirms it, or it is refused. */
+  allergenPolicy?: 'confirm' | 'refuse';
+  /** The pupil's photo as a data: URL (small JPEG/WebP from the server); absent = a neutral placeholder. */
+  photo?: string;
+  /**
+   * What the benefit gives today, for the neutral «Льгота» badge ("завтрак бесплатно", "завтрак за 20,00 ₽").
+   * Never the social category (152-ФЗ): `benefits` is not shown to the cashier.
+   */
+  benefitOffer?: string;
   warnings: string[];        // Russian: "Карта заблокирована", "Баланс близок к нулю" …
   hasPermanentPassword: boolean;
 }
@@ -53,6 +70,13 @@ export interface SaleRequest {
   saleId: string;
   cardId: string;
   lines: CartLine[];
+  /**
+   * The identification (PupilInfo.tapId of a card tap or manual entry) this sale follows. The core
+   * accepts it for one sale only: a second sale needs the card again (no charge without a tap).
+   */
+  tapId?: string;
+  /** Items with one of the pupil's allergens that the cashier explicitly confirmed (recorded on the receipt and the server). */
+  allergenConfirmed?: string[];
 }
 
 export interface SaleResult {
@@ -139,10 +163,14 @@ export interface PosApi {
   receipt(receiptId: string): Promise<Result<ReceiptDoc>>;
   reprint(receiptId: string): Promise<Result<{ printJobId: string }>>;
 
-  openShift(): Promise<Result<ShiftInfo>>;
+  /**
+   * Opens the shift. With a manager's PIN (typed in place on the sale screen when a tap finds the
+   * shift closed), the manager opens it without taking over the cashier's session.
+   */
+  openShift(managerPin?: string): Promise<Result<ShiftInfo>>;
   xReport(): Promise<Result<ShiftReport>>;
-  /** Z report: closes the shift (manager only). */
-  closeShift(): Promise<Result<ShiftReport>>;
+  /** Z report: closes the shift (manager only; a cashier's session passes the manager's PIN, typed in place). */
+  closeShift(managerPin?: string): Promise<Result<ShiftReport>>;
   printReport(report: ShiftReport): Promise<Result<{ printJobId: string }>>;
 
   /** Manager only: reverses a whole receipt with a new entry. */

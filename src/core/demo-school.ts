@@ -206,8 +206,8 @@ export const DEMO_SCHOOL: DemoSchool = {
     },
     {
       // Allergic to nuts and milk (issue 13): the till shows it on a tap and asks before such a dish.
-      id: 'student-orlova',
-      fullName: 'Орлова Дарья Викторовна',
+      id: 'student-morozova',
+      fullName: 'Морозова Дарья Викторовна',
       className: '04А',
       accountNumber: '0242013203',
       openingBalance: 40000,

@@ -1,3 +1,4 @@
+import { receiptsCount } from './plural.js';
 import type { ShiftInfo, ShiftReport } from './types.js';
 import { formatDateTime } from './datetime.js';
 import type { Kopecks } from './money.js';
@@ -49,9 +50,9 @@ export function buildShiftReport(args: {
     `${kind === 'X' ? 'X-отчёт' : 'Z-отчёт'} по смене №${shift.number}`,
     `Открыта: ${formatDateTime(shift.openedAt, timeZone)} (${shift.openedBy})`,
     kind === 'Z' ? `Закрыта: ${formatDateTime(generatedAt, timeZone)}` : `Сформирован: ${formatDateTime(generatedAt, timeZone)}`,
-    `Продажи: ${salesCount} чек(ов) на ${money(salesTotal)}`,
+    `Продажи: ${receiptsCount(salesCount)} на ${money(salesTotal)}`,
     `Дотация бюджета: ${money(subsidyTotal)}`,
-    `Возвраты: ${refundsCount} чек(ов) на ${money(refundsTotal)}`,
+    `Возвраты: ${receiptsCount(refundsCount)} на ${money(refundsTotal)}`,
     `Итого по счетам: ${money(salesTotal - refundsTotal)}`,
     first ? `Чеки: №${first} … №${last}` : 'Чеков нет',
     ...(items.length ? ['По блюдам (продажи):'] : []),

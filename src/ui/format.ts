@@ -23,13 +23,8 @@ export function printerText(p: PrinterState): { label: string; todo?: string } {
   return p.state === 'ready' ? { label: base.label } : { label: base.label, todo: p.message ?? base.todo };
 }
 
-/** Russian agreement with a number: `one` for 1, 21, 101; `few` for 2–4, 22–24; `many` for 0, 5–20, 25 … */
-export function plural(n: number, one: string, few: string, many: string): string {
-  const m10 = n % 10, m100 = n % 100;
-  if (m10 === 1 && m100 !== 11) return one;
-  if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
-  return many;
-}
+export { plural } from '../core/plural.js';
+import { plural } from '../core/plural.js';
 
 /** "1 продажа", "2 продажи", "5 продаж" */
 export function salesWord(n: number): string {

@@ -7,6 +7,9 @@ import type { Result } from '../api/result.js';
 import type { Kopecks } from '../core/money.js';
 import type { ReceiptDoc } from '../core/receipt.js';
 import { markTapPainted, markTapReceived } from './perf.js';
+import { allergenLabel } from '../core/allergens.js';
+import { formatMoney } from '../core/money.js';
+import { barredReason, itemAllergenConflicts } from './menu-order.js';
 
 export type ManagerTab = 'shift' | 'refund' | 'block' | 'password';
 
@@ -26,6 +29,16 @@ export interface PosState {
   quote?: Quote;
   /** The last error from the core, shown in place (Russian, as the core wrote it). */
   error?: string;
+  /** Why the cart cannot be paid as it stands (insufficient balance, daily limit …), from the core's quote. */
+  quoteError?: { code: string; message: string };
+  /** A dish with one of the pupil's allergens waits for the cashier's explicit confirmation. */
+  pendingAllergen?: { itemId: string; name: string; allergens: string[] };
+  /** Items of this cart whose allergens the cashier confirmed (sent with the sale). */
+  allergenConfirmed: string[];
+  /** After a paid sale: the panel shows the result; nothing starts until the next card (no charge without a tap). */
+  awaitingTap: boolean;
+  /** A tap with no open shift: the panel offers to open it in place (manager's PIN). */
+  shiftPrompt: boolean;
   loginError?: string;
   paying: boolean;
   lastSale?: SaleResult;
@@ -39,6 +52,8 @@ export interface PosState {
   logout(): Promise<void>;
   tap(cardId: string, identified?: Result<PupilInfo>): Promise<void>;
   addItem(itemId: string): void;
+  confirmAllergen(yes: boolean): void;
+  openShiftInPlace(managerPin: string): Promise<boolean>;
   changeQuantity(itemId: string, delta: number): void;
   cancel(): void;
   pay(): Promise<void>;
@@ -62,10 +77,10 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
       const { pupil, cart, saleId } = get();
       if (!pupil || cart.length === 0) { set({ quote: undefined }); return; }
       const mine = ++quoteSeq;
-      const r = await api.quote({ saleId, cardId: pupil.cardId, lines: cart });
+      const r = await api.quote({ saleId, cardId: pupil.cardId, lines: cart, tapId: pupil.tapId, allergenConfirmed: get().allergenConfirmed });
       if (mine !== quoteSeq) return;
-      if (r.ok) set({ quote: r.value, error: undefined });
-      else set({ quote: undefined, error: r.error.message });
+      if (r.ok) set({ quote: r.value, quoteError: undefined, error: undefined });
+      else set({ quote: undefined, quoteError: { code: r.error.code, message: r.error.message } });
     };
 
     const onEvent = (e: PosEvent) => {
@@ -106,6 +121,9 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
       cart: [],
       saleId: newSaleId(),
       paying: false,
+      allergenConfirmed: [],
+      awaitingTap: false,
+      shiftPrompt: false,
 
       async init() {
         api.onEvent(onEvent);
@@ -147,8 +165,26 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
         }
         // One state change per tap: one render, one paint.
         if (r.ok) {
-          set({ tapToken: token, pupil: r.value, error: undefined, notice: undefined, lastSale: get().cart.length ? undefined : get().lastSale });
-          if (get().cart.length) void requote();
+          const samePupil = get().pupil?.accountNumber === r.value.accountNumber;
+          const noShift = !get().status?.shift;
+          set({
+            tapToken: token, pupil: r.value, notice: undefined, lastSale: get().cart.length ? undefined : get().lastSale,
+            awaitingTap: false, shiftPrompt: noShift, quoteError: undefined,
+            // Errors before Enter: with no open shift the tap says so at once.
+            error: noShift ? 'Смена не открыта: продажа невозможна. Откройте смену (PIN заведующего).' : undefined,
+            allergenConfirmed: samePupil ? get().allergenConfirmed : [],
+          });
+          if (get().cart.length) {
+            // Dishes keyed before the tap: the pupil's bans and allergies apply to them too.
+            const menu = get().menu;
+            for (const line of get().cart) {
+              const item = menu?.items.find((i) => i.id === line.itemId);
+              if (!item || get().allergenConfirmed.includes(item.id)) continue;
+              const conflicts = itemAllergenConflicts(item, r.value);
+              if (conflicts.length) { set({ pendingAllergen: { itemId: item.id, name: item.name, allergens: conflicts } }); break; }
+            }
+            void requote();
+          }
         } else {
           // The cart stays: the cashier taps the right card or cancels with Esc.
           set({ tapToken: token, error: r.error.message, pupil: undefined, quote: undefined });
@@ -157,8 +193,23 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
       },
 
       addItem(itemId) {
-        const { cart, lastSale } = get();
-        // The first dish after a paid sale starts a new cart for the same pupil (the last receipt stays in the preview).
+        const { cart, lastSale, pupil, awaitingTap, menu } = get();
+        // After a paid sale nothing starts until the next card: a dish key must never charge the previous child.
+        if (awaitingTap) { set({ error: 'Оплачено. Для новой покупки приложите карту учащегося', notice: undefined }); return; }
+        const item = menu?.items.find((i) => i.id === itemId);
+        if (item && pupil) {
+          const barred = barredReason(item, pupil);
+          if (barred) { set({ error: `${barred}. Блюдо не добавлено`, notice: undefined }); return; }
+          const conflicts = itemAllergenConflicts(item, pupil);
+          if (conflicts.length && !get().allergenConfirmed.includes(itemId)) {
+            if (pupil.allergenPolicy === 'refuse') {
+              set({ error: `Аллергия: «${item.name}» содержит ${conflicts.map(allergenLabel).join(', ').toLowerCase()}. Школа не продаёт такие блюда этому учащемуся`, notice: undefined });
+              return;
+            }
+            set({ pendingAllergen: { itemId, name: item.name, allergens: conflicts }, notice: undefined });
+            return;
+          }
+        }
         const base = lastSale && cart.length === 0 ? { lastSale: undefined } : {};
         const line = cart.find((l) => l.itemId === itemId);
         const next = line
@@ -166,6 +217,30 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
           : [...cart, { itemId, quantity: 1 }];
         set({ ...base, cart: next, error: undefined, notice: undefined });
         void requote();
+      },
+
+      confirmAllergen(yes) {
+        const p = get().pendingAllergen;
+        if (!p) return;
+        set({ pendingAllergen: undefined });
+        if (!yes) {
+          // Declined: a line keyed before the tap goes; nothing new is added.
+          set({ cart: get().cart.filter((l) => l.itemId !== p.itemId), notice: `«${p.name}» не добавлено` });
+          void requote();
+          return;
+        }
+        set({ allergenConfirmed: [...get().allergenConfirmed, p.itemId] });
+        if (get().cart.some((l) => l.itemId === p.itemId)) { void requote(); return; }
+        get().addItem(p.itemId);
+      },
+
+      async openShiftInPlace(managerPin) {
+        const r = await api.openShift(managerPin);
+        if (!r.ok) { set({ error: r.error.message }); return false; }
+        set({ shiftPrompt: false, error: undefined, notice: `Смена №${r.value.number} открыта` });
+        await get().refreshStatus();
+        if (get().cart.length) void requote();
+        return true;
       },
 
       changeQuantity(itemId, delta) {
@@ -178,28 +253,30 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
 
       cancel() {
         quoteSeq++;
-        set({ cart: [], quote: undefined, pupil: undefined, error: undefined, notice: undefined, saleId: newSaleId(), lastSale: undefined });
+        set({
+          cart: [], quote: undefined, quoteError: undefined, pupil: undefined, error: undefined, notice: undefined, saleId: newSaleId(),
+          lastSale: undefined, pendingAllergen: undefined, allergenConfirmed: [], awaitingTap: false, shiftPrompt: false,
+        });
       },
 
       async pay() {
-        const { pupil, cart, saleId, paying } = get();
-        if (paying) return;
+        const { pupil, cart, saleId, paying, awaitingTap, quoteError, pendingAllergen } = get();
+        if (paying || pendingAllergen) return;
+        if (awaitingTap) { set({ error: 'Оплачено. Для новой покупки приложите карту учащегося' }); return; }
         if (cart.length === 0) { set({ error: 'Корзина пуста: выберите блюда' }); return; }
         if (!pupil) { set({ error: 'Приложите карту учащегося' }); return; }
+        if (quoteError) { set({ error: quoteError.message }); return; }
         set({ paying: true });
         // The same saleId on a retry: the core answers with the first result, nothing is charged twice.
-        const r = await api.sell({ saleId, cardId: pupil.cardId, lines: cart });
+        const r = await api.sell({ saleId, cardId: pupil.cardId, lines: cart, tapId: pupil.tapId, allergenConfirmed: get().allergenConfirmed });
         if (!r.ok) { set({ paying: false, error: r.error.message }); return; }
         const sale = r.value;
+        // The tap is used up: the panel shows the result until the next card, and no dish key starts anything.
         set({
-          paying: false, cart: [], quote: undefined, error: undefined, saleId: newSaleId(),
-          lastSale: sale, preview: sale.receipt,
-          pupil: { ...pupil, balance: sale.balanceAfter, spentToday: pupil.spentToday + sale.total },
-          notice: `Оплачено. Чек №${sale.receiptNumber}`,
-        });
-        // Entitlements and warnings may have changed: ask the core, quietly.
-        void api.identifyCard(pupil.cardId).then((p) => {
-          if (p.ok && get().pupil?.cardId === p.value.cardId && get().cart.length === 0) set({ pupil: p.value });
+          paying: false, cart: [], quote: undefined, quoteError: undefined, error: undefined, saleId: newSaleId(),
+          lastSale: sale, preview: sale.receipt, awaitingTap: true, allergenConfirmed: [],
+          pupil: { ...pupil, tapId: undefined, balance: sale.balanceAfter, spentToday: pupil.spentToday + sale.total },
+          notice: `Оплачено. Чек №${sale.receiptNumber}. Остаток ${formatMoney(sale.balanceAfter)}`,
         });
         void get().refreshStatus();
       },

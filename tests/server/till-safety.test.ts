@@ -13,7 +13,7 @@ import { enrollDemoTerminal, api, startTestServer, type TestServer } from './hel
 // Issue 13 on the server: allergens and photos in the pull, what other tills did today, "повторная льгота".
 const PETROVA = '0242013145';        // free breakfast (1-4 классы), card MF:BCD14264
 const PETROVA_CARD = 'MF:BCD14264';
-const ORLOVA = '0242013203';         // allergic to nuts and milk
+const MOROZOVA = '0242013203';         // allergic to nuts and milk
 
 let s: TestServer;
 let second: { token: string; terminalId: string };
@@ -61,7 +61,7 @@ describe('pull: allergens and allergies', () => {
     expect(res.menu.dishes.find((d) => d.id === 'dish-kasha-grech')!.allergens).toEqual([]);
     expect(new Set(res.menu.mealSets.find((m) => m.id === 'set-lunch')!.allergens))
       .toEqual(new Set(['gluten', 'celery', 'eggs', 'milk', 'sulphites']));
-    expect(res.students.find((x) => x.accountNumber === ORLOVA)!.allergies).toEqual(['nuts', 'milk']);
+    expect(res.students.find((x) => x.accountNumber === MOROZOVA)!.allergies).toEqual(['nuts', 'milk']);
     expect(res.menu.dishes.length + res.menu.mealSets.length).toBe(24);
   });
 });
@@ -87,9 +87,9 @@ describe('photos', () => {
     const foreignCursor = (await pull(foreign)).body.cursor;
     const cursor = (await pull(s)).body.cursor;
     const img = await sharp({ create: { width: 400, height: 500, channels: 3, background: '#d0a080' } }).png().toBuffer();
-    await setStudentPhoto(s.handle.db, 'student-orlova', img);
+    await setStudentPhoto(s.handle.db, 'student-morozova', img);
     const res = await pullUntil(s, cursor, (p) => p.students.length > 0);
-    expect(res.students.map((x) => x.id)).toEqual(['student-orlova']);
+    expect(res.students.map((x) => x.id)).toEqual(['student-morozova']);
     const photo = res.students[0]!.photo!;
     expect(photo.mime).toBe('image/jpeg');
     expect((await sharp(Buffer.from(photo.data, 'base64')).metadata()).width).toBe(240);
@@ -97,7 +97,7 @@ describe('photos', () => {
     expect((await pull(foreign, foreignCursor)).body.students).toEqual([]);
     expect((await pull(foreign)).body.students.every((x) => x.photo == null)).toBe(true);
     const again = res.cursor;
-    expect(await removeStudentPhoto(s.handle.db, 'student-orlova')).toBe(true);
+    expect(await removeStudentPhoto(s.handle.db, 'student-morozova')).toBe(true);
     const removed = (await pullUntil(s, again, (p) => p.students.length > 0)).students;
     expect(removed).toHaveLength(1);
     expect(removed[0]!.photo).toBeNull();
