@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { SyncEntry } from '../../api/sync.js';
 import { schoolDay } from '../../core/datetime.js';
-import { addDays, ruDay, startOfDay } from '../cabinet/period.js';
+import { addDays, ruDay, startOfDay } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
 import { zipRows } from '../db/bulk.js';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { schoolDay } from '../../core/datetime.js';
-import { addDays, startOfDay } from '../cabinet/period.js';
+import { addDays, startOfDay } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
 import { textArray } from '../db/bulk.js';
 
