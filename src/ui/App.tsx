@@ -8,10 +8,10 @@ import { SaleScreen } from './screens/SaleScreen.js';
 function Header() {
   const status = usePos((s) => s.status);
   const store = usePosStore();
-  if (!status) return <header className="top"><b>Касса</b></header>;
+  if (!status) return <header className="top"><h1 className="top-title">Касса</h1></header>;
   return (
     <header className="top">
-      <b>{status.schoolName} · {status.terminalName}</b>
+      <h1 className="top-title">{status.schoolName} · {status.terminalName}</h1>
       <span data-testid="shift-info">{status.shift ? `Смена №${status.shift.number} с ${time(status.shift.openedAt)}` : 'Смена закрыта'}</span>
       {status.session && (
         <>

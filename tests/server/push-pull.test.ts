@@ -160,7 +160,7 @@ describe('pull', () => {
     expect(r.status).toBe(200);
     expect(r.body.reset).toBe(true);
     expect(r.body.lastSeq).toBe(10);
-    expect(r.body.students).toHaveLength(7);
+    expect(r.body.students).toHaveLength(8);
     const iv = r.body.accounts.find((a) => a.accountNumber === IVANOV)!;
     expect(iv.balance).toBe(await balance());
     expect(iv.lastSeq).toBe(10);

@@ -1,5 +1,6 @@
 import { usePos, usePosStore } from '../context.js';
 import { money } from '../format.js';
+import { allergenLabel } from '../../core/allergens.js';
 
 export function Cart() {
   const cart = usePos((s) => s.cart);
@@ -9,6 +10,10 @@ export function Cart() {
   const paying = usePos((s) => s.paying);
   const notice = usePos((s) => s.notice);
   const error = usePos((s) => s.error);
+  const quoteError = usePos((s) => s.quoteError);
+  const pending = usePos((s) => s.pendingAllergen);
+  const awaitingTap = usePos((s) => s.awaitingTap);
+  const confirmed = usePos((s) => s.allergenConfirmed);
   const store = usePosStore();
   const byId = new Map(menu?.items.map((i) => [i.id, i]) ?? []);
   // Without a pupil there is no quote yet: full prices, as a guide.
@@ -24,7 +29,7 @@ export function Cart() {
           const q = quote?.lines[idx];
           return (
             <li key={l.itemId} data-testid="cart-line">
-              <span className="cart-name">{item?.name ?? l.itemId}</span>
+              <span className="cart-name">{item?.name ?? l.itemId}{confirmed.includes(l.itemId) && <small className="cart-allergen"> аллерген подтверждён</small>}</span>
               <span className="cart-qty">
                 <button type="button" tabIndex={-1} onClick={() => store.getState().changeQuantity(l.itemId, -1)} aria-label="меньше">−</button>
                 {l.quantity}
@@ -35,15 +40,27 @@ export function Cart() {
           );
         })}
       </ul>
-      <div className="cart-total">
+      {/* Errors before Enter: a cart the pupil cannot pay turns the total red and says why. */}
+      <div className={`cart-total ${quoteError ? 'refused' : ''}`} data-testid="cart-total-row">
         <span>Итого</span><b data-testid="cart-total">{money(total)}</b>
       </div>
+      {quoteError && !error && <div className="cart-error" role="alert" data-testid="pay-blocked">{quoteError.message}</div>}
+      {pending && (
+        <div className="allergen-confirm" role="alertdialog" aria-labelledby="allergen-confirm-title" data-testid="allergen-confirm">
+          <div id="allergen-confirm-title"><b>Аллергия!</b> «{pending.name}» содержит: {pending.allergens.map(allergenLabel).join(', ')}.</div>
+          <div className="cart-actions">
+            <button type="button" className="danger" data-testid="allergen-confirm-yes" onClick={() => store.getState().confirmAllergen(true)}>Подтверждаю, добавить</button>
+            <button type="button" autoFocus data-testid="allergen-confirm-no" onClick={() => store.getState().confirmAllergen(false)}>Не добавлять</button>
+          </div>
+        </div>
+      )}
       {quote && quote.subsidy > 0 && <div className="cart-sub">Дотация бюджета: {money(quote.subsidy)}</div>}
       {quote && pupil && <div className="cart-sub">Останется на счёте: {money(quote.balanceAfter)}</div>}
       {error && <div className="cart-error" role="alert" data-testid="error">{error}</div>}
       {notice && !error && <div className="cart-notice" role="status" data-testid="notice">{notice}</div>}
       <div className="cart-actions">
-        <button type="button" className="pay" disabled={paying || cart.length === 0} onClick={() => void store.getState().pay()}>
+        <button type="button" className="pay" data-testid="pay" disabled={paying || cart.length === 0 || !!quoteError || !!pending || awaitingTap}
+          title={quoteError?.message} onClick={() => void store.getState().pay()}>
           Оплатить <kbd>Enter</kbd>
         </button>
         <button type="button" onClick={() => store.getState().cancel()}>Отмена <kbd>Esc</kbd></button>

@@ -1,15 +1,20 @@
-import { memo } from 'react';
-import { usePos } from '../context.js';
+import { memo, useState } from 'react';
+import { allergenLabel } from '../../core/allergens.js';
+import { usePos, usePosStore } from '../context.js';
 import { money } from '../format.js';
+import { PinPad } from './PinPad.js';
 
-/** The big panel: who tapped, what they have, what stops them. */
+/** The big panel: who tapped (photo, name, class), what they have, what stops them, what they must not eat. */
 export const PupilPanel = memo(function PupilPanel() {
   const pupil = usePos((s) => s.pupil);
   const error = usePos((s) => s.error);
   const tapToken = usePos((s) => s.tapToken);
+  const awaitingTap = usePos((s) => s.awaitingTap);
+  const lastSale = usePos((s) => s.lastSale);
+  const shiftPrompt = usePos((s) => s.shiftPrompt);
   if (!pupil) {
     return (
-      <section className="pupil-panel empty" data-testid="pupil-panel" data-tap={tapToken}>
+      <section className="pupil-panel empty" data-testid="pupil-panel" data-tap={tapToken} aria-label="Учащийся">
         <div className="pupil-hint">Приложите карту учащегося</div>
         <div className="pupil-sub">или нажмите «/» и введите номер карты</div>
         {error && <div className="pupil-error">{error}</div>}
@@ -19,24 +24,55 @@ export const PupilPanel = memo(function PupilPanel() {
   const low = pupil.balance < 5000;
   const limitLeft = pupil.dailyLimit !== undefined ? pupil.dailyLimit - pupil.spentToday : undefined;
   const blocked = pupil.cardState !== 'active';
+  const allergies = pupil.allergies ?? [];
   return (
-    <section className={`pupil-panel ${blocked ? 'blocked' : ''}`} data-testid="pupil-panel" data-tap={tapToken} data-card={pupil.cardId}>
-      <div className="pupil-name" data-testid="pupil-name">{pupil.fullName}</div>
-      <div className="pupil-meta">
-        <span className="pupil-class">{pupil.className}</span>
-        <span>Л/С {pupil.accountNumber}</span>
-        {pupil.benefits.map((b) => <span key={b} className="badge">{b}</span>)}
+    <section className={`pupil-panel ${blocked ? 'blocked' : ''} ${awaitingTap ? 'paid' : ''}`} data-testid="pupil-panel" data-tap={tapToken}
+      data-card={pupil.cardId} aria-label="Учащийся">
+      <div className="pupil-head">
+        {pupil.photo
+          ? <img className="pupil-photo" data-testid="pupil-photo" src={pupil.photo} alt={`Фото: ${pupil.fullName}`} />
+          : <div className="pupil-photo placeholder" data-testid="pupil-photo-placeholder" role="img" aria-label="Фото нет" />}
+        <div>
+          <div className="pupil-name" data-testid="pupil-name">{pupil.fullName}</div>
+          <div className="pupil-meta">
+            <span className="pupil-class">{pupil.className}</span>
+            <span>Л/С {pupil.accountNumber}</span>
+            {/* 152-ФЗ: a neutral badge with what the benefit gives; never the social category. */}
+            {pupil.benefitOffer && <span className="badge" data-testid="benefit-badge">Льгота: {pupil.benefitOffer}</span>}
+          </div>
+        </div>
       </div>
+      {allergies.length > 0 && (
+        <div className="pupil-allergies" role="alert" data-testid="pupil-allergies">
+          Аллергия: {allergies.map(allergenLabel).join(', ')}
+        </div>
+      )}
       <div className={`pupil-balance ${low ? 'low' : ''}`}>
-        Баланс <b data-testid="pupil-balance">{money(pupil.balance)}</b>
+        {awaitingTap ? 'Остаток' : 'Баланс'} <b data-testid="pupil-balance">{money(pupil.balance)}</b>
       </div>
-      {limitLeft !== undefined && (
+      {awaitingTap && lastSale && (
+        <div className="pupil-paid" data-testid="pupil-paid" role="status">
+          Оплачено {money(lastSale.total)}, чек №{lastSale.receiptNumber}. Следующая покупка — по карте.
+        </div>
+      )}
+      {!awaitingTap && limitLeft !== undefined && (
         <div className="pupil-limit" data-testid="pupil-limit">Осталось по дневному лимиту: {money(Math.max(0, limitLeft))}</div>
       )}
-      {pupil.entitlements.filter((e) => !e.usedToday).length > 0 && (
-        <div className="pupil-limit">Льготное питание сегодня: доступно</div>
-      )}
-      {pupil.warnings.map((w) => <div key={w} className="pupil-warning" data-testid="pupil-warning">{w}</div>)}
+      {!awaitingTap && pupil.warnings.map((w) => <div key={w} className="pupil-warning" data-testid="pupil-warning">{w}</div>)}
+      {shiftPrompt && <OpenShiftInPlace />}
     </section>
   );
 });
+
+/** No open shift on a tap: say so at once and let the manager open it right here with the PIN. */
+function OpenShiftInPlace() {
+  const store = usePosStore();
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="shift-prompt" data-testid="shift-prompt">
+      <div className="pupil-warning">Смена не открыта</div>
+      <PinPad label="PIN заведующего, чтобы открыть смену" submitLabel="Открыть смену" testId="shift-pin" disabled={busy}
+        onSubmit={async (pin) => { setBusy(true); await store.getState().openShiftInPlace(pin); setBusy(false); }} />
+    </div>
+  );
+}

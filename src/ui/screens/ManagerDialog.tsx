@@ -3,6 +3,7 @@ import type { ReceiptSummary, ShiftReport } from '../../api/pos-api.js';
 import { usePos, usePosStore } from '../context.js';
 import { money, time } from '../format.js';
 import type { ManagerTab } from '../store.js';
+import { PinPad } from '../components/PinPad.js';
 
 const TABS: { tab: ManagerTab; label: string }[] = [
   { tab: 'shift', label: 'Смена и отчёты' },
@@ -24,11 +25,11 @@ export function ManagerDialog() {
   return (
     <div className="dialog-backdrop">
       <div className="dialog" role="dialog" aria-label="Меню заведующего" data-testid="manager">
-        <header>
+        <div className="dialog-head">
           <h2>Заведующий производством</h2>
           {session?.role !== 'manager' && <div className="muted">Вы вошли как кассир: возврат, блокировка и закрытие смены доступны заведующему.</div>}
           <button type="button" onClick={() => store.getState().closeManager()}>Закрыть <kbd>Esc</kbd></button>
-        </header>
+        </div>
         <nav>
           {TABS.map((t) => (
             <button key={t.tab} type="button" className={manager.tab === t.tab ? 'active' : ''} data-testid={`tab-${t.tab}`}
@@ -50,6 +51,7 @@ export function ManagerDialog() {
 
 function ShiftTab({ report }: { report?: ShiftReport }) {
   const shift = usePos((s) => s.status?.shift);
+  const role = usePos((s) => s.status?.session?.role);
   const store = usePosStore();
   const call = store.getState().managerCall;
   const [confirming, setConfirming] = useState(false);
@@ -63,9 +65,16 @@ function ShiftTab({ report }: { report?: ShiftReport }) {
           onClick={() => void call((a) => a.xReport(), () => undefined).then((r) => r && store.getState().setReport(r))}>X-отчёт</button>
         {!confirming
           ? <button type="button" data-testid="close-shift" disabled={!shift} onClick={() => setConfirming(true)}>Закрыть смену (Z-отчёт)</button>
-          : <button type="button" data-testid="confirm-close-shift" autoFocus className="danger"
-              onClick={() => { setConfirming(false); void call((a) => a.closeShift(), () => undefined).then((r) => r && store.getState().setReport(r)); }}>Да, закрыть смену</button>}
+          : role === 'manager'
+            ? <button type="button" data-testid="confirm-close-shift" autoFocus className="danger"
+                onClick={() => { setConfirming(false); void call((a) => a.closeShift(), () => undefined).then((r) => r && store.getState().setReport(r)); }}>Да, закрыть смену</button>
+            : null}
       </div>
+      {confirming && role !== 'manager' && (
+        // A cashier cannot close the shift: the manager types the PIN right here (no logging out and in).
+        <PinPad label="Закрыть смену может только заведующий: PIN заведующего" submitLabel="Закрыть смену" testId="close-shift-pin" autoFocus
+          onSubmit={(pin) => { setConfirming(false); void call((a) => a.closeShift(pin), () => undefined).then((r) => r && store.getState().setReport(r)); }} />
+      )}
       {report && (
         <div className="report" data-testid="report">
           <h3>{report.kind}-отчёт · смена №{report.shift.number}</h3>

@@ -39,7 +39,9 @@ export function SaleScreen() {
             // Enter on a focused button is that button's click, not a payment.
             if (target instanceof HTMLButtonElement) return false;
             void st.pay(); return true;
-          case 'cancel': st.cancel(); return true;
+          case 'cancel':
+            if (st.pendingAllergen) { st.confirmAllergen(false); return true; }
+            st.cancel(); return true;
           case 'removeLast': {
             const last = st.cart.at(-1);
             if (last) st.changeQuantity(last.itemId, -1);
@@ -70,10 +72,10 @@ export function SaleScreen() {
         <PupilPanel />
         <Cart />
         <CardEntry ref={cardRef} />
-        <DemoCards />
       </div>
       <div className="sale-right">
         <MenuGrid />
+        <DemoCards />
       </div>
       <ReceiptPreview />
     </main>
