@@ -18,7 +18,11 @@ const saleRequest = z.strictObject({
   saleId: id,
   cardId,
   lines: z.array(z.strictObject({ itemId: id, quantity: z.number().int().min(1).max(999) })).max(100),
+  tapId: id.optional(),
+  allergenConfirmed: z.array(id).max(100).optional(),
 });
+/** A manager's PIN typed in place (opening or closing the shift from a cashier's session). */
+const optionalPin = z.union([z.tuple([]), z.tuple([z.string().max(32)])]);
 
 const shiftReport = z.object({
   kind: z.enum(['X', 'Z']),
@@ -42,9 +46,9 @@ export const POS_ARGS = {
   lastReceipts: z.tuple([z.number().int().min(1).max(500)]),
   receipt: z.tuple([id]),
   reprint: z.tuple([id]),
-  openShift: z.tuple([]),
+  openShift: optionalPin,
   xReport: z.tuple([]),
-  closeShift: z.tuple([]),
+  closeShift: optionalPin,
   printReport: z.tuple([shiftReport]),
   refund: z.tuple([id, text]),
   blockCard: z.tuple([cardId, text]),

@@ -63,7 +63,8 @@ describe.skipIf(!run)('manager screens in Chromium (real terminal core)', () => 
     await page.keyboard.press('Escape');
     await page.getByTestId('demo-card-MF:BCD14264').click();
     await poll(() => page.getByTestId('pupil-name').textContent()).toBe('Петрова Анна Сергеевна');
-    expect(await page.getByTestId('pupil-panel').textContent()).toContain('1-4 классы');
+    // 152-ФЗ: the cashier sees what the benefit gives, never the social category.
+    expect(await page.getByTestId('pupil-panel').textContent()).not.toContain('1-4 классы');
     await page.getByTestId('item-set-breakfast-1-4').click();
     await poll(() => page.getByTestId('cart-total').textContent()).toBe(rub('0,00'));
     await page.keyboard.press('Enter');
