@@ -1,11 +1,11 @@
 import { ALLERGENS } from '../core/allergens.js';
 import { html, type Html } from './html.js';
-import { layout } from './views.js';
+import { accountQuery, layout } from './views.js';
 import type { AccountView } from '../server/cabinet/account.js';
 import type { DietView } from '../server/cabinet/diet.js';
 
 /**
- * "Питание и аллергии": the pupil's allergies and the parent's bans (dishes, whole categories).
+ * "Аллергии и запреты": the pupil's allergies and the parent's bans (dishes, whole categories).
  * Plain forms, no script; the tills apply both after their next sync.
  */
 export function dietPage(p: { csrf: string; account: AccountView; diet: DietView; message?: string; problems?: string[] }): Html {
@@ -14,14 +14,14 @@ export function dietPage(p: { csrf: string; account: AccountView; diet: DietView
   const items = new Set(d.barredItemIds);
   const cats = new Set(d.barredCategoryIds);
   const csrf = html`<input type="hidden" name="_csrf" value="${p.csrf}">`;
-  return layout({ title: 'Питание и аллергии', account: p.account, csrf: p.csrf, active: 'diet' }, html`
+  return layout({ title: 'Аллергии и запреты', account: p.account, csrf: p.csrf, active: 'diet' }, html`
 <section class="card">
-  <h1>Питание и аллергии</h1>
+  <h1>Аллергии и запреты</h1>
   ${p.message ? html`<div class="notice" role="status">${p.message}</div>` : ''}
   ${p.problems?.length ? html`<div class="error" role="alert">${p.problems.map((e) => html`<p>${e}</p>`)}</div>` : ''}
   <h2 id="allergies-title">Аллергии</h2>
   <p class="muted">Кассир видит аллергии при каждом прикладывании карты; блюда с этими аллергенами отмечены и продаются только после подтверждения кассира (или не продаются — как решила школа).</p>
-  <form method="post" action="/cabinet/diet/allergies" aria-labelledby="allergies-title">
+  <form method="post" action="/cabinet/diet/allergies${accountQuery(p.account)}" aria-labelledby="allergies-title">
     ${csrf}
     <fieldset class="checks"><legend>Аллергены (ТР ТС 022/2011)</legend>
     ${ALLERGENS.map((a) => html`<label class="check"><input type="checkbox" name="allergen" value="${a.id}"${allergies.has(a.id) ? html` checked` : ''}> ${a.label}</label>`)}
@@ -29,8 +29,8 @@ export function dietPage(p: { csrf: string; account: AccountView; diet: DietView
     <button type="submit">Сохранить аллергии</button>
   </form>
   <h2 id="bans-title">Запреты</h2>
-  <p class="muted">Запрещённые блюда и категории касса не продаст ребёнку. Дневной лимит трат — на странице <a href="/cabinet/controls">«Карта и лимиты»</a>.</p>
-  <form method="post" action="/cabinet/diet/bans" aria-labelledby="bans-title">
+  <p class="muted">Запрещённые блюда и категории касса не продаст ребёнку. Дневной лимит трат — на странице <a href="/cabinet/controls${accountQuery(p.account)}">«Карта и лимиты»</a>.</p>
+  <form method="post" action="/cabinet/diet/bans${accountQuery(p.account)}" aria-labelledby="bans-title">
     ${csrf}
     ${d.categories.map((c) => html`
     <fieldset class="checks"><legend>${c.name}</legend>

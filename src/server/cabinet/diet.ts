@@ -4,7 +4,7 @@ import { accounts, dishes, mealSets, menuCategories, students } from '../db/sche
 import type { Db } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 
-/** What the "Питание и аллергии" page shows and edits for one account. */
+/** What the "Аллергии и запреты" page shows and edits for one account. */
 export interface DietView {
   allergies: AllergenId[];
   barredItemIds: string[];

@@ -5,6 +5,7 @@ import { authed } from './guard.js';
 import { queryField, sendHtml, seeOther } from './web.js';
 import { loadDiet, setAllergies, setBans } from './diet.js';
 import { dietPage } from '../../cabinet/diet-views.js';
+import { accountQuery } from '../../cabinet/views.js';
 
 const MESSAGES: Record<string, string> = {
   allergies: 'Аллергии сохранены. Кассы школы учтут их после ближайшей синхронизации.',
@@ -18,7 +19,7 @@ function formList(req: FastifyRequest, name: string): string[] {
   return list.filter((x): x is string => typeof x === 'string').slice(0, 500).map((x) => x.slice(0, 100));
 }
 
-/** "Питание и аллергии": the parent's allergies and bans for the pupil (server-rendered, no script). */
+/** "Аллергии и запреты": the parent's allergies and bans for the pupil (server-rendered, no script). */
 export function registerDietRoutes(cab: FastifyInstance, ctx: CabinetContext): void {
   cab.get('/diet', async (req, reply) => {
     const a = await authed(req, reply, ctx);
@@ -35,7 +36,7 @@ export function registerDietRoutes(cab: FastifyInstance, ctx: CabinetContext): v
     const ids = formList(req, 'allergen');
     await setAllergies(ctx.db, a.account.accountNumber, ids);
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'allergies', ip: req.ip, details: { allergies: ids } });
-    return seeOther(reply, '/cabinet/diet?m=allergies');
+    return seeOther(reply, `/cabinet/diet?m=allergies${accountQuery(a.account, '&')}`);
   });
 
   cab.post('/diet/bans', async (req, reply) => {
@@ -50,6 +51,6 @@ export function registerDietRoutes(cab: FastifyInstance, ctx: CabinetContext): v
       return sendHtml(reply, dietPage({ csrf: a.csrf, account: a.account, diet, problems: ['Таких блюд или категорий нет в меню школы; запреты не изменены'] }), 400);
     }
     await logEvent(ctx.db, { accountNumber: a.account.accountNumber, kind: 'bans', ip: req.ip, details: { items, categories } });
-    return seeOther(reply, '/cabinet/diet?m=bans');
+    return seeOther(reply, `/cabinet/diet?m=bans${accountQuery(a.account, '&')}`);
   });
 }
