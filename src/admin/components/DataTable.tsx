@@ -9,7 +9,8 @@ const features = tableFeatures({ rowSortingFeature, rowPaginationFeature });
 export type Column<T extends RowData> = ColumnDef<typeof features, T>;
 
 export interface PageQuery { offset: number; limit: number; q: string; sort?: string; dir?: 'asc' | 'desc' }
-export interface Page<T> { rows: T[]; total: number }
+/** `totalCapped`: there are more than `total` matches (the server stops counting). */
+export interface Page<T> { rows: T[]; total: number; totalCapped?: boolean }
 
 interface Props<T extends RowData> {
   /** Accessible name of the table (and its caption). */
@@ -80,7 +81,7 @@ export function DataTable<T extends RowData>(props: Props<T>) {
             value={search} onChange={(e) => setSearch(e.target.value)} data-testid="table-search" />
         )}
         {props.toolbar}
-        <span className="muted" role="status" aria-live="polite">{loading ? 'Загрузка…' : `${from}–${to} из ${page.total}`}</span>
+        <span className="muted" role="status" aria-live="polite">{loading ? 'Загрузка…' : `${from}–${to} из ${page.totalCapped ? 'более ' : ''}${page.total}`}</span>
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       <div className="table-scroll">

@@ -44,7 +44,8 @@ export const pupilRow = z.object({
   version: z.number().int(),
 });
 export type PupilRow = z.infer<typeof pupilRow>;
-export const pupilPage = z.object({ rows: z.array(pupilRow), total: z.number().int() });
+/** `totalCapped`: more matches than `total` (10,000) — the pager says "more than". */
+export const pupilPage = z.object({ rows: z.array(pupilRow), total: z.number().int(), totalCapped: z.boolean() });
 
 export const pupilPatch = z.object({
   fullName: fullName.optional(),

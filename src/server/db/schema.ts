@@ -82,8 +82,9 @@ export const students = pgTable('students', {
   index('students_school_idx').on(t.schoolId),
   // The console's pupil search (src/server/admin/pupils.ts): name prefix and order, by school or across the district.
   // C collation: LIKE 'ива%' can use the index; Cyrillic sorts by code point (ё after я).
-  index('students_school_name_idx').on(t.schoolId, sql`lower(${t.fullName}) COLLATE "C"`),
-  index('students_name_idx').on(sql`lower(${t.fullName}) COLLATE "C"`),
+  // The id tie-breaker is in the index so a page of namesakes needs no extra sort.
+  index('students_school_name_id_idx').on(t.schoolId, sql`lower(${t.fullName}) COLLATE "C"`, t.id),
+  index('students_name_id_idx').on(sql`lower(${t.fullName}) COLLATE "C"`, t.id),
   index('students_school_class_idx').on(t.schoolId, t.className),
 ]);
 
