@@ -21,6 +21,7 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID] [--hours 72]   одноразовый код регистрации кассы
   canteen server revoke ID_КАССЫ                              отозвать токен кассы
   canteen server topup Л/С СУММА [--note ТЕКСТ]               пополнение вручную (сумма «500» или «49,61»)
+  canteen server balance-return Л/С --document НОМЕР --reason ТЕКСТ   возврат остатка выбывшего: на карты (refund.do), остальное переводом
   canteen server reconcile                                    сверить балансы с суммой проводок и проводки с правилами (код выхода 1 при расхождении)
   canteen server flags [--all | --resolved] [--school ШКОЛА]  продажи на проверку (заблокированная карта, перерасход, дневной лимит …)
   canteen server flags resolve НОМЕР … --note ТЕКСТ [--by ИМЯ]   закрыть отметку: кто, когда, что сделано (отметка остаётся)
@@ -172,6 +173,7 @@ export const command: CliCommand = {
           return 0;
         });
       }
+      case 'balance-return': return balanceReturnCommand(args, flags);
       case 'reconcile':
         return withDb(flags, async (h) => {
           const { reconcile } = await import('../server/admin/reconcile.js');
@@ -274,6 +276,30 @@ async function reviewFlagsCommand(args: string[], flags: Record<string, string |
       if (f.resolvedAt) console.log(`      закрыта ${f.resolvedAt} (${f.resolvedBy ?? '-'}): ${f.resolutionNote ?? ''}`);
     }
     console.log(`${state === 'open' ? 'На проверку' : state === 'resolved' ? 'Закрыто' : 'Всего'}: ${rows.length}.`);
+    return 0;
+  });
+}
+
+/** `canteen server balance-return Л/С --document N --reason …`: a leaving pupil's balance back to the cards it came from, the rest by transfer. */
+async function balanceReturnCommand(args: string[], flags: Record<string, string | true>): Promise<number> {
+  const [account] = args;
+  if (!account || typeof flags.document !== 'string' || typeof flags.reason !== 'string') {
+    console.error('Использование: canteen server balance-return Л/С --document НОМЕР --reason "выбыл из школы" [--by ИМЯ]');
+    return 2;
+  }
+  return withDb(flags, async (h) => {
+    const [{ returnBalance }, { gatewayFromEnv }] = await Promise.all([import('../server/payments/balance-return.js'), import('../server/payments/settings.js')]);
+    const by = typeof flags.by === 'string' && flags.by.trim() ? flags.by.trim() : operatorName();
+    const r = await returnBalance(h.db, gatewayFromEnv(process.env), { accountNumber: account, document: String(flags.document), reason: String(flags.reason), by, now: new Date() });
+    if (r.kind === 'error') { console.error(r.message); return 1; }
+    if (r.kind === 'duplicate') {
+      console.log(`Документ №${r.document} уже проведён ${r.createdAt} (${r.by}): Л/С ${r.accountNumber}, ${formatAmount(r.total)} ₽. Ничего не изменено.`);
+      return 0;
+    }
+    for (const x of r.refunded) console.log(`  на карту: ${formatAmount(x.amount)} ₽ (платёж ${x.paymentId})`);
+    for (const x of r.refusedRefunds) console.log(`  банк не вернул платёж ${x.paymentId}: ${x.reason}`);
+    if (r.transferred) console.log(`  банковским переводом: ${formatAmount(r.transferred)} ₽ (документ №${String(flags.document).trim()})`);
+    console.log(`Л/С ${account}: возвращено ${formatAmount(r.total)} ₽, остаток 0,00.`);
     return 0;
   });
 }
