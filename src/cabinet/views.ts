@@ -344,6 +344,7 @@ export function topUpPage(p: { csrf: string; account: AccountView; error?: strin
     <button type="submit">Перейти к оплате</button>
   </form>
   <p class="muted">От 1,00 до 15 000,00 руб. за один платёж.</p>
+  <p><a href="/cabinet/autopay">Автопополнение с сохранённой карты</a></p>
   ${p.payments.length ? html`<h2>Последние платежи</h2>
   <table class="statement"><thead><tr><th>Дата</th><th class="num">Сумма</th><th>Состояние</th></tr></thead><tbody>
   ${p.payments.map((x) => html`<tr><td>${p.when(x.createdAt)}</td><td class="num">${rub(x.amount)}</td><td>${STATUS[x.status] ?? x.status}</td></tr>`)}
@@ -375,6 +376,34 @@ export function topUpUnavailablePage(p: { csrf: string; account: AccountView }):
   <h1>Пополнение лицевого счёта</h1>
   <p id="topup-unavailable">${TOP_UP_UNAVAILABLE}.</p>
   <p class="muted">В Сбербанк Онлайн: «Платежи» → поиск по названию школы или «Школьное питание», номер лицевого счёта — ${p.account.accountNumber}.</p>
+</section>`);
+}
+
+export interface AutoTopUpView {
+  cards: { bindingId: string; cardMask: string | null }[];
+  settings: { amount: number; threshold: number; bindingId: string; enabled: boolean; stoppedReason: string | null; lastAttemptDay: string | null } | null;
+}
+
+/** Auto top-up: a saved card, an amount and a threshold; its state, and why it stopped after a refusal. */
+export function autoTopUpPage(p: { csrf: string; account: AccountView; view: AutoTopUpView; message?: string; error?: string; amount?: string; threshold?: string }): Html {
+  const s = p.view.settings;
+  const state = !s || !s.enabled ? 'выключено' : s.stoppedReason ? `остановлено: ${s.stoppedReason}` : 'включено';
+  return layout({ title: 'Автопополнение', account: p.account, csrf: p.csrf, active: 'topup' }, html`
+<section class="card narrow">
+  <h1>Автопополнение</h1>
+  ${notice(p.message)}
+  ${errors(p.error ? [p.error] : [])}
+  ${p.view.cards.length === 0 ? html`<p id="autopay-no-card">Сохранённой карты нет. Пополните счёт картой и на странице банка отметьте «Сохранить карту» — после этого здесь можно включить автопополнение.</p>` : html`
+  <p>Когда остаток станет меньше порога, счёт пополнится с сохранённой карты на указанную сумму — не чаще раза в день. О каждом списании придёт письмо${p.account.email ? '' : ' (укажите эл. почту в профиле)'}.</p>
+  <p id="autopay-state">Сейчас: ${state}</p>
+  <form method="post" action="/cabinet/autopay">
+    ${csrfField(p.csrf)}
+    <label>Карта<select name="card">${p.view.cards.map((c) => html`<option value="${c.bindingId}"${s?.bindingId === c.bindingId ? trusted(' selected') : ''}>${c.cardMask ?? 'карта'}</option>`)}</select></label>
+    <label>Пополнять на, руб.<input name="amount" inputmode="decimal" maxlength="12" required value="${p.amount ?? (s ? formatAmount(s.amount) : '')}"></label>
+    <label>Когда остаток меньше, руб.<input name="threshold" inputmode="decimal" maxlength="12" required value="${p.threshold ?? (s ? formatAmount(s.threshold) : '')}"></label>
+    <button type="submit" name="action" value="save">Сохранить и включить</button>
+    ${s?.enabled ? html`<button type="submit" name="action" value="off" class="link">Выключить</button>` : ''}
+  </form>`}
 </section>`);
 }
 

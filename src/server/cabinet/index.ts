@@ -16,6 +16,8 @@ import { registerPaymentRoutes } from './routes-payments.js';
 import { securityHeaders, sendHtml, seeOther } from './web.js';
 import { settlePayment, type SettleOutcome } from '../payments/settle.js';
 import { pollPayments, type PollResult } from '../payments/poller.js';
+import { autoTopUpHook, runAutoTopUps, type AutoTopUpRun } from '../payments/auto-topup.js';
+import { registerAutoTopUpRoutes } from './routes-autopay.js';
 import { messagePage, testGatewayPage } from '../../cabinet/views.js';
 
 export interface CabinetDeps {
@@ -65,6 +67,8 @@ export interface CabinetContext {
   settle(paymentId: string): Promise<SettleOutcome>;
   /** One round of the payment poller now. */
   pollPayments(): Promise<PollResult>;
+  /** Charges saved cards of accounts below their auto top-up threshold (once a day each). */
+  runAutoTopUps(): Promise<AutoTopUpRun>;
   /** Base URL for links that leave the browser (letters, gateway return). */
   baseUrlFor(host: string | undefined, protocol: string): string | null;
 }
@@ -85,14 +89,16 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
   const gateway = deps.gateway ?? null;
   const publicUrl = deps.publicUrl?.replace(/\/+$/, '') ?? process.env.CANTEEN_PUBLIC_URL?.replace(/\/+$/, '');
   const https = publicUrl?.startsWith('https://') ?? false;
+  const onSettled = autoTopUpHook(deps.db, mailer, () => publicUrl ?? '', now);
   const ctx: CabinetContext = {
     db: deps.db, gateway, bindings: !!gateway && 'bindingsEnabled' in gateway && gateway.bindingsEnabled === true,
     mailer, secret: deps.secret ?? newToken(), now,
     secureCookies: deps.secureCookies ?? https, https, publicUrl,
     loginPerMinute: deps.loginPerMinute ?? 30,
     checkLowBalances: () => checkLowBalances(deps.db, mailer, now(), publicUrl ?? ''),
-    settle: (id) => (gateway ? settlePayment(deps.db, gateway, id, now()) : Promise.resolve({ kind: 'refused', reason: 'оплата картой не настроена' })),
-    pollPayments: () => (gateway ? pollPayments(deps.db, gateway, now()) : Promise.resolve({ checked: 0, outcomes: [] })),
+    settle: (id) => (gateway ? settlePayment(deps.db, gateway, id, now(), onSettled) : Promise.resolve({ kind: 'refused', reason: 'оплата картой не настроена' })),
+    pollPayments: () => (gateway ? pollPayments(deps.db, gateway, now(), { onSettled }) : Promise.resolve({ checked: 0, outcomes: [] })),
+    runAutoTopUps: () => (gateway ? runAutoTopUps(deps.db, gateway, now(), { baseUrl: publicUrl ?? 'http://127.0.0.1', onSettled }) : Promise.resolve({ charged: [] })),
     baseUrlFor(host, protocol) {
       if (publicUrl) return publicUrl;
       if (host && LOCAL_HOST.test(host)) return `${protocol}://${host}`;
@@ -125,6 +131,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     registerAccountRoutes(cab, ctx);
     registerDietRoutes(cab, ctx);
     registerPaymentRoutes(cab, ctx);
+    registerAutoTopUpRoutes(cab, ctx);
   }, { prefix: '/cabinet' });
 
   if (gateway instanceof TestGateway) await registerTestGatewayPage(app, gateway, ctx);
@@ -142,7 +149,8 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     pollTimer = setInterval(() => {
       if (running) return;
       running = true;
-      ctx.pollPayments().catch((err: unknown) => log(`опрос банка о платежах не удался: ${(err as Error).message}`))
+      ctx.pollPayments().then(() => (ctx.bindings ? ctx.runAutoTopUps() : undefined))
+        .catch((err: unknown) => log(`опрос банка о платежах не удался: ${(err as Error).message}`))
         .finally(() => { running = false; });
     }, pollMs);
     pollTimer.unref();

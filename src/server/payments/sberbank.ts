@@ -197,8 +197,9 @@ export class SberbankGateway implements PaymentGateway {
     try {
       await this.call('paymentOrderBinding.do', { mdOrder: externalId, bindingId: p.bindingId, ip: p.ip, language: 'ru' });
     } catch (err) {
-      // A refusal here is also what getOrderStatusExtended.do will say; the caller settles the order either way.
-      if (!(err instanceof GatewayRefused)) throw err;
+      // A refusal, or no answer: the order exists at the bank either way, and what
+      // getOrderStatusExtended.do says about it decides (the caller settles it, the poller retries).
+      if (!(err instanceof GatewayRefused || err instanceof GatewayUnavailable)) throw err;
     }
     return { externalId };
   }
