@@ -147,14 +147,14 @@ export class SberSimulator {
       if (req.method !== 'POST' || !ct.startsWith('application/x-www-form-urlencoded')) this.problems.push(`${method}: не form-encoded POST`);
       const fields = Object.fromEntries(new URLSearchParams(body));
       this.requests.push({ method, fields });
-      return json(res, this.api(method, fields));
+      return json(res, await this.api(method, fields));
     }
     if (url.pathname === '/payment/merchants/school/payment_ru.html') return this.page(req, res, url, body);
     res.statusCode = 404;
     res.end('not found');
   }
 
-  private api(method: string, f: Record<string, string>): Record<string, unknown> {
+  private async api(method: string, f: Record<string, string>): Promise<Record<string, unknown>> {
     const authOk = f.token ? false : f.userName === this.userName && f.password === this.password;
     if (!authOk) return { errorCode: '5', errorMessage: 'Доступ запрещён' };
     const fail = this.failNext.get(method);
@@ -236,7 +236,7 @@ export class SberSimulator {
     };
   }
 
-  private payWithBinding(f: Record<string, string>): Record<string, unknown> {
+  private async payWithBinding(f: Record<string, string>): Promise<Record<string, unknown>> {
     if (!this.need('paymentOrderBinding.do', f, ['mdOrder', 'bindingId', 'ip'])) return { errorCode: '4', errorMessage: 'Не хватает параметров' };
     const o = this.orders.get(f.mdOrder!);
     const b = this.bindings.get(f.bindingId!);
@@ -245,11 +245,11 @@ export class SberSimulator {
     if (!o.autoPayment) this.problems.push('paymentOrderBinding.do: заказ зарегистрирован без AUTO_PAYMENT');
     if (b.decline) {
       o.status = 6; o.actionCode = 116; o.actionCodeDescription = 'Недостаточно средств на карте';
-      void this.sendCallback(o, 'deposited', '0');
+      await this.sendCallback(o, 'deposited', '0');   // delivered before the answer: tests see one order of events
       return { errorCode: '0', redirect: o.failUrl, info: 'Ваш платёж обработан, происходит переадресация...' };
     }
     o.status = 2; o.actionCode = 0; o.deposited = o.amount; o.bindingId = b.bindingId;
-    void this.sendCallback(o, 'deposited', '1');
+    await this.sendCallback(o, 'deposited', '1');
     return { errorCode: '0', redirect: o.returnUrl, info: 'Ваш платёж обработан, происходит переадресация...' };
   }
 
