@@ -18,7 +18,7 @@ beforeAll(async () => {
   h = await createTestDb();
   await seedDemo(h.db);
   await upsertSchool(h.db, { id: 'school-25', code: '25', name: 'Школа №25' });
-});
+}, 120_000);
 afterAll(async () => { await h?.close(); });
 const changeCount = async (kind: string) => (await h.db.select({ n: sql<number>`count(*)::int` }).from(changes).where(eq(changes.kind, kind)))[0]!.n;
 

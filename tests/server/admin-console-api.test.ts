@@ -93,13 +93,15 @@ describe('admin API: pupils, cards, menu, benefits', () => {
   });
 
   it('menu: a dish edit with a stale version gets 409 with the price now; a nurse reads but cannot write', async () => {
-    const created = await admin.call('PUT', `${P}/menu/dishes`, { name: 'Суп гороховый', portion: '250 г', price: 3900, categoryId: 'cat-hot' });
+    const created = await admin.call('PUT', `${P}/menu/dishes`, { name: 'Суп гороховый', portion: '250 г', price: 3900, categoryId: 'cat-hot', allergens: ['milk', 'gluten'] });
     expect(created.status).toBe(200);
+    expect(created.body.allergens).toEqual(['gluten', 'milk']); // TR CU 022/2011 order, as the till shows them
+    expect((await admin.call('PUT', `${P}/menu/dishes`, { name: 'Суп', price: 3900, categoryId: 'cat-hot', allergens: ['peanut-butter'] })).status).toBe(400);
     const id = created.body.id as string;
     expect((await admin.call('PUT', `${P}/menu/dishes/${id}`, { name: 'Суп гороховый', portion: '250 г', price: 4100, categoryId: 'cat-hot', version: 1 })).status).toBe(200);
     const stale = await admin.call('PUT', `${P}/menu/dishes/${id}`, { name: 'Суп гороховый', portion: '250 г', price: 3950, categoryId: 'cat-hot', version: 1 });
     expect(stale.status).toBe(409);
-    expect(stale.body.error.details.changed).toEqual({ price: 4100 });
+    expect(stale.body.error.details.changed).toMatchObject({ price: 4100 });
     expect((await server.handle.db.select().from(dishes).where(and(eq(dishes.schoolId, S), eq(dishes.id, id))))[0]!.price).toBe(4100);
     expect((await nurse.call('GET', `${P}/menu`)).status).toBe(200);
     expect((await nurse.call('PUT', `${P}/menu/dishes`, { name: 'x', price: 1, categoryId: 'cat-hot' })).status).toBe(403);

@@ -20,7 +20,7 @@ beforeAll(async () => {
   h = await createTestDb();
   await seedDemo(h.db);
   await upsertSchool(h.db, { id: 'school-25', code: '25', name: 'Школа №25' });
-});
+}, 120_000);
 afterAll(async () => { await h?.close(); });
 
 const studentCount = async () => (await h.db.select({ n: sql<number>`count(*)::int` }).from(students))[0]!.n;

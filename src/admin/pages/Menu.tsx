@@ -4,6 +4,7 @@ import { api, ApiError, rub } from '../api.js';
 import type { PageProps } from '../App.js';
 import { Dialog, Field, FormError, useZodForm } from '../components/Form.js';
 import { parseMoney, formatAmount } from '../../core/money.js';
+import { ALLERGENS, allergenLabel } from '../../core/allergens.js';
 
 interface Category { id: string; name: string; sort: number; active: boolean }
 interface Dish { id: string; name: string; price: number; categoryId: string; portion: string; active: boolean; version: number; sort: number; allergens?: string[] }
@@ -50,10 +51,10 @@ export function MenuPage({ schoolId, roles }: PageProps) {
           {canEdit && <div className="buttons"><button type="button" onClick={() => setEditing('new')}>Добавить блюдо…</button></div>}
           <div className="table-scroll">
             <table aria-label="Блюда">
-              <thead><tr><th scope="col">Наименование</th><th scope="col">Выход</th><th scope="col">Категория</th><th scope="col" className="num">Цена</th><th scope="col">В продаже</th></tr></thead>
+              <thead><tr><th scope="col">Наименование</th><th scope="col">Выход</th><th scope="col">Категория</th><th scope="col" className="num">Цена</th><th scope="col">Аллергены</th><th scope="col">В продаже</th></tr></thead>
               <tbody>{cat.dishes.map((d) => (
                 <tr key={d.id} className="clickable" tabIndex={0} onClick={() => canEdit && setEditing(d)} onKeyDown={(e) => { if (e.key === 'Enter' && canEdit) setEditing(d); }}>
-                  <td>{d.name}</td><td>{d.portion || '—'}</td><td>{catName(d.categoryId)}</td><td className="num">{rub(d.price)}</td><td>{d.active ? 'да' : 'нет'}</td>
+                  <td>{d.name}</td><td>{d.portion || '—'}</td><td>{catName(d.categoryId)}</td><td className="num">{rub(d.price)}</td><td>{(d.allergens ?? []).map(allergenLabel).join(', ') || '—'}</td><td>{d.active ? 'да' : 'нет'}</td>
                 </tr>
               ))}</tbody>
             </table>
@@ -79,8 +80,10 @@ function DishDialog({ base, dish, categories, onClose, onSaved }: { base: string
   const form = useZodForm(dishForm, {
     name: dish?.name ?? '', portion: dish?.portion ?? '', price: dish ? formatAmount(dish.price) : '', categoryId: dish?.categoryId ?? categories[0]?.id ?? '',
   });
+  const [allergens, setAllergens] = useState<string[]>(dish?.allergens ?? []);
+  const toggle = (id: string, on: boolean) => setAllergens((a) => (on ? [...a, id] : a.filter((x) => x !== id)));
   const save = form.submit(async (data) => {
-    await api('PUT', `${base}/dishes${dish ? `/${encodeURIComponent(dish.id)}` : ''}`, { ...data, active: dish?.active ?? true, sort: dish?.sort ?? 0, ...(dish ? { id: dish.id, version: dish.version } : {}) });
+    await api('PUT', `${base}/dishes${dish ? `/${encodeURIComponent(dish.id)}` : ''}`, { ...data, allergens, active: dish?.active ?? true, sort: dish?.sort ?? 0, ...(dish ? { id: dish.id, version: dish.version } : {}) });
     onSaved();
   });
   return (
@@ -92,6 +95,12 @@ function DishDialog({ base, dish, categories, onClose, onSaved }: { base: string
           <Field name="price" label="Цена, ₽" value={form.values.price!} onChange={form.set} error={form.errors.price} inputMode="decimal" />
           <Field name="categoryId" label="Категория" value={form.values.categoryId!} onChange={form.set} error={form.errors.categoryId} options={categories.map((c) => ({ value: c.id, label: c.name }))} />
         </div>
+        <fieldset className="allergens">
+          <legend>Аллергены (ТР ТС 022/2011)</legend>
+          {ALLERGENS.map((a) => (
+            <label key={a.id}><input type="checkbox" checked={allergens.includes(a.id)} onChange={(e) => toggle(a.id, e.target.checked)} /> {a.label}</label>
+          ))}
+        </fieldset>
         <FormError error={form.serverError} />
         <div className="buttons"><button type="submit" className="primary" disabled={form.busy}>Сохранить</button><button type="button" onClick={onClose}>Отмена</button></div>
       </form>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CYCLE_LENGTHS } from '../../core/menu-cycle.js';
+import { ALLERGEN_IDS, type AllergenId } from '../../core/allergens.js';
 
 /** The console's menu API (/api/v1/schools/:schoolId/menu…): catalogue, cycle menu, per-date overrides. */
 const itemId = z.string().trim().min(1).max(100);
@@ -15,6 +16,8 @@ export const dishInput = z.object({
   id: itemId.optional(), name, price, categoryId: itemId,
   portion: z.string().trim().max(40, 'Выход порции длиннее 40 знаков').default(''),
   hotkey: z.string().trim().max(10).nullish(), sort: z.number().int().default(0), active: z.boolean().default(true),
+  /** The 14 allergen groups of TR CU 022/2011 (src/core/allergens.ts) the item contains. */
+  allergens: z.array(z.enum(ALLERGEN_IDS as [AllergenId, ...AllergenId[]], { error: 'Неизвестный аллерген' })).max(14).default([]),
   version,
 });
 export const mealSetInput = dishInput.omit({ portion: true }).extend({

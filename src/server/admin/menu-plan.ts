@@ -5,6 +5,7 @@ import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { cycleDayOf } from '../../core/menu-cycle.js';
+import { normalizeAllergens } from '../../core/allergens.js';
 import { checkVersion } from '../audit.js';
 import { AUDIT } from './audit-keys.js';
 import type { CycleInput, DishInput, MealSetInput, OverrideInput } from '../../api/admin/menu.js';
@@ -44,7 +45,7 @@ export async function saveCategory(db: Tx, schoolId: string, input: { id?: strin
 export async function saveDish(db: Tx, schoolId: string, input: DishInput) {
   return db.transaction(async (tx) => {
     await requireCategory(tx, schoolId, input.categoryId);
-    const row = { name: input.name, price: input.price, categoryId: input.categoryId, portion: input.portion, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active };
+    const row = { name: input.name, price: input.price, categoryId: input.categoryId, portion: input.portion, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active, allergens: normalizeAllergens(input.allergens) };
     let before: typeof dishes.$inferSelect | undefined;
     if (input.id) {
       [before] = await tx.select().from(dishes).where(and(eq(dishes.schoolId, schoolId), eq(dishes.id, input.id))).for('update');
@@ -68,7 +69,7 @@ export async function saveMealSet(db: Tx, schoolId: string, input: MealSetInput)
     const found = await tx.select({ id: dishes.id }).from(dishes).where(and(eq(dishes.schoolId, schoolId), inArray(dishes.id, input.dishIds)));
     const missing = input.dishIds.filter((d) => !found.some((f) => f.id === d));
     if (missing.length) throw new HttpError(400, 'BAD_INPUT', `В комплексе блюда, которых нет в меню школы: ${missing.join(', ')}`);
-    const row = { name: input.name, price: input.price, categoryId: input.categoryId, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active, dishIds: input.dishIds };
+    const row = { name: input.name, price: input.price, categoryId: input.categoryId, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active, dishIds: input.dishIds, allergens: normalizeAllergens(input.allergens) };
     let before: typeof mealSets.$inferSelect | undefined;
     if (input.id) [before] = await tx.select().from(mealSets).where(and(eq(mealSets.schoolId, schoolId), eq(mealSets.id, input.id))).for('update');
     let after: typeof mealSets.$inferSelect;
