@@ -42,7 +42,7 @@ function walPagesPer(dbPath: string, n: number, before: number): number {
 
 async function setup(): Promise<{ t: Terminal; dir: string; raw: Database.Statement }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'canteen-bench-'));
-  const t = await openTerminal({ dbPath: path.join(dir, 'terminal.db'), seed: true });
+  const t = await openTerminal({ requireTap: false, dbPath: path.join(dir, 'terminal.db'), seed: true });
   t.sqlite.prepare('UPDATE accounts SET server_balance = 1000000000').run();
   t.sqlite.exec('CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
   const raw = t.sqlite.prepare('INSERT INTO bench_raw (v) VALUES (?)');

@@ -1,3 +1,4 @@
+import { allergenLabel } from '../core/allergens.js';
 import { createInterface } from 'node:readline';
 import { rmSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
@@ -80,7 +81,7 @@ export async function runConsolePos(opts: {
         cart.push({ itemId: item.id, quantity: m[2] ? Number(m[2]) : 1 });
       }
       if (bad) { print(`! Нет такого блюда: «${bad}». Продажа отменена.`); prompt(); continue; }
-      const res = await pos.sell({ saleId: uuidv7(), cardId: p.cardId, lines: cart });
+      const res = await pos.sell({ saleId: uuidv7(), cardId: p.cardId, lines: cart, tapId: p.tapId });
       if (show(res)) {
         print('---------------- чек ----------------');
         for (const l of receiptText(res.value.receipt)) print(l);
@@ -130,7 +131,8 @@ export async function runConsolePos(opts: {
           const v = r.value;
           print(`${v.fullName}, ${v.className}, Л/С ${v.accountNumber}. Баланс ${formatAmount(v.balance)} ₽` +
             (v.dailyLimit !== undefined ? `, дневной лимит ${formatAmount(v.dailyLimit)} ₽ (потрачено ${formatAmount(v.spentToday)} ₽)` : ''));
-          if (v.benefits.length) print(`Льготы: ${v.benefits.join(', ')}`);
+          if (v.benefitOffer) print(`Льгота: ${v.benefitOffer}`);
+          if (v.allergies?.length) print(`! Аллергия: ${v.allergies.map(allergenLabel).join(', ')}`);
           for (const w of v.warnings) print(`! ${w}`);
           if (v.cardState !== 'active') { print('Продажа по этой карте невозможна.'); prompt(); continue; }
           printMenu();

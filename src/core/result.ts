@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'INSUFFICIENT_FUNDS'   // beyond balance + offline overdraft policy
   | 'DAILY_LIMIT'          // parent's daily spending limit reached
   | 'BARRED_ITEM'          // a dish or category the parent has barred
+  | 'NO_TAP'               // a sale that names no live identification (card tap or manual entry) of its card
+  | 'ALLERGEN_UNCONFIRMED' // a dish with one of the pupil's allergens, not confirmed by the cashier
+  | 'ALLERGEN_REFUSED'     // the same under a school policy that refuses such dishes
   | 'EMPTY_SALE'
   | 'UNKNOWN_ITEM'
   | 'NO_OPEN_SHIFT'

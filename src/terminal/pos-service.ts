@@ -19,6 +19,8 @@ import { ReceiptBook } from './pos/receipts.js';
 import { Sales } from './pos/sales.js';
 import { StaffSession } from './pos/session.js';
 import { Shifts } from './pos/shifts.js';
+import { PupilSafety } from './pos/pupil-safety.js';
+import { Taps } from './pos/taps.js';
 
 export { temporaryPassword } from './pos/cabinet-passwords.js';
 
@@ -30,6 +32,12 @@ export interface PosServiceOptions {
   clock?: Clock;
   /** The school's PIN pepper from enrolment (base64url; src/terminal/staff-pin.ts). */
   pinPepper?: string;
+  /**
+   * No charge without a tap (default true): a sale must name the identification it follows
+   * (SaleRequest.tapId from identifyCard), which the sale uses up. Only tests of the pricing
+   * and ledger machinery that do not model taps turn it off.
+   */
+  requireTap?: boolean;
 }
 
 const badInput = (message: string) => fail<never>('BAD_INPUT', message);
@@ -64,6 +72,7 @@ export class PosService implements PosApi {
   private readonly shifts: Shifts;
   private readonly passwords: CabinetPasswords;
   private readonly sales: Sales;
+  private readonly taps = new Taps();
 
   constructor(private readonly sqlite: Database.Database, opts: PosServiceOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -74,11 +83,12 @@ export class PosService implements PosApi {
     this.config = new TerminalConfig(sqlite);
     this.session = new StaffSession(sqlite, this.clock, opts.pinPepper ? Buffer.from(opts.pinPepper, 'base64url') : undefined);
     this.ledger = new LedgerWriter(sqlite);
-    this.cards = new CardDirectory(sqlite, this.config, this.ledger, () => this.sync.state().online);
+    this.cards = new CardDirectory(sqlite, this.config, this.ledger, () => this.sync.state().online, new PupilSafety(sqlite));
     this.receipts = new ReceiptBook(sqlite);
     this.shifts = new Shifts(sqlite, this.config, this.receipts);
     this.passwords = new CabinetPasswords(sqlite, this.config, this.ledger, this.cards, this.printer);
-    this.sales = new Sales(this.config, this.session, this.cards, this.receipts, this.ledger, this.shifts, this.passwords, this.printer, this.clock);
+    this.sales = new Sales(this.config, this.session, this.cards, this.receipts, this.ledger, this.shifts, this.passwords, this.printer, this.clock,
+      opts.requireTap === false ? undefined : this.taps);
     this.reload();
   }
 
@@ -177,7 +187,8 @@ export class PosService implements PosApi {
       const id = this.cards.resolve(cardId);
       if (!id.ok) return id;
       const ctx = this.cards.context(id.value, schoolDay(this.clock.now(), this.config.school.time_zone));
-      return ctx.ok ? ok(this.cards.pupilInfo(ctx.value)) : ctx;
+      // Each identification gets its id: the sale that follows names it and uses it up.
+      return ctx.ok ? ok({ tapId: this.taps.issue(id.value), ...this.cards.pupilInfo(ctx.value) }) : ctx;
     });
   }
 
@@ -250,11 +261,16 @@ export class PosService implements PosApi {
 
   // ---- shifts -------------------------------------------------------------
 
-  openShift(): Promise<Result<ShiftInfo>> {
-    return this.guard(() => {
+  /** With a manager's PIN typed in place, the manager opens the shift (a cashier's session stays). */
+  openShift(managerPin?: string): Promise<Result<ShiftInfo>> {
+    return this.guard(async () => {
       const sh = this.shiftAction('open');
       if (!sh.ok) return sh;
-      return ok(this.shifts.open(this.session.current!, this.clock.now().toISOString()));
+      const by = managerPin === undefined ? ok(this.session.current!) : await this.session.vouch(managerPin);
+      if (!by.ok) return by;
+      const again = this.shiftAction('open');   // checked again after the PIN's await
+      if (!again.ok) return again;
+      return ok(this.shifts.open(by.value, this.clock.now().toISOString()));
     });
   }
 
@@ -266,11 +282,18 @@ export class PosService implements PosApi {
     });
   }
 
-  closeShift(): Promise<Result<ShiftReport>> {
-    return this.guard(() => {
-      const sh = this.shiftAction('z');
+  /** Manager only; a cashier's session passes the manager's PIN, typed in place. */
+  closeShift(managerPin?: string): Promise<Result<ShiftReport>> {
+    return this.guard(async () => {
+      let by = this.session.current;
+      if (managerPin !== undefined) {
+        const v = await this.session.vouch(managerPin);
+        if (!v.ok) return v;
+        by = v.value;
+      }
+      const sh = checkShiftAction(this.shifts.state, 'z', by?.role);
       if (!sh.ok) return sh;
-      const rep = this.shifts.close(this.session.current!, this.clock.now().toISOString());
+      const rep = this.shifts.close(by!, this.clock.now().toISOString());
       return rep ? ok(rep) : fail('NO_OPEN_SHIFT', 'Смена не открыта: откройте смену');
     });
   }

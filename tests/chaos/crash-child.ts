@@ -4,7 +4,7 @@ import { openTerminal } from '../../src/terminal/index.js';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 
 const dbPath = process.argv[2]!;
-const t = await openTerminal({ dbPath, seed: true });
+const t = await openTerminal({ requireTap: false, dbPath, seed: true });
 const s = t.service;
 if (!(await s.login('9999')).ok) process.exit(3);
 const st = await s.status();

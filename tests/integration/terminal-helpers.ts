@@ -14,7 +14,7 @@ export class TestClock {
 export async function demoTerminal(opts: { clock?: TestClock; sync?: SyncSource; dbPath?: string } = {}): Promise<Terminal & { clock: TestClock; dbPath: string }> {
   const clock = opts.clock ?? new TestClock();
   const dbPath = opts.dbPath ?? path.join(mkdtempSync(path.join(tmpdir(), 'canteen-term-')), 'terminal.db');
-  const t = await openTerminal({ dbPath, seed: true, clock, ...(opts.sync ? { sync: opts.sync } : {}) });
+  const t = await openTerminal({ requireTap: false, dbPath, seed: true, clock, ...(opts.sync ? { sync: opts.sync } : {}) });
   return Object.assign(t, { clock, dbPath });
 }
 

@@ -16,7 +16,7 @@ afterEach(async () => { await q?.stop(); t?.close(); q = undefined; t = undefine
 
 async function open(printer?: SimulatedPrinter): Promise<Terminal> {
   const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'canteen-printref-')), 'terminal.db');
-  t = await openTerminal({
+  t = await openTerminal({ requireTap: false,
     dbPath, seed: true, clock: new TestClock(),
     ...(printer ? { printer: (sqlite) => (q = new PrintQueue({ store: new SqlitePrintJobStore(sqlite), printer, retryInitialMs: 2, retryMaxMs: 10 })) } : {}),
   });

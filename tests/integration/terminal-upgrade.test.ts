@@ -64,7 +64,7 @@ describe('upgrade of a file written before the lean sale path (0003 → latest)'
   it('moves receipts, lines, entries and shifts over; ledger sound, payloads as stored, look-ups and reports work', async () => {
     const dbPath = await oldFile();
     const clock = new TestClock(new Date('2018-03-15T08:00:00Z'));
-    const t = await openTerminal({ dbPath, clock });
+    const t = await openTerminal({ requireTap: false, dbPath, clock });
     try {
       expect(checkIntegrity(t.sqlite)).toEqual([]);
       expect(t.sqlite.prepare('SELECT first_seq FROM shifts').pluck().get()).toBe(1);
@@ -116,7 +116,7 @@ describe('upgrade to the ledger cursors (migration 0008)', () => {
     db.prepare(`UPDATE print_jobs SET status = 'printed' WHERE id = 'job-1'`).run();
     const storedDoc = db.prepare(`SELECT doc FROM receipts WHERE seq = 1`).pluck().get() as string;
     db.close();
-    const t = await openTerminal({ dbPath, clock: new TestClock(new Date('2018-03-15T08:00:00Z')) });
+    const t = await openTerminal({ requireTap: false, dbPath, clock: new TestClock(new Date('2018-03-15T08:00:00Z')) });
     try {
       expect(t.sqlite.prepare('SELECT outbox_acked_seq, print_jobs_through_seq, sums_through_seq FROM ledger_cursors').get())
         .toEqual({ outbox_acked_seq: 1, print_jobs_through_seq: 2, sums_through_seq: 3 });

@@ -111,7 +111,7 @@ describe('terminal service', () => {
     expect(refundBack.ok && JSON.stringify(refundBack.value)).toBe(JSON.stringify(refund.value.receipt));
     // Reopened: the same docs (built from the rows, not kept in memory).
     t.close();
-    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    t = Object.assign(await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
     const again = await t.service.receipt(refund.value.receiptId);
     expect(again.ok && JSON.stringify(again.value)).toBe(JSON.stringify(refund.value.receipt));
   });
@@ -122,7 +122,7 @@ describe('terminal service', () => {
     const a = await s.sell(req);
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
     t.close();
-    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    t = Object.assign(await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
     const s2 = await ready(t);
     const before = snapshot(t);
     const b = await s2.sell(req);
@@ -135,7 +135,7 @@ describe('terminal service', () => {
     for (let i = 0; i < 3; i++) expect((await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] })).ok).toBe(true);
     await refused(t, 'INSUFFICIENT_FUNDS', () => s.sell({ saleId: sid(), cardId: DEMO_CARDS.lowBalance, lines: [{ itemId: 'dish-pizza', quantity: 1 }] }));
     t.close();
-    const t2 = await openTerminal({ dbPath: t.dbPath, clock: t.clock });
+    const t2 = await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock });
     t = Object.assign(t2, { clock: t.clock, dbPath: t.dbPath });
     const s2 = await ready(t);
     const r = await s2.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
@@ -207,7 +207,7 @@ describe('terminal service', () => {
     expect(r.ok && r.value.balanceAfter).toBe(1000 - 3450);
     await refused(t, 'INSUFFICIENT_FUNDS', () => s.sell({ saleId: sid(), cardId: DEMO_CARDS.lowBalance, lines: [{ itemId: 'dish-sok', quantity: 2 }] }));
     t.close();
-    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock, sync: { state: () => ({ online: true, configured: true }) } }), { clock: t.clock, dbPath: t.dbPath });
+    t = Object.assign(await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock, sync: { state: () => ({ online: true, configured: true }) } }), { clock: t.clock, dbPath: t.dbPath });
     const s2 = await ready(t);
     const info = await s2.identifyCard(DEMO_CARDS.ivanov);
     expect(info.ok && info.value.overdraftLimit).toBe(0);
@@ -232,7 +232,7 @@ describe('terminal service', () => {
     // the unfolded entry is read back from the ledger's tail.
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
     t.sqlite.close();
-    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    t = Object.assign(await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
     expect(stored()).toEqual({ local_sum: -10955, spent_day: '2018-03-15', spent_today: 10955 });
     const s2 = await ready(t);
     const shown2 = async () => { const i = await s2.identifyCard(DEMO_CARDS.ivanov); return i.ok && { balance: i.value.balance, spentToday: i.value.spentToday }; };
@@ -424,7 +424,7 @@ describe('terminal service', () => {
     const s = await ready(t);
     await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: SEED_CART });
     t.close();
-    t = Object.assign(await openTerminal({ dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    t = Object.assign(await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
     expect(balanceOf(t, '0242013137')).toBe(58131);
     expect(t.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(t.sqlite.pragma('synchronous', { simple: true })).toBe(2);
@@ -468,7 +468,7 @@ describe('terminal service', () => {
     old.prepare(`INSERT INTO outbox (seq, entry_uuid) VALUES (1, '018e0000-0000-7000-8000-000000000001')`).run();
     old.close();
     const clock = new TestClock();
-    const up = await openTerminal({ dbPath, clock });
+    const up = await openTerminal({ requireTap: false, dbPath, clock });
     try {
       const info = await up.service.identifyCard(DEMO_CARDS.ivanov);
       expect(info.ok && info.value).toMatchObject({ balance: 58131, spentToday: 9635 });

@@ -75,7 +75,7 @@ export async function newTerminal(server: { handle: DbHandle; url: string }, opt
     onPulled: (s) => { service?.reload(); opts.onPulled?.(s); },
   });
   if (initialPull !== false) await client.syncOnce();
-  service = new PosService(sqlite, {
+  service = new PosService(sqlite, { requireTap: false,
     clock: serviceClock ?? opts.clock ?? { now: () => new Date() },
     sync: { state: () => client.state() },
     pinPepper,

@@ -9,6 +9,7 @@ import type { SqlPick } from '../db/rows.js';
 import { LINE_KEY_SPAN, type accounts, type barredItems, type benefitCategories, type cards, type students } from '../db/schema.js';
 import type { TerminalConfig } from './config.js';
 import type { BalanceRow, LedgerWriter } from './ledger-writer.js';
+import { benefitOffer, type PupilSafety } from './pupil-safety.js';
 
 /** A card joined with its account: what a tap and a sale read, in one statement. */
 export type CardRow = BalanceRow & SqlPick<typeof cards, 'state'> & { card_id: string } & SqlPick<typeof accounts,
@@ -26,6 +27,9 @@ export interface PupilContext {
   usedToday: Set<string>;
   barredItemIds: Set<string>;
   barredCategoryIds: Set<string>;
+  /** Allergen ids of the pupil and the photo (data: URL), read per tap (pupil-safety.ts). */
+  allergies: string[];
+  photo?: string;
 }
 
 type PupilRules = Pick<PupilContext, 'fullName' | 'className' | 'benefitNames' | 'entitlements' | 'barredItemIds' | 'barredCategoryIds'>;
@@ -45,7 +49,7 @@ export class CardDirectory {
   private readonly st;
 
   constructor(sqlite: Database.Database, private readonly config: TerminalConfig, private readonly ledger: LedgerWriter,
-    private readonly online: () => boolean) {
+    private readonly online: () => boolean, readonly safety: PupilSafety) {
     this.st = {
       card: sqlite.prepare<[string], CardRow>(
         `SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.local_sum,
@@ -79,6 +83,7 @@ export class CardDirectory {
   /** Forgets the pupils' cached rules (after a pull changed them). */
   reload(): void {
     this.rulesCache.clear();
+    this.safety.reload();
   }
 
   /** A well-formed card id, as read (stored EM:/MF: ids and wedge/HID DEC:/HEX:/W26: reads; core/card-id.ts). */
@@ -119,9 +124,13 @@ export class CardDirectory {
     const rules = card && this.pupilRules(card.student_id, card.account_number);
     if (!card || !rules) return unknownCard(cardId);
     const balance = this.ledger.balance(card);
-    const spentToday = this.ledger.spentToday(card.account_number, card, day);
+    // Across tills: what the server last said the others spent and gave today, plus this till's own entries.
+    const elsewhere = this.safety.elsewhere(card.account_number, day);
+    const spentToday = this.ledger.spentToday(card.account_number, card, day) + elsewhere.spent;
     const usedToday = new Set(rules.entitlements.length ? this.st.usedToday.all(card.account_number, day) : []);
-    return ok({ card, ...rules, balance, spentToday, usedToday });
+    if (elsewhere.benefitUsed) for (const e of rules.entitlements) usedToday.add(e.mealSetId);
+    const extras = this.safety.extras(card.student_id);
+    return ok({ card, ...rules, balance, spentToday, usedToday, ...extras });
   }
 
   /** What the pupil panel shows after a tap. */
@@ -144,6 +153,11 @@ export class CardDirectory {
       ...(card.daily_limit != null ? { dailyLimit: card.daily_limit } : {}),
       spentToday,
       benefits: ctx.benefitNames,
+      ...(best.size ? { benefitOffer: benefitOffer(best, ctx.usedToday, (id) => this.config.catalog.get(id)?.name) } : {}),
+      allergies: ctx.allergies,
+      allergenPolicy: this.safety.policy(),
+      ...(ctx.photo ? { photo: ctx.photo } : {}),
+      barredCategoryIds: [...ctx.barredCategoryIds],
       entitlements: [...best.values()].map((e) => ({ mealSetId: e.mealSetId, parentPays: e.parentPays, usedToday: ctx.usedToday.has(e.mealSetId) })),
       barredItemIds: [...ctx.barredItemIds].concat(
         [...this.config.catalog.values()].filter((i) => ctx.barredCategoryIds.has(i.categoryId) && !ctx.barredItemIds.has(i.id)).map((i) => i.id),

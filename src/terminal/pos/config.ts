@@ -7,7 +7,7 @@ import type { ReceiptHeader } from '../receipt-doc.js';
 import { SETTING } from '../seed.js';
 
 export type SchoolRow = SqlPick<typeof schools, 'id' | 'code' | 'name' | 'time_zone' | 'overdraft_limit' | 'stale_after_minutes' | 'cabinet_url'>;
-type MenuRow = SqlPick<typeof dishes, 'id' | 'name' | 'price' | 'category_id' | 'hotkey' | 'sort'> & { kind: 'dish' | 'mealSet' };
+type MenuRow = SqlPick<typeof dishes, 'id' | 'name' | 'price' | 'category_id' | 'hotkey' | 'sort' | 'allergens'> & { kind: 'dish' | 'mealSet' };
 
 /**
  * What the till knows about itself and its school, read once and again after every pull that
@@ -45,13 +45,14 @@ export class TerminalConfig {
 
     const categories = this.sqlite.prepare<[], SqlPick<typeof menuCategories, 'id' | 'name'>>('SELECT id, name FROM menu_categories ORDER BY sort, name').all();
     const rows = this.sqlite.prepare<[], MenuRow>(
-      `SELECT id, 'dish' AS kind, name, price, category_id, hotkey, sort FROM dishes WHERE active = 1
-       UNION ALL SELECT id, 'mealSet' AS kind, name, price, category_id, hotkey, sort FROM meal_sets WHERE active = 1`,
+      `SELECT id, 'dish' AS kind, name, price, category_id, hotkey, sort, allergens FROM dishes WHERE active = 1
+       UNION ALL SELECT id, 'mealSet' AS kind, name, price, category_id, hotkey, sort, allergens FROM meal_sets WHERE active = 1`,
     ).all();
     rows.sort((a, b) => (a.kind === b.kind ? a.sort - b.sort : a.kind === 'dish' ? -1 : 1));
     this.catalog = new Map(rows.map((r) => [r.id, { id: r.id, kind: r.kind, name: r.name, price: r.price, categoryId: r.category_id }]));
     const items: MenuItem[] = rows.map((r) => ({
       id: r.id, kind: r.kind, name: r.name, price: r.price, categoryId: r.category_id, ...(r.hotkey ? { hotkey: r.hotkey } : {}),
+      ...(r.allergens && r.allergens !== '[]' ? { allergens: JSON.parse(r.allergens) as string[] } : {}),
     }));
     this.menu = { categories, items };
   }

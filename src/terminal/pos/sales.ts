@@ -14,14 +14,17 @@ import type { TerminalConfig } from './config.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import type { ReceiptBook } from './receipts.js';
 import type { Shifts } from './shifts.js';
+import type { Taps } from './taps.js';
 import type { StaffSession } from './session.js';
 
 const badInput = (message: string) => fail<never>('BAD_INPUT', message);
 
-type Checked = { saleId: string; cardId: string; lines: unknown };
+type Checked = { saleId: string; cardId: string; lines: unknown; allergenConfirmed?: unknown; tapId?: unknown };
+type Confirmations = { itemId: string; allergens: string[] }[];
 type Prepared =
   | { kind: 'done'; result: SaleResult }
-  | { kind: 'sale'; saleId: string; cardId: string; priced: PricedSale; ctx: PupilContext; session: CashierSession; now: Date; day: string; needsPassword: boolean };
+  | { kind: 'sale'; saleId: string; cardId: string; priced: PricedSale; ctx: PupilContext; session: CashierSession; now: Date; day: string; needsPassword: boolean;
+      confirmed: Confirmations };
 
 /** What one receipt writes (a sale or a refund). */
 interface ReceiptWrite {
@@ -30,6 +33,8 @@ interface ReceiptWrite {
   refundOf?: { id: string; number: string };
   reason?: string;
   cabinet?: NewCabinetPassword;
+  /** Lines with the pupil's allergens that the cashier confirmed (in the entry's payload; noted on the receipt). */
+  confirmed?: Confirmations;
 }
 
 /**
@@ -48,6 +53,8 @@ export class Sales {
     private readonly passwords: CabinetPasswords,
     private readonly printer: ReceiptPrinter,
     private readonly clock: Clock,
+    /** No charge without a tap (pos/taps.ts); undefined only where a caller turned the rule off. */
+    private readonly taps?: Taps,
   ) {}
 
   private today(now: Date): string {
@@ -61,22 +68,26 @@ export class Sales {
     // The stored id from here on: the receipt, the entries and the server know the card by it.
     const card = this.cards.resolve(r.cardId);
     if (!card.ok) return card;
-    return ok({ saleId: r.saleId, cardId: card.value, lines: r.lines });
+    return ok({ saleId: r.saleId, cardId: card.value, lines: r.lines, allergenConfirmed: r.allergenConfirmed, tapId: r.tapId });
   }
 
-  private price(req: Checked, day: string): Result<{ priced: PricedSale; ctx: PupilContext }> {
+  private price(req: Checked, day: string): Result<{ priced: PricedSale; ctx: PupilContext; confirmed: Confirmations }> {
     const cart = normalizeCart(req.lines);
     if (!cart.ok) return cart;
     const ctx = this.cards.context(req.cardId, day);
     if (!ctx.ok) return ctx;
     const c = ctx.value;
+    // Allergies before prices: a dish with the pupil's allergen is confirmed by the cashier or refused.
+    const confirmed = this.cards.safety.checkCart({ lines: cart.value, allergenConfirmed: req.allergenConfirmed as string[] | undefined }, c.allergies,
+      (id) => this.config.catalog.get(id)?.name ?? id);
+    if (!confirmed.ok) return confirmed;
     const priced = priceSale(cart.value, this.config.catalog, {
       cardState: c.card.state, balance: c.balance, overdraft: this.cards.overdraft(), dailyLimit: c.card.daily_limit,
       spentToday: c.spentToday, barredItemIds: c.barredItemIds, barredCategoryIds: c.barredCategoryIds,
       entitlements: c.entitlements, usedToday: c.usedToday,
     });
     if (!priced.ok) return priced;
-    return ok({ priced: priced.value, ctx: c });
+    return ok({ priced: priced.value, ctx: c, confirmed: confirmed.value });
   }
 
   quote(req: SaleRequest): Result<{ total: Kopecks; subsidy: Kopecks; balanceAfter: Kopecks; lines: ReceiptDoc['lines'] }> {
@@ -92,7 +103,7 @@ export class Sales {
     const first = this.prepare(req);
     if (!first.ok) return first;
     if (first.value.kind === 'done') return ok(first.value.result);
-    if (!first.value.needsPassword) return ok(this.commitSale(first.value, undefined));
+    if (!first.value.needsPassword) return ok(this.commitSale(first.value, undefined, req.tapId));
     // The account has no permanent password and this terminal has not issued a temporary
     // one yet: print one on this receipt. argon2id runs on the libuv pool (async), so the
     // event loop keeps serving; everything is checked again after the await, because
@@ -101,7 +112,7 @@ export class Sales {
     const again = this.prepare(req);
     if (!again.ok) return again;
     if (again.value.kind === 'done') return ok(again.value.result);
-    return ok(this.commitSale(again.value, again.value.needsPassword ? cabinet : undefined));
+    return ok(this.commitSale(again.value, again.value.needsPassword ? cabinet : undefined, req.tapId));
   }
 
   /** Every check of a sale, synchronous, so that the commit right after it sees the same state. */
@@ -115,20 +126,32 @@ export class Sales {
     if (!auth.ok) return auth;
     const sh = checkShiftAction(this.shifts.state, 'sell', auth.value.role);
     if (!sh.ok) return sh;
+    // No charge without a tap: the sale names the card's live identification (after the
+    // idempotency look-up, so a retried sale still gets its first answer).
+    if (this.taps) {
+      const tap = this.taps.check(r.value.tapId, r.value.cardId);
+      if (!tap.ok) return tap;
+    }
     const now = this.clock.now();
     const day = this.today(now);
     const p = this.price(r.value, day);
     if (!p.ok) return p;
-    const { priced, ctx } = p.value;
+    const { priced, ctx, confirmed } = p.value;
     const needsPassword = ctx.card.has_permanent_password !== 1 && ctx.card.temp_password_issued_at === null;
-    return ok({ kind: 'sale', saleId: r.value.saleId, cardId: r.value.cardId, priced, ctx, session: auth.value, now, day, needsPassword });
+    return ok({ kind: 'sale', saleId: r.value.saleId, cardId: r.value.cardId, priced, ctx, session: auth.value, now, day, needsPassword, confirmed });
   }
 
-  private commitSale(a: Extract<Prepared, { kind: 'sale' }>, cabinet: NewCabinetPassword | undefined): SaleResult {
+  private commitSale(a: Extract<Prepared, { kind: 'sale' }>, cabinet: NewCabinetPassword | undefined, tapId: unknown): SaleResult {
     const { priced, ctx } = a;
+    // The identification is spent by this sale (same synchronous run as the checks and the commit).
+    if (this.taps && typeof tapId === 'string') this.taps.consume(tapId);
+    const confirmedIds = new Set(a.confirmed.map((c) => c.itemId));
+    const lines = confirmedIds.size === 0 ? priced.lines : priced.lines.map((l) => (confirmedIds.has(l.itemId)
+      ? { ...l, note: l.note ? `${l.note}; аллерген подтверждён кассиром` : 'аллерген подтверждён кассиром' } : l));
     return this.commitReceipt({
+      confirmed: a.confirmed,
       kind: 'sale', saleId: a.saleId, cardId: a.cardId, accountNumber: ctx.card.account_number,
-      fullName: ctx.fullName, className: ctx.className, lines: priced.lines,
+      fullName: ctx.fullName, className: ctx.className, lines,
       total: priced.total, subsidy: priced.subsidy, balanceAfter: priced.balanceAfter, now: a.now, day: a.day, session: a.session,
       ...(cabinet ? { cabinet } : {}),
     });
@@ -196,7 +219,8 @@ export class Sales {
       }, a.lines);
       const entry = (kind: 'sale' | 'refund' | 'subsidy', accountNumber: string | null, amount: number, payload: string) =>
         this.ledger.append({ kind, accountNumber, amount, createdAt: issuedAt, schoolDay: a.day, receiptSeq: seq, shiftId: shift.id, cashierId, cardId, payload });
-      entry(a.kind, a.accountNumber, sign * a.total, a.kind === 'sale' ? '{}' : JSON.stringify({ refundOf: a.refundOf!.id, reason: a.reason }));
+      entry(a.kind, a.accountNumber, sign * a.total, a.kind === 'refund' ? JSON.stringify({ refundOf: a.refundOf!.id, reason: a.reason })
+        : a.confirmed?.length ? JSON.stringify({ allergenConfirmations: a.confirmed }) : '{}');
       // The budget's part, against the school's subsidy account (accountNumber null), so its cost is reportable.
       if (a.subsidy) entry('subsidy', null, sign * a.subsidy, '{}');
       // Only the hash travels; the server accepts it while the account has no permanent password.

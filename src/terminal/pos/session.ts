@@ -43,6 +43,22 @@ export class StaffSession {
   }
 
   async login(pin: unknown): Promise<Result<CashierSession>> {
+    const who = await this.check(pin);
+    if (who.ok) this.session = who.value;
+    return who;
+  }
+
+  /**
+   * A manager's PIN typed in place (opening or closing the shift from a cashier's session):
+   * checked under the same throttle as a login, without taking over the session.
+   */
+  async vouch(pin: unknown): Promise<Result<CashierSession>> {
+    const who = await this.check(pin);
+    if (!who.ok) return who;
+    return who.value.role === 'manager' ? who : fail('WRONG_ROLE', 'Нужен PIN-код заведующего');
+  }
+
+  private async check(pin: unknown): Promise<Result<CashierSession>> {
     if (typeof pin !== 'string' || !PIN_RE.test(pin)) return fail('BAD_PIN', 'PIN-код: от 4 до 8 цифр');
     // While locked out no PIN is even checked (a right one included): guessing gets nowhere.
     const wait = pinWaitMs(this.pinState(), this.clock.now().getTime());
@@ -53,8 +69,7 @@ export class StaffSession {
         const late = pinWaitMs(this.pinState(), this.clock.now().getTime());
         if (late > 0) return this.pinLocked(late);
         this.savePinState(undefined);
-        this.session = { cashierId: c.id, name: c.name, role: c.role };
-        return ok(this.session);
+        return ok({ cashierId: c.id, name: c.name, role: c.role });
       }
     }
     const now = this.clock.now().getTime();
