@@ -14,7 +14,7 @@ let till: TestTerminal;
 beforeAll(async () => {
   s = await startTestServer();
   till = await newTerminal(s);
-});
+}, 180_000);   // a fresh migrated database: slow on a loaded machine
 afterAll(async () => { await till?.close(); await s?.close(); });
 
 describe('a genuine till keeps every ledger rule', () => {

@@ -120,7 +120,7 @@ let till: Till;
 beforeAll(async () => {
   s = await startTestServer();
   till = new Till(s.terminalId, s.token);
-});
+}, 180_000);   // a fresh migrated database: slow on a loaded machine
 afterAll(async () => { await s?.close(); });
 
 describe('random pushes, genuine and forged', () => {

@@ -20,7 +20,7 @@ const push = (entries: Parameters<typeof pushAs>[2], t: Till = till) => pushAs(s
 beforeAll(async () => {
   s = await startTestServer();
   till = new Till(s.terminalId, s.token);
-});
+}, 180_000);   // a fresh migrated database: slow on a loaded machine
 afterAll(async () => { await s?.close(); });
 
 describe('issue 11, reproduction 1: one till token cannot mint money', () => {
