@@ -124,6 +124,11 @@ export const enrollResponseSchema = z.object({
    * leaked pull cannot be cracked offline (src/server/pins.ts).
    */
   pinPepper: z.string().min(16),
+  /**
+   * Printed in this till's receipt numbers ("24-2001983"): unique in its school, so two tills never print
+   * the same number. Absent from older servers (the till keeps its own setting).
+   */
+  receiptSeries: z.string().regex(/^\d{0,3}$/).optional(),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 
@@ -248,6 +253,8 @@ export const pullSettingsSchema = z.object({
   offlineWarnAfterHours: z.number().positive(),
   terminalId: z.string(),
   terminalName: z.string(),
+  /** This till's receipt series (see enrollResponseSchema); a till takes it while it has printed no receipt. */
+  receiptSeries: z.string().regex(/^\d{0,3}$/).optional(),
 });
 
 export const pullResponseSchema = z.object({

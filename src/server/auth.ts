@@ -58,18 +58,34 @@ export async function redeemEnrollmentCode(db: Db, code: string): Promise<Enroll
       .where(and(eq(enrollmentCodes.codeHash, sha256Hex(normaliseCode(code))), isNull(enrollmentCodes.usedAt), gt(enrollmentCodes.expiresAt, sql`now()`)))
       .for('update');
     if (!row) throw new HttpError(401, 'UNAUTHORIZED', 'Код регистрации неверен, уже использован или просрочен');
-    const [school] = await tx.select().from(schools).where(eq(schools.id, row.schoolId));
+    // Locks the school: two tills enrolling at once cannot take the same receipt series.
+    const [school] = await tx.select().from(schools).where(eq(schools.id, row.schoolId)).for('update');
     const token = newToken();
     const tokenHash = sha256Hex(token);
-    await tx.insert(terminals).values({ id: row.terminalId, schoolId: row.schoolId, name: row.terminalName, tokenHash, enrolledAt: sql`now()` })
-      .onConflictDoUpdate({ target: terminals.id, set: { tokenHash, enrolledAt: sql`now()`, revokedAt: null, name: row.terminalName } });
+    const receiptSeries = await seriesFor(tx, row.schoolId, row.terminalId);
+    await tx.insert(terminals).values({ id: row.terminalId, schoolId: row.schoolId, name: row.terminalName, tokenHash, enrolledAt: sql`now()`, receiptSeries })
+      .onConflictDoUpdate({ target: terminals.id, set: { tokenHash, enrolledAt: sql`now()`, revokedAt: null, name: row.terminalName, receiptSeries } });
     await tx.update(enrollmentCodes).set({ usedAt: sql`now()` }).where(eq(enrollmentCodes.codeHash, row.codeHash));
     return {
       terminalId: row.terminalId, terminalName: row.terminalName,
-      schoolId: row.schoolId, schoolCode: school!.code, schoolName: school!.name, token,
+      schoolId: row.schoolId, schoolCode: school!.code, schoolName: school!.name, token, receiptSeries,
       pinPepper: (await schoolPinPepper(tx, row.schoolId)).toString('base64url'),
     };
   });
+}
+
+/**
+ * The till's receipt series: the one it has (a re-enrolled till keeps its
+ * numbers), else the first free one of "", "2", "3" … in its school. Tills
+ * enrolled before series existed (null) print "" and count as holding it.
+ */
+async function seriesFor(tx: Tx, schoolId: string, terminalId: string): Promise<string> {
+  const rows = await tx.select({ id: terminals.id, series: terminals.receiptSeries }).from(terminals).where(eq(terminals.schoolId, schoolId));
+  const own = rows.find((r) => r.id === terminalId);
+  if (own?.series != null) return own.series;
+  const taken = new Set(rows.filter((r) => r.id !== terminalId).map((r) => r.series ?? ''));
+  if (!taken.has('')) return '';
+  for (let n = 2; ; n++) if (!taken.has(String(n))) return String(n);
 }
 
 export async function revokeTerminal(db: Tx, terminalId: string): Promise<boolean> {

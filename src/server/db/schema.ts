@@ -32,6 +32,8 @@ export const schools = pgTable('schools', {
   staleAfterMinutes: integer('stale_after_minutes').notNull().default(1440),
   /** Largest |amount| of one entry a till may push (ledger-rules.ts `amountCap`); above it the entry is stored unapplied. */
   maxEntryAmount: kopecks('max_entry_amount').notNull().default(DEFAULT_MAX_ENTRY_AMOUNT),
+  /** Corrections by hand above this many kopecks (either sign) need a second person's approval. */
+  correctionApprovalLimit: kopecks('correction_approval_limit').notNull().default(100_000),
   /** Optimistic concurrency for the admin API (bumped by every settings save). */
   version: integer('version').notNull().default(1),
   /** A dish with one of the pupil's allergens: 'confirm' = the cashier confirms it explicitly; 'refuse' = never sold to that pupil. */
@@ -50,8 +52,15 @@ export const terminals = pgTable('terminals', {
   enrolledAt: ts('enrolled_at'),
   revokedAt: ts('revoked_at'),
   lastSeenAt: ts('last_seen_at'),
+  /**
+   * Printed in its receipt numbers ("24-2001983"), unique in its school, given
+   * at enrolment. Null on tills enrolled before series existed (they print "").
+   */
+  receiptSeries: text('receipt_series'),
+  /** What the till reported with its last pull (header x-canteen-till-status), for the console's status table. */
+  status: jsonb('status'),
   createdAt: ts('created_at').notNull().defaultNow(),
-}, (t) => [index('terminals_school_idx').on(t.schoolId)]);
+}, (t) => [index('terminals_school_idx').on(t.schoolId), uniqueIndex('terminals_school_series_idx').on(t.schoolId, t.receiptSeries)]);
 
 /** One-time codes an admin hands to whoever sets up a terminal. */
 export const enrollmentCodes = pgTable('enrollment_codes', {

@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Grant } from '../../api/admin/staff.js';
 
 /**
@@ -66,3 +66,35 @@ export const auditLog = pgTable('audit_log', {
   index('audit_log_entity_idx').on(t.entity, t.entityId),
   index('audit_log_staff_idx').on(t.staffId, t.at),
 ]);
+
+/** A school's calendar: dates that differ from the usual week (holidays, working Saturdays). */
+export const schoolCalendar = pgTable('school_calendar', {
+  schoolId: text('school_id').notNull(),
+  date: date('date', { mode: 'string' }).notNull(),
+  kind: text('kind', { enum: ['schoolDay', 'holiday'] }).notNull(),
+  note: text('note').notNull().default(''),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.date] })]);
+
+/**
+ * Money by hand: top-ups and corrections with a reason and a document number.
+ * A correction above the school's limit waits for a second person's approval
+ * (four eyes); the entry is made when it is approved, keyed by this row's id.
+ */
+export const moneyRequests = pgTable('money_requests', {
+  id: text('id').primaryKey(),                         // UUIDv7, also the entry's uuid
+  schoolId: text('school_id').notNull(),
+  accountNumber: text('account_number').notNull(),
+  kind: text('kind', { enum: ['topUp', 'correction'] }).notNull(),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+  reason: text('reason').notNull(),
+  documentNumber: text('document_number').notNull(),
+  state: text('state', { enum: ['pending', 'applied', 'rejected'] }).notNull(),
+  requestedBy: text('requested_by').notNull(),         // staff id, or "cli:<user>"
+  requestedByName: text('requested_by_name').notNull(),
+  requestedAt: ts('requested_at').notNull().defaultNow(),
+  decidedBy: text('decided_by'),
+  decidedByName: text('decided_by_name'),
+  decidedAt: ts('decided_at'),
+  decisionNote: text('decision_note'),
+  entryUuid: text('entry_uuid'),
+}, (t) => [index('money_requests_school_idx').on(t.schoolId, t.state, t.requestedAt)]);

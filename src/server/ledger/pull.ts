@@ -35,7 +35,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     // Unknown cursors: absent or 0, from another database (beyond what this one has issued), or older than the kept log.
     const reset = !(previous && previous.xmin > 0 && previous.xmax <= xmax && previous.xmin >= horizon);
 
-    const [term] = await tx.select({ lastSeq: terminals.lastSeq, name: terminals.name }).from(terminals).where(eq(terminals.id, terminal.id));
+    const [term] = await tx.select({ lastSeq: terminals.lastSeq, name: terminals.name, receiptSeries: terminals.receiptSeries }).from(terminals).where(eq(terminals.id, terminal.id));
     const [school] = await tx.select().from(schools).where(eq(schools.id, terminal.schoolId));
     if (!term || !school) throw new Error(`terminal ${terminal.id} or its school vanished`);
     const lastSeq = term.lastSeq;
@@ -113,6 +113,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         offlineWarnAfterHours: school.staleAfterMinutes / 60,
         terminalId: terminal.id,
         terminalName: term.name,
+        receiptSeries: term.receiptSeries ?? '',
       },
       accounts: accountRows.map((a) => ({
         accountNumber: a.accountNumber,

@@ -52,6 +52,9 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     st.setting.run(SETTING.schoolId, s.schoolId);
     st.setting.run(SETTING.terminalId, s.terminalId);
     st.setting.run(SETTING.terminalName, s.terminalName);
+    // The series the server gave this till, unique in its school; taken only before the first
+    // receipt, so the numbers a till has printed always read back under one series.
+    if (s.receiptSeries !== undefined && !sqlite.prepare('SELECT 1 FROM receipts LIMIT 1').get()) st.setting.run(SETTING.receiptSeries, s.receiptSeries);
 
     if (res.reset) {
       for (const t of REFERENCE_TABLES) if (t !== 'accounts') sqlite.prepare(`DELETE FROM ${t}`).run();
@@ -173,7 +176,7 @@ function prepare(s: Database.Database) {
         allergen_policy = excluded.allergen_policy`),
     deleteOtherSchools: s.prepare(`DELETE FROM schools WHERE id != ?`),
     settingsFingerprint: s.prepare(`SELECT json_array((SELECT json_group_array(json_array(id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)) FROM schools),
-      (SELECT json_group_array(json_array(key, value)) FROM settings WHERE key IN ('${SETTING.schoolId}', '${SETTING.terminalId}', '${SETTING.terminalName}')))`).pluck(),
+      (SELECT json_group_array(json_array(key, value)) FROM settings WHERE key IN ('${SETTING.schoolId}', '${SETTING.terminalId}', '${SETTING.terminalName}', '${SETTING.receiptSeries}')))`).pluck(),
     setting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
     upsertStudent: s.prepare(`INSERT INTO students (id, school_id, full_name, class_name, account_number, allergies)
       VALUES (@id, @schoolId, @fullName, @className, @accountNumber, @allergies)
