@@ -289,3 +289,24 @@ export const SYNC_PATHS = {
   pull: '/api/v1/sync/pull',
   poke: '/api/v1/sync/poke',
 } as const;
+
+// ---------------------------------------------------------------------------
+// Till status: sent with every pull in the header `x-canteen-till-status`
+// (JSON, ASCII), optional. The server keeps the last one for the console's
+// status table; clock skew = server time − sentAt.
+
+export const TILL_STATUS_HEADER = 'x-canteen-till-status';
+const statusWord = z.string().max(60).regex(/^[\x20-\x7e]*$/);
+export const tillStatusSchema = z.object({
+  sentAt: z.string().max(40),
+  appVersion: statusWord.optional(),
+  /** Entries in the outbox not yet acknowledged. */
+  pendingEntries: z.number().int().min(0).optional(),
+  /** When the last Z report closed a shift (till clock), null if never. */
+  lastZAt: z.string().max(40).nullable().optional(),
+  /** Device states as short codes: "ok", "paperOut", "offline", "simulated" … */
+  printer: statusWord.optional(),
+  reader: statusWord.optional(),
+});
+export type TillStatus = z.infer<typeof tillStatusSchema>;
+

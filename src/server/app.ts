@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
-import { enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS } from '../api/sync.js';
+import { enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS, TILL_STATUS_HEADER, tillStatusSchema } from '../api/sync.js';
 import type { DbHandle } from './db/open.js';
 import { HttpError, describeIssues } from './errors.js';
 import { authenticateTerminal, bearerToken, redeemEnrollmentCode } from './auth.js';
@@ -99,7 +99,7 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     const terminal = await terminalOf(req);
     const parsed = pullQuerySchema.safeParse({ cursor: (req.query as Record<string, unknown>).cursor });
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', 'Неверный курсор', describeIssues(parsed.error.issues));
-    await touchTerminal(handle, terminal.id);
+    await touchTerminal(handle, terminal.id, req.headers[TILL_STATUS_HEADER]);
     return buildPull(handle.db, terminal, parsed.data.cursor);
   });
 
@@ -130,8 +130,26 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   return app;
 }
 
-async function touchTerminal(handle: DbHandle, terminalId: string): Promise<void> {
-  await handle.db.execute(sql`UPDATE terminals SET last_seen_at = now() WHERE id = ${terminalId}`);
+/**
+ * Last seen, and what the till says about itself (header x-canteen-till-status,
+ * optional): kept with the server's time and the clock skew it shows. A
+ * malformed status is ignored — it must never cost the till its pull.
+ */
+async function touchTerminal(handle: DbHandle, terminalId: string, statusHeader: string | string[] | undefined): Promise<void> {
+  let status: Record<string, unknown> | null = null;
+  if (typeof statusHeader === 'string' && statusHeader.length < 2000) {
+    try {
+      const parsed = tillStatusSchema.safeParse(JSON.parse(statusHeader));
+      if (parsed.success) {
+        const now = Date.now();
+        const sent = Date.parse(parsed.data.sentAt);
+        status = { ...parsed.data, receivedAt: new Date(now).toISOString(), clockSkewMs: Number.isFinite(sent) ? sent - now : null };
+      }
+    } catch { /* not JSON: ignored */ }
+  }
+  await handle.db.execute(status
+    ? sql`UPDATE terminals SET last_seen_at = now(), status = ${JSON.stringify(status)}::jsonb WHERE id = ${terminalId}`
+    : sql`UPDATE terminals SET last_seen_at = now() WHERE id = ${terminalId}`);
 }
 
 /** WebSocket close reasons are limited to 123 bytes. */

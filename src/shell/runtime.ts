@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { POS_API_METHODS, type PosApi, type PosEvent, type SyncState } from '../api/pos-api.js';
 import type { PosBridge } from '../api/pos-bridge.js';
@@ -22,6 +22,11 @@ import type { SyncRuntimeHandle } from '../terminal/sync/index.js';
  * queue and the sync client, wires their events into one PosEvent stream and
  * hands out a PosApi. Everything a shell does beyond this is transport.
  */
+
+/** The app's version as package.json says (reported to the server with each pull); "unknown" where a bundle has no package.json beside it. */
+const APP_VERSION: string = (() => {
+  try { return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version; } catch { return 'unknown'; }
+})();
 
 export interface DeviceInfo {
   device: 'reader' | 'printer' | 'server';
@@ -155,6 +160,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         service: { reload: () => service?.reload() },
         onState: (state) => broadcast({ type: 'sync', state: { ...state } }),
         onDataChanged: () => broadcast({ type: 'dataChanged' }),
+        // For the console's till status table (reported with each pull).
+        status: () => ({
+          appVersion: APP_VERSION,
+          reader: reader.kind === 'simulated' ? 'simulated' : reader.kind === 'none' ? 'none' : reader.state.lastError ? 'error' : 'ok',
+          printer: device.simulated ? 'simulated' : 'ok',
+        }),
         log: opts.log,
       });
       if (isEmpty(sqlite)) {

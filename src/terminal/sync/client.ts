@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
 import type { SyncState } from '../../api/pos-api.js';
+import type { TillStatus } from '../../api/sync.js';
 import { markAcked, pendingCount, pendingEntries, resendFrom } from '../outbox.js';
 import { applyPull, type PullSummary } from './apply-pull.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -32,6 +33,8 @@ export interface SyncClientOptions {
   clock?: { now(): Date };
   timers?: Timers;
   random?: () => number;
+  /** What the till reports with each pull besides its outbox and last Z (app version, device states). */
+  status?: () => Omit<TillStatus, 'sentAt' | 'pendingEntries' | 'lastZAt'>;
   /** Entries per push request (the server accepts up to 5,000). */
   batchSize?: number;
   /** Wait this long after a sale before syncing, so a burst of sales goes in one push. */
@@ -189,11 +192,21 @@ export class SyncClient {
     }
   }
 
+  /** Reported to the server with the pull (console's till status table); never fails a sync. */
+  private tillStatus(): TillStatus | undefined {
+    try {
+      const lastZAt = this.sqlite.prepare('SELECT max(closed_at) FROM shifts WHERE z_report IS NOT NULL').pluck().get() as string | null;
+      return { ...this.opts.status?.(), sentAt: this.nowIso(), pendingEntries: pendingCount(this.sqlite), lastZAt: lastZAt ?? null };
+    } catch {
+      return undefined;
+    }
+  }
+
   private async run(): Promise<SyncOutcome> {
     if (this.failures > 0) await this.probe();
     const { pushed, ackSeq } = await this.pushAll();
     this.stats.pullRequests++;
-    const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor));
+    const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor), this.tillStatus());
     this.online = true;
     const pull = applyPull(this.sqlite, res, this.nowIso());
     this.checkLedgerBehind(Math.max(ackSeq, pull.lastSeq));

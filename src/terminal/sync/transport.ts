@@ -1,6 +1,6 @@
 import {
-  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, SYNC_PATHS,
-  type PullResponse, type PushRequest, type PushResponse,
+  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, SYNC_PATHS, TILL_STATUS_HEADER,
+  type PullResponse, type PushRequest, type PushResponse, type TillStatus,
 } from '../../api/sync.js';
 
 /**
@@ -49,13 +49,13 @@ export class SyncTransport {
     return parse(pushResponseSchema, body, 'push');
   }
 
-  async pull(cursor: string | undefined): Promise<PullResponse> {
+  async pull(cursor: string | undefined, status?: TillStatus): Promise<PullResponse> {
     const q = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
-    const body = await this.request('GET', SYNC_PATHS.pull + q);
+    const body = await this.request('GET', SYNC_PATHS.pull + q, undefined, status ? { [TILL_STATUS_HEADER]: JSON.stringify(status) } : {});
     return parse(pullResponseSchema, body, 'pull');
   }
 
-  private async request(method: 'GET' | 'POST', path: string, body?: string): Promise<unknown> {
+  private async request(method: 'GET' | 'POST', path: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<unknown> {
     const ctrl = new AbortController();
     // Real timers on purpose: a hung socket is a wall-clock matter even under a test's fake clock.
     const timer = setTimeout(() => ctrl.abort(), this.timeoutMs);
@@ -68,6 +68,7 @@ export class SyncTransport {
         headers: {
           authorization: `Bearer ${this.opts.token}`,
           accept: 'application/json',
+          ...extraHeaders,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         ...(body !== undefined ? { body } : {}),
