@@ -50,6 +50,9 @@ export function csrfFor(deps: AdminApiDeps, idHash: string): string {
   return csrfToken(deps.secret, `staff:${idHash}`);
 }
 
+/** What the route's onRequest found out about the caller, for its handler. */
+const CALLERS = new WeakMap<FastifyRequest, { now: Date; session: StaffSession | null; school: SchoolAccess | null }>();
+
 class ValidationIssues extends Error {
   constructor(readonly lines: string[]) { super(lines[0] ?? 'неверные данные'); }
 }
@@ -106,29 +109,32 @@ function mount(api: FastifyInstance, route: AnyRoute, deps: AdminApiDeps): void 
       'x-roles': route.auth === 'none' ? [] : roles,
       'x-scope': route.auth === 'none' ? 'public' : route.scope,
     },
-    handler: async (req, reply) => {
+    // Who may call is decided before the body is even parsed: a refused caller gets 401/403, never a 400 that tells the shape.
+    onRequest: async (req) => {
       const now = deps.now();
-      const db = deps.handle.db;
       let session: StaffSession | null = null;
+      let school: SchoolAccess | null = null;
       if (route.auth !== 'none') {
         session = await sessionOf(req, deps);
-        if (!session) {
-          if (req.cookies[STAFF_COOKIE]) clearStaffCookie(reply, deps);
-          throw new HttpError(401, 'UNAUTHORIZED', 'Войдите в систему: сеанс не начат или истёк');
-        }
+        if (!session) throw new HttpError(401, 'UNAUTHORIZED', 'Войдите в систему: сеанс не начат или истёк');
         if (!session.verified && route.auth !== 'unverified') {
           throw new HttpError(401, 'UNAUTHORIZED', 'Сначала подключите приложение-аутентификатор (вход не завершён)', { totpEnroll: true });
         }
         if (req.method !== 'GET' && !csrfValid(deps.secret, `staff:${session.idHash}`, req.headers[CSRF_HEADER])) {
           throw new HttpError(403, 'FORBIDDEN', 'Запрос без действительного CSRF-токена (заголовок x-csrf-token): обновите страницу');
         }
+        if (route.auth !== 'unverified') {
+          const params = (req.params ?? {}) as Record<string, unknown>;
+          if (route.scope === 'school') school = accessAt(session.staff.grants, roles, String(params.schoolId));
+          else if (route.scope === 'district') requireDistrict(session.staff.grants, roles);
+        }
       }
+      CALLERS.set(req, { now, session, school });
+    },
+    handler: async (req, reply) => {
+      const { now, session, school } = CALLERS.get(req)!;
+      const db = deps.handle.db;
       const params = (req.params ?? {}) as Record<string, unknown>;
-      let school: SchoolAccess | null = null;
-      if (session && route.auth !== 'unverified') {
-        if (route.scope === 'school') school = accessAt(session.staff.grants, roles, String(params.schoolId));
-        else if (route.scope === 'district') requireDistrict(session.staff.grants, roles);
-      }
       const run = async (tx: Tx) => {
         const actor = session ? actorOf(session.staff, req.ip) : { staffId: null, name: 'anonymous', ip: req.ip, grants: [] };
         const c: ApiCall<unknown, unknown, unknown> = {

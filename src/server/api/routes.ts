@@ -5,6 +5,9 @@ import { pupilRoutes } from './routes-pupils.js';
 import { cardRoutes } from './routes-cards.js';
 import { menuRoutes } from './routes-menu.js';
 import { benefitRoutes } from './routes-benefits.js';
+import { schoolRoutes } from './routes-schools.js';
+import { flagRoutes, tillRoutes } from './routes-tills.js';
+import { accountRoutes, auditRoutes, moneyRoutes } from './routes-money.js';
 
 /**
  * Every admin API route. A new route module adds its list here (see
@@ -18,4 +21,10 @@ export const ADMIN_ROUTES: AnyRoute[] = [
   ...cardRoutes,
   ...menuRoutes,
   ...benefitRoutes,
+  ...schoolRoutes,
+  ...tillRoutes,
+  ...flagRoutes,
+  ...accountRoutes,
+  ...moneyRoutes,
+  ...auditRoutes,
 ];
