@@ -24,7 +24,7 @@ describe('admin API: staff, sign-in, audit, concurrency', () => {
     server = await startTestServer();
     await server.handle.db.execute(sql`INSERT INTO schools (id, code, name) VALUES ('school-25', '25', 'Школа №25')`);
     await addStaff(server.handle, { login: 'district', password: 'district-pass-1', grants: [{ role: 'districtAdmin', schoolId: null, classNames: null }] });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => { await server?.close(); });
 
   it('serves the OpenAPI document made from the zod schemas, with roles per route', async () => {
