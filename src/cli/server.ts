@@ -20,7 +20,8 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server card issue Л/С КАРТА | block КАРТА [--reason Т] | lost КАРТА | unblock КАРТА | reissue СТАРАЯ НОВАЯ
   canteen server enroll-code ШКОЛА [--name "Касса 2"] [--terminal ID] [--hours 72]   одноразовый код регистрации кассы
   canteen server revoke ID_КАССЫ                              отозвать токен кассы
-  canteen server topup Л/С СУММА [--note ТЕКСТ]               пополнение вручную (сумма «500» или «49,61»)
+  canteen server topup Л/С СУММА --reason ОСНОВАНИЕ --doc(--document) НОМЕР [--by ИМЯ]   пополнение вручную (сумма «500» или «49,61»):
+      основание и номер документа обязательны; документ зачисляется один раз; --by — кто вносит (по умолчанию пользователь ОС)
   canteen server balance-return Л/С --document НОМЕР --reason ТЕКСТ   возврат остатка выбывшего: на карты (refund.do), остальное переводом
   canteen server reconcile                                    сверить балансы с суммой проводок и проводки с правилами (код выхода 1 при расхождении)
   canteen server flags [--all | --resolved] [--school ШКОЛА]  продажи на проверку (заблокированная карта, перерасход, дневной лимит …)
@@ -162,17 +163,7 @@ export const command: CliCommand = {
           return 0;
         });
       }
-      case 'topup': {
-        const [account, amountText] = args;
-        if (!account || !amountText) { console.error('Использование: canteen server topup Л/С СУММА'); return 2; }
-        return withDb(flags, async (h) => {
-          const { recordTopUp } = await import('../server/ledger/server-entries.js');
-          const amount = parseMoney(amountText);
-          const r = await recordTopUp(h.db, account, amount, { source: 'admin', ...(typeof flags.note === 'string' ? { note: flags.note } : {}) });
-          console.log(`Л/С ${account}: зачислено ${formatAmount(amount)}, остаток ${formatAmount(r.balance)}.`);
-          return 0;
-        });
-      }
+      case 'topup': return topUpCommand(args, flags);
       case 'balance-return': return balanceReturnCommand(args, flags);
       case 'reconcile':
         return withDb(flags, async (h) => {
@@ -304,7 +295,7 @@ async function balanceReturnCommand(args: string[], flags: Record<string, string
   });
 }
 
-/** Who resolved a flag goes into the district's record: the operator's login unless they name themselves (--by). */
+/** Who resolved a flag or put money on an account goes into the district's record: the operator's login unless they name themselves (--by). */
 function operatorName(): string {
   try { return process.env.SUDO_USER || userInfo().username; } catch { return process.env.USER || 'admin'; }
 }
@@ -365,4 +356,47 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   await app.close();
   await h.close();
   return 0;
+}
+
+/** `canteen server topup`: money by hand, audited (reason, document, who) and idempotent on the document number. */
+async function topUpCommand(args: string[], flags: Record<string, string | true>): Promise<number> {
+  const [account, amountText] = args;
+  const text = (name: string) => (typeof flags[name] === 'string' ? flags[name] as string : '');
+  if (!account || !amountText) {
+    console.error('Использование: canteen server topup Л/С СУММА --reason ОСНОВАНИЕ --doc НОМЕР [--by ИМЯ]');
+    return 2;
+  }
+  let amount: number;
+  try {
+    amount = parseMoney(amountText);
+  } catch {
+    console.error(`Ошибка: неверная сумма «${amountText}»: например, 500 или 49,61`);
+    return 2;
+  }
+  const { manualProblems, manualTopUp } = await import('../server/admin/manual-topup.js');
+  const input = { accountNumber: account, amount, reason: text('reason') || text('note'), document: text('doc') || text('document'), by: text('by') || operatorName() };
+  const problems = manualProblems(input);
+  if (problems.length) {
+    for (const p of problems) console.error(`Ошибка: ${p}`);
+    console.error('Ничего не зачислено.');
+    return 2;
+  }
+  return withDb(flags, async (h) => {
+    const r = await manualTopUp(h.db, input);
+    switch (r.kind) {
+      case 'credited':
+        console.log(`Л/С ${account}: зачислено ${formatAmount(amount)} по документу №${input.document.trim()} (${input.reason.trim()}; внёс ${input.by}), остаток ${formatAmount(r.balance)}.`);
+        return 0;
+      case 'repeated':
+        console.log(`Документ №${input.document.trim()} уже проведён ${r.existing.at} (внёс ${r.existing.by}): Л/С ${account}, ${formatAmount(amount)}. Повторно ничего не зачислено.`);
+        return 0;
+      case 'conflict':
+        console.error(`Ошибка: документ №${input.document.trim()} уже проведён на другую сумму или счёт: Л/С ${r.existing.accountNumber}, ${formatAmount(r.existing.amount)} (${r.existing.at}, внёс ${r.existing.by}). Ничего не зачислено.`);
+        return 1;
+      case 'invalid':
+        for (const p of r.problems) console.error(`Ошибка: ${p}`);
+        console.error('Ничего не зачислено.');
+        return 1;
+    }
+  });
 }
