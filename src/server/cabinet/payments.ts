@@ -3,7 +3,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { formatAmount } from '../../core/money.js';
 import { cabinetPayments } from '../db/cabinet-schema.js';
 import type { Db } from '../db/open.js';
-import { addServerEntry } from '../ledger/server-entries.js';
 import type { PaymentGateway } from './gateway.js';
 import { sourceOf } from '../payments/settle.js';
 import { FIRST_CHECK_MS } from '../payments/poller.js';
@@ -51,44 +50,4 @@ export async function paymentOf(db: Db, id: string, accountNumber: string) {
 export async function recentPayments(db: Db, accountNumber: string, limit = 10) {
   return db.select().from(cabinetPayments).where(eq(cabinetPayments.accountNumber, accountNumber))
     .orderBy(sql`${cabinetPayments.createdAt} DESC`).limit(limit);
-}
-
-export interface RegistryPayment {
-  source: string;             // "registry" or "registry:<bank>"
-  paymentId: string;
-  accountNumber: string;
-  amount: number;
-  paidAt: string;             // ISO instant of the bank's payment
-  paidLabel: string;          // the bank's date as written in the file, "14.03.2018"
-  payer: string;
-}
-
-export type RegistryOutcome = { kind: 'credited'; balance: number } | { kind: 'duplicate' } | { kind: 'unknownAccount' };
-
-/**
- * One registry line, its own transaction: the payment row's unique
- * (source, external_id) makes a second import of the same id a no-op.
- * The entry is dated when it is credited (history already shown to parents
- * does not change); the bank's date is kept in the payload and the title.
- */
-export async function creditRegistryPayment(db: Db, rp: RegistryPayment, now: Date): Promise<RegistryOutcome> {
-  return db.transaction(async (tx) => {
-    const exists = await tx.execute(sql`SELECT 1 FROM accounts WHERE account_number = ${rp.accountNumber}`);
-    if ((exists as unknown as { rows: unknown[] }).rows.length === 0) return { kind: 'unknownAccount' } as const;
-    const id = uuidv7();
-    const inserted = await tx.insert(cabinetPayments).values({
-      id, source: rp.source, externalId: rp.paymentId, accountNumber: rp.accountNumber, amount: rp.amount,
-      status: 'paid', payer: rp.payer || null, paidAt: rp.paidAt, createdAt: now.toISOString(), updatedAt: now.toISOString(),
-    }).onConflictDoNothing().returning({ id: cabinetPayments.id });
-    if (inserted.length === 0) return { kind: 'duplicate' } as const;
-    const entry = await addServerEntry(tx, {
-      accountNumber: rp.accountNumber, amount: rp.amount, kind: 'topUp', createdAt: now.toISOString(),
-      payload: {
-        title: `Пополнение через банк, платёж №${rp.paymentId} от ${rp.paidLabel}`,
-        source: rp.source, paymentId: rp.paymentId, paidAt: rp.paidAt, payer: rp.payer,
-      },
-    });
-    await tx.update(cabinetPayments).set({ entryUuid: entry.uuid }).where(eq(cabinetPayments.id, id));
-    return { kind: 'credited', balance: entry.balance } as const;
-  });
 }

@@ -25,7 +25,7 @@ export interface RegistryLine {
   payer: string;
 }
 
-export type RejectReason = 'badLine' | 'badPaymentId' | 'badDate' | 'badAccount' | 'badAmount' | 'duplicate' | 'unknownAccount';
+export type RejectReason = 'badLine' | 'badPaymentId' | 'badDate' | 'badAccount' | 'badAmount' | 'duplicate' | 'unknownAccount' | 'acquiring';
 
 export interface Rejection { line: number; paymentId: string | null; reason: RejectReason; message: string }
 
