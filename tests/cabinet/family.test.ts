@@ -35,7 +35,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   b = new Browser(t.app, '10.9.0.1');
   expect((await b.login(IVANOV, 'demo-0242013137')).headers.location).toBe('/cabinet/');
-}, 60_000);
+}, 180_000);
 afterAll(async () => { await t?.close(); });
 
 async function link(br: Browser, child: string, password: string) {

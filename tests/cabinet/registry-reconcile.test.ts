@@ -20,7 +20,7 @@ beforeAll(async () => {
   t = await startCabinet();
   b = new Browser(t.app, '10.11.0.1');
   await b.login(IVANOV, 'demo-0242013137');
-}, 60_000);
+}, 180_000);
 afterAll(async () => { await t?.close(); });
 
 /** A card top-up through the cabinet; paid on the test bank's page unless `pay` is false. Returns our order id and the bank's. */
