@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { browserHardening } from './cabinet/web.js';
 
 /** Where `ensureAdminUi` (src/shell/ui-build.ts) builds the console (vite.admin.config.ts). */
 export const ADMIN_DIST_DEFAULT = fileURLToPath(new URL('../../dist-admin/', import.meta.url));
@@ -17,16 +18,6 @@ export const ADMIN_CSP = [
   "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
 ].join('; ');
 
-function adminHeaders(reply: FastifyReply): void {
-  reply.header('content-security-policy', ADMIN_CSP);
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('x-frame-options', 'DENY');
-  reply.header('referrer-policy', 'same-origin');
-  reply.header('cross-origin-opener-policy', 'same-origin');
-  reply.header('cross-origin-resource-policy', 'same-origin');
-  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()');
-}
-
 /**
  * Serves the built console at /admin/ (static files only: everything it knows
  * comes from /api/v1 after login, so the bundle holds no data and no secret).
@@ -34,9 +25,9 @@ function adminHeaders(reply: FastifyReply): void {
  * Without a build (a server started without `canteen server`'s build step) /admin/
  * answers 503 with what to do.
  */
-export async function registerAdminWeb(app: FastifyInstance, dir: string = ADMIN_DIST_DEFAULT): Promise<void> {
+export async function registerAdminWeb(app: FastifyInstance, dir: string = ADMIN_DIST_DEFAULT, https = false): Promise<void> {
   await app.register(async (web) => {
-    web.addHook('onRequest', async (_req, reply) => { adminHeaders(reply); });
+    web.addHook('onRequest', async (_req, reply) => { reply.header('content-security-policy', ADMIN_CSP); browserHardening(reply, https); });
     const built = existsSync(path.join(dir, 'index.html'));
     if (!built) {
       web.get('/*', async (_req, reply) => reply.status(503).type('text/plain; charset=utf-8')

@@ -116,7 +116,7 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   const cabinet = await registerCabinet(app, { db: handle.db, ...config.cabinet });
   // The admin API shares the cabinet's CSRF key and cookie security (same host, same proxy).
   await registerAdminApi(app, { handle, secret: cabinet.secret, secureCookies: cabinet.secureCookies, now: cabinet.now, routes: ADMIN_ROUTES });
-  await registerAdminWeb(app, config.adminDir);
+  await registerAdminWeb(app, config.adminDir, cabinet.https);
   const housekeepingMs = config.housekeeping?.intervalMs ?? DEFAULT_HOUSEKEEPING_INTERVAL_MS;
   if (housekeepingMs > 0) {
     const stop = startHousekeeping(handle.db, {

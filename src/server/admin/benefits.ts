@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
 import { benefitCategories, benefitRules, mealSets, studentBenefits, students } from '../db/schema.js';
 import type { Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { checkVersion } from '../audit.js';
 import { AUDIT } from './audit-keys.js';
+import { saveSchoolRow } from './versioned.js';
 import type { SchoolScope } from './pupils.js';
 import type { PupilBenefitInput } from '../../api/admin/benefits.js';
 import type { z } from 'zod';
@@ -35,17 +35,7 @@ export async function listBenefits(db: Tx, schoolId: string) {
 export async function saveBenefitCategory(db: Tx, schoolId: string, input: z.infer<typeof benefitCategoryInput>) {
   return db.transaction(async (tx) => {
     const row = { name: input.name, fundingSource: input.fundingSource, active: input.active };
-    const [before] = input.id ? await tx.select().from(benefitCategories).where(and(eq(benefitCategories.schoolId, schoolId), eq(benefitCategories.id, input.id))).for('update') : [];
-    let after;
-    if (before) {
-      await checkVersion(tx, AUDIT.benefitCategory, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
-      [after] = await tx.update(benefitCategories).set({ ...row, version: sql`${benefitCategories.version} + 1` })
-        .where(and(eq(benefitCategories.schoolId, schoolId), eq(benefitCategories.id, before.id))).returning();
-    } else {
-      [after] = await tx.insert(benefitCategories).values({ schoolId, id: input.id ?? uuidv7(), ...row }).returning();
-    }
-    await recordChanges(tx, schoolId, 'benefitCategory', [after!.id]);
-    return { before: before ?? null, after: after! };
+    return saveSchoolRow(tx, benefitCategories, { schoolId, id: input.id, version: input.version, row, entity: AUDIT.benefitCategory, change: 'benefitCategory' });
   });
 }
 
@@ -57,17 +47,7 @@ export async function saveBenefitRule(db: Tx, schoolId: string, input: z.infer<t
     if (!set) throw new HttpError(400, 'BAD_INPUT', 'Нет такого комплекса в меню школы');
     if (input.parentPays > set.price) throw new HttpError(400, 'BAD_INPUT', `Доля родителей больше цены комплекса «${set.name}»`);
     const row = { benefitCategoryId: input.benefitCategoryId, mealSetId: input.mealSetId, parentPays: input.parentPays, active: input.active };
-    const [before] = input.id ? await tx.select().from(benefitRules).where(and(eq(benefitRules.schoolId, schoolId), eq(benefitRules.id, input.id))).for('update') : [];
-    let after;
-    if (before) {
-      await checkVersion(tx, AUDIT.benefitRule, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
-      [after] = await tx.update(benefitRules).set({ ...row, version: sql`${benefitRules.version} + 1` })
-        .where(and(eq(benefitRules.schoolId, schoolId), eq(benefitRules.id, before.id))).returning();
-    } else {
-      [after] = await tx.insert(benefitRules).values({ schoolId, id: input.id ?? uuidv7(), ...row }).returning();
-    }
-    await recordChanges(tx, schoolId, 'benefitRule', [after!.id]);
-    return { before: before ?? null, after: after! };
+    return saveSchoolRow(tx, benefitRules, { schoolId, id: input.id, version: input.version, row, entity: AUDIT.benefitRule, change: 'benefitRule' });
   });
 }
 

@@ -8,6 +8,7 @@ import { cycleDayOf } from '../../core/menu-cycle.js';
 import { normalizeAllergens } from '../../core/allergens.js';
 import { checkVersion } from '../audit.js';
 import { AUDIT } from './audit-keys.js';
+import { saveSchoolRow } from './versioned.js';
 import type { CycleInput, DishInput, MealSetInput, OverrideInput } from '../../api/admin/menu.js';
 
 /**
@@ -46,20 +47,7 @@ export async function saveDish(db: Tx, schoolId: string, input: DishInput) {
   return db.transaction(async (tx) => {
     await requireCategory(tx, schoolId, input.categoryId);
     const row = { name: input.name, price: input.price, categoryId: input.categoryId, portion: input.portion, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active, allergens: normalizeAllergens(input.allergens) };
-    let before: typeof dishes.$inferSelect | undefined;
-    if (input.id) {
-      [before] = await tx.select().from(dishes).where(and(eq(dishes.schoolId, schoolId), eq(dishes.id, input.id))).for('update');
-    }
-    let after: typeof dishes.$inferSelect;
-    if (before) {
-      await checkVersion(tx, AUDIT.dish, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
-      [after] = await tx.update(dishes).set({ ...row, version: sql`${dishes.version} + 1` })
-        .where(and(eq(dishes.schoolId, schoolId), eq(dishes.id, before.id))).returning() as [typeof after];
-    } else {
-      [after] = await tx.insert(dishes).values({ schoolId, id: input.id ?? uuidv7(), ...row }).returning() as [typeof after];
-    }
-    await recordChanges(tx, schoolId, 'dish', [after.id]);
-    return { before: before ?? null, after };
+    return saveSchoolRow(tx, dishes, { schoolId, id: input.id, version: input.version, row, entity: AUDIT.dish, change: 'dish' });
   });
 }
 
@@ -70,18 +58,7 @@ export async function saveMealSet(db: Tx, schoolId: string, input: MealSetInput)
     const missing = input.dishIds.filter((d) => !found.some((f) => f.id === d));
     if (missing.length) throw new HttpError(400, 'BAD_INPUT', `В комплексе блюда, которых нет в меню школы: ${missing.join(', ')}`);
     const row = { name: input.name, price: input.price, categoryId: input.categoryId, hotkey: input.hotkey ?? null, sort: input.sort, active: input.active, dishIds: input.dishIds, allergens: normalizeAllergens(input.allergens) };
-    let before: typeof mealSets.$inferSelect | undefined;
-    if (input.id) [before] = await tx.select().from(mealSets).where(and(eq(mealSets.schoolId, schoolId), eq(mealSets.id, input.id))).for('update');
-    let after: typeof mealSets.$inferSelect;
-    if (before) {
-      await checkVersion(tx, AUDIT.mealSet, AUDIT.key(schoolId, before.id), before, input.version ?? 0);
-      [after] = await tx.update(mealSets).set({ ...row, version: sql`${mealSets.version} + 1` })
-        .where(and(eq(mealSets.schoolId, schoolId), eq(mealSets.id, before.id))).returning() as [typeof after];
-    } else {
-      [after] = await tx.insert(mealSets).values({ schoolId, id: input.id ?? uuidv7(), ...row }).returning() as [typeof after];
-    }
-    await recordChanges(tx, schoolId, 'mealSet', [after.id]);
-    return { before: before ?? null, after };
+    return saveSchoolRow(tx, mealSets, { schoolId, id: input.id, version: input.version, row, entity: AUDIT.mealSet, change: 'mealSet' });
   });
 }
 

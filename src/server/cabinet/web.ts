@@ -7,6 +7,11 @@ export function securityHeaders(reply: FastifyReply, formTargets: string[], http
   reply.header('content-security-policy',
     `default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; ` +
     `form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`);
+  browserHardening(reply, https);
+}
+
+/** The headers every page of ours sends besides its CSP (the cabinet, the test gateway, the staff console). */
+export function browserHardening(reply: FastifyReply, https: boolean): void {
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'DENY');
   // Reset links carry a token in the URL: never send it to another site. ("no-referrer" would
