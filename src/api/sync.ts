@@ -49,7 +49,8 @@ export type SyncEntry = z.infer<typeof syncEntrySchema>;
 
 export const pushRequestSchema = z.object({
   terminalId: z.string().min(1),
-  entries: z.array(syncEntrySchema).max(5000),
+  // The terminal sends at most 2,000 a batch; the server's body limit is sized to that (src/server/app.ts).
+  entries: z.array(syncEntrySchema).max(2000),
 });
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
@@ -279,8 +280,8 @@ export const pullResponseSchema = z.object({
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 
 /**
- * WebSocket GET /api/v1/sync/poke (Bearer token, or `?token=` for clients that
- * cannot set headers): the server sends an empty text message ("") whenever
+ * WebSocket GET /api/v1/sync/poke (Bearer token in the Authorization header
+ * only: a token in the URL would end up in logs): the server sends an empty text message ("") whenever
  * the terminal's school data changes; the terminal pulls at once.
  */
 export const SYNC_PATHS = {

@@ -9,7 +9,8 @@ import type { DbHandle } from '../server/db/open.js';
 
 const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
 
-  canteen server [start] [--port 8080] [--host 0.0.0.0] [--data ПАПКА]   запустить сервер
+  canteen server [start] [--port 8080] [--host 127.0.0.1] [--data ПАПКА]   запустить сервер (по умолчанию только на 127.0.0.1, за прокси с TLS)
+      [--trust-proxy 127.0.0.1]                               адреса обратного прокси (через запятую; или CANTEEN_TRUST_PROXY): чей X-Forwarded-For верен
       [--housekeeping-minutes 60] [--changes-days 30]         уборка раз в час (0 — не убирать), журнал изменений хранится 30 дней
   canteen server migrate                                      применить миграции и выйти
   canteen server seed-demo                                    загрузить демо-школу №24, выдать код для «Касса 1»
@@ -327,7 +328,15 @@ export async function configuredServer(h: DbHandle, config: import('../server/ap
 
 async function start(flags: Record<string, string | true>): Promise<number> {
   const port = typeof flags.port === 'string' ? Number(flags.port) : Number(process.env.PORT ?? 8080);
-  const host = typeof flags.host === 'string' ? flags.host : process.env.HOST ?? '0.0.0.0';
+  // Loopback unless told otherwise: the server belongs behind a TLS proxy (docs/server.md).
+  const host = typeof flags.host === 'string' ? flags.host : process.env.HOST ?? '127.0.0.1';
+  const trustProxy = typeof flags['trust-proxy'] === 'string' ? flags['trust-proxy'] : process.env.CANTEEN_TRUST_PROXY || undefined;
+  const publicUrl = process.env.CANTEEN_PUBLIC_URL;
+  if (process.env.NODE_ENV === 'production' && !publicUrl?.startsWith('https://')) {
+    // Secure cookies, HSTS and the links in letters all follow the public URL.
+    console.error('Сервер не запущен: в рабочем режиме (NODE_ENV=production) нужен CANTEEN_PUBLIC_URL с https:// — адрес, по которому родители открывают кабинет');
+    return 1;
+  }
   let h: DbHandle;
   let housekeeping: ReturnType<typeof housekeepingOptions>;
   try {
@@ -344,7 +353,7 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
   let app: Awaited<ReturnType<typeof configuredServer>>;
   try {
-    app = await configuredServer(h, { logger: true, housekeeping }, process.env);
+    app = await configuredServer(h, { logger: true, housekeeping, ...(trustProxy ? { trustProxy } : {}) }, process.env);
   } catch (err) {
     console.error(`Сервер не запущен: ${(err as Error).message}`);
     await h.close();

@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import type { Writable } from 'node:stream';
+import { eq, sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
@@ -6,6 +7,9 @@ import { enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS, TI
 import type { DbHandle } from './db/open.js';
 import { HttpError, describeIssues } from './errors.js';
 import { authenticateTerminal, bearerToken, redeemEnrollmentCode } from './auth.js';
+import { terminals } from './db/schema.js';
+import { sha256Hex } from './tokens.js';
+import { clientDataSqlState, loggerOptions, registerJsonParser } from './http-hardening.js';
 import { applyPush, type TerminalIdentity } from './ledger/push.js';
 import { buildPull } from './ledger/pull.js';
 import { PokeHub } from './poke.js';
@@ -15,9 +19,32 @@ import { ADMIN_ROUTES } from './api/routes.js';
 import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
 import { registerAdminWeb } from './admin-web.js';
 
+/**
+ * The largest legal push: the terminal sends at most MAX_PUSH_ENTRIES entries
+ * a batch (and halves its batch on a 413); a sale entry with its receipt is
+ * ~1-2 KiB, so 4 KiB an entry leaves room for long receipts.
+ */
+export const MAX_PUSH_ENTRIES = 2000;
+export const PUSH_BODY_LIMIT = MAX_PUSH_ENTRIES * 4 * 1024;
+/** Every other JSON body (enrolment, console API …); a route may set its own. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 export interface ServerConfig {
-  /** Log requests (pino, as fastify does). Off in tests. */
-  logger?: boolean;
+  /**
+   * Log requests (pino, as fastify does): paths without query strings, errors
+   * without SQL parameters (http-hardening.ts). Off in tests; `{ stream }`
+   * writes the same log to a stream (the log-leak test greps it).
+   */
+  logger?: boolean | { stream: Writable; level?: string };
+  /**
+   * The reverse proxy's addresses (comma-separated IPs or CIDRs, or a list):
+   * only from these is X-Forwarded-For/-Proto believed, so `req.ip` is the
+   * parent's address and not the proxy's one (login throttling is per address).
+   * From CANTEEN_TRUST_PROXY or `--trust-proxy`.
+   */
+  trustProxy?: string | string[];
+  /** Whole request (headers and body) must arrive within this (ms); default 2 min. Socket idle timeout: the same. */
+  requestTimeoutMs?: number;
   /** Enrolment attempts per IP per minute (guessing codes). */
   enrollPerMinute?: number;
   /** Extra plugins sharing this process and database (the parent cabinet registers here). */
@@ -43,26 +70,35 @@ export interface ServerContext {
  * `buildServer(handle)` and `listen({ port: 0 })`; `canteen server` does the same on a real port.
  */
 export async function buildServer(handle: DbHandle, config: ServerConfig = {}): Promise<FastifyInstance> {
+  const requestTimeout = config.requestTimeoutMs ?? 120_000;
   const app = Fastify({
-    logger: config.logger ? { level: 'info' } : false,
-    // 5,000 entries with their receipts fit well below this.
-    bodyLimit: 32 * 1024 * 1024,
+    logger: config.logger ? loggerOptions(config.logger === true ? {} : config.logger) : false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // A slow or stalled body (slowloris) is cut off instead of holding a connection for ever.
+    requestTimeout,
+    connectionTimeout: requestTimeout,
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
   });
+  registerJsonParser(app);
   const pokes = new PokeHub();
   await pokes.start(handle);
   app.addHook('onClose', async () => { await pokes.stop(); });
 
-  const terminalOf = (req: FastifyRequest) => {
-    const q = req.query as Record<string, unknown> | undefined;
-    const token = bearerToken(req.headers.authorization) ?? (typeof q?.token === 'string' ? q.token : undefined);
-    return authenticateTerminal(handle.db, token);
-  };
+  // The token comes in the Authorization header only: a URL with a token ends up in logs and proxies.
+  const terminalOf = (req: FastifyRequest) => authenticateTerminal(handle.db, bearerToken(req.headers.authorization));
+  // Before the body is read: an unauthenticated client cannot make the server parse megabytes.
+  const authenticate = async (req: FastifyRequest) => { req.terminal = await terminalOf(req); };
   const ctx: ServerContext = { handle, pokes, terminalOf };
   app.decorate('canteen', ctx);
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) return reply.status(err.status).send(err.body());
     const e = err as { statusCode?: number; code?: string; message?: string };
+    const sqlState = clientDataSqlState(err);
+    if (sqlState) {
+      req.log.warn({ err }, 'data refused by the database');
+      return reply.status(400).send({ error: { code: 'BAD_INPUT', message: `Данные не приняты: недопустимое значение (${dataProblem(sqlState)}, код ${sqlState})` } });
+    }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
       const message = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Слишком большой запрос'
         : e.statusCode === 429 ? 'Слишком много попыток, подождите минуту'
@@ -86,8 +122,8 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     return redeemEnrollmentCode(handle.db, parsed.data.code);
   });
 
-  app.post(SYNC_PATHS.push, async (req) => {
-    const terminal = await terminalOf(req);
+  app.post(SYNC_PATHS.push, { onRequest: authenticate, bodyLimit: PUSH_BODY_LIMIT }, async (req) => {
+    const terminal = req.terminal!;
     const parsed = pushRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       throw new HttpError(400, 'BAD_INPUT', `Пакет проводок не принят: ${describeIssues(parsed.error.issues)[0]}`, describeIssues(parsed.error.issues));
@@ -95,8 +131,8 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     return applyPush(handle.db, terminal, parsed.data);
   });
 
-  app.get(SYNC_PATHS.pull, async (req) => {
-    const terminal = await terminalOf(req);
+  app.get(SYNC_PATHS.pull, { onRequest: authenticate }, async (req) => {
+    const terminal = req.terminal!;
     const parsed = pullQuerySchema.safeParse({ cursor: (req.query as Record<string, unknown>).cursor });
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', 'Неверный курсор', describeIssues(parsed.error.issues));
     await touchTerminal(handle, terminal.id, req.headers[TILL_STATUS_HEADER]);
@@ -105,8 +141,16 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
 
   app.get(SYNC_PATHS.poke, { websocket: true }, (socket, req) => {
     // Authenticate before subscribing; a bad token closes with 4401 and the reason.
+    const tokenHash = sha256Hex(bearerToken(req.headers.authorization) ?? '');
     terminalOf(req).then((terminal) => {
-      const unsubscribe = pokes.subscribe(terminal.schoolId, () => socket.send(''));
+      // Every poke first asks whether this token still stands: a revoke (which pokes the school)
+      // or a re-enrolment closes the socket instead of keeping a cut-off till subscribed.
+      const unsubscribe = pokes.subscribe(terminal.schoolId, () => {
+        tokenStillValid(handle, terminal.id, tokenHash).then((valid) => {
+          if (valid) socket.send('');
+          else socket.close(4401, truncateUtf8('Токен кассы отозван администратором', 120));
+        }, () => { /* database down: the next poke asks again */ });
+      });
       socket.on('close', unsubscribe);
     }, (err: unknown) => {
       socket.close(4401, err instanceof HttpError ? truncateUtf8(err.message, 120) : 'unauthorized');
@@ -128,6 +172,23 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   }
   for (const plugin of config.plugins ?? []) await plugin(app, ctx);
   return app;
+}
+
+async function tokenStillValid(handle: DbHandle, terminalId: string, tokenHash: string): Promise<boolean> {
+  const [row] = await handle.db.select({ tokenHash: terminals.tokenHash, revokedAt: terminals.revokedAt }).from(terminals).where(eq(terminals.id, terminalId));
+  return !!row && row.tokenHash === tokenHash && !row.revokedAt;
+}
+
+/** Russian words for the SQLSTATEs a client's data can cause. */
+function dataProblem(sqlState: string): string {
+  switch (sqlState) {
+    case '22021': return 'недопустимый символ';
+    case '22003': return 'число вне диапазона';
+    case '22001': return 'слишком длинная строка';
+    case '22P02': case '22007': case '22008': return 'неверный формат';
+    case '54001': return 'слишком глубокая вложенность';
+    default: return 'ошибка данных';
+  }
 }
 
 /**
@@ -161,4 +222,8 @@ function truncateUtf8(text: string, maxBytes: number): string {
 
 declare module 'fastify' {
   interface FastifyInstance { canteen: ServerContext }
+  interface FastifyRequest {
+    /** The authenticated till, set by the onRequest hook of the sync routes. */
+    terminal?: TerminalIdentity;
+  }
 }

@@ -5,6 +5,7 @@ import type { Db, Tx } from './db/open.js';
 import { HttpError } from './errors.js';
 import type { TerminalIdentity } from './ledger/push.js';
 import { schoolPinPepper } from './pins.js';
+import { POKE_CHANNEL } from './changes.js';
 import { newEnrollmentCode, newToken, normaliseCode, sha256Hex } from './tokens.js';
 
 /** Bearer token → the enrolled, not revoked terminal; 401 with a Russian reason otherwise. */
@@ -88,7 +89,9 @@ async function seriesFor(tx: Tx, schoolId: string, terminalId: string): Promise<
   for (let n = 2; ; n++) if (!taken.has(String(n))) return String(n);
 }
 
+/** Revokes at once: its token is refused from now on, and its poke socket (in any server process) is closed on the poke this sends. */
 export async function revokeTerminal(db: Tx, terminalId: string): Promise<boolean> {
-  const rows = await db.update(terminals).set({ revokedAt: sql`now()` }).where(eq(terminals.id, terminalId)).returning({ id: terminals.id });
+  const rows = await db.update(terminals).set({ revokedAt: sql`now()` }).where(eq(terminals.id, terminalId)).returning({ schoolId: terminals.schoolId });
+  if (rows[0]) await db.execute(sql`SELECT pg_notify(${POKE_CHANNEL}, ${rows[0].schoolId})`);
   return rows.length > 0;
 }

@@ -115,7 +115,7 @@ export class SyncClient {
     this.clock = opts.clock ?? { now: () => new Date() };
     this.timers = opts.timers ?? realTimers;
     this.random = opts.random ?? Math.random;
-    this.batchSize = Math.min(5000, Math.max(1, opts.batchSize ?? 2000));
+    this.batchSize = Math.min(2000, Math.max(1, opts.batchSize ?? 2000));
     this.debounceMs = opts.debounceMs ?? 300;
     this.intervalMs = opts.intervalMs ?? 15_000;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -250,15 +250,23 @@ export class SyncClient {
     let pushed = 0;
     let ackSeq = Number(getSyncValue(this.sqlite, SYNC_KEY.ackSeq) ?? 0);
     let lastResume = 0;
+    let batchSize = this.batchSize;
     for (;;) {
       let t = performance.now();
-      const batch = pendingEntries(this.sqlite, this.batchSize);
+      const batch = pendingEntries(this.sqlite, batchSize);
       if (batch.length === 0) return { pushed, ackSeq };
       this.stats.pushRequests++;
       const req = { terminalId: this.opts.terminalId, entries: batch };
       this.stats.localMs += performance.now() - t;
       t = performance.now();
-      const res = await this.transport.push(req);
+      let res: Awaited<ReturnType<SyncTransport['push']>>;
+      try {
+        res = await this.transport.push(req);
+      } catch (err) {
+        // Too large for the server's body limit (unusually long receipts): the same entries in smaller batches.
+        if (err instanceof SyncError && err.status === 413 && batch.length > 1) { batchSize = Math.ceil(batch.length / 2); continue; }
+        throw err;
+      }
       this.stats.pushWaitMs += performance.now() - t;
       t = performance.now();
       this.online = true;
