@@ -19,8 +19,6 @@ export async function sharedSecret(db: Tx, name: string): Promise<Buffer> {
 export const SECRET = {
   /** Signs the cabinet's CSRF tokens. */
   csrf: 'csrf',
-  /** Signs the cabinet's "this device logged in before" cookies. */
-  knownDevice: 'cabinet-known-device',
   /** A school's PIN pepper, given to its tills at enrolment. */
   pinPepper: (schoolId: string) => `pin-pepper:${schoolId}`,
 } as const;

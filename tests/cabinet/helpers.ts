@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { hash } from '@node-rs/argon2';
 import { createTestDb, enrollDemoTerminal } from '../server/helpers.js';
-import { buildServer } from '../../src/server/app.js';
+import { buildServer, type ServerConfig } from '../../src/server/app.js';
 import { seedDemo } from '../../src/server/admin/seed-demo.js';
 import type { DbHandle } from '../../src/server/db/open.js';
 import { TestGateway } from '../../src/server/cabinet/test-gateway.js';
@@ -31,13 +31,13 @@ export interface CabinetTest {
   close(): Promise<void>;
 }
 
-export async function startCabinet(opts: { mailer?: Mailer; cabinet?: Partial<Omit<CabinetDeps, 'db'>> } = {}): Promise<CabinetTest> {
+export async function startCabinet(opts: { mailer?: Mailer; cabinet?: Partial<Omit<CabinetDeps, 'db'>>; server?: Omit<ServerConfig, 'cabinet'> } = {}): Promise<CabinetTest> {
   const handle = await createTestDb();
   await seedDemo(handle.db);
   const clock = new Clock();
   const gateway = new TestGateway('test-gateway-secret', '/test-gateway', clock.now);
   const mailer = opts.mailer ?? new MemoryMailer();
-  const app = await buildServer(handle, { cabinet: { gateway, mailer, now: clock.now, lowBalanceIntervalMs: 0, secret: 'csrf-secret', ...opts.cabinet } });
+  const app = await buildServer(handle, { ...opts.server, cabinet: { gateway, mailer, now: clock.now, lowBalanceIntervalMs: 0, secret: 'csrf-secret', ...opts.cabinet } });
   await app.ready();
   const { token, terminalId } = await enrollDemoTerminal(handle);
   const t: CabinetTest = {
@@ -89,7 +89,7 @@ export function saleEntry(t: CabinetTest, accountNumber: string, lines: SaleLine
 export class Browser {
   readonly cookies = new Map<string, string>();
   lastHtml = '';
-  constructor(private readonly app: FastifyInstance, readonly ip = '10.0.0.1', readonly origin = 'http://localhost') {}
+  constructor(private readonly app: FastifyInstance, readonly ip = '10.0.0.1', readonly origin = 'http://localhost', readonly headers: Record<string, string> = {}) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -107,7 +107,7 @@ export class Browser {
   }
 
   async get(url: string) {
-    const res = await this.app.inject({ method: 'GET', url, remoteAddress: this.ip, headers: { cookie: this.cookieHeader(), host: 'localhost' } });
+    const res = await this.app.inject({ method: 'GET', url, remoteAddress: this.ip, headers: { ...this.headers, cookie: this.cookieHeader(), host: 'localhost' } });
     this.absorb(res.headers['set-cookie']);
     if (res.headers['content-type']?.toString().startsWith('text/html')) this.lastHtml = res.body;
     return res;
@@ -120,7 +120,7 @@ export class Browser {
     const origin = opts.origin === undefined ? this.origin : opts.origin;
     const res = await this.app.inject({
       method: 'POST', url, remoteAddress: this.ip, payload: body,
-      headers: { cookie: this.cookieHeader(), host: 'localhost', 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+      headers: { ...this.headers, cookie: this.cookieHeader(), host: 'localhost', 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
     });
     this.absorb(res.headers['set-cookie']);
     if (res.headers['content-type']?.toString().startsWith('text/html')) this.lastHtml = res.body;

@@ -8,7 +8,7 @@ import { isAccountNumber } from '../account-number.js';
 import { newToken, sha256Hex } from '../tokens.js';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.js';
 import { createSession, destroyOtherSessions } from './sessions.js';
-import { clearFailures, lockedFor, POLICIES, recordFailure } from './throttle.js';
+import { addressDelayMs, clearFailures, failuresOf, lockedFor, POLICIES, realDelay, recordFailure, withAddressSlot } from './throttle.js';
 
 /** One message for an unknown account, a wrong password and a disabled account: nothing to enumerate. */
 export const BAD_LOGIN = 'Неверный номер лицевого счёта или пароль';
@@ -17,7 +17,9 @@ export const RESET_TTL_MS = 60 * 60_000;
 export type LoginResult =
   | { kind: 'ok'; sessionId: string; accountNumber: string; mustChangePassword: boolean }
   | { kind: 'bad' }
-  | { kind: 'locked'; seconds: number };
+  | { kind: 'locked'; seconds: number }
+  /** The address already has attempts being checked (throttle.ts ADDRESS_IN_FLIGHT). */
+  | { kind: 'busy' };
 
 export async function logEvent(db: Tx, e: { accountNumber?: string | null; kind: string; ip?: string; ok?: boolean; details?: Record<string, unknown> }): Promise<void> {
   await db.insert(cabinetEvents).values({
@@ -28,24 +30,39 @@ export async function logEvent(db: Tx, e: { accountNumber?: string | null; kind:
 export type PasswordCheck =
   | { kind: 'ok'; accountNumber: string; hasPermanent: boolean }
   | { kind: 'bad' }
-  | { kind: 'locked'; seconds: number };
+  | { kind: 'locked'; seconds: number }
+  /** The address already has attempts being checked (throttle.ts ADDRESS_IN_FLIGHT). */
+  | { kind: 'busy' };
 
 /**
  * An account number and its password (permanent, else the receipt's
- * temporary one), under the login throttle: per-IP and per-account failure
- * counters with growing lockouts, unknown and malformed numbers counted like
- * real ones. Used by login and by linking a child to a family, so guessing
+ * temporary one), under the login throttle (throttle.ts): the account's lock
+ * holds unless this browser logged in to it before (`knownDevice`); the
+ * address only slows its own attempts down (`delay`, injectable for tests), so
+ * a correct password always gets in. Unknown and malformed numbers are counted
+ * like real ones. Used by login and by linking a child to a family, so guessing
  * through either costs the same.
  */
-export async function checkAccountPassword(db: Db, input: { accountNumber: string; password: string; ip: string; now: Date; event: string; by?: string }): Promise<PasswordCheck> {
+export async function checkAccountPassword(db: Db, input: {
+  accountNumber: string; password: string; ip: string; now: Date; event: string; by?: string;
+  knownDevice?: boolean; delay?: (ms: number) => Promise<void>;
+}): Promise<PasswordCheck> {
   const number = input.accountNumber.replace(/\s/g, '');
   const wellFormed = isAccountNumber(number);
   const ipKey = `ip:${input.ip}`;
   const acctKey = `acct:${wellFormed ? number : 'malformed'}`;
-  const keys = wellFormed ? [ipKey, acctKey] : [ipKey];
-  const wait = await lockedFor(db, keys, input.now);
+  const wait = wellFormed && !input.knownDevice ? await lockedFor(db, [acctKey], input.now) : 0;
   if (wait > 0) return { kind: 'locked', seconds: wait };
+  const res = await withAddressSlot(ipKey, async () => {
+    const ms = input.knownDevice ? 0 : addressDelayMs(await failuresOf(db, ipKey, POLICIES.ip, input.now));
+    if (ms > 0) await (input.delay ?? realDelay)(ms);
+    return verifyAccountPassword(db, input, number, wellFormed, ipKey, acctKey);
+  });
+  return res ?? { kind: 'busy' };
+}
 
+async function verifyAccountPassword(db: Db, input: { password: string; ip: string; now: Date; event: string; by?: string; knownDevice?: boolean },
+  number: string, wellFormed: boolean, ipKey: string, acctKey: string): Promise<PasswordCheck> {
   const [acc] = wellFormed
     ? await db.select({ permanent: accounts.permanentPasswordHash, temp: accounts.tempPasswordHash, active: accounts.active })
       .from(accounts).where(eq(accounts.accountNumber, number))
@@ -58,11 +75,15 @@ export async function checkAccountPassword(db: Db, input: { accountNumber: strin
     await logEvent(db, { accountNumber: acc ? number : null, kind: input.event, ip: input.ip, ok: false, details: input.by ? { by: input.by } : {} });
     return { kind: 'bad' };
   }
-  await clearFailures(db, acctKey);
+  // A login past the lock from the parent's own browser leaves the lock on for everyone else.
+  if (!input.knownDevice) await clearFailures(db, acctKey);
   return { kind: 'ok', accountNumber: number, hasPermanent: acc!.permanent !== null };
 }
 
-export async function login(db: Db, input: { accountNumber: string; password: string; ip: string; userAgent?: string; now: Date }): Promise<LoginResult> {
+export async function login(db: Db, input: {
+  accountNumber: string; password: string; ip: string; userAgent?: string; now: Date;
+  knownDevice?: boolean; delay?: (ms: number) => Promise<void>;
+}): Promise<LoginResult> {
   const res = await checkAccountPassword(db, { ...input, event: 'loginFailed' });
   if (res.kind !== 'ok') return res;
   const sessionId = await createSession(db, res.accountNumber, input.now, { ip: input.ip, userAgent: input.userAgent });

@@ -49,6 +49,8 @@ export async function linkChild(db: Db, input: { login: string; accountNumber: s
   if (number === input.login) return { kind: 'self' };
   // The password is checked first (and counted) even for a child already linked: the answer tells nothing for free.
   const check = await checkAccountPassword(db, { accountNumber: number, password: input.password, ip: input.ip, now: input.now, event: 'familyLinkFailed', by: input.login });
+  // Another attempt from this address is still being checked: the same answer as a short lock.
+  if (check.kind === 'busy') return { kind: 'locked', seconds: 5 };
   if (check.kind !== 'ok') return check;
   if (await inFamily(db, input.login, number)) return { kind: 'already' };
   const [{ n } = { n: 0 }] = await db.select({ n: sql<number>`count(*)::int` }).from(cabinetFamilyLinks)

@@ -6,6 +6,7 @@ import { logEvent } from './auth.js';
 import { csrfToken, csrfValid, destroySession, loadSession, PRE_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, type Session } from './sessions.js';
 import type { CabinetContext } from './index.js';
 import { newToken } from '../tokens.js';
+import { DEVICE_COOKIE, DEVICE_TTL_MS } from './known-device.js';
 import { formField, sameOrigin, sendHtml, seeOther } from './web.js';
 import { messagePage } from '../../cabinet/views.js';
 
@@ -21,6 +22,11 @@ const cookieBase = (ctx: CabinetContext) => ({ path: '/cabinet', httpOnly: true,
 
 export function setSessionCookie(reply: FastifyReply, ctx: CabinetContext, id: string): void {
   reply.setCookie(SESSION_COOKIE, id, { ...cookieBase(ctx), maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+}
+
+/** The known-device cookie (known-device.ts): a year, HttpOnly, only for the cabinet's paths. */
+export function setDeviceCookie(reply: FastifyReply, ctx: CabinetContext, value: string): void {
+  reply.setCookie(DEVICE_COOKIE, value, { ...cookieBase(ctx), maxAge: Math.floor(DEVICE_TTL_MS / 1000) });
 }
 
 export function clearSessionCookie(reply: FastifyReply, ctx: CabinetContext): void {

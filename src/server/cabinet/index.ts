@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Db } from '../db/open.js';
-import { newToken } from '../tokens.js';
 import { formToken, formTokenValid } from './sessions.js';
 import type { PaymentGateway } from './gateway.js';
 import { TestGateway } from './test-gateway.js';
-import { MemoryMailer, smtpFromUrl, type Mailer } from './mailer.js';
+import { NO_MAILER, smtpFromUrl, type Mailer } from './mailer.js';
+import { SECRET, sharedSecret } from '../secrets.js';
 import { checkLowBalances } from './notifications.js';
 import { registerAuthRoutes } from './routes-auth.js';
 import { registerAccountRoutes } from './routes-account.js';
@@ -27,7 +27,7 @@ export interface CabinetDeps {
    * else to pay). The test gateway is only ever passed in explicitly (demo, tests).
    */
   gateway?: PaymentGateway | null;
-  /** Outgoing mail; SMTP from CANTEEN_SMTP_URL, else letters are kept in memory and logged. */
+  /** Outgoing mail; SMTP from CANTEEN_SMTP_URL, else none: "forgot password" then says it is unavailable. */
   mailer?: Mailer;
   /**
    * The cabinet's public address ("https://k.school.ru"), used in e-mailed
@@ -35,7 +35,7 @@ export interface CabinetDeps {
    * address (demo), so a forged Host header cannot poison reset links.
    */
   publicUrl?: string;
-  /** HMAC key for CSRF tokens; random per process when absent (open forms then expire on restart). */
+  /** HMAC key for CSRF tokens; by default one key in the database shared by every server process (src/server/secrets.ts). */
   secret?: string;
   /** Secure cookies (HTTPS). Default: true when publicUrl is https. */
   secureCookies?: boolean;
@@ -46,6 +46,8 @@ export interface CabinetDeps {
   loginPerMinute?: number;
   /** How often the payment poller looks for pending payments that are due (ms); 0 = never (tests call it). */
   paymentPollMs?: number;
+  /** How a throttled address's login waits (throttle.ts); tests record instead of sleeping. */
+  delay?: (ms: number) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -55,12 +57,15 @@ export interface CabinetContext {
   /** The gateway can save cards (bindings): top-ups offer it, auto top-up is possible. */
   bindings: boolean;
   mailer: Mailer;
+  /** False without SMTP: no letter can go, and the pages say so rather than pretend. */
+  mailAvailable: boolean;
   secret: string;
   now: () => Date;
   secureCookies: boolean;
   https: boolean;
   publicUrl?: string;
   loginPerMinute: number;
+  delay?: (ms: number) => Promise<void>;
   /** Runs the low-balance check now (also after every threshold change). */
   checkLowBalances(): Promise<number>;
   /** Asks the gateway about one payment and applies the answer (settlePayment). */
@@ -85,17 +90,21 @@ const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): Promise<CabinetContext> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((line: string) => app.log.info(line));
-  const mailer = deps.mailer ?? (process.env.CANTEEN_SMTP_URL ? smtpFromUrl(process.env.CANTEEN_SMTP_URL) : new MemoryMailer(log));
+  const configured = deps.mailer ?? (process.env.CANTEEN_SMTP_URL ? smtpFromUrl(process.env.CANTEEN_SMTP_URL) : undefined);
+  const mailer = configured ?? NO_MAILER;
+  // Behind a load balancer a form rendered by one process is posted to another: one key for all.
+  const secret = deps.secret ?? (await sharedSecret(deps.db, SECRET.csrf)).toString('base64url');
   const gateway = deps.gateway ?? null;
   const publicUrl = deps.publicUrl?.replace(/\/+$/, '') ?? process.env.CANTEEN_PUBLIC_URL?.replace(/\/+$/, '');
   const https = publicUrl?.startsWith('https://') ?? false;
   const onSettled = autoTopUpHook(deps.db, mailer, () => publicUrl ?? '', now);
   const ctx: CabinetContext = {
     db: deps.db, gateway, bindings: !!gateway && 'bindingsEnabled' in gateway && gateway.bindingsEnabled === true,
-    mailer, secret: deps.secret ?? newToken(), now,
+    mailer, mailAvailable: configured !== undefined, secret, now,
     secureCookies: deps.secureCookies ?? https, https, publicUrl,
     loginPerMinute: deps.loginPerMinute ?? 30,
-    checkLowBalances: () => checkLowBalances(deps.db, mailer, now(), publicUrl ?? ''),
+    ...(deps.delay ? { delay: deps.delay } : {}),
+    checkLowBalances: async () => (configured ? checkLowBalances(deps.db, configured, now(), publicUrl ?? '') : 0),
     settle: (id) => (gateway ? settlePayment(deps.db, gateway, id, now(), onSettled) : Promise.resolve({ kind: 'refused', reason: 'оплата картой не настроена' })),
     pollPayments: () => (gateway ? pollPayments(deps.db, gateway, now(), { onSettled }) : Promise.resolve({ checked: 0, outcomes: [] })),
     runAutoTopUps: () => (gateway ? runAutoTopUps(deps.db, gateway, now(), { baseUrl: publicUrl ?? 'http://127.0.0.1', onSettled }) : Promise.resolve({ charged: [] })),
@@ -138,7 +147,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
 
   let timer: NodeJS.Timeout | null = null;
   const interval = deps.lowBalanceIntervalMs ?? 60_000;
-  if (interval > 0) {
+  if (interval > 0 && configured) {
     timer = setInterval(() => { ctx.checkLowBalances().catch((err: unknown) => log(`проверка низкого остатка не удалась: ${(err as Error).message}`)); }, interval);
     timer.unref();
   }

@@ -50,12 +50,18 @@ export function smtpFromUrl(url: string): SmtpMailer {
   });
 }
 
-/** Keeps letters in memory (demo without SMTP: the server log shows them). */
+/**
+ * Keeps letters in memory, for tests. Never logs them: a letter holds a
+ * reset link (a password in all but name) and a parent's address.
+ */
 export class MemoryMailer implements Mailer {
   readonly sent: Mail[] = [];
-  constructor(private readonly log?: (line: string) => void) {}
   async send(mail: Mail): Promise<void> {
     this.sent.push(mail);
-    this.log?.(`письмо для ${mail.to}: ${mail.subject}\n${mail.text}`);
   }
 }
+
+/** No mail configured: nothing can be sent, and the pages that would send say so (ctx.mailAvailable). */
+export const NO_MAILER: Mailer = {
+  send: () => Promise.reject(new Error('Почта не настроена (CANTEEN_SMTP_URL)')),
+};

@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { changePassword, completeReset, EMAIL_RE, login, BAD_LOGIN, requestReset, resetTokenValid, logEvent } from './auth.js';
 import { destroySession, SESSION_COOKIE } from './sessions.js';
 import { humanWait } from './throttle.js';
 import { sha256Hex } from '../tokens.js';
 import type { CabinetContext } from './index.js';
-import { authed, checkPreLogin, clearSessionCookie, preLoginToken, setSessionCookie } from './guard.js';
+import { authed, checkPreLogin, clearSessionCookie, preLoginToken, setDeviceCookie, setSessionCookie } from './guard.js';
+import { DEVICE_COOKIE, isKnownDevice, rememberDevice } from './known-device.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
-import { forgotPage, loginPage, resetPage, setPasswordPage } from '../../cabinet/views.js';
+import { forgotPage, loginPage, messagePage, resetPage, setPasswordPage } from '../../cabinet/views.js';
 
 const MESSAGES: Record<string, string> = {
   bye: 'Вы вышли из личного кабинета.',
@@ -25,10 +26,14 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
   cab.post('/login', limited, async (req, reply) => {
     if (!checkPreLogin(req, reply, ctx)) return reply;
     const accountNumber = formField(req, 'account').slice(0, 20);
+    const deviceCookie = req.cookies[DEVICE_COOKIE];
     const res = await login(ctx.db, {
       accountNumber, password: formField(req, 'password'), ip: req.ip, userAgent: req.headers['user-agent'], now: ctx.now(),
+      knownDevice: isKnownDevice(ctx.secret, deviceCookie, accountNumber.replace(/\s/g, ''), ctx.now()),
+      ...(ctx.delay ? { delay: ctx.delay } : {}),
     });
     if (res.kind === 'ok') {
+      setDeviceCookie(reply, ctx, rememberDevice(ctx.secret, deviceCookie, res.accountNumber, ctx.now()));
       // A fresh id on every login: a session id planted before login is worthless.
       const planted = req.cookies[SESSION_COOKIE];
       if (planted) await destroySession(ctx.db, sha256Hex(planted));
@@ -37,8 +42,9 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
     }
     const error = res.kind === 'locked'
       ? `Слишком много неудачных попыток входа. Повторите через ${humanWait(res.seconds)}.`
-      : BAD_LOGIN;
-    return sendHtml(reply, loginPage({ csrf: preLoginToken(req, reply, ctx), error, accountNumber: /^\d{0,14}$/.test(accountNumber) ? accountNumber : '' }), res.kind === 'locked' ? 429 : 401);
+      : res.kind === 'busy' ? 'Предыдущая попытка входа с вашего адреса ещё проверяется. Подождите несколько секунд и повторите.'
+        : BAD_LOGIN;
+    return sendHtml(reply, loginPage({ csrf: preLoginToken(req, reply, ctx), error, accountNumber: /^\d{0,14}$/.test(accountNumber) ? accountNumber : '' }), res.kind === 'bad' ? 401 : 429);
   });
 
   cab.post('/logout', async (req, reply) => {
@@ -70,9 +76,17 @@ export function registerAuthRoutes(cab: FastifyInstance, ctx: CabinetContext): v
     return seeOther(reply, forced ? '/cabinet/?m=welcome' : '/cabinet/password?m=ok');
   });
 
-  cab.get('/forgot', async (req, reply) => sendHtml(reply, forgotPage({ csrf: preLoginToken(req, reply, ctx), sent: queryField(req, 'm') === 'sent' })));
+  // Without mail nothing can be sent: say so instead of "the letter is on its way" (and never log the letter instead).
+  const noMail = (reply: FastifyReply, status: number) => sendHtml(reply, messagePage('Восстановление пароля недоступно',
+    'Отправка писем с этого сервера не настроена. Чтобы получить новый пароль, обратитесь в школу: заведующий производством напечатает его на чеке.'), status);
+
+  cab.get('/forgot', async (req, reply) => {
+    if (!ctx.mailAvailable) return noMail(reply, 200);
+    return sendHtml(reply, forgotPage({ csrf: preLoginToken(req, reply, ctx), sent: queryField(req, 'm') === 'sent' }));
+  });
 
   cab.post('/forgot', limited, async (req, reply) => {
+    if (!ctx.mailAvailable) return noMail(reply, 503);
     if (!checkPreLogin(req, reply, ctx)) return reply;
     const email = formField(req, 'email').trim().slice(0, 254);
     if (!EMAIL_RE.test(email)) return sendHtml(reply, forgotPage({ csrf: preLoginToken(req, reply, ctx), error: 'Неверный адрес эл. почты' }), 400);
