@@ -19,6 +19,8 @@ export async function sharedSecret(db: Tx, name: string): Promise<Buffer> {
 export const SECRET = {
   /** Signs the cabinet's CSRF tokens. */
   csrf: 'csrf',
+  /** Keys the opaque benefit category ids the pull gives tills (ledger/benefit-labels.ts). */
+  benefitIds: 'benefit-ids',
   /** A school's PIN pepper, given to its tills at enrolment. */
   pinPepper: (schoolId: string) => `pin-pepper:${schoolId}`,
 } as const;

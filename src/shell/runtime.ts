@@ -100,6 +100,8 @@ export interface Runtime {
   printIdle(): Promise<void>;
   /** Push and pull now (when a server is configured). */
   syncNow?: () => Promise<void>;
+  /** A cashier is logged in with a PIN (the browser shell refuses pupil and receipt reads without one). */
+  loggedIn(): boolean;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -251,6 +253,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     printer: device,
     printIdle: () => queue?.idle() ?? Promise.resolve(),
     ...(sync ? { syncNow: sync.syncNow } : {}),
+    loggedIn: () => svc.currentSession !== undefined,
     dataDir: opts.dataDir,
     async close() {
       for (const off of offReader) off();
@@ -270,6 +273,8 @@ async function openFake(opts: RuntimeOptions, listeners: Set<(e: PosEvent) => vo
   return {
     api: fake,
     onEvent(l) { listeners.add(l); return () => { listeners.delete(l); }; },
+    // The fake core holds made-up pupils only (UI work).
+    loggedIn: () => true,
     devices: [
       { device: 'reader', simulated: true, description: 'считыватель: СИМУЛЯТОР' },
       { device: 'printer', simulated: true, description: 'принтер: нет (поддельное ядро в памяти)' },

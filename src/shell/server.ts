@@ -6,6 +6,14 @@ import { fail } from '../api/result.js';
 import { callPos } from './pos-args.js';
 import type { Runtime } from './runtime.js';
 
+/**
+ * PosApi calls that read pupils or receipts: any local program can reach
+ * 127.0.0.1, so without a cashier logged in (PIN) they answer 401. The other
+ * calls either need no secret data (status, menu, login) or check the session
+ * in the core themselves (sell, refund, shifts …).
+ */
+export const NEEDS_CASHIER: ReadonlySet<string> = new Set(['identifyCard', 'lastReceipts', 'receipt']);
+
 export interface ShellServerOptions {
   /** May still be opening: the UI is served at once and API calls wait for the core. */
   runtime: Runtime | Promise<Runtime>;
@@ -82,6 +90,9 @@ export async function startShellServer(opts: ShellServerOptions): Promise<ShellS
     const args = body && typeof body === 'object' && 'args' in body ? body.args : undefined;
     const runtime = await runtimeReady;
     if (!runtime) return fail('INTERNAL', 'Кассовый модуль не запустился: смотрите сообщение в окне программы');
+    if (NEEDS_CASHIER.has(req.params.method) && !runtime.loggedIn()) {
+      return reply.code(401).send(fail('NOT_LOGGED_IN', 'Сначала войдите: введите PIN-код кассира'));
+    }
     return callPos(runtime.api, req.params.method, args ?? []);
   });
 

@@ -56,6 +56,20 @@ describe('a leaked pull', () => {
     expect(await tillVerify(cashier.pinHash, '1111', pepper)).toBe(true);
     expect(await tillVerify(manager.pinHash, '9999', pepper)).toBe(true);
 
+    // Benefit categories: opaque ids and a neutral label, never the social category.
+    const text = JSON.stringify(pull.body);
+    for (const secret of ['малообеспеченные', 'многодетные', 'опекаемые', 'ТЖС', 'ОВЗ', 'ben-low-income', 'ben-large-family']) expect(text).not.toContain(secret);
+    expect(pull.body.benefitCategories.length).toBe(6);
+    for (const b of pull.body.benefitCategories) {
+      expect(b.id).toMatch(/^b-[A-Za-z0-9_-]{16}$/);
+      expect(b.name).toMatch(/^Льгота(: .+)?$/);
+    }
+    const ids = new Set(pull.body.benefitCategories.map((b) => b.id));
+    for (const r of pull.body.benefitRules) expect(ids.has(r.benefitCategoryId)).toBe(true);
+    const withBenefit = pull.body.students.find((st) => st.benefitCategoryIds.length > 0)!;
+    for (const id of withBenefit.benefitCategoryIds) expect(ids.has(id)).toBe(true);
+    expect(pull.body.benefitCategories.map((b) => b.name)).toContain('Льгота: Завтрак — бесплатно');
+
     // Another school's tills get another pepper.
     await upsertSchool(s.handle.db, { id: 'school-31', code: '31', name: 'Школа №31' });
     const other = await createEnrollmentCode(s.handle.db, { schoolId: 'school-31' });

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PullResponse } from '../../api/sync.js';
 import {
-  accounts, benefitCategories, benefitRules, cards, cashiers, changes, dishes, mealSets, menuCategories,
+  accounts, benefitRules, cards, cashiers, changes, dishes, mealSets, menuCategories,
   schools, serverSettings, studentPhotos, students, terminals,
 } from '../db/schema.js';
 import { todayElsewhere } from './today.js';
@@ -9,6 +9,8 @@ import { query, type Db, type Tx } from '../db/open.js';
 import type { TerminalIdentity } from './push.js';
 import { schoolDay as schoolDayOf } from '../../core/datetime.js';
 import { CHANGES_HORIZON_KEY, type ChangeKind } from '../changes.js';
+import { SECRET, sharedSecret } from '../secrets.js';
+import { neutralBenefitCategories, opaqueBenefitId } from './benefit-labels.js';
 
 /**
  * Builds a pull answer for the terminal's school in one REPEATABLE READ
@@ -25,6 +27,8 @@ import { CHANGES_HORIZON_KEY, type ChangeKind } from '../changes.js';
  * reads as the snapshot "N:N:".
  */
 export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string, now: Date = new Date()): Promise<PullResponse> {
+  // Made (once) outside the read-only snapshot below.
+  const benefitKey = await sharedSecret(db, SECRET.benefitIds);
   return db.transaction(async (tx) => {
     const [snap] = await query<{ snapshot: string; xmax: string }>(tx, sql`
       SELECT pg_current_snapshot()::text AS snapshot, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
@@ -73,8 +77,6 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
       .where(and(eq(dishes.schoolId, S), ks ? inArray(dishes.id, ks) : undefined)));
     const mealSetRows = await byKeys('mealSet', (ks) => tx.select().from(mealSets)
       .where(and(eq(mealSets.schoolId, S), ks ? inArray(mealSets.id, ks) : undefined)));
-    const benefitCategoryRows = await byKeys('benefitCategory', (ks) => tx.select().from(benefitCategories)
-      .where(and(eq(benefitCategories.schoolId, S), ks ? inArray(benefitCategories.id, ks) : undefined)));
     const ruleRows = await byKeys('benefitRule', (ks) => tx.select().from(benefitRules)
       .where(and(eq(benefitRules.schoolId, S), ks ? inArray(benefitRules.id, ks) : undefined)));
     // Photos go with their student rows (a new photo records a 'student' change), only to this school's tills.
@@ -94,6 +96,11 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     const today = await todayElsewhere(tx, S, terminal.id, school.timeZone, now,
       reset ? null : accountRows.map((a) => a.accountNumber));
     const day = schoolDayOf(now, school.timeZone);
+    // A category's label says what its rules give: a changed rule resends its category too.
+    const categoryKeys = want('benefitCategory');
+    const benefitCategoryRows = await neutralBenefitCategories(tx, benefitKey, S,
+      categoryKeys === null ? null : [...new Set([...categoryKeys, ...ruleRows.map((r) => r.benefitCategoryId)])]);
+    const opaque = (id: string) => opaqueBenefitId(benefitKey, S, id);
     const cashierRows = await byKeys('cashier', (ks) => tx.select().from(cashiers)
       .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
 
@@ -128,7 +135,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
       cards: cardRows.map((c) => ({ cardId: c.id, accountNumber: c.accountNumber, state: c.state })),
       students: studentRows.map(({ s, accountNumber }) => ({
         id: s.id, fullName: s.fullName, className: s.className, accountNumber,
-        benefitCategoryIds: s.benefitCategoryIds, allergies: s.allergies,
+        benefitCategoryIds: s.benefitCategoryIds.map(opaque), allergies: s.allergies,
         photo: photos.has(s.id) ? { mime: photos.get(s.id)!.mime, data: photos.get(s.id)!.data.toString('base64') } : null,
         active: s.active,
       })),
@@ -140,9 +147,9 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
           allergens: setAllergens(m.allergens, m.dishIds),
         })),
       },
-      benefitCategories: benefitCategoryRows.map((b) => ({ id: b.id, name: b.name, active: b.active })),
+      benefitCategories: benefitCategoryRows,
       benefitRules: ruleRows.map((r) => ({
-        id: r.id, benefitCategoryId: r.benefitCategoryId, mealSetId: r.mealSetId, parentPays: r.parentPays, active: r.active,
+        id: r.id, benefitCategoryId: opaque(r.benefitCategoryId), mealSetId: r.mealSetId, parentPays: r.parentPays, active: r.active,
       })),
       // On a reset only accounts with bans; after that every changed account (its list may have become empty).
       barredItems: accountRows
