@@ -8,7 +8,7 @@ import type { PullResponse } from '../../src/api/sync.js';
 import { buildServer } from '../../src/server/app.js';
 import { seedDemo } from '../../src/server/admin/seed-demo.js';
 import { createEnrollmentCode } from '../../src/server/auth.js';
-import { enrollTerminal } from '../../src/server/client/enroll.js';
+import { enrollTerminal } from '../../src/terminal/sync/enroll.js';
 import { MemoryMailer } from '../../src/server/cabinet/mailer.js';
 import { cabinetProfiles } from '../../src/server/db/cabinet-schema.js';
 import type { DbHandle } from '../../src/server/db/open.js';
