@@ -7,6 +7,8 @@ import { formatAmount, parseMoney } from '../core/money.js';
 import { DEMO_SCHOOL } from '../core/demo-school.js';
 import type { DbHandle } from '../server/db/open.js';
 
+import { STAFF_HELP } from './server-staff.js';
+
 const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
 
   canteen server [start] [--port 8080] [--host 127.0.0.1] [--data ПАПКА]   запустить сервер (по умолчанию только на 127.0.0.1, за прокси с TLS)
@@ -28,7 +30,8 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server flags [--all | --resolved] [--school ШКОЛА]  продажи на проверку (заблокированная карта, перерасход, дневной лимит …)
   canteen server flags resolve НОМЕР … --note ТЕКСТ [--by ИМЯ]   закрыть отметку: кто, когда, что сделано (отметка остаётся)
   canteen server housekeeping [--changes-days 30]             удалить истёкшие сессии кабинета и ссылки сброса пароля, старый журнал изменений
-  canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд`;
+  canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд
+${STAFF_HELP}`;
 
 /** The server's database for a CLI command: PostgreSQL from DATABASE_URL, else PGlite in --data (default data/server). */
 export async function openServerDb(flags: Record<string, string | true>): Promise<DbHandle> {
@@ -180,6 +183,11 @@ export const command: CliCommand = {
           return r.differences.length || r.violations.length ? 1 : 0;
         });
       case 'flags': return reviewFlagsCommand(args, flags);
+      case 'staff':
+        return withDb(flags, async (h) => {
+          const { staffCommand } = await import('./server-staff.js');
+          return staffCommand(h, args, flags, operatorName());
+        });
       case 'housekeeping':
         return withDb(flags, async (h) => {
           const { runHousekeeping } = await import('../server/housekeeping.js');
