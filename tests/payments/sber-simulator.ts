@@ -39,6 +39,7 @@ export class SberSimulator {
   readonly callbackKey = 'sim-callback-key-0123456789';
   readonly userName = 'school-api';
   readonly password = 'sim-password';
+  readonly token = 'sim-token-0123';
   readonly orders = new Map<string, SimOrder>();
   readonly bindings = new Map<string, SimBinding>();
   readonly requests: { method: string; fields: Record<string, string> }[] = [];
@@ -155,7 +156,7 @@ export class SberSimulator {
   }
 
   private async api(method: string, f: Record<string, string>): Promise<Record<string, unknown>> {
-    const authOk = f.token ? false : f.userName === this.userName && f.password === this.password;
+    const authOk = f.token ? f.token === this.token && !f.userName : f.userName === this.userName && f.password === this.password;
     if (!authOk) return { errorCode: '5', errorMessage: 'Доступ запрещён' };
     const fail = this.failNext.get(method);
     if (fail) { this.failNext.delete(method); return fail; }

@@ -9,6 +9,7 @@ import { configuredServer } from '../../src/cli/server.js';
 import { nextCheckDelay } from '../../src/server/payments/poller.js';
 import { toOrderNumber } from '../../src/server/payments/sberbank-checksum.js';
 import { MemoryMailer } from '../../src/server/cabinet/mailer.js';
+import { SberbankGateway } from '../../src/server/payments/sberbank.js';
 import type { DbHandle } from '../../src/server/db/open.js';
 
 /**
@@ -123,6 +124,28 @@ describe('register.do', () => {
     expect(r.rows.map((x) => x.status)).toEqual(['failed', 'failed']);
     expect(r.rows[0]!.last_error).toContain('Доступ запрещён (код 5)');
     expect(await balanceOf(handle, IVANOV)).toBe(before);
+  });
+});
+
+describe('settings', () => {
+  it('a token instead of login and password; the fiscal receipt turned off sends no orderBundle', async () => {
+    const gw = new SberbankGateway({ apiUrl: sim.apiUrl, token: sim.token, callbackKey: sim.callbackKey, receipt: null, bindings: false });
+    sim.expectReceipt = false;
+    try {
+      const created = await gw.createPayment({
+        orderId: '0190a0b0-1111-7000-8000-000000000001', amount: 12345, accountNumber: IVANOV, description: 'тест',
+        returnUrl: 'http://localhost/cabinet/topup/return?payment=x', callbackUrl: 'http://localhost/cabinet/payments/callback/sberbank',
+      });
+      expect(created.redirectUrl.startsWith(sim.url)).toBe(true);
+    } finally { sim.expectReceipt = true; }
+    const f = sim.last('register.do')!;
+    expect(f.token).toBe(sim.token);
+    expect(f.userName).toBeUndefined();
+    expect(f.orderBundle).toBeUndefined();
+    expect(f.taxSystem).toBeUndefined();
+    expect(sim.problems).toEqual([]);
+    // An unknown order (errorCode 6) is a failed one, not a retry.
+    expect(await gw.orderStatus({ orderId: '0190a0b0-1111-7000-8000-000000000002', externalId: null })).toMatchObject({ state: 'failed' });
   });
 });
 
