@@ -125,6 +125,37 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     expect(login.ok && login.value.name).toBe('Кассирова Анна');
   });
 
+  it('tills: the live status table warns of a till silent longer than the school allows', async () => {
+    await terminal.client.syncOnce();
+    await server.handle.db.execute(sql`INSERT INTO terminals (id, school_id, name, enrolled_at, last_seen_at)
+      VALUES ('terminal-24-2', ${S}, 'Касса буфета', now() - interval '5 days', now() - interval '3 days')`);
+    await page.goto(`${server.url}/admin/#/tills`);
+    const table = page.getByRole('table', { name: 'Кассы' });
+    await table.getByText('Касса буфета').waitFor();
+    await expect(page.getByTestId('silent-warning').textContent()).resolves.toContain('Касса буфета');
+    await expect(page.getByTestId('till-terminal-24-2').getAttribute('class')).resolves.toBe('silent');
+    await expect(page.getByTestId(`till-${terminal.terminalId}`).textContent()).resolves.not.toContain('ни разу');
+    await noSeriousA11yViolations(page, 'tills');
+    await screenshot(page, 'admin-tills.png');
+  });
+
+  it('review flags: a flag is resolved with a note, once', async () => {
+    await server.handle.db.execute(sql`INSERT INTO review_flags (school_id, entry_uuid, terminal_id, account_number, reason, message)
+      VALUES (${S}, '00000000-0000-7000-8000-00000000f1a9', ${terminal.terminalId}, '0242013145', 'overdraft', 'Продажа ушла в минус сверх допустимого: −12,50 ₽')`);
+    await page.goto(`${server.url}/admin/#/flags`);
+    const table = page.getByRole('table', { name: 'Отметки для проверки' });
+    await table.getByText('Продажа ушла в минус').click();
+    await page.getByRole('button', { name: 'Отметить решённой' }).click();
+    await expect(page.locator('.field-error').textContent()).resolves.toContain('не короче 3');
+    await page.getByLabel('Что сделано').fill('Родители внесли 100 ₽ наличными, ПКО 17');
+    await noSeriousA11yViolations(page, 'flag');
+    await screenshot(page, 'admin-flag-resolve.png');
+    await page.getByRole('button', { name: 'Отметить решённой' }).click();
+    await expect(table.locator('tbody').textContent()).resolves.toContain('Нет отметок');
+    const [row] = (await server.handle.db.execute(sql`SELECT resolved_by, resolution_note FROM review_flags WHERE entry_uuid = '00000000-0000-7000-8000-00000000f1a9'`) as unknown as { rows: { resolved_by: string; resolution_note: string }[] }).rows;
+    expect(row).toEqual({ resolved_by: expect.stringContaining('Иванова Мария Петровна'), resolution_note: 'Родители внесли 100 ₽ наличными, ПКО 17' });
+  });
+
   it('no CSP violation or script error on any page', () => {
     expect(problems).toEqual([]);
   });

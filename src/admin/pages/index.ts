@@ -5,6 +5,8 @@ import { CardsPage } from './Cards.js';
 import { MenuPage } from './Menu.js';
 import { BenefitsPage } from './Benefits.js';
 import { StaffPage } from './Staff.js';
+import { TillsPage } from './Tills.js';
+import { FlagsPage } from './Flags.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
@@ -17,8 +19,8 @@ export const PAGES: PageDef[] = [
   { id: 'menu', title: 'Меню', component: MenuPage, roles: [...ADMINS, 'manager', 'nurse'] },
   { id: 'benefits', title: 'Льготы', component: BenefitsPage, roles: [...ADMINS, 'accountant'] },
   { id: 'staff', title: 'Сотрудники', component: StaffPage, roles: ADMINS },
-  { id: 'tills', title: 'Кассы', component: Placeholder, roles: [...ADMINS, 'manager'] },
-  { id: 'flags', title: 'Отметки для проверки', component: Placeholder, roles: [...ADMINS, 'accountant'] },
+  { id: 'tills', title: 'Кассы', component: TillsPage, roles: [...ADMINS, 'manager'] },
+  { id: 'flags', title: 'Отметки для проверки', component: FlagsPage, roles: [...ADMINS, 'accountant'] },
   { id: 'money', title: 'Ручные операции', component: Placeholder, roles: [...ADMINS, 'accountant'] },
   { id: 'audit', title: 'Журнал действий', component: Placeholder, roles: [...ADMINS, 'accountant'] },
 ];
