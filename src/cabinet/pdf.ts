@@ -28,6 +28,8 @@ export class PdfFontMissing extends Error {
 }
 
 const rub = (k: number) => `${formatAmount(k, { group: true })} руб.`;
+/** Amounts in the table's narrow columns: rubles said once, above the table. */
+const amt = (k: number) => formatAmount(k, { group: true });
 
 export function statementPdf(s: Statement): Promise<Buffer> {
   const regular = findFont(false);
@@ -45,8 +47,14 @@ export function statementPdf(s: Statement): Promise<Buffer> {
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
-  const col = { date: left, name: left + 95, debit: left + width - 150, credit: left + width - 72 };
+  // Columns: date, name (with the receipt's dishes under it), debit, credit, running balance.
+  const money = 64;
+  const col = { date: left, name: left + 74, debit: left + width - 3 * money, credit: left + width - 2 * money, balance: left + width - money };
   const nameWidth = col.debit - col.name - 8;
+  const dishIndent = 8;
+  const dishPrice = 62;
+  const dishWidth = nameWidth - dishIndent - dishPrice - 6;
+  const gap = 2;
 
   doc.font('b').fontSize(14).text('Отчёт по лицевому счёту', { align: 'left' });
   doc.font('r').fontSize(10).text(`за период с ${ruDay(s.period.from)} по ${ruDay(s.period.to)}`);
@@ -55,50 +63,78 @@ export function statementPdf(s: Statement): Promise<Buffer> {
   doc.text(`Лицевой счёт: ${s.account.accountNumber}`);
   doc.text(`Остаток на начало: ${rub(s.opening)}`);
   doc.text(`Остаток на конец: ${rub(s.closing)}`);
-  doc.moveDown(0.8);
+  doc.moveDown(0.5);
+  doc.fontSize(8).fillColor('#444').text('Суммы в таблице — в рублях.').fillColor('black');
+  doc.moveDown(0.3);
 
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  const cell = (text: string, x: number, y: number, w: number, align: 'left' | 'right' = 'left') => {
+    doc.text(text, x, y, { width: w, align, lineBreak: true });
+  };
   const header = () => {
     const y = doc.y;
     doc.font('b').fontSize(9);
-    doc.text('Дата', col.date, y, { width: 90 });
-    doc.text('Наименование', col.name, y, { width: nameWidth });
-    doc.text('Списано', col.debit, y, { width: 70, align: 'right' });
-    doc.text('Зачислено', col.credit, y, { width: 72, align: 'right' });
-    doc.moveTo(left, doc.y + 2).lineTo(left + width, doc.y + 2).stroke();
-    doc.y += 5;
-    doc.font('r');
+    cell('Дата', col.date, y, 70);
+    cell('Наименование', col.name, y, nameWidth);
+    cell('Списано', col.debit, y, money - 4, 'right');
+    cell('Зачислено', col.credit, y, money - 4, 'right');
+    cell('Остаток', col.balance, y, money, 'right');
+    const under = y + doc.heightOfString('Зачислено', { width: money - 4 }) + 2;
+    doc.moveTo(left, under).lineTo(left + width, under).stroke();
+    doc.y = under + 4;
+    doc.font('r').fontSize(9);
+  };
+  /*
+   * Every block's height is measured with the width it is drawn in before it
+   * is drawn, and the next block starts below the tallest cell of its row: a
+   * dish name that wraps pushes its price's row and everything after it down,
+   * so nothing is ever drawn over a wrapped line.
+   */
+  const h = (text: string, w: number) => doc.heightOfString(text, { width: w });
+  const ensure = (need: number) => {
+    if (doc.y + need > bottom()) { doc.addPage(); header(); }
   };
   header();
-  const bottom = () => doc.page.height - doc.page.margins.bottom;
 
   for (const l of s.lines) {
-    const itemsText = l.items.map((it) => `${it.name}${it.quantity > 1 ? ` × ${it.quantity}` : ''}`);
     doc.fontSize(9);
-    const need = doc.heightOfString(l.title, { width: nameWidth }) + itemsText.reduce((h, t) => h + doc.heightOfString(t, { width: nameWidth - 70 }), 0) + 6;
-    if (doc.y + need > bottom()) { doc.addPage(); header(); }
-    const y = doc.y;
-    doc.text(l.when, col.date, y, { width: 90 });
-    doc.text(l.title, col.name, y, { width: nameWidth });
-    let yy = doc.y;
-    l.items.forEach((it, i) => {
-      doc.fillColor('#444').text(itemsText[i]!, col.name + 8, yy, { width: nameWidth - 78 });
-      doc.text(rub(it.amount), col.name + nameWidth - 70, yy, { width: 70, align: 'right' });
-      yy = Math.max(doc.y, yy + 10);
-      doc.fillColor('black');
+    const amounts = [l.debit ? amt(l.debit) : '', l.credit ? amt(l.credit) : '', amt(l.balance)];
+    const rowH = Math.max(h(l.when, 70), h(l.title, nameWidth), ...amounts.map((a) => h(a || ' ', money - 4)));
+    const dishes = l.items.map((it) => {
+      const name = `${it.name}${it.quantity > 1 ? ` × ${it.quantity}` : ''}`;
+      const price = amt(it.amount);
+      return { name, price, height: Math.max(h(name, dishWidth), h(price, dishPrice)) };
     });
-    doc.text(l.debit ? rub(l.debit) : '', col.debit, y, { width: 70, align: 'right' });
-    doc.text(l.credit ? rub(l.credit) : '', col.credit, y, { width: 72, align: 'right' });
-    doc.y = Math.max(yy, y + 12) + 3;
+    // The entry's own row and its first dish stay together; a long receipt may continue on the next page.
+    ensure(rowH + (dishes[0]?.height ?? 0) + gap);
+    const y = doc.y;
+    cell(l.when, col.date, y, 70);
+    cell(l.title, col.name, y, nameWidth);
+    cell(amounts[0]!, col.debit, y, money - 4, 'right');
+    cell(amounts[1]!, col.credit, y, money - 4, 'right');
+    cell(amounts[2]!, col.balance, y, money, 'right');
+    doc.y = y + rowH + 1;
+    doc.fillColor('#444');
+    for (const d of dishes) {
+      ensure(d.height + 1);
+      const dy = doc.y;
+      cell(d.name, col.name + dishIndent, dy, dishWidth);
+      cell(d.price, col.name + dishIndent + dishWidth + 6, dy, dishPrice, 'right');
+      doc.y = dy + d.height + 1;
+    }
+    doc.fillColor('black');
+    doc.y += gap + 2;
     doc.x = left;
   }
   if (s.lines.length === 0) doc.text('За период операций нет', col.name, doc.y);
-  if (doc.y + 30 > bottom()) doc.addPage();
+  ensure(30);
   doc.moveTo(left, doc.y + 2).lineTo(left + width, doc.y + 2).stroke();
   const y = doc.y + 6;
   doc.font('b').fontSize(9);
-  doc.text('Итого за период', col.name, y, { width: nameWidth });
-  doc.text(rub(s.totalDebit), col.debit, y, { width: 70, align: 'right' });
-  doc.text(rub(s.totalCredit), col.credit, y, { width: 72, align: 'right' });
+  cell('Итого за период', col.name, y, nameWidth);
+  cell(amt(s.totalDebit), col.debit, y, money - 4, 'right');
+  cell(amt(s.totalCredit), col.credit, y, money - 4, 'right');
+  cell(amt(s.closing), col.balance, y, money, 'right');
   doc.end();
   return done;
 }

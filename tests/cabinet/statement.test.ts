@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Browser, startCabinet, textOf, saleEntry, type CabinetTest, balanceOf, count } from './helpers.js';
 
 const IVANOV = '0242013137';
@@ -38,6 +42,14 @@ describe('statement', () => {
     expect((res.body.match(/class="entry entry-sale"/g) ?? []).length).toBe(3);
     expect(await balanceOf(t.handle, IVANOV)).toBe(67766 - 4770 - 930 - 1650);
     expect(textOf(b.lastHtml)).toContain('Текущий остаток: 604,16 руб.');
+  });
+
+  it('a running balance column: the opening balance plus each entry, to the kopeck', async () => {
+    const res = await b.get('/cabinet/statement?range=2w&details=1');
+    const balances = [...res.body.matchAll(/<td class="num balance">([^<]+)<\/td>/g)].map((m) => m[1]);
+    // 677,66 − 47,70 = 629,96; − 9,30 = 620,66; − 16,50 = 604,16 (the closing balance).
+    expect(balances).toEqual(['629,96 руб.', '620,66 руб.', '604,16 руб.']);
+    expect(textOf(res.body)).toContain('Остаток на начало периода 677,66 руб.');
   });
 
   it('without details lists receipts but not their dishes', async () => {
@@ -102,6 +114,50 @@ describe('statement', () => {
     expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     expect(res.rawPayload.length).toBeGreaterThan(2000);
     expect(String(res.headers['content-disposition'])).toContain(`statement-${IVANOV}-2026-03-03-2026-03-16.pdf`);
+  });
+
+  it('the PDF never draws a wrapped dish name over the next line: pdftotext reads every name whole and in order', async () => {
+    const dishes = [
+      'Котлета из говядины рубленая с соусом томатным и картофельным пюре на сливочном масле 100 г',
+      'Сок яблочный осветлённый восстановленный в индивидуальной упаковке с трубочкой 200 мл',
+      'Салат из свежей капусты с морковью, яблоком и растительным маслом 60 г',
+      'Хлеб пшеничный 30 г',
+      'Компот из смеси сухофруктов с витамином С для детского питания 200 мл',
+    ];
+    const amounts = [1000, 1125, 1250, 1400, 1500];   // the bread is two at 7,00
+    const res0 = await t.push([saleEntry(t, IVANOV, dishes.map((name, i) => ({ name, amount: amounts[i]!, quantity: i === 3 ? 2 : 1 })), new Date(t.clock.t + 120_000))]);
+    expect(res0.status).toBe(200);
+    const res = await b.get('/cabinet/statement.pdf?range=2d&details=1');
+    expect(res.statusCode).toBe(200);
+    const dir = mkdtempSync(path.join(tmpdir(), 'canteen-pdf-'));
+    try {
+      const file = path.join(dir, 's.pdf');
+      writeFileSync(file, res.rawPayload);
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      // Amounts, dates and times stand in their own columns; what is left, read line by line, must give each name unbroken.
+      const words = text.split(/\s+/).filter((w) => w && !/^(\d+,\d{2}|\d{2}\.\d{2}\.\d{4}|\d{2}:\d{2}|руб\.)$/.test(w));
+      const stream = words.join(' ');
+      let at = 0;
+      for (const [i, dish] of dishes.entries()) {
+        const name = i === 3 ? `${dish} × 2` : dish;
+        const found = stream.indexOf(name, at);
+        expect(found, `«${name}» whole and after the previous dish in:\n${text}`).toBeGreaterThanOrEqual(at);
+        at = found + name.length;
+      }
+      // The prices and the running balance are there, each once per row.
+      const totals = text.match(/\d+,\d{2}/g) ?? [];
+      for (const a of amounts) expect(totals).toContain((a / 100).toFixed(2).replace('.', ','));
+      expect(totals).toContain('541,41');   // 604,16 − 62,75: the running balance after the receipt
+      // No line of the layout holds two dishes' words: a line with words of one long name holds none of another's.
+      const distinctive = ['Котлета', 'картофельным', 'Сок', 'упаковке', 'Салат', 'растительным', 'Компот', 'витамином'];
+      const owner = (w: string) => dishes.findIndex((d) => d.includes(w));
+      for (const line of text.split('\n')) {
+        const owners = new Set(distinctive.filter((w) => line.includes(w)).map(owner));
+        expect(owners.size, line).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the print stylesheet hides navigation and forms', async () => {
