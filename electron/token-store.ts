@@ -1,8 +1,7 @@
 import type { SafeStorage } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readSyncConfigFile, writeFile0600, writeSyncConfigFile } from '../src/terminal/sync/config.js';
-import { fileTokenStore, type SecretField, type TokenStore } from '../src/terminal/sync/token-store.js';
+import { fileTokenStore, readSyncConfigFile, type SecretField, type TokenStore, writeFile0600, writeSyncConfigFile } from '../src/shell/token-store.js';
 
 /** What the store uses of Electron's safeStorage (tests pass a fake). */
 export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>
@@ -62,7 +61,7 @@ export function safeStorageTokenStore(dataDir: string, safeStorage: SafeStorageL
       try {
         return safeStorage.decryptString(readFileSync(blob));
       } catch (err) {
-        throw new Error(`${what} не расшифровывается (${blob}: ${(err as Error).message}): ключ ОС сменился или папка перенесена с другого компьютера — зарегистрируйте кассу заново (canteen terminal enroll)`);
+        throw new Error(`${what} не расшифровывается (${blob}: ${(err as Error).message}): ключ ОС сменился или папка перенесена с другого компьютера — зарегистрируйте кассу заново (canteen terminal enroll)`, { cause: err });
       }
     },
     save(token) {

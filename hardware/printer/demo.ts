@@ -1,5 +1,5 @@
 import type { ReceiptDoc } from '../../src/core/receipt.js';
-import type { ShiftReport } from '../../src/api/pos-api.js';
+import type { ShiftReport } from '../../src/core/types.js';
 
 /** The seed's receipt "Чек №24-015183" (15.03.2018 10:42, Иванов Иван Иванович, 03Б), with the cabinet login block. */
 export function demoReceipt(overrides: Partial<ReceiptDoc> = {}): ReceiptDoc {

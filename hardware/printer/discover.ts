@@ -38,6 +38,8 @@ export async function listPrinters(opts: ListPrintersOptions = {}): Promise<Foun
   } catch { /* no /dev/usb: no USB printers, or not Linux */ }
   if (opts.serial !== false) {
     try {
+      // serialport's types do not resolve for typescript-eslint's project service (tsc resolves them): its port list is read as typed here.
+      /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
       const { SerialPort } = await import('serialport');
       for (const p of await SerialPort.list()) {
         const vid = p.vendorId?.toLowerCase();
@@ -51,6 +53,7 @@ export async function listPrinters(opts: ListPrintersOptions = {}): Promise<Foun
           guess: vendor ? `принтер ${vendor} на последовательном порту` : 'последовательный порт (может быть принтер)',
         });
       }
+      /* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
     } catch { /* serialport's native part unavailable: skip serial ports */ }
   }
   if (opts.host) found.push({ kind: 'network', path: opts.host, guess: 'сетевой принтер из настроек (порт 9100)' });

@@ -1,5 +1,5 @@
 import type { ReceiptDoc } from '../../src/core/receipt.js';
-import type { ShiftReport } from '../../src/api/pos-api.js';
+import type { ShiftReport } from '../../src/core/types.js';
 import { encodeDoc, type Profile } from './encode.js';
 import { layoutReceipt, layoutShiftReport, layoutTestPage, type PrintDoc } from '../../src/core/print-layout.js';
 import type { RasterDialect } from './raster.js';

@@ -1,4 +1,4 @@
-import type { PrinterState } from '../../src/api/pos-api.js';
+import type { PrinterState } from '../../src/core/types.js';
 
 /**
  * Printer status from the printer's own answers: ESC/POS `DLE EOT n` bytes and

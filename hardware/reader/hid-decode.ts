@@ -40,7 +40,7 @@ export class AsciiReportDecoder implements HidDecoder {
 
 const SHIFT = 0x02 | 0x20;
 
-function usageToChar(usage: number, shift: boolean): string | '\n' | null {
+function usageToChar(usage: number, shift: boolean): string | null {
   if (usage >= 0x04 && usage <= 0x1d) { const c = String.fromCharCode(0x61 + usage - 0x04); return shift ? c.toUpperCase() : c; }
   if (usage >= 0x1e && usage <= 0x26) return String.fromCharCode(0x31 + usage - 0x1e);   // 1..9
   if (usage === 0x27 || usage === 0x62) return '0';

@@ -25,7 +25,7 @@ export async function loadHidDriver(): Promise<HidDriver> {
     };
     return { devices: (v, p) => hid.devicesAsync(v, p), open: (v, p) => hid.HIDAsync.open(v, p) };
   } catch (err) {
-    throw new Error(`Драйвер HID недоступен (нужна библиотека libusb-1.0): ${(err as Error).message}`);
+    throw new Error(`Драйвер HID недоступен (нужна библиотека libusb-1.0): ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ReaderState } from '../../src/api/pos-api.js';
+import type { ReaderState } from '../../src/core/types.js';
 import { CardPipeline, type CardEvent, type PipelineOptions, type PipelineOutput, type ReaderErrorEvent } from './pipeline.js';
 
 export type { CardEvent, ReaderErrorEvent, ReaderState };

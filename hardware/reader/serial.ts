@@ -61,7 +61,7 @@ export async function loadSerialDriver(): Promise<SerialDriver> {
       present: (path) => process.platform === 'win32' || !path.startsWith('/') || existsSync(path),
     };
   } catch (err) {
-    throw new Error(`Драйвер последовательного порта недоступен: ${(err as Error).message}`);
+    throw new Error(`Драйвер последовательного порта недоступен: ${(err as Error).message}`, { cause: err });
   }
 }
 

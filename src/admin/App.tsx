@@ -26,7 +26,7 @@ export function App() {
   useEffect(() => {
     if (!me || me.state !== 'ok') return;
     const own = grantSchoolIds(me);
-    api<{ rows: SchoolRef[] } | SchoolRef[]>('GET', '/schools')
+    void api<{ rows: SchoolRef[] } | SchoolRef[]>('GET', '/schools')
       .then((r) => (Array.isArray(r) ? r : r.rows))
       .catch(() => own.map((id) => ({ id, name: id })))
       .then((list) => {

@@ -1,10 +1,10 @@
 import type { Kopecks } from '../core/money.js';
 import type { ReceiptDoc } from '../core/receipt.js';
 import type { Result } from './result.js';
-import type { CardState, CartLine, Role, ShiftInfo, ShiftReport } from '../core/types.js';
+import type { CardState, CartLine, PrinterState, ReaderState, Role, ShiftInfo, ShiftReport } from '../core/types.js';
 
 /** Domain types the contract shares with the core (which owns them). */
-export type { CardState, CartLine, Role, ShiftInfo, ShiftReport };
+export type { CardState, CartLine, PrinterState, ReaderState, Role, ShiftInfo, ShiftReport };
 
 /**
  * The one contract between the cashier UI and the terminal core.
@@ -100,13 +100,6 @@ export interface ReceiptSummary {
   kind: 'sale' | 'refund';
 }
 
-export type ReaderState = { connected: boolean; simulated: boolean; port?: string; lastError?: string };
-export type PrinterState = {
-  state: 'ready' | 'paperOut' | 'paperNearEnd' | 'coverOpen' | 'offline' | 'unknown';
-  simulated: boolean;
-  queued: number;            // receipts waiting in the print queue
-  message?: string;          // Russian: what the cashier should do
-};
 export type SyncState = {
   online: boolean;
   pending: number;           // entries not yet acknowledged by the server

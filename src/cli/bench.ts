@@ -3,7 +3,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { CliCommand } from './types.js';
 import { parseFlags } from './types.js';
-import type { Benchmark } from '../../bench/types.js';
+
+/** What a bench/*.bench.ts module exports (bench/types.ts; repeated here: product code imports nothing from bench/). */
+interface Benchmark { name: string; run(): Promise<{ name: string; value: number; unit: string; [extra: string]: unknown }[]> }
 
 const BENCH_DIR = fileURLToPath(new URL('../../bench/', import.meta.url));
 

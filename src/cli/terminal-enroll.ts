@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { mkdirSync } from 'node:fs';
 import type { CliCommand } from './types.js';
-import { parseFlags } from './types.js';
-import { dataDirOf } from './terminal.js';
+import { dataDirOf, parseFlags } from './types.js';
 import { enrollTerminal } from '../terminal/sync/enroll.js';
 import { saveSyncConfig } from '../terminal/sync/config.js';
 import { fileTokenStore } from '../terminal/sync/token-store.js';

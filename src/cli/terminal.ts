@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { CliCommand } from './types.js';
-import { parseFlags } from './types.js';
+import { dataDirOf, parseFlags } from './types.js';
 
 const USAGE = [
   'Использование:',
@@ -11,10 +11,6 @@ const USAGE = [
   'ПАПКА: папка данных кассы (terminal.sqlite и server.json), по умолчанию data/shell',
 ].join('\n');
 
-/** The terminal's data folder: --data, else data/shell under the working directory. */
-export function dataDirOf(flags: Record<string, string | true>): string {
-  return path.resolve(typeof flags.data === 'string' ? flags.data : path.join(process.cwd(), 'data', 'shell'));
-}
 
 /** `canteen terminal …`: enrolment (the server helper's command), one sync now, local sync status. */
 export const command: CliCommand = {

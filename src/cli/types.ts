@@ -1,3 +1,4 @@
+import path from 'node:path';
 /** A `canteen` subcommand. `run` gets the arguments after the command name and returns an exit code. */
 export interface CliCommand {
   name: string;
@@ -27,4 +28,9 @@ export function untilStopped(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+}
+
+/** The terminal's data folder: --data, else data/shell under the working directory. */
+export function dataDirOf(flags: Record<string, string | true>): string {
+  return path.resolve(typeof flags.data === 'string' ? flags.data : path.join(process.cwd(), 'data', 'shell'));
 }

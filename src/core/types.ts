@@ -33,3 +33,12 @@ export interface ShiftReport {
   perItem: { itemId: string; name: string; quantity: number; amount: Kopecks }[];
   text: string[];            // the report as printable lines (Russian)
 }
+
+/** The card reader's and the printer's state, as the devices report it and the cashier's screen shows it. */
+export type ReaderState = { connected: boolean; simulated: boolean; port?: string; lastError?: string };
+export type PrinterState = {
+  state: 'ready' | 'paperOut' | 'paperNearEnd' | 'coverOpen' | 'offline' | 'unknown';
+  simulated: boolean;
+  queued: number;            // receipts waiting in the print queue
+  message?: string;          // Russian: what the cashier should do
+};

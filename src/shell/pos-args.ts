@@ -74,8 +74,8 @@ export async function callPos(api: PosApi, method: string, args: unknown): Promi
     return fail('BAD_INPUT', `Неверный запрос (${method}): ${issue ? `${issue.path.join('.') || 'аргументы'} — ${issue.message}` : 'аргументы'}`);
   }
   try {
-    const fn = api[method] as (...a: unknown[]) => Promise<Result<unknown>>;
-    const result = await fn.apply(api, parsed.data as unknown[]);
+    const fn = (api[method] as (...a: unknown[]) => Promise<Result<unknown>>).bind(api);
+    const result = await fn(...(parsed.data as unknown[]));
     if (!result || typeof result !== 'object' || typeof (result as { ok?: unknown }).ok !== 'boolean') {
       return fail('INTERNAL', 'Внутренняя ошибка терминала: неверный ответ');
     }

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { POS_API_METHODS, type PosApi, type PosEvent, type SyncState } from '../api/pos-api.js';
+import { POS_API_METHODS, type PosApi, type PosEvent } from '../api/pos-api.js';
 import type { PosBridge } from '../api/pos-bridge.js';
 import { fail, ok } from '../api/result.js';
 import type { CardReader } from '../../hardware/reader/reader.js';
@@ -219,7 +219,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   for (const m of POS_API_METHODS) {
     const fn = (svc[m] as (...a: unknown[]) => Promise<{ ok: boolean }>).bind(svc);
     // A write put rows in the outbox: tell the sync client now (it pushes after its debounce).
-    api[m] = WRITES.has(m) && sync ? async (...a: unknown[]) => { const r = await fn(...a); if (r.ok) sync!.nudge(); return r; } : fn;
+    api[m] = WRITES.has(m) && sync ? async (...a: unknown[]) => { const r = await fn(...a); if (r.ok) sync.nudge(); return r; } : fn;
   }
   const posApi = api as unknown as PosApi;
   posApi.simulateTap = async (cardId) => {
@@ -252,7 +252,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ...(simulated ? { simulatedReader: simulated } : {}),
     printer: device,
     printIdle: () => queue?.idle() ?? Promise.resolve(),
-    ...(sync ? { syncNow: sync.syncNow } : {}),
+    ...(sync ? { syncNow: () => sync.syncNow() } : {}),
     loggedIn: () => svc.currentSession !== undefined,
     dataDir: opts.dataDir,
     async close() {

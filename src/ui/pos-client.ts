@@ -1,7 +1,7 @@
 import type { PosApi, PosEvent } from '../api/pos-api.js';
 import { POS_API_METHODS } from '../api/pos-api.js';
 import type { PosBridge } from '../api/pos-bridge.js';
-import { fail } from '../api/result.js';
+import { fail, type Result } from '../api/result.js';
 
 declare global {
   interface Window { pos?: PosBridge }
@@ -23,7 +23,7 @@ export function createHttpPos(base: string = window.location.origin): PosBridge 
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ args }),
         });
-        return await res.json();
+        return (await res.json()) as Result<unknown>;
       } catch {
         return fail('INTERNAL', 'Нет связи с кассовым модулем. Проверьте, что программа кассы запущена');
       }

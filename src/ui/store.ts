@@ -60,7 +60,7 @@ export interface PosState {
   reprintLast(): Promise<void>;
   showManager(tab?: ManagerTab): void;
   closeManager(): void;
-  managerCall<T>(call: (api: PosBridge) => Promise<Result<T>>, onOk?: (v: T) => string | void): Promise<T | undefined>;
+  managerCall: <T>(call: (api: PosBridge) => Promise<Result<T>>, onOk?: (v: T) => string | void) => Promise<T | undefined>;
   setReport(report?: ShiftReport): void;
   dismissError(): void;
 }

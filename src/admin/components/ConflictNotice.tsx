@@ -8,7 +8,7 @@ interface ConflictDetails { changed?: { field: string; label?: string; yours?: u
  */
 export function ConflictNotice({ error }: { error: ApiError }) {
   const d = (error.details ?? {}) as ConflictDetails;
-  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean | bigint | symbol));
   return (
     <div className="error conflict" role="alert" data-testid="conflict">
       <p>{error.message}</p>

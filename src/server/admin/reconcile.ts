@@ -90,7 +90,7 @@ async function checkRules(db: Tx): Promise<{ entries: number; violations: RuleVi
       const seq = Number(row.seq);
       if (!book || current?.terminal !== row.terminal_id) {
         let sales = salesBySchool.get(row.school_id);
-        if (!sales) salesBySchool.set(row.school_id, sales = new Map());
+        if (!sales) salesBySchool.set(row.school_id, sales = new Map<string, SaleFact>());
         book = new RuleBook({ maxEntryAmount: Number(row.max_entry_amount ?? DEFAULT_MAX_ENTRY_AMOUNT) }, { sales, remember: false });
       } else if (seq !== current.seq + 1) {
         book.gap();
@@ -156,7 +156,7 @@ async function loadRefundedSales(
   for (const [schoolId, ids] of want) {
     const { sales } = await readRuleContext(db, schoolId, { refundOf: [...ids] });
     let known = salesBySchool.get(schoolId);
-    if (!known) salesBySchool.set(schoolId, known = new Map());
+    if (!known) salesBySchool.set(schoolId, known = new Map<string, SaleFact>());
     for (const s of sales) known.set(s.receiptId, { ...s, refunded: false });
   }
 }

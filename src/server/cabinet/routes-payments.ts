@@ -7,7 +7,7 @@ import type { CabinetContext } from './index.js';
 import { authed } from './guard.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
 import { GatewayRefused, GatewayUnavailable, type PaymentGateway } from './gateway.js';
-import { amountMismatch, flagAmountMismatch, loadPayment, settlePayment, sourceOf } from '../payments/settle.js';
+import { amountMismatch, flagAmountMismatch, loadPayment, sourceOf } from '../payments/settle.js';
 import { topUpPage, topUpReturnPage, topUpUnavailablePage } from '../../cabinet/views.js';
 
 export function registerPaymentRoutes(cab: FastifyInstance, ctx: CabinetContext): void {

@@ -114,7 +114,7 @@ function titleOf(r: EntryRow): string {
 /** [[name, quantity, amount], …] as json (node-postgres parses it; PGlite too, but be safe with strings). */
 function parseItems(raw: unknown): StatementItem[] {
   const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [string, number, number | string][];
-  const out: StatementItem[] = new Array(list.length);
+  const out = new Array<StatementItem>(list.length);
   for (let i = 0; i < list.length; i++) {
     const [name, quantity, amount] = list[i]!;
     out[i] = { name, quantity: Number(quantity), amount: Number(amount) };

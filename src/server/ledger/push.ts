@@ -254,10 +254,10 @@ async function applyRun(
   const cardRows = claim.cards;
   const n = todo.length;
   // Columns of the entries insert (school and terminal are the same for every row: scalar parameters).
-  const eUuid: string[] = new Array(n), eCreated: string[] = new Array(n), eSeq: number[] = new Array(n);
-  const eKind: string[] = new Array(n), eAccount: (string | null)[] = new Array(n), eAmount: number[] = new Array(n);
-  const eApplied: boolean[] = new Array(n), eShift: (string | null)[] = new Array(n), eCashier: (string | null)[] = new Array(n);
-  const eCard: (string | null)[] = new Array(n), eReceipt: (string | null)[] = new Array(n), ePayload: unknown[] = new Array(n);
+  const eUuid = new Array<string>(n), eCreated = new Array<string>(n), eSeq = new Array<number>(n);
+  const eKind = new Array<string>(n), eAccount = new Array<string | null>(n), eAmount = new Array<number>(n);
+  const eApplied = new Array<boolean>(n), eShift = new Array<string | null>(n), eCashier = new Array<string | null>(n);
+  const eCard = new Array<string | null>(n), eReceipt = new Array<string | null>(n), ePayload = new Array<unknown>(n);
   // receipts
   const rId: string[] = [], rNumber: string[] = [], rKind: string[] = [], rEntry: string[] = [], rAccount: (string | null)[] = [];
   const rTotal: number[] = [], rSubsidy: number[] = [], rIssued: string[] = [], rRefundOf: (string | null)[] = [], rDoc: unknown[] = [];
@@ -519,7 +519,7 @@ async function spentOnSaleDays(
     if (e.kind !== 'sale' || !e.accountNumber || accountRows.get(e.accountNumber)?.dailyLimit == null) continue;
     const day = schoolDay(e.createdAt, timeZone);
     let byDay = out.get(e.accountNumber);
-    if (!byDay) out.set(e.accountNumber, byDay = new Map());
+    if (!byDay) out.set(e.accountNumber, byDay = new Map<string, { day: string; spent: number }>());
     if (byDay.has(day)) continue;
     byDay.set(day, { day, spent: 0 });
     acc.push(e.accountNumber); days.push(day);

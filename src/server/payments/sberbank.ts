@@ -76,9 +76,9 @@ export class SberbankGateway implements PaymentGateway {
     let json: Json;
     try { json = (await res.json()) as Json; } catch { throw new GatewayUnavailable(`ответ банка не JSON (${method})`); }
     if (!json || typeof json !== 'object') throw new GatewayUnavailable(`ответ банка не JSON (${method})`);
-    const code = json.errorCode === undefined || json.errorCode === null ? '0' : String(json.errorCode);
+    const code = json.errorCode === undefined || json.errorCode === null ? '0' : String(json.errorCode as string | number);
     if (code !== '0') {
-      const message = String(json.errorMessage ?? json.error ?? 'ошибка без описания');
+      const message = String((json.errorMessage ?? json.error ?? 'ошибка без описания') as string);
       // 7: the bank's own system error — worth retrying, unlike a refusal.
       if (code === '7') throw new GatewayUnavailable(`банк: ${message} (код ${code}, ${method})`);
       throw new GatewayRefused(`банк: ${message} (код ${code})`, code);

@@ -17,7 +17,7 @@ export async function enrollTerminal(serverUrl: string, code: string, opts: { ho
       signal: opts.signal ?? AbortSignal.timeout(15_000),
     });
   } catch (err) {
-    throw new Error(`Сервер ${url.origin} недоступен: ${(err as Error).message}`);
+    throw new Error(`Сервер ${url.origin} недоступен: ${(err as Error).message}`, { cause: err });
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {

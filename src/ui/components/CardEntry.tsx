@@ -15,7 +15,7 @@ export const CardEntry = forwardRef<HTMLInputElement>(function CardEntry(_props,
         const id = normalizeCardInput(value);
         if (!id) { store.setState({ error: 'Номер карты не распознан. Пример: EM:55007EE424 или Em-Marine[5500] 126,58404' }); return; }
         setValue('');
-        (e.currentTarget.querySelector('input') as HTMLInputElement | null)?.blur();
+        e.currentTarget.querySelector('input')?.blur();
         void store.getState().tap(id);
       }}
     >
