@@ -43,7 +43,7 @@ export function TillsPage({ schoolId, roles }: PageProps) {
           <tbody>{rows.map((t) => (
             <tr key={t.id} className={t.revokedAt ? 'bad' : t.silentTooLong ? 'silent' : undefined} data-testid={`till-${t.id}`}>
               <td>{t.name}{t.revokedAt ? ' (отозвана)' : ''}</td>
-              <td>{t.receiptSeries ?? '—'}</td>
+              <td>{t.receiptSeries || '—'}</td>
               <td>{t.lastSeenAt ? dateTime(t.lastSeenAt) : 'ни разу'}{t.silentTooLong && !t.revokedAt ? ' ⚠ молчит' : ''}</td>
               <td>{t.appVersion ?? '—'}</td>
               <td className="num">{t.pendingEntries ?? '—'}</td>
