@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { POS_API_METHODS, type PosApi, type PosEvent } from '../api/pos-api.js';
 import type { PosBridge } from '../api/pos-bridge.js';
@@ -10,6 +10,7 @@ import { FilePrinter, SimulatedPrinter } from '../../hardware/printer/index.js';
 import { DEMO_SCHOOL } from '../core/demo-school.js';
 import { openTerminalDb } from '../terminal/db/open.js';
 import { PosService } from '../terminal/pos-service.js';
+import { databaseKey, fileDbKeyStore, privateDataDir } from '../terminal/db/cipher.js';
 import { PrintQueue, SqlitePrintJobStore } from '../terminal/print-queue.js';
 import { isEmpty, loadSchool, SETTING } from '../terminal/seed.js';
 import { loadSyncConfig } from '../terminal/sync/config.js';
@@ -81,6 +82,11 @@ export interface RuntimeOptions {
   tokenStore?: TokenStore;
   /** Where the PIN pepper is kept, likewise (default: server.json). */
   pepperStore?: TokenStore;
+  /**
+   * The database key (SQLCipher, db/cipher.ts): default the 0600 <dataDir>/db.key, made on first
+   * start. `false` leaves the database unencrypted (benchmarks comparing both).
+   */
+  dbKeyStore?: TokenStore | false;
   syncTuning?: SyncTuning;
   /** The in-memory fake core instead of SQLite (UI work without the terminal core). */
   fake?: boolean;
@@ -117,7 +123,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
   if (opts.fake) return openFake(opts, listeners, broadcast);
 
-  mkdirSync(opts.dataDir, { recursive: true });
+  // 152-ФЗ: the roster, photos and allergies are children's data: the folder is the app user's alone.
+  privateDataDir(opts.dataDir);
   const dbPath = path.join(opts.dataDir, 'terminal.sqlite');
   if (opts.fresh) for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) rmSync(f, { force: true });
 
@@ -140,7 +147,14 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     device = p;
   }
 
-  const { sqlite } = openTerminalDb(dbPath);
+  let sqlite: ReturnType<typeof openTerminalDb>['sqlite'];
+  try {
+    const keyStore = opts.dbKeyStore ?? fileDbKeyStore(opts.dataDir);
+    sqlite = openTerminalDb(dbPath, keyStore === false ? {} : { key: databaseKey(keyStore) }).sqlite;
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
   let service: PosService | undefined;
   let sync: SyncRuntimeHandle | undefined;
   let queue: PrintQueue | undefined;

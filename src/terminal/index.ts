@@ -17,6 +17,8 @@ export interface OpenTerminalOptions extends Omit<PosServiceOptions, 'printer'> 
   terminalId?: string;
   terminalName?: string;
   receiptSeries?: string;
+  /** Encrypt the database at rest with this key (64 hex digits; db/cipher.ts). */
+  key?: string;
   /** Builds the printer on the service's own connection (its enqueue runs inside sale transactions). */
   printer?: (sqlite: Database.Database) => ReceiptPrinter;
 }
@@ -30,14 +32,14 @@ export interface Terminal {
 
 /** Opens (and migrates) a terminal database, seeds it if asked and empty, returns the service. */
 export async function openTerminal(opts: OpenTerminalOptions): Promise<Terminal> {
-  const { sqlite, db } = openTerminalDb(opts.dbPath);
+  const { sqlite, db } = openTerminalDb(opts.dbPath, opts.key ? { key: opts.key } : {});
   try {
     if (opts.seed && isEmpty(sqlite)) await loadSchool(sqlite, opts.seed === true ? DEMO_SCHOOL : opts.seed);
     const set = sqlite.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)');
     if (opts.terminalId) set.run(SETTING.terminalId, opts.terminalId);
     if (opts.terminalName) set.run(SETTING.terminalName, opts.terminalName);
     if (opts.receiptSeries !== undefined) set.run(SETTING.receiptSeries, opts.receiptSeries);
-    const { printer, ...rest } = opts;
+    const { printer, key: _key, ...rest } = opts;
     const service = new PosService(sqlite, { ...rest, ...(printer ? { printer: printer(sqlite) } : {}) });
     return { service, sqlite, db, close: () => { service.idleWork(); sqlite.close(); } };
   } catch (err) {

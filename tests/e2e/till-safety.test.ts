@@ -1,5 +1,6 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { readFileSync, statSync } from 'node:fs';
+import { databaseKey, fileDbKeyStore, openEncrypted } from '../../src/terminal/db/cipher.js';
 import sharp from 'sharp';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
@@ -134,7 +135,12 @@ describe.skipIf(!run)('till safety at 1024×768 (Chromium, real terminal core)',
   it('the pupil\'s photo on the tap, from the roster the till keeps; the benefit badge says what it gives', async () => {
     const { page, shell } = till;
     const photo = await sharp({ create: { width: 240, height: 300, channels: 3, background: '#c89f7a' } }).jpeg().toBuffer();
-    const db = new Database(path.join(till.dataDir, 'terminal.sqlite'));
+    // The roster is encrypted at rest (SQLCipher): the file does not even start as SQLite, the folder is the app user's alone.
+    const file = path.join(till.dataDir, 'terminal.sqlite');
+    expect(readFileSync(file).subarray(0, 15).toString('latin1')).not.toBe('SQLite format 3');
+    expect(readFileSync(file).includes(Buffer.from('Петрова'))).toBe(false);
+    if (process.platform !== 'win32') expect(statSync(till.dataDir).mode & 0o777).toBe(0o700);
+    const db = openEncrypted(file, databaseKey(fileDbKeyStore(till.dataDir)));
     try { db.prepare(`UPDATE students SET photo = ?, photo_mime = 'image/jpeg' WHERE id = 'student-petrova'`).run(photo); } finally { db.close(); }
     shell.runtime.simulatedReader!.tap(DEMO_CARDS.freeBreakfast);
     await page.getByTestId('pupil-photo').waitFor();

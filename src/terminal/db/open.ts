@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { schema } from './schema.js';
 import { backfillCardAliases } from '../card-aliases.js';
 import { WAL_AUTOCHECKPOINT_PAGES } from './checkpoint.js';
+import { openEncrypted } from './cipher.js';
 
 export const TERMINAL_MIGRATIONS = fileURLToPath(new URL('../../../migrations/terminal', import.meta.url));
 
@@ -25,10 +26,13 @@ export function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
 }
 
-/** Opens (creating if needed) a terminal database and brings its schema up to date. */
-export function openTerminalDb(dbPath: string): { sqlite: Database.Database; db: TerminalDb } {
+/**
+ * Opens (creating if needed) a terminal database and brings its schema up to date. With `key`
+ * the file is encrypted at rest (db/cipher.ts; a plain file from before is encrypted in place).
+ */
+export function openTerminalDb(dbPath: string, opts: { key?: string } = {}): { sqlite: Database.Database; db: TerminalDb } {
   if (dbPath !== ':memory:') mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
-  const sqlite = new Database(dbPath);
+  const sqlite = opts.key ? openEncrypted(dbPath, opts.key) : new Database(dbPath);
   applyPragmas(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: TERMINAL_MIGRATIONS });
