@@ -9,6 +9,9 @@ import type { PokeFactory, PokeHandle } from './poke.js';
 import { getSyncValue, setSyncValue, SYNC_KEY } from './store.js';
 import { SyncError, SyncTransport, type FetchFn } from './transport.js';
 
+/** What the cashier sees once the server refuses the till's token (revoked or unknown): only a new enrolment helps. */
+export const TILL_DISABLED = 'Касса отключена от сервера. Обратитесь к администратору';
+
 /** Timer functions the scheduler uses (inject a fake to run a week in a test). */
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -85,6 +88,13 @@ export class SyncClient {
   private online = false;
   private lastSyncAt: string | undefined;
   private lastError: string | undefined;
+  /**
+   * How the server's last refusal steers the schedule: 'disabled' (401: the till's token is
+   * revoked or unknown) stops every automatic run until the till is enrolled again (a manual
+   * syncOnce still asks); 'rejected' (another 4xx: the server refuses the batch as it is) waits
+   * out the backoff, which no poke cuts short, instead of sending the same batch again at once.
+   */
+  private refusal: 'disabled' | 'rejected' | undefined;
   private ledgerWarning: string | undefined;
   private lastEmitted = '';
   private pendingCache: number | undefined;
@@ -317,6 +327,7 @@ export class SyncClient {
     this.online = true;
     this.lastSyncAt = at;
     this.lastError = undefined;
+    this.refusal = undefined;
     this.sqlite.transaction(() => {
       setSyncValue(this.sqlite, SYNC_KEY.lastSyncAt, at, at);
       setSyncValue(this.sqlite, SYNC_KEY.lastError, '', at);
@@ -329,10 +340,14 @@ export class SyncClient {
     this.failures++;
     this.stats.failedRuns++;
     this.online = false;
-    const message = err instanceof SyncError ? err.message : `Сбой синхронизации: ${String((err as Error)?.message ?? err)}`;
+    const kind = err instanceof SyncError ? err.kind : undefined;
+    this.refusal = kind === 'unauthorized' ? 'disabled' : kind === 'rejected' ? 'rejected' : undefined;
+    const reason = err instanceof SyncError ? err.message : `Сбой синхронизации: ${String((err as Error)?.message ?? err)}`;
+    const message = this.refusal === 'disabled' ? TILL_DISABLED : reason;
+    if (this.refusal === 'disabled') { this.poke?.close(); this.poke = undefined; }
     this.lastError = message;
     try { setSyncValue(this.sqlite, SYNC_KEY.lastError, message, this.nowIso()); } catch { /* state only */ }
-    this.opts.log?.(`sync failed (${this.failures}): ${message}`);
+    this.opts.log?.(`sync failed (${this.failures}): ${reason}${this.refusal ? ` [${this.refusal}]` : ''}`);
     this.emitState();
   }
 
@@ -372,7 +387,8 @@ export class SyncClient {
 
   /** Run as soon as possible (start, poke, server back). */
   trigger(): void {
-    if (!this.started || this.stopped) return;
+    if (!this.started || this.stopped || this.refusal === 'disabled') return;
+    if (this.refusal === 'rejected' && this.timerKind === 'backoff') return;
     if (this.running) { this.again = true; return; }
     this.clearTimer();
     void this.loop();
@@ -383,7 +399,7 @@ export class SyncClient {
       this.again = false;
       try { await this.syncOnce(); } catch { /* recorded in failed() */ }
     } while (this.again && this.failures === 0 && !this.stopped);
-    if (this.stopped) return;
+    if (this.stopped || this.refusal === 'disabled') return;
     if (this.failures > 0) this.setTimer('backoff', backoffDelay(this.failures, this.random, this.backoff));
     else this.setTimer('interval', this.intervalMs);
   }
@@ -440,7 +456,7 @@ export class SyncClient {
         onPoke: () => this.trigger(),
         onClose: () => {
           this.poke = undefined;
-          if (this.stopped) return;
+          if (this.stopped || this.refusal === 'disabled') return;
           attempts++;
           this.timers.setTimeout(open, backoffDelay(attempts, this.random, this.backoff));
         },
