@@ -81,7 +81,7 @@ export function openEncrypted(file: string, key: string): Database.Database {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     db.close();
-    throw new Error(`База кассы не открывается этим ключом: ${(err as Error).message}`);
+    throw new Error(`База кассы не открывается этим ключом: ${(err as Error).message}`, { cause: err });
   }
   return db;
 }
