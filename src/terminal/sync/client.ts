@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: one push/pull run and its scheduler (timers, backoff, pokes, refusals) share their state; split, each half would reach into the other.
 import type Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
 import type { SyncState } from '../../api/pos-api.js';
