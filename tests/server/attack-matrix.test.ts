@@ -6,6 +6,7 @@ import type WebSocket from 'ws';
 import { query } from '../../src/server/db/open.js';
 import { upsertSchool, ensurePartitions } from '../../src/server/admin/schools.js';
 import { revokeTerminal } from '../../src/server/auth.js';
+import { SECRET, sharedSecret } from '../../src/server/secrets.js';
 import { enrollDemoTerminal } from './helpers.js';
 import { Browser, startCabinet, type CabinetTest } from '../cabinet/helpers.js';
 
@@ -215,6 +216,9 @@ describe('attack matrix: every route × five strangers', () => {
       expect(matrix.map((r) => `${r.method} ${r.url}`)).toContain(must);
     }
     expect(guarded.length).toBeGreaterThan(10);
+    // The key of the opaque benefit ids is made by the first pull of any till (another school's till pulling
+    // its own school is allowed below): make it now, so the row count compares what strangers could change.
+    await sharedSecret(t.handle.db, SECRET.benefitIds);
     before = await snapshot();
   });
 
