@@ -10,10 +10,21 @@ import type { Tx } from './db/open.js';
  * Kept in `server_secrets`, never in settings, never logged.
  */
 export async function sharedSecret(db: Tx, name: string): Promise<Buffer> {
+  // A secret never changes once written, so each handle asks the database once: the pull calls this on
+  // every request, and an INSERT … ON CONFLICT per pull is a write on the hottest read path.
+  let known = cache.get(db);
+  const cached = known?.get(name);
+  if (cached) return cached;
   await db.insert(serverSecrets).values({ name, value: randomBytes(32).toString('base64url') }).onConflictDoNothing();
   const [row] = await db.select({ value: serverSecrets.value }).from(serverSecrets).where(eq(serverSecrets.name, name));
-  return Buffer.from(row!.value, 'base64url');
+  const value = Buffer.from(row!.value, 'base64url');
+  if (!known) cache.set(db, known = new Map<string, Buffer>());
+  known.set(name, value);
+  return value;
 }
+
+/** Per database handle (a transaction's handle dies with it, so a rolled-back first write is never kept). */
+const cache = new WeakMap<Tx, Map<string, Buffer>>();
 
 /** Names of the secrets (one place, so no two features share a key by accident). */
 export const SECRET = {
