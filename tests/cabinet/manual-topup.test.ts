@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { command, openServerDb } from '../../src/cli/server.js';
+import { openServerDb } from '../../src/cli/server.js';
 import type { DbHandle } from '../../src/server/db/open.js';
-import { createTestDb } from '../server/helpers.js';
+import { createTestDb, runServerCli } from '../server/helpers.js';
 
 /**
  * `canteen server topup` as an operator runs it: money by hand needs a reason
@@ -19,19 +19,7 @@ let dir: string;
 let pgTest: (DbHandle & { url?: string }) | undefined;
 const savedUrl = process.env.DATABASE_URL;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
-  try {
-    const code = await command.run([...args, '--data', dir]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (...args: string[]) => runServerCli(dir, ...args);
 
 async function rows<T>(text: ReturnType<typeof sql>): Promise<T[]> {
   const h = await openServerDb({ data: dir });

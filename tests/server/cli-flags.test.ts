@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { command, openServerDb } from '../../src/cli/server.js';
+import { openServerDb } from '../../src/cli/server.js';
 import { reviewFlags } from '../../src/server/db/schema.js';
 import { cabinetSessions } from '../../src/server/db/cabinet-schema.js';
 import type { DbHandle } from '../../src/server/db/open.js';
-import { createTestDb } from './helpers.js';
+import { createTestDb, runServerCli } from './helpers.js';
 
 /**
  * `canteen server flags …` and `housekeeping` as an operator runs them: on PGlite in a data
@@ -17,19 +17,7 @@ let dir: string;
 let pgTest: (DbHandle & { url?: string }) | undefined;
 const savedUrl = process.env.DATABASE_URL;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
-  try {
-    const code = await command.run([...args, '--data', dir]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (...args: string[]) => runServerCli(dir, ...args);
 
 /** The CLI's own database, opened and closed around `fn` (PGlite allows one open handle). */
 async function withCliDb<T>(fn: (h: DbHandle) => Promise<T>): Promise<T> {

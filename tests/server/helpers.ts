@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { vi } from 'vitest';
+import { command as serverCommand } from '../../src/cli/server.js';
 import type { FastifyInstance } from 'fastify';
 import { openDb, type DbHandle } from '../../src/server/db/open.js';
 import { buildServer, type ServerConfig } from '../../src/server/app.js';
@@ -78,4 +80,19 @@ export async function api<T = unknown>(server: { url: string; token?: string }, 
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/** `canteen server ARGS --data DIR` as an operator runs it, with what it printed to stdout and stderr. */
+export async function runServerCli(dataDir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+  try {
+    const code = await serverCommand.run([...args, '--data', dataDir]);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
 }
