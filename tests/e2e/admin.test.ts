@@ -58,20 +58,20 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.getByLabel('Логин').fill('head24');
     await page.getByLabel('Пароль').fill('wrong-password');
     await page.getByRole('button', { name: 'Войти' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/невер/i);
+    await poll(() => page.getByRole('alert').textContent()).toMatch(/невер/i);
     await page.getByLabel('Пароль').fill('head24-pass-1');
     await page.getByRole('button', { name: 'Войти' }).click();
     const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
     expect(await page.getByTestId('totp-uri').textContent()).toMatch(/^otpauth:\/\/totp\/.*secret=/);
     await page.getByLabel('Код из приложения').fill('12');
     await page.getByRole('button', { name: 'Подтвердить' }).click();
-    await expect(page.locator('.field-error').textContent()).resolves.toContain('6 цифр');
+    await poll(() => page.locator('.field-error').textContent()).toContain('6 цифр');
     await noSeriousA11yViolations(page, 'login');
     await screenshot(page, 'admin-login-totp.png');
     await page.getByLabel('Код из приложения').fill(await generate({ secret }));
     await page.getByRole('button', { name: 'Подтвердить' }).click();
     await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
-    await expect(page.locator('.who').textContent()).resolves.toContain('Иванова Мария Петровна');
+    await poll(() => page.locator('.who').textContent()).toContain('Иванова Мария Петровна');
   });
 
   it('pupils: server-side search; an import with a bad row shows it and writes nothing until confirmed', async () => {
@@ -80,7 +80,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await table.getByText('Иванов Иван Иванович').waitFor();
     await page.getByTestId('table-search').fill('петр');
     await poll(async () => table.locator('tbody tr').count()).toBe(1);
-    await expect(table.locator('tbody').textContent()).resolves.toContain('Петрова Анна Сергеевна');
+    await poll(() => table.locator('tbody').textContent()).toContain('Петрова Анна Сергеевна');
     await page.getByTestId('table-search').fill('');
     await noSeriousA11yViolations(page, 'pupils');
     await screenshot(page, 'admin-pupils.png');
@@ -93,13 +93,13 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.getByRole('button', { name: 'Проверить' }).click();
     const errors = page.getByTestId('import-errors');
     await errors.waitFor();
-    await expect(errors.locator('tbody tr td:first-child').allTextContents()).resolves.toEqual(['3', '4']);
-    await expect(errors.textContent()).resolves.toContain('класс «14Б» не распознан');
+    await poll(() => errors.locator('tbody tr td:first-child').allTextContents()).toEqual(['3', '4']);
+    await poll(() => errors.textContent()).toContain('класс «14Б» не распознан');
     expect(await count()).toBe(before);
     await noSeriousA11yViolations(page, 'import preview');
     await screenshot(page, 'admin-pupils-import.png');
     await page.getByRole('button', { name: /^Записать 2/ }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Импорт выполнен' }).textContent()).resolves.toContain('добавлено 2');
+    await poll(() => page.getByRole('status').filter({ hasText: 'Импорт выполнен' }).textContent()).toContain('добавлено 2');
     expect(await count()).toBe(before + 2);
     expect((await server.handle.db.select().from(students).where(eq(students.fullName, 'Орлова Дарья Максимовна')))[0]!.className).toBe('01А');
     await page.getByRole('button', { name: 'Готово' }).click();
@@ -110,7 +110,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.getByRole('table', { name: 'Сотрудники' }).getByText('Кассирова Анна').click();
     await page.getByLabel('Новый ПИН для кассы').fill('1234');
     await page.getByRole('button', { name: 'Сменить ПИН' }).click();
-    await expect(page.locator('.field-error').textContent()).resolves.toContain('PIN-код');
+    await poll(() => page.locator('.field-error').textContent()).toContain('PIN-код');
     await page.getByLabel('Новый ПИН для кассы').fill('739164');
     await page.getByRole('button', { name: 'Сменить ПИН' }).click();
     await page.getByTestId('staff-notice').waitFor();
@@ -132,9 +132,9 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.goto(`${server.url}/admin/#/tills`);
     const table = page.getByRole('table', { name: 'Кассы' });
     await table.getByText('Касса буфета').waitFor();
-    await expect(page.getByTestId('silent-warning').textContent()).resolves.toContain('Касса буфета');
-    await expect(page.getByTestId('till-terminal-24-2').getAttribute('class')).resolves.toBe('silent');
-    await expect(page.getByTestId(`till-${terminal.terminalId}`).textContent()).resolves.not.toContain('ни разу');
+    await poll(() => page.getByTestId('silent-warning').textContent()).toContain('Касса буфета');
+    await poll(() => page.getByTestId('till-terminal-24-2').getAttribute('class')).toBe('silent');
+    await poll(() => page.getByTestId(`till-${terminal.terminalId}`).textContent()).not.toContain('ни разу');
     await noSeriousA11yViolations(page, 'tills');
     await screenshot(page, 'admin-tills.png');
   });
@@ -146,12 +146,12 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     const table = page.getByRole('table', { name: 'Отметки для проверки' });
     await table.getByText('Продажа ушла в минус').click();
     await page.getByRole('button', { name: 'Отметить решённой' }).click();
-    await expect(page.locator('.field-error').textContent()).resolves.toContain('не короче 3');
+    await poll(() => page.locator('.field-error').textContent()).toContain('не короче 3');
     await page.getByLabel('Что сделано').fill('Родители внесли 100 ₽ наличными, ПКО 17');
     await noSeriousA11yViolations(page, 'flag');
     await screenshot(page, 'admin-flag-resolve.png');
     await page.getByRole('button', { name: 'Отметить решённой' }).click();
-    await expect(table.locator('tbody').textContent()).resolves.toContain('Нет отметок');
+    await poll(() => table.locator('tbody').textContent()).toContain('Нет отметок');
     const [row] = (await server.handle.db.execute(sql`SELECT resolved_by, resolution_note FROM review_flags WHERE entry_uuid = '00000000-0000-7000-8000-00000000f1a9'`) as unknown as { rows: { resolved_by: string; resolution_note: string }[] }).rows;
     expect(row).toEqual({ resolved_by: expect.stringContaining('Иванова Мария Петровна'), resolution_note: 'Родители внесли 100 ₽ наличными, ПКО 17' });
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser, openPage, screenshot } from './harness.js';
+import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './harness.js';
 import { newTerminal, startTestServer, KASHA, PIZZA, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { receiptText } from '../../src/terminal/receipt-text.js';
 import type { ReceiptDoc } from '../../src/core/receipt.js';
@@ -68,22 +68,22 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.click('button[type=submit]');
     await page.waitForURL((u) => u.pathname === '/cabinet/password');
     // 3. Forced permanent password, twice, with the rules shown.
-    await expect(page.locator('h1').textContent()).resolves.toContain('Установка постоянного пароля');
+    await poll(() => page.locator('h1').textContent()).toContain('Установка постоянного пароля');
     await page.fill('input[name=password]', 'Podsolnuh2026');
     await page.fill('input[name=confirm]', 'Podsolnuh2025');
     await page.click('button:has-text("Установить постоянный пароль")');
-    await expect(page.locator('.error').textContent()).resolves.toContain('Пароли не совпадают');
+    await poll(() => page.locator('.error').textContent()).toContain('Пароли не совпадают');
     await page.fill('input[name=password]', 'Podsolnuh2026');
     await page.fill('input[name=confirm]', 'Podsolnuh2026');
     await screenshot(page, 'cabinet-password.png');
     await page.click('button:has-text("Установить постоянный пароль")');
     // The first page: what the child ate today and yesterday.
     await page.waitForURL((u) => u.pathname === '/cabinet/' && u.searchParams.get('m') === 'welcome');
-    await expect(page.locator(`#child-${PETROVA.account}`).textContent()).resolves.toContain('Пицца 125 г');
+    await poll(() => page.locator(`#child-${PETROVA.account}`).textContent()).toContain('Пицца 125 г');
     await screenshot(page, 'cabinet-home.png');
     await page.click('nav >> text=Профиль');
     await page.waitForURL((u) => u.pathname === '/cabinet/profile');
-    await expect(page.locator('#pupil-name').textContent()).resolves.toBe('Петрова Анна Сергеевна');
+    await poll(() => page.locator('#pupil-name').textContent()).toBe('Петрова Анна Сергеевна');
     await screenshot(page, 'cabinet-profile.png');
 
     // 4. The statement shows the sale with its dish lines.
@@ -95,9 +95,9 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.click('button:has-text("Получить отчёт")');
     await page.waitForURL((u) => u.searchParams.has('from') && u.searchParams.get('details') === '1');
     const report = page.locator('#report');
-    await expect(report.textContent()).resolves.toContain('Пицца 125 г');
-    await expect(report.textContent()).resolves.toContain('Каша гречневая рассыпчатая 150 г');
-    await expect(report.textContent()).resolves.toContain('34,50 руб.');
+    await poll(() => report.textContent()).toContain('Пицца 125 г');
+    await poll(() => report.textContent()).toContain('Каша гречневая рассыпчатая 150 г');
+    await poll(() => report.textContent()).toContain('34,50 руб.');
     await screenshot(page, 'cabinet-statement.png', { fullPage: true });
 
     // 5. Top-up 500 ₽ on the bank's payment page.
@@ -107,11 +107,11 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.fill('input[name=amount]', '500');
     await page.click('button:has-text("Перейти к оплате")');
     await page.waitForURL((u) => u.origin === sim.url && u.pathname === '/payment/merchants/school/payment_ru.html');
-    await expect(page.locator('.amount').textContent()).resolves.toContain('500,00 ₽');
+    await poll(() => page.locator('.amount').textContent()).toContain('500,00 ₽');
     await screenshot(page, 'cabinet-gateway.png');
     await page.click('button:has-text("Оплатить")');
     await page.waitForURL((u) => u.pathname === '/cabinet/topup/return');
-    await expect(page.locator('#payment-status').textContent()).resolves.toContain('Платёж на 500,00 руб. зачислен');
+    await poll(() => page.locator('#payment-status').textContent()).toContain('Платёж на 500,00 руб. зачислен');
     // The bank's own callback reached the server over HTTP and was accepted; our requests lacked nothing.
     expect(sim.callbacks.map((c) => c.status)).toEqual([200]);
     expect(sim.problems).toEqual([]);
@@ -129,7 +129,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await screenshot(page, 'cabinet-controls.png');
     await page.click('button:has-text("Сообщить об утере")');
     await page.waitForURL((u) => u.searchParams.get('m') === 'lost');
-    await expect(page.locator('.notice').textContent()).resolves.toContain('Карта заблокирована');
+    await poll(() => page.locator('.notice').textContent()).toContain('Карта заблокирована');
     let refused = '';
     for (let i = 0; i < 20 && !refused; i++) {
       await terminal.client.syncOnce();
