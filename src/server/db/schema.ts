@@ -300,7 +300,8 @@ export const serverSecrets = pgTable('server_secrets', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
-export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'topUp', 'correction'] as const;
+/** orderCharge / orderReversal: server-made, a fixed meal order's charge and its reversal (src/server/orders, docs/orders.md). */
+export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'topUp', 'correction', 'orderCharge', 'orderReversal'] as const;
 export type ServerEntryKind = (typeof ENTRY_KINDS)[number];
 
 /**
