@@ -10,7 +10,7 @@ import { DEFAULT_DATA_DIR, startBrowserShellEarly } from './start.js';
  */
 export const command: CliCommand = {
   name: 'shell',
-  summary: 'касса в браузере: интерфейс на 127.0.0.1 (--port N, --data DIR, --reader R, --demo-data, --fake)',
+  summary: 'касса в браузере: интерфейс на 127.0.0.1 (--port N, --data DIR, --reader R, --demo-data)',
   async run(argv) {
     const { flags } = parseFlags(argv);
     const port = typeof flags.port === 'string' ? Number(flags.port) : 5174;
@@ -19,7 +19,6 @@ export const command: CliCommand = {
       dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join(DEFAULT_DATA_DIR, 'shell')),
       port,
       seedDemo: flags['demo-data'] === true,
-      fake: flags.fake === true,
       ...(typeof flags.reader === 'string' ? { reader: flags.reader } : {}),
       log: (l) => console.log(l),
     });

@@ -1,7 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { POS_API_METHODS, type PosApi, type PosEvent } from '../api/pos-api.js';
-import type { PosBridge } from '../api/pos-bridge.js';
 import { fail, ok } from '../api/result.js';
 import type { CardReader } from '../../hardware/reader/reader.js';
 import { openReader } from '../../hardware/reader/index.js';
@@ -88,8 +87,6 @@ export interface RuntimeOptions {
    */
   dbKeyStore?: TokenStore | false;
   syncTuning?: SyncTuning;
-  /** The in-memory fake core instead of SQLite (UI work without the terminal core). */
-  fake?: boolean;
   log?: (line: string) => void;
 }
 
@@ -121,7 +118,6 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       try { l(e); } catch (err) { opts.log?.(`event listener failed: ${String(err)}`); }
     }
   };
-  if (opts.fake) return openFake(opts, listeners, broadcast);
 
   // 152-ФЗ: the roster, photos and allergies are children's data: the folder is the app user's alone.
   privateDataDir(opts.dataDir);
@@ -277,26 +273,5 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sqlite.close();
       listeners.clear();
     },
-  };
-}
-
-async function openFake(opts: RuntimeOptions, listeners: Set<(e: PosEvent) => void>, broadcast: (e: PosEvent) => void): Promise<Runtime> {
-  const { createFakePos } = await import('../ui/testing/fake-pos.js');
-  const fake: PosBridge = createFakePos();
-  fake.onEvent(broadcast);
-  return {
-    api: fake,
-    onEvent(l) { listeners.add(l); return () => { listeners.delete(l); }; },
-    // The fake core holds made-up pupils only (UI work).
-    loggedIn: () => true,
-    devices: [
-      { device: 'reader', simulated: true, description: 'считыватель: СИМУЛЯТОР' },
-      { device: 'printer', simulated: true, description: 'принтер: нет (поддельное ядро в памяти)' },
-      { device: 'server', simulated: true, description: 'сервер: не настроен' },
-    ],
-    simulatedReader: { tap: (id: string) => fake.simulateTap(id) },
-    printIdle: () => Promise.resolve(),
-    dataDir: opts.dataDir,
-    async close() { listeners.clear(); },
   };
 }

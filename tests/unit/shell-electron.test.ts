@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { POS_API_METHODS } from '../../src/api/pos-api.js';
 import { openRuntime } from '../../src/shell/runtime.js';
@@ -36,7 +39,8 @@ describe('electron main IPC', () => {
       handle: (ch: string, fn: (e: unknown, ...a: unknown[]) => Promise<unknown>) => handlers.set(ch, fn),
       removeHandler: (ch: string) => handlers.delete(ch),
     };
-    const runtime = await openRuntime({ dataDir: '/nonexistent', fake: true });
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'canteen-ipc-'));
+    const runtime = await openRuntime({ dataDir, seedDemo: true, reader: 'simulated', printer: 'memory', server: false, dbKeyStore: false });
     const off = registerPosIpc(ipcMain as never, runtime, () => undefined);
     expect([...handlers.keys()].sort()).toEqual(POS_API_METHODS.map((m) => `pos:${m}`).sort());
 

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { startShellServer, type ShellServer } from '../../src/shell/server.js';
 import { openRuntime, type Runtime } from '../../src/shell/runtime.js';
 
-// The browser shell's transport over the in-memory fake core: validation,
+// The browser shell's transport over the real till (demo school, temporary SQLite): validation,
 // Result passing, the local-only guards and the event socket.
 let runtime: Runtime;
 let server: ShellServer;
@@ -15,9 +15,9 @@ const uiDir = mkdtempSync(path.join(tmpdir(), 'canteen-ui-'));
 beforeAll(async () => {
   const { writeFileSync } = await import('node:fs');
   writeFileSync(path.join(uiDir, 'index.html'), '<!doctype html><title>ui</title>');
-  runtime = await openRuntime({ dataDir: uiDir, fake: true });
+  runtime = await openRuntime({ dataDir: uiDir, seedDemo: true, reader: 'simulated', printer: 'memory', server: false, dbKeyStore: false });
   server = await startShellServer({ runtime, uiDir });
-});
+}, 180_000);
 afterAll(async () => { await server.close(); await runtime.close(); });
 
 const call = (method: string, args: unknown[], headers: Record<string, string> = {}) =>
