@@ -19,7 +19,7 @@ export function demoReceipt(overrides: Partial<ReceiptDoc> = {}): ReceiptDoc {
     timeZone: 'Europe/Moscow',
     lines,
     total: 9635,
-    pupil: { shortName: 'Иванов И.И.', className: '03Б', accountNumber: '0242013137' },
+    pupil: { shortName: 'И. И. И.', className: '03Б', accountNumber: '0242013137' },
     balanceAfter: 58131,
     cabinetLogin: { url: 'https://lk.canteen.example/', login: '0242013137', password: 'Ёж7-кот4' },
     ...overrides,

@@ -1,4 +1,5 @@
 import type { ReceiptDoc, ReceiptLine } from './receipt.js';
+import { shortName } from './receipt.js';
 import type { ShiftReport } from './types.js';
 import { formatAmount } from './money.js';
 import { DEFAULT_TIME_ZONE, formatDateTime as formatDateTimeUncached } from './datetime.js';
@@ -122,7 +123,8 @@ export function layoutReceipt(doc: ReceiptDoc, columns: number): PrintDoc {
     out.push(...pair(doc.kind === 'refund' ? 'ИТОГО ВОЗВРАТ' : 'ИТОГО', formatAmount(doc.total), columns));
   }
   if (doc.pupil) {
-    const who = `${doc.pupil.shortName}, ${doc.pupil.className}`;
+    // Initials only, also for a receipt stored before they were (its copy prints "И. И. И." too).
+    const who = `${shortName(doc.pupil.shortName)}, ${doc.pupil.className}`;
     const acc = `Л/С ${doc.pupil.accountNumber}`;
     out.push(spread(who, acc, columns, 2) ?? who, ...(spread(who, acc, columns, 2) === null ? [acc] : []));
   }

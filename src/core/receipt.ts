@@ -17,7 +17,8 @@ export interface ReceiptDoc {
   total: Kopecks;
   /** Part of the total paid by the budget (subsidised meals); 0 when none. */
   subsidy?: Kopecks;
-  pupil?: { shortName: string; className: string; accountNumber: string }; // "Иванов И.И.", "03Б"
+  /** `shortName` is initials only ("И. И. И.", 152-ФЗ): a receipt lies on a tray or in a bin. */
+  pupil?: { shortName: string; className: string; accountNumber: string }; // "И. И. И.", "03Б"
   balanceAfter?: Kopecks;
   cashierName?: string;
   /** Printed while the account has no permanent password, or on a manager's request. */
@@ -41,10 +42,18 @@ export function receiptLine(l: PricedLine): ReceiptLine {
   return { name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount, ...(l.note ? { note: l.note } : {}) };
 }
 
-/** "Иванов Иван Иванович" → "Иванов И.И." */
+/**
+ * A pupil's name as a receipt prints it: initials only (152-ФЗ: the child's data on paper is
+ * the minimum), given name and patronymic first and the surname's initial last, as Russian
+ * initials are read ("А. С. Петрова" → "А. С. П."):
+ * "Петрова Анна Сергеевна" → "А. С. П.", "Иванов И.И." (a receipt stored before) → "И. И. И.".
+ * A name that is initials already is returned as it is, so applying it twice changes nothing.
+ */
 export function shortName(fullName: string): string {
-  const [last, ...rest] = fullName.trim().split(/\s+/);
-  if (!last) return '';
-  const initials = rest.map((p) => `${p[0]?.toUpperCase() ?? ''}.`).join('');
-  return initials ? `${last} ${initials}` : last;
+  const parts = fullName.split(/[\s.]+/).filter(Boolean);
+  const initial = (p: string): string => `${[...p][0]!.toUpperCase()}.`;
+  if (parts.length === 0) return '';
+  if (parts.every((p) => [...p].length === 1)) return parts.map(initial).join(' ');
+  const [last, ...rest] = parts;
+  return [...rest, last!].map(initial).join(' ');
 }

@@ -42,9 +42,10 @@ describe.skipIf(!run)('cashier app in Chromium (browser shell, real terminal cor
     const jobs = printedBytes(till.dataDir);
     expect(jobs.length).toBe(1);
     const bytes = jobs[0]!;
-    for (const text of ['ИТОГО', '66,65', 'Остаток', '611,01', 'Пицца 125 г', 'Иванов И.И.']) {
+    for (const text of ['ИТОГО', '66,65', 'Остаток', '611,01', 'Пицца 125 г', 'И. И. И., 03Б']) {
       expect(bytes.includes(iconv.encode(text, 'cp866')), `receipt bytes contain ${text}`).toBe(true);
     }
+    expect(bytes.includes(iconv.encode('Иванов', 'cp866')), 'initials only on the receipt').toBe(false);
     expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0x1b, 0x40])); // ESC @: printer initialised
     await screenshot(page, 'sale-paid.png');
   });

@@ -5,6 +5,7 @@ import { pendingEntries, markAcked, pendingCount } from '../../src/terminal/outb
 import { openTerminal } from '../../src/terminal/index.js';
 import { checkIntegrity } from '../../src/terminal/integrity.js';
 import { SqlitePrintJobStore } from '../../src/terminal/print-queue-store.js';
+import { receiptText } from '../../src/terminal/receipt-text.js';
 import { loadSchool } from '../../src/terminal/seed.js';
 import { TERMINAL_MIGRATIONS, applyPragmas } from '../../src/terminal/db/open.js';
 import Database from 'better-sqlite3';
@@ -59,7 +60,7 @@ describe('terminal service', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value).toMatchObject({ receiptNumber: '24-000001', total: 9635, subsidy: 0, balanceAfter: 58131 });
-    expect(r.value.receipt.pupil).toEqual({ shortName: 'Иванов И.И.', className: '03Б', accountNumber: '0242013137' });
+    expect(r.value.receipt.pupil).toEqual({ shortName: 'И. И. И.', className: '03Б', accountNumber: '0242013137' });
     expect(balanceOf(t, '0242013137')).toBe(58131);
     // The outbox and the print queue are cursors over the ledger (migration 0008): the entry is in the
     // outbox view and the receipt's print job is implied, both by the sale's one commit.
@@ -107,6 +108,7 @@ describe('terminal service', () => {
     const refund = await s.refund(sale.value.receiptId, 'ошибка кассира');
     if (!refund.ok) throw new Error(refund.error.message);
     expect(refund.value.receipt).toMatchObject({ kind: 'refund', refundOf: sale.value.receiptNumber });
+    expect(refund.value.receipt.pupil?.shortName).toMatch(/^(\p{Lu}\. )+\p{Lu}\.$/u);
     const refundBack = await s.receipt(refund.value.receiptId);
     expect(refundBack.ok && JSON.stringify(refundBack.value)).toBe(JSON.stringify(refund.value.receipt));
     // Reopened: the same docs (built from the rows, not kept in memory).
@@ -393,6 +395,10 @@ describe('terminal service', () => {
     expect(job.cabinetLogin.login).toBe('0242013145');
     expect(job.cabinetLogin.password).toMatch(/^[a-z2-9]{8}$/);
     expect(JSON.stringify(e)).not.toContain(job.cabinetLogin.password);
+    // The slip names the pupil by initials only.
+    const slip = receiptText(job, 48).join('\n');
+    expect(slip).toMatch(/^(\p{Lu}\. )+\p{Lu}\., \S+ +Л\/С 0242013145$/mu);
+    expect(job.pupil.shortName).toMatch(/^(\p{Lu}\. )+\p{Lu}\.$/u);
   });
 
   it('receipts list, receipt doc, reprint as a copy', async () => {
@@ -407,6 +413,14 @@ describe('terminal service', () => {
     const rp = await s.reprint(sale.value.receiptId);
     expect(rp.ok).toBe(true);
     expect(t.sqlite.prepare('SELECT copy FROM print_jobs ORDER BY created_at DESC, id DESC LIMIT 1').pluck().get()).toBe(1);
+    // Initials only on the receipt and its copy, also for a receipt stored with the old "Иванов И.И.".
+    expect(doc.ok && doc.value.pupil?.shortName).toBe('И. И. И.');
+    t.sqlite.prepare(`UPDATE receipts SET pupil_name = 'Иванов И.И.' WHERE id = ?`).run(sale.value.receiptId);
+    const old = await s.receipt(sale.value.receiptId);
+    if (!old.ok) throw new Error(old.error.message);
+    const copy = receiptText({ ...old.value, copy: true }, 48);
+    expect(copy).toContain('И. И. И., 03Б                     Л/С 0242013137');
+    expect(copy.join('\n')).not.toContain('Иванов');
     await refused(t, 'RECEIPT_NOT_FOUND', () => s.reprint('nope'));
   });
 

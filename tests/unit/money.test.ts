@@ -25,7 +25,13 @@ describe('money', () => {
   it('round-trips', () => {
     for (const k of [0, 1, 99, 100, 4961, 58131, -9635]) expect(parseMoney(formatAmount(k))).toBe(k);
   });
-  it('shortens names for the receipt', () => {
-    expect(shortName('Иванов Иван Иванович')).toBe('Иванов И.И.');
+  it('prints a pupil as initials only (152-ФЗ), also a name stored before in the old form', () => {
+    expect(shortName('Иванов Иван Иванович')).toBe('И. И. И.');
+    expect(shortName('Петрова Анна Сергеевна')).toBe('А. С. П.');
+    expect(shortName('  ёлкина  мария ')).toBe('М. Ё.');
+    expect(shortName('Сидоров')).toBe('С.');
+    expect(shortName('Иванов И.И.')).toBe('И. И. И.');
+    expect(shortName('А. С. П.')).toBe('А. С. П.');
+    expect(shortName('')).toBe('');
   });
 });

@@ -224,7 +224,7 @@ export const receipts = sqliteTable('receipts', {
   /** For a refund: the number of the receipt it reverses (printed on it). */
   refundOfNumber: text('refund_of_number'),
   /** What the printed receipt says beyond the other columns and its lines (src/terminal/receipt-doc.ts). */
-  pupilName: text('pupil_name'),                // "Иванов И.И."
+  pupilName: text('pupil_name'),                // "И. И. И." (initials only; "Иванов И.И." before)
   className: text('class_name'),
   cashierName: text('cashier_name'),
   balanceAfter: integer('balance_after'),
