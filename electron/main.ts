@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../src/shell/runtime.js';
 import { registerPosIpc } from './ipc.js';
 import { safeStorageTokenStore } from './token-store.js';
+import { safeStorageDbKeyStore } from './db-key-store.js';
 
 /*
  * Electron main: owns the core through the same runtime as the browser shell
@@ -71,6 +72,7 @@ if (!app.requestSingleInstanceLock()) {
       // After ready: safeStorage has no key before it.
       tokenStore: safeStorageTokenStore(dataDir, safeStorage, (line) => console.warn(line)),
       pepperStore: safeStorageTokenStore(dataDir, safeStorage, (line) => console.warn(line), 'pinPepper'),
+      dbKeyStore: safeStorageDbKeyStore(dataDir, safeStorage, (line) => console.warn(line)),
       ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
       seedDemo: process.env.CANTEEN_DEMO === '1',
       log: (line) => console.log(line),

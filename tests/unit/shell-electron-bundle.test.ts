@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../electron/build.js';
 import { TOKEN_BLOB } from '../../electron/token-store.js';
+import { DB_KEY_BLOB } from '../../electron/db-key-store.js';
 import { POS_API_METHODS } from '../../src/api/pos-api.js';
 import { startEmbeddedServer } from '../../src/shell/embedded-server.js';
 import { ensureUi, REPO_ROOT } from '../../src/shell/ui-build.js';
@@ -42,6 +43,9 @@ describe('electron main bundle', () => {
     expect(r.page.csp).toContain("default-src 'none'");
     expect(r.traversal).toBe(403);
     expect(r.channels).toBe(POS_API_METHODS.length);
+    // The database key behind safeStorage: only its blob in the data folder, no plaintext db.key.
+    expect(existsSync(path.join(userData, 'data', DB_KEY_BLOB))).toBe(true);
+    expect(existsSync(path.join(userData, 'data', 'db.key'))).toBe(false);
   });
 
   it('keeps the server token with safeStorage: an existing server.json is migrated on first start, and the token still syncs', async () => {
@@ -68,6 +72,7 @@ describe('electron main bundle', () => {
       expect(noKeyring.r.status).toMatchObject(okStatus);
       expect(noKeyring.output).toMatch(/ВНИМАНИЕ.*открытым текстом/);
       expect(readSyncConfigFile(dataDir)?.token).toBe(e.token);
+      expect(existsSync(path.join(dataDir, 'db.key'))).toBe(true);
 
       // With a keyring: moved into the encrypted blob.
       const migrated = await freshBoot({});
@@ -76,6 +81,9 @@ describe('electron main bundle', () => {
       expect(readSyncConfigFile(dataDir)).toMatchObject({ terminalId: e.terminalId, serverUrl: e.serverUrl });
       expect(readSyncConfigFile(dataDir)?.token).toBeUndefined();
       expect(readFileSync(path.join(dataDir, TOKEN_BLOB)).includes(e.token)).toBe(false);
+      // The database key likewise: the 0600 db.key of the keyring-less start is moved into its blob.
+      expect(existsSync(path.join(dataDir, 'db.key'))).toBe(false);
+      expect(existsSync(path.join(dataDir, DB_KEY_BLOB))).toBe(true);
 
       // Next start: the token comes from the blob alone.
       const again = await freshBoot({});
