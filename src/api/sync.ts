@@ -27,6 +27,7 @@ export const entryKindSchema = z.enum([
   'subsidy',          // budget's part of a benefit meal, on the school's subsidy account
   'cabinetPassword',  // amount 0; payload: { passwordHash } (argon2id) for the account
   'cardBlock',        // amount 0; payload: { cardId, reason } made by a manager at the terminal
+  'zReport',          // amount 0, no account; a closed shift's Z report (zReportPayloadSchema), shiftId set
 ]);
 export type EntryKind = z.infer<typeof entryKindSchema>;
 
@@ -100,6 +101,25 @@ export const cardBlockPayloadSchema = z.looseObject({
   cardId: z.string().min(1),
   reason: z.string().max(500).optional(),
 });
+
+/**
+ * A closed shift's Z report as the till counted it (core/shift-report.ts), pushed after every entry of
+ * the shift: the server compares it with what it holds for that shift (src/server/reports/z-reconcile.ts).
+ * Receipt counts and sums as on the paper Z; subsidyTotal is the sales' subsidy minus the refunds'.
+ */
+export const zReportPayloadSchema = z.looseObject({
+  shiftNumber: z.number().int().positive(),
+  openedAt: z.iso.datetime({ offset: true }),
+  closedAt: z.iso.datetime({ offset: true }),
+  salesCount: z.number().int().nonnegative(),
+  salesTotal: kopecksSchema,
+  subsidyTotal: kopecksSchema,
+  refundsCount: z.number().int().nonnegative(),
+  refundsTotal: kopecksSchema,
+  firstReceipt: z.string().nullable(),
+  lastReceipt: z.string().nullable(),
+});
+export type ZReportPayload = z.infer<typeof zReportPayloadSchema>;
 
 // ---------------------------------------------------------------------------
 // Terminal enrolment: POST /api/v1/terminals/enroll (no token yet).

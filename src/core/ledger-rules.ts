@@ -13,9 +13,9 @@ import { formatAmount } from './money.js';
  */
 
 /** Kinds a till makes; top-ups and corrections are made only on the server. */
-export const TERMINAL_ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock'] as const;
+export const TERMINAL_ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport'] as const;
 /** Kinds that carry no money. */
-export const ZERO_AMOUNT_KINDS: ReadonlySet<string> = new Set(['cabinetPassword', 'cardBlock']);
+export const ZERO_AMOUNT_KINDS: ReadonlySet<string> = new Set(['cabinetPassword', 'cardBlock', 'zReport']);
 
 /** Default per-entry cap (a school's `max_entry_amount`): 5 000,00 ₽, far above a canteen receipt. */
 export const DEFAULT_MAX_ENTRY_AMOUNT: Kopecks = 500_000;

@@ -85,7 +85,7 @@ export class PosService implements PosApi {
     this.ledger = new LedgerWriter(sqlite);
     this.cards = new CardDirectory(sqlite, this.config, this.ledger, () => this.sync.state().online, new PupilSafety(sqlite));
     this.receipts = new ReceiptBook(sqlite);
-    this.shifts = new Shifts(sqlite, this.config, this.receipts);
+    this.shifts = new Shifts(sqlite, this.config, this.receipts, this.ledger);
     this.passwords = new CabinetPasswords(sqlite, this.config, this.ledger, this.cards, this.printer);
     this.sales = new Sales(this.config, this.session, this.cards, this.receipts, this.ledger, this.shifts, this.passwords, this.printer, this.clock,
       opts.requireTap === false ? undefined : this.taps);

@@ -301,7 +301,7 @@ export const serverSecrets = pgTable('server_secrets', {
 });
 
 /** orderCharge / orderReversal: server-made, a fixed meal order's charge and its reversal (src/server/orders, docs/orders.md). */
-export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'topUp', 'correction', 'orderCharge', 'orderReversal'] as const;
+export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport', 'topUp', 'correction', 'orderCharge', 'orderReversal'] as const;
 export type ServerEntryKind = (typeof ENTRY_KINDS)[number];
 
 /**
@@ -394,7 +394,7 @@ export const reviewFlags = pgTable('review_flags', {
   entryUuid: text('entry_uuid').notNull(),
   terminalId: text('terminal_id'),
   accountNumber: text('account_number'),
-  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | repeatBenefit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt, and the rules of src/core/ledger-rules.ts (entry stored unapplied)
+  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | repeatBenefit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt | zMismatch (a Z report that differs from the server, src/server/reports/z-reconcile.ts), and the rules of src/core/ledger-rules.ts (entry stored unapplied)
   message: text('message').notNull(),                  // Russian, for the report
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),

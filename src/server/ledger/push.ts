@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import {
-  cabinetPasswordPayloadSchema, cardBlockPayloadSchema, refundPayloadSchema, salePayloadSchema,
+  cabinetPasswordPayloadSchema, cardBlockPayloadSchema, refundPayloadSchema, salePayloadSchema, zReportPayloadSchema,
   type PushRequest, type PushResponse, type SyncEntry,
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
@@ -14,6 +14,7 @@ import { query, type Db, type Tx } from '../db/open.js';
 import { intArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
+import { reconcilePushedZ, type PushedZ } from '../reports/z-reconcile.js';
 import { flagRepeatBenefits } from './repeat-benefit.js';
 
 export interface TerminalIdentity { id: string; schoolId: string; name: string }
@@ -271,6 +272,7 @@ async function applyRun(
   const book = await ruleBookFor(tx, terminal, todo, school);
   const tempPasswords = new Map<string, string>();
   const blockCards = new Map<string, string>();
+  const zReports: PushedZ[] = [];
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
     flags.push({ schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber, reason, message, details });
   await flagRepeatBenefits(tx, schoolId, todo, school.timeZone, flag);
@@ -359,10 +361,16 @@ async function applyRun(
       if (!parsedBlock.success) flag(e, 'badPayload', 'Блокировка карты в проводке не читается');
       else if (!cardRows.has(parsedBlock.data.cardId)) flag(e, 'unknownCard', `Блокировка неизвестной карты ${parsedBlock.data.cardId}`);
       else blockCards.set(parsedBlock.data.cardId, parsedBlock.data.reason ?? 'заблокирована на кассе');
+    } else if (e.kind === 'zReport') {
+      const parsedZ = zReportPayloadSchema.safeParse(e.payload);
+      if (!parsedZ.success || !e.shiftId) flag(e, 'badPayload', 'Z-отчёт в проводке не читается: смену нельзя сверить');
+      else zReports.push({ uuid: e.uuid, shiftId: e.shiftId, payload: parsedZ.data });
     }
     eUuid[i] = e.uuid; eCreated[i] = e.createdAt; eSeq[i] = e.seq; eKind[i] = e.kind; eAccount[i] = e.accountNumber;
     eAmount[i] = e.amount; eApplied[i] = applied; eShift[i] = e.shiftId ?? null; eCashier[i] = e.cashierId ?? null;
-    eCard[i] = e.cardId ?? null; eReceipt[i] = e.receiptId ?? null; ePayload[i] = payload;
+    // A subsidy entry names its receipt in the payload; the column lets reports join it directly (migration 0016).
+    eCard[i] = e.cardId ?? null; ePayload[i] = payload;
+    eReceipt[i] = e.receiptId ?? (e.kind === 'subsidy' && typeof e.payload.receiptId === 'string' ? e.payload.receiptId : null);
   }
 
   const balances = [...deltas].filter(([, d]) => d !== 0);
@@ -431,6 +439,14 @@ async function applyRun(
       .where(and(eq(cards.id, cardId), eq(cards.state, 'active')));
   }
   await recordChanges(tx, schoolId, 'card', blockCards.keys());
+  // After the run's entries are written: the Z is compared with the shift as the server now holds it.
+  if (zReports.length) {
+    for (const r of await reconcilePushedZ(tx, schoolId, terminal.id, school.timeZone, zReports)) {
+      if (!r.differences.length) continue;
+      const e = todo.find((x) => x.uuid === r.z.uuid)!;
+      flag(e, 'zMismatch', r.message, { shiftId: r.z.shiftId, shiftNumber: r.z.payload.shiftNumber, differences: r.differences });
+    }
+  }
   return true;
 }
 

@@ -271,7 +271,7 @@ export const entries = sqliteTable('entries', {
   /** Per-terminal, gapless, starts at 1; the rowid. */
   seq: integer('seq').primaryKey({ autoIncrement: false }),
   uuid: text('uuid').notNull(),                // UUIDv7, the server's dedup key (made here, never looked up here)
-  kind: text('kind', { enum: ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock'] }).notNull(),
+  kind: text('kind', { enum: ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport'] }).notNull(),
   /** null = the school's subsidy account. */
   accountNumber: text('account_number'),
   amount: integer('amount').notNull(),         // signed kopecks

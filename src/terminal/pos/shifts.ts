@@ -1,10 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { CashierSession, ShiftInfo, ShiftReport } from '../../api/pos-api.js';
+import type { ZReportPayload } from '../../api/sync.js';
+import { schoolDay } from '../../core/datetime.js';
 import { buildShiftReport, type ReportReceipt } from '../../core/shift-report.js';
 import type { SqlPick } from '../db/rows.js';
 import type { receipts, shifts } from '../db/schema.js';
 import { uuidv7 } from '../ids.js';
 import type { TerminalConfig } from './config.js';
+import type { LedgerWriter } from './ledger-writer.js';
 import type { ReceiptBook } from './receipts.js';
 
 type ShiftRow = SqlPick<typeof shifts, 'id' | 'number' | 'first_seq' | 'opened_at' | 'opened_by' | 'closed_at'> & { opener_name: string };
@@ -18,7 +21,9 @@ export class Shifts {
   private firstSeq = 1;
   private readonly st;
 
-  constructor(sqlite: Database.Database, private readonly config: TerminalConfig, private readonly receipts: ReceiptBook) {
+  constructor(
+    sqlite: Database.Database, private readonly config: TerminalConfig, private readonly receipts: ReceiptBook, private readonly ledger: LedgerWriter,
+  ) {
     this.st = {
       open: sqlite.prepare<[], ShiftRow>(
         `SELECT s.id, s.number, s.first_seq, s.opened_at, s.opened_by, s.closed_at, coalesce(c.name, s.opened_by) AS opener_name
@@ -58,12 +63,34 @@ export class Shifts {
     return buildShiftReport({ kind, shift, receipts, generatedAt, schoolName: school.name, terminalName, timeZone: school.time_zone });
   }
 
-  /** The Z report; undefined when the shift was closed meanwhile. */
+  /**
+   * The Z report; undefined when the shift was closed meanwhile. The closing and a `zReport` entry
+   * with the Z's figures are one transaction: the Z reaches the server through the outbox after
+   * every entry of the shift, and the server reconciles it against them.
+   */
   close(session: CashierSession, closedAt: string): ShiftReport | undefined {
     const shift = { ...this.current!, closedAt };
     const rep = this.report('Z', shift, closedAt);
-    if (this.st.close.run(closedAt, session.cashierId, JSON.stringify(rep), shift.id).changes !== 1) return undefined;
+    const closed = this.ledger.write(() => {
+      if (this.st.close.run(closedAt, session.cashierId, JSON.stringify(rep), shift.id).changes !== 1) return false;
+      this.ledger.append({
+        kind: 'zReport', accountNumber: null, amount: 0, createdAt: closedAt, schoolDay: schoolDay(closedAt, this.config.school.time_zone),
+        receiptSeq: null, shiftId: shift.id, cashierId: session.cashierId, cardId: null, payload: JSON.stringify(zReportPayload(rep)),
+      });
+      return true;
+    });
+    if (!closed) return undefined;
     this.current = undefined;
     return rep;
   }
+}
+
+/** What the server needs of a Z to reconcile it (src/api/sync.ts zReportPayloadSchema). */
+export function zReportPayload(rep: ShiftReport): ZReportPayload {
+  return {
+    shiftNumber: rep.shift.number, openedAt: rep.shift.openedAt, closedAt: rep.generatedAt,
+    salesCount: rep.salesCount, salesTotal: rep.salesTotal, subsidyTotal: rep.subsidyTotal,
+    refundsCount: rep.refundsCount, refundsTotal: rep.refundsTotal,
+    firstReceipt: rep.firstReceipt ?? null, lastReceipt: rep.lastReceipt ?? null,
+  };
 }
