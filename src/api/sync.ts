@@ -267,11 +267,10 @@ export const pullSettingsSchema = z.object({
   cabinetUrl: z.string(),
   /** How far an account may go below zero while offline (positive kopecks). */
   overdraftLimit: kopecksSchema,
-  /** Warn when the terminal has not synced for this long (same setting as offlineWarnAfterHours). */
+  /** Warn when the terminal has not synced for this long. */
   staleAfterMinutes: z.number().int().positive(),
   /** A dish with one of the pupil's allergens: confirmed by the cashier, or refused. */
   allergenPolicy: z.enum(['confirm', 'refuse']).optional(),
-  offlineWarnAfterHours: z.number().positive(),
   terminalId: z.string(),
   terminalName: z.string(),
   /** This till's receipt series (see enrollResponseSchema); a till takes it while it has printed no receipt. */

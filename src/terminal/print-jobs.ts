@@ -37,18 +37,3 @@ export class TablePrintQueue implements ReceiptPrinter {
     return { state: 'unknown', simulated: true, queued: this.pending(), message: 'Принтер не подключён: чеки сохраняются в очереди' };
   }
 }
-
-/**
- * Blanks the temporary cabinet password of a PRINTED job (it belongs on paper only).
- * The trigger print_jobs_redact_printed (migration 0005) does this in the same statement
- * that marks a job printed, whoever marks it; this function is for explicit callers and
- * for jobs printed before that migration. Returns true when something was blanked.
- */
-export function redactPrintedSecrets(sqlite: Database.Database, jobId?: string): boolean {
-  const where = `status = 'printed' AND instr(payload, '"cabinetLogin"') > 0 AND json_valid(payload)
-    AND json_type(payload, '$.cabinetLogin.password') = 'text' AND json_extract(payload, '$.cabinetLogin.password') != '${REDACTED_PASSWORD}'`;
-  const st = jobId === undefined
-    ? sqlite.prepare(`UPDATE print_jobs SET payload = json_set(payload, '$.cabinetLogin.password', '${REDACTED_PASSWORD}') WHERE ${where}`)
-    : sqlite.prepare(`UPDATE print_jobs SET payload = json_set(payload, '$.cabinetLogin.password', '${REDACTED_PASSWORD}') WHERE id = ? AND ${where}`);
-  return (jobId === undefined ? st.run() : st.run(jobId)).changes > 0;
-}

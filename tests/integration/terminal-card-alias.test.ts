@@ -48,7 +48,7 @@ function pullOf(part: Partial<Pick<PullResponse, 'cards' | 'accounts' | 'student
     cursor: '1', reset: part.reset ?? false, lastSeq: 0,
     settings: {
       schoolId: s.id, schoolCode: s.code, schoolName: s.name, timeZone: s.timeZone, cabinetUrl: s.cabinetUrl,
-      overdraftLimit: s.overdraftLimit, staleAfterMinutes: s.staleAfterMinutes, offlineWarnAfterHours: s.staleAfterMinutes / 60,
+      overdraftLimit: s.overdraftLimit, staleAfterMinutes: s.staleAfterMinutes,
       terminalId: DEMO_SCHOOL.terminal.id, terminalName: DEMO_SCHOOL.terminal.name,
     },
     accounts: part.accounts ?? [], cards: part.cards ?? [], students: part.students ?? [],

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { refundPayloadSchema, salePayloadSchema, syncEntrySchema } from '../../src/api/sync.js';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { pendingEntries, markAcked, pendingCount } from '../../src/terminal/outbox.js';
@@ -253,6 +253,24 @@ describe('terminal service', () => {
     expect(checkIntegrity(t.sqlite)).toEqual([]);
     t.sqlite.prepare('UPDATE accounts SET local_sum = 5 WHERE number = ?').run('0242013137');
     expect(checkIntegrity(t.sqlite)).toEqual(['account 0242013137: stored local_sum 5 ≠ 0 from its entries']);
+  });
+
+  it('a running-sums fold that fails is logged, loses nothing, and folds at the next idle moment', async () => {
+    const s = await ready(t);
+    await s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: [{ itemId: 'dish-sok', quantity: 1 }] });
+    t.sqlite.exec(`CREATE TEMP TRIGGER fold_fails BEFORE UPDATE OF local_sum ON accounts BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      t.service.idleWork();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/running sums not folded yet.*disk I\/O error/));
+    } finally { warn.mockRestore(); }
+    expect(snapshot(t).cursors).toMatchObject({ sums_through_seq: 0 });
+    const i = await s.identifyCard(DEMO_CARDS.ivanov);
+    expect(i.ok && i.value.balance).toBe(67766 - 1320);
+    t.sqlite.exec('DROP TRIGGER fold_fails');
+    t.service.idleWork();
+    expect(snapshot(t).cursors).toMatchObject({ sums_through_seq: 1 });
+    expect(checkIntegrity(t.sqlite)).toEqual([]);
   });
 
   it('daily limit: counts today’s spending, resets next school day (Moscow time)', async () => {

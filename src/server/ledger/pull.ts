@@ -117,6 +117,8 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         overdraftLimit: school.overdraftLimit,
         staleAfterMinutes: school.staleAfterMinutes,
         allergenPolicy: school.allergenPolicy,
+        // Not in the wire schema any more (no till reads it: staleAfterMinutes is the setting). Still sent
+        // because tills built before December 2026 require it in their pull schema; drop it once none is left.
         offlineWarnAfterHours: school.staleAfterMinutes / 60,
         terminalId: terminal.id,
         terminalName: term.name,

@@ -6,8 +6,6 @@ import type Database from 'better-sqlite3';
  * still knows when the last successful sync was (the staleness warning).
  */
 export const SYNC_KEY = {
-  serverUrl: 'server_url',
-  terminalId: 'terminal_id',
   /** Opaque pull cursor as the server sent it. */
   cursor: 'pull_cursor',
   /** Highest seq the server acknowledged (everything 1..ackSeq is stored there). */
