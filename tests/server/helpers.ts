@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { vi } from 'vitest';
 import { command as serverCommand } from '../../src/cli/server.js';
 import type { FastifyInstance } from 'fastify';
-import { openDb, type DbHandle } from '../../src/server/db/open.js';
+import { MIGRATIONS_DIR, openDb, type DbHandle } from '../../src/server/db/open.js';
 import { buildServer, type ServerConfig } from '../../src/server/app.js';
 import { seedDemo } from '../../src/server/admin/seed-demo.js';
 import { createEnrollmentCode, redeemEnrollmentCode } from '../../src/server/auth.js';
@@ -15,7 +18,7 @@ import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
  */
 export async function createTestDb(): Promise<DbHandle & { url?: string }> {
   const base = process.env.DATABASE_URL;
-  if (!base) return openDb();
+  if (!base) return openMigratedPglite();
   const name = `canteen_t_${randomBytes(6).toString('hex')}`;
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: base });
@@ -34,6 +37,44 @@ export async function createTestDb(): Promise<DbHandle & { url?: string }> {
       try { await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } finally { await c.end(); }
     },
   };
+}
+
+/**
+ * PGlite in memory, started from a migrated image that the first test file of a run dumps
+ * to the temp folder (keyed by the migrations' contents): running every migration took 1.5–3 s
+ * per database, and the suites open about a hundred. `migrate()` still runs and finds nothing to do,
+ * so a stale or foreign image cannot skip a migration.
+ */
+async function openMigratedPglite(): Promise<DbHandle> {
+  const file = path.join(os.tmpdir(), `canteen-pglite-${migrationsKey()}.tar.gz`);
+  if (existsSync(file)) {
+    try {
+      return await openDb({ image: new Blob([readFileSync(file)]) });
+    } catch {
+      // A half-written or unreadable image: migrate from scratch below and write it anew.
+    }
+  }
+  const handle = await openDb();
+  const client = (handle.db as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).$client;
+  const image = Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer());
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, image);
+  renameSync(tmp, file); // atomic: parallel workers never read a partial file
+  return handle;
+}
+
+let key: string | undefined;
+function migrationsKey(): string {
+  if (key) return key;
+  const h = createHash('sha256');
+  const pkg = JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string };
+  h.update(pkg.version);
+  for (const dir of [MIGRATIONS_DIR, path.join(MIGRATIONS_DIR, 'meta')]) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql') || n.endsWith('.json')).sort()) {
+      h.update(f).update(readFileSync(path.join(dir, f)));
+    }
+  }
+  return (key = h.digest('hex').slice(0, 16));
 }
 
 export interface TestServer {

@@ -37,10 +37,12 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PGlite in memory, started from a dumped data folder (tests start from an already migrated image). */
+  image?: Blob;
 }
 
 export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
-  const handle = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
+  const handle = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir, opts.image);
   if (opts.migrate !== false) {
     try {
       await handle.migrate();
@@ -97,7 +99,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
   };
 }
 
-async function openPglite(dataDir?: string): Promise<DbHandle> {
+async function openPglite(dataDir?: string, image?: Blob): Promise<DbHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   let release = () => {};
@@ -109,7 +111,7 @@ async function openPglite(dataDir?: string): Promise<DbHandle> {
   try {
     // int8 as a JS number like pg below (kopecks and seqs stay far below 2^53).
     const parsers = { 20: (v: string) => Number(v) };
-    client = dataDir ? await PGlite.create(path.join(dataDir, 'pgdata'), { parsers }) : await PGlite.create({ parsers });
+    client = dataDir ? await PGlite.create(path.join(dataDir, 'pgdata'), { parsers }) : await PGlite.create({ parsers, ...(image ? { loadDataDir: image } : {}) });
   } catch (err) {
     release();
     throw err;
