@@ -8,6 +8,7 @@ import { DEMO_SCHOOL } from '../core/demo-school.js';
 import type { DbHandle } from '../server/db/open.js';
 
 import { STAFF_HELP } from './server-staff.js';
+import { RELEASE_HELP, releasesDirOf } from './server-release.js';
 
 const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
 
@@ -31,7 +32,8 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server flags resolve НОМЕР … --note ТЕКСТ [--by ИМЯ]   закрыть отметку: кто, когда, что сделано (отметка остаётся)
   canteen server housekeeping [--changes-days 30]             удалить истёкшие сессии кабинета и ссылки сброса пароля, старый журнал изменений
   canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд
-${STAFF_HELP}`;
+${STAFF_HELP}
+${RELEASE_HELP}`;
 
 /** The server's database for a CLI command: PostgreSQL from DATABASE_URL, else PGlite in --data (default data/server). */
 export async function openServerDb(flags: Record<string, string | true>): Promise<DbHandle> {
@@ -183,6 +185,8 @@ export const command: CliCommand = {
           return r.differences.length || r.violations.length ? 1 : 0;
         });
       case 'flags': return reviewFlagsCommand(args, flags);
+      case 'release':
+        return withDb(flags, async (h) => (await import('./server-release.js')).releaseCommand(h, args, flags));
       case 'staff':
         return withDb(flags, async (h) => {
           const { staffCommand } = await import('./server-staff.js');
@@ -361,7 +365,7 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
   let app: Awaited<ReturnType<typeof configuredServer>>;
   try {
-    app = await configuredServer(h, { logger: true, housekeeping, ...(trustProxy ? { trustProxy } : {}) }, process.env);
+    app = await configuredServer(h, { logger: true, housekeeping, releasesDir: releasesDirOf(flags), ...(trustProxy ? { trustProxy } : {}) }, process.env);
   } catch (err) {
     console.error(`Сервер не запущен: ${(err as Error).message}`);
     await h.close();

@@ -18,6 +18,7 @@ import { registerAdminApi } from './api/plugin.js';
 import { ADMIN_ROUTES } from './api/routes.js';
 import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
 import { registerAdminWeb } from './admin-web.js';
+import { registerUpdates } from './releases/routes.js';
 
 /**
  * The largest legal push: the terminal sends at most MAX_PUSH_ENTRIES entries
@@ -55,6 +56,8 @@ export interface ServerConfig {
   housekeeping?: { intervalMs?: number; changesKeepDays?: number };
   /** The built staff console served at /admin/ (default dist-admin/, see src/shell/ui-build.ts ensureAdminUi). */
   adminDir?: string;
+  /** Till releases (`canteen server release add`) served to electron-updater at /api/v1/updates/; unset: not served. */
+  releasesDir?: string;
 }
 
 /** What plugins get: the database, and the hub to poke or watch a school. */
@@ -156,6 +159,8 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
       socket.close(4401, err instanceof HttpError ? truncateUtf8(err.message, 120) : 'unauthorized');
     });
   });
+
+  if (config.releasesDir) registerUpdates(app, { db: handle.db, dir: config.releasesDir, terminalOf });
 
   const cabinet = await registerCabinet(app, { db: handle.db, ...config.cabinet });
   // The admin API shares the cabinet's CSRF key and cookie security (same host, same proxy).

@@ -1,0 +1,38 @@
+import { bigint, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { schools } from './schema.js';
+
+/**
+ * Till app releases served to electron-updater (issue 18, src/server/releases/).
+ * The files live on the server's disk (<releases dir>/<version>/<name>); here is
+ * what is known about them and who may see them. A release is `pilot` (only the
+ * pilot schools' tills are offered it) or `stable` (every till); a withdrawn one is
+ * offered to nobody. Nothing is deleted: the history of what was offered stays.
+ */
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+export const releases = pgTable('releases', {
+  version: text('version').primaryKey(),
+  channel: text('channel', { enum: ['pilot', 'stable'] }).notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  /** When it went to every till (`release promote`, or added as stable). */
+  promotedAt: ts('promoted_at'),
+  withdrawnAt: ts('withdrawn_at'),
+  withdrawnReason: text('withdrawn_reason'),
+});
+
+export const releaseFiles = pgTable('release_files', {
+  version: text('version').notNull().references(() => releases.version),
+  /** File name as built (canteen-cashier-1.2.0-x64-setup.exe), [A-Za-z0-9._-] only. */
+  name: text('name').notNull(),
+  /** Which metadata lists it: 'win' (latest.yml), 'linux' (latest-linux.yml), 'linux-arm64'; null: served only (blockmaps). */
+  platform: text('platform', { enum: ['win', 'linux', 'linux-arm64'] }),
+  /** base64 SHA-512, as electron-updater checks it. */
+  sha512: text('sha512').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.version, t.name] }), index('release_files_name_idx').on(t.name)]);
+
+/** Schools whose tills get pilot releases first. */
+export const releasePilotSchools = pgTable('release_pilot_schools', {
+  schoolId: text('school_id').primaryKey().references(() => schools.id),
+  addedAt: ts('added_at').notNull().defaultNow(),
+});
