@@ -96,4 +96,28 @@ describe('return of the remaining balance', () => {
     const none = await returnBalance(handle.db, gateway, { accountNumber: acct, document: 'ПП-119', reason: 'выбыл', by: 'Бухгалтер', now: new Date() });
     expect(none).toMatchObject({ kind: 'error' });
   });
+
+  it('dies after the bank refunded but before the entry: the rerun books it without a second refund.do', async () => {
+    const acct = '0242013153';
+    const md = await cardPayment(acct, 40000);
+    const bal = await balanceOf(handle, acct);
+    // The process "dies" right after refund.do answered: the bank has returned the money, we wrote nothing.
+    const dying: PaymentGateway = Object.assign(Object.create(gateway) as PaymentGateway, {
+      async refund(p: { externalId: string; amount: number }) { await gateway.refund!(p); throw new Error('процесс остановлен'); },
+    });
+    await expect(returnBalance(handle.db, dying, { accountNumber: acct, document: 'ПП-120', reason: 'выбыл', by: 'Бухгалтер', now: new Date() })).rejects.toThrow('процесс остановлен');
+    const refundedOnce = sim.orders.get(md)!.refunded;
+    expect(refundedOnce).toBe(Math.min(bal, 40000));
+    expect(await balanceOf(handle, acct)).toBe(bal);
+    const calls = sim.requests.filter((x) => x.method === 'refund.do').length;
+
+    const r = await returnBalance(handle.db, gateway, { accountNumber: acct, document: 'ПП-120', reason: 'выбыл', by: 'Бухгалтер', now: new Date() });
+    expect(r).toMatchObject({ kind: 'done', total: bal });
+    expect(sim.requests.filter((x) => x.method === 'refund.do').length).toBe(calls);   // no second refund at the bank
+    expect(sim.orders.get(md)!.refunded).toBe(refundedOnce);
+    expect(await balanceOf(handle, acct)).toBe(0);
+    const booked = (await handle.db.execute(sql`SELECT -SUM(amount)::bigint AS n FROM entries WHERE account_number = ${acct} AND payload->>'balanceReturn' = 'ПП-120' AND payload ? 'refundOf'`)) as unknown as { rows: { n: number }[] };
+    expect(Number(booked.rows[0]!.n)).toBe(refundedOnce);
+    expect((await reconcile(handle.db)).differences).toEqual([]);
+  });
 });

@@ -75,4 +75,6 @@ export interface PaymentGateway {
   chargeBinding?(p: NewPayment & { clientId: string; bindingId: string; ip: string }): Promise<{ externalId: string }>;
   /** Returns part or all of a paid order to the card it came from. */
   refund?(p: { externalId: string; amount: number }): Promise<void>;
+  /** How much of a paid order the bank has returned to the card so far (kopecks). Throws GatewayUnavailable. */
+  refundedAmount?(externalId: string): Promise<number>;
 }

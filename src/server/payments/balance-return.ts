@@ -68,14 +68,21 @@ export async function returnBalance(db: Db, gateway: PaymentGateway | null, inpu
       const uuid = partId(document, `refund:${p.id}`);
       if (await entryExists(db, uuid)) continue;
       const already = await returnedFrom(db, input.accountNumber, p.id);
-      const amount = Math.min(left, p.amount - already);
+      // A refund.do that the bank carried out but whose entry was never written (the process died
+      // between the two) shows as the bank's refunded amount running ahead of our entries: book that
+      // difference instead of asking the bank to return the money a second time.
+      const atBank = gateway.refundedAmount ? await gateway.refundedAmount(p.externalId) : already;
+      const unbooked = Math.max(0, atBank - already);
+      const amount = unbooked > 0 ? Math.min(left, unbooked) : Math.min(left, p.amount - already);
       if (amount <= 0) continue;
-      try {
-        await gateway.refund({ externalId: p.externalId, amount });
-      } catch (err) {
-        if (!(err instanceof GatewayRefused)) throw err;   // bank down: stop here; the same command later goes on
-        refusedRefunds.push({ paymentId: p.id, reason: err.message });
-        continue;
+      if (unbooked === 0) {
+        try {
+          await gateway.refund({ externalId: p.externalId, amount });
+        } catch (err) {
+          if (!(err instanceof GatewayRefused)) throw err;   // bank down: stop here; the same command later goes on
+          refusedRefunds.push({ paymentId: p.id, reason: err.message });
+          continue;
+        }
       }
       await db.transaction(async (tx) => {
         await addServerEntry(tx, {

@@ -207,4 +207,12 @@ export class SberbankGateway implements PaymentGateway {
   async refund(p: { externalId: string; amount: number }): Promise<void> {
     await this.call('refund.do', { orderId: p.externalId, amount: String(p.amount), language: 'ru' });
   }
+
+  async refundedAmount(externalId: string): Promise<number> {
+    const json = await this.call('getOrderStatusExtended.do', { orderId: externalId, language: 'ru' });
+    const info = (json.paymentAmountInfo ?? {}) as Json;
+    const refunded = Number(info.refundedAmount ?? 0);
+    if (!Number.isSafeInteger(refunded) || refunded < 0) throw new GatewayUnavailable('банк не сообщил сумму возвратов по заказу');
+    return refunded;
+  }
 }
