@@ -1,5 +1,4 @@
 import type { PageDef } from '../App.js';
-import { Placeholder } from './Placeholder.js';
 import { PupilsPage } from './Pupils.js';
 import { CardsPage } from './Cards.js';
 import { MenuPage } from './Menu.js';
@@ -7,13 +6,17 @@ import { BenefitsPage } from './Benefits.js';
 import { StaffPage } from './Staff.js';
 import { TillsPage } from './Tills.js';
 import { FlagsPage } from './Flags.js';
+import { SchoolsPage } from './Schools.js';
+import { AccountsPage } from './Accounts.js';
+import { MoneyPage } from './Money.js';
+import { AuditPage } from './Audit.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
 /** The console's pages, in the navigation's order. `roles`: who sees the link (the server checks every call anyway). */
 export const PAGES: PageDef[] = [
-  { id: 'schools', title: 'Школы', component: Placeholder, roles: ADMINS },
-  { id: 'accounts', title: 'Лицевые счета', component: Placeholder, roles: [...ADMINS, 'accountant'] },
+  { id: 'schools', title: 'Школы', component: SchoolsPage, roles: ADMINS },
+  { id: 'accounts', title: 'Лицевые счета', component: AccountsPage, roles: [...ADMINS, 'accountant', 'manager', 'classTeacher'] },
   { id: 'pupils', title: 'Ученики', component: PupilsPage, roles: [...ADMINS, 'classTeacher', 'accountant'] },
   { id: 'cards', title: 'Карты', component: CardsPage, roles: [...ADMINS, 'manager'] },
   { id: 'menu', title: 'Меню', component: MenuPage, roles: [...ADMINS, 'manager', 'nurse'] },
@@ -21,6 +24,6 @@ export const PAGES: PageDef[] = [
   { id: 'staff', title: 'Сотрудники', component: StaffPage, roles: ADMINS },
   { id: 'tills', title: 'Кассы', component: TillsPage, roles: [...ADMINS, 'manager'] },
   { id: 'flags', title: 'Отметки для проверки', component: FlagsPage, roles: [...ADMINS, 'accountant'] },
-  { id: 'money', title: 'Ручные операции', component: Placeholder, roles: [...ADMINS, 'accountant'] },
-  { id: 'audit', title: 'Журнал действий', component: Placeholder, roles: [...ADMINS, 'accountant'] },
+  { id: 'money', title: 'Ручные операции', component: MoneyPage, roles: [...ADMINS, 'accountant'] },
+  { id: 'audit', title: 'Журнал действий', component: AuditPage, roles: [...ADMINS, 'accountant'] },
 ];

@@ -18,6 +18,9 @@ export const entryViewSchema = z.object({
   applied: z.boolean(),
   terminalId: z.string().nullable(),
   receiptId: z.string().nullable(),
+  /** The receipt's number and dish lines, as on the parents' statement (sales and refunds). */
+  receiptNumber: z.string().nullable(),
+  items: z.array(z.object({ name: z.string(), quantity: z.number().int(), amount: z.number().int() })),
   payload: z.unknown(),
 });
 export const entriesQuerySchema = z.object({

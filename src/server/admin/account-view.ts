@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import { accounts, cards, entries, receiptLines, receipts, students } from '../db/schema.js';
 import type { Tx } from '../db/open.js';
 import { HttpError } from '../errors.js';
@@ -22,10 +22,42 @@ export async function accountEntries(db: Tx, schoolId: string, accountNumber: st
   const rows = await db.select().from(entries)
     .where(and(eq(entries.schoolId, schoolId), eq(entries.accountNumber, accountNumber), opts.before ? lt(entries.createdAt, opts.before) : undefined))
     .orderBy(desc(entries.createdAt), desc(entries.uuid)).limit(opts.limit);
-  return rows.map((e) => ({
-    uuid: e.uuid, createdAt: e.createdAt, kind: e.kind, amount: e.amount, applied: e.applied,
-    terminalId: e.terminalId, receiptId: e.receiptId, payload: e.payload,
-  }));
+  const receiptsOf = await entryReceipts(db, schoolId, accountNumber, rows);
+  return rows.map((e) => {
+    const r = receiptsOf.get(e.uuid);
+    return {
+      uuid: e.uuid, createdAt: e.createdAt, kind: e.kind, amount: e.amount, applied: e.applied,
+      terminalId: e.terminalId, receiptId: r?.id ?? e.receiptId, receiptNumber: r?.number ?? null, items: r?.items ?? [], payload: e.payload,
+    };
+  });
+}
+
+interface EntryReceipt { id: string; number: string; items: { name: string; quantity: number; amount: number }[] }
+
+/**
+ * The receipts of a page of entries with their dish lines (the statement's detail): by the entry's
+ * receipt id where the till sent it (primary key), else by the receipt's entry uuid within the account.
+ */
+async function entryReceipts(db: Tx, schoolId: string, accountNumber: string, rows: { uuid: string; kind: string; receiptId: string | null }[]): Promise<Map<string, EntryReceipt>> {
+  const out = new Map<string, EntryReceipt>();
+  const sales = rows.filter((e) => e.kind === 'sale' || e.kind === 'refund');
+  if (!sales.length) return out;
+  const ids = sales.map((e) => e.receiptId).filter((id): id is string => !!id);
+  const bare = sales.filter((e) => !e.receiptId).map((e) => e.uuid);
+  const found = await db.select({ id: receipts.id, number: receipts.number, entryUuid: receipts.entryUuid }).from(receipts).where(and(
+    eq(receipts.schoolId, schoolId),
+    or(ids.length ? inArray(receipts.id, ids) : undefined, bare.length ? and(eq(receipts.accountNumber, accountNumber), inArray(receipts.entryUuid, bare)) : undefined),
+  ));
+  if (!found.length) return out;
+  const lines = await db.select({ receiptId: receiptLines.receiptId, name: receiptLines.name, quantity: receiptLines.quantity, amount: receiptLines.amount })
+    .from(receiptLines).where(and(eq(receiptLines.schoolId, schoolId), inArray(receiptLines.receiptId, found.map((r) => r.id))))
+    .orderBy(receiptLines.receiptId, receiptLines.lineNo);
+  const byEntry = new Map(sales.map((e) => [e.receiptId ?? '', e.uuid]));
+  for (const r of found) {
+    const items = lines.filter((l) => l.receiptId === r.id).map((l) => ({ name: l.name, quantity: l.quantity, amount: l.amount }));
+    out.set(byEntry.get(r.id) ?? r.entryUuid, { id: r.id, number: r.number, items });
+  }
+  return out;
 }
 
 /** A receipt of this account (found through its entry, as the statement does). */

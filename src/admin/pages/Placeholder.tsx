@@ -1,3 +1,0 @@
-export function Placeholder() {
-  return <p className="muted">Раздел пока не готов.</p>;
-}

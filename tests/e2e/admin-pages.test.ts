@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { IVANOV, KASHA, newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
+import { addStaff, signIn } from '../server/admin-helpers.js';
+import { ensureAdminUi } from '../../src/shell/ui-build.js';
+import { accounts, schools } from '../../src/server/db/schema.js';
+import { moneyRequests, schoolCalendar } from '../../src/server/db/staff-schema.js';
+import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
+import { formatMoney } from '../../src/core/money.js';
+
+/**
+ * The console's schools, accounts, money-by-hand and audit-log pages in
+ * Chromium against a real server with the demo school and a till that sold
+ * one dish: a district admin edits a school and its calendar and adds a
+ * school; an account shows the sale's dish line; a correction above the
+ * school's limit waits for a second admin (four eyes); the audit log finds it.
+ */
+const run = browserAvailable();
+const S = DEMO_SCHOOL.school.id;
+
+async function noSeriousA11yViolations(page: Page, where: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit log', () => {
+  let server: TestServer;
+  let terminal: TestTerminal;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let district: Page;
+  let head: Page;
+  const problems: string[] = [];
+
+  /** A page signed in as `login` (through the API, TOTP enrolled on the way): the cookie goes into a fresh context. */
+  async function pageAs(login: string, password: string): Promise<Page> {
+    const client = await signIn(server.url, login, password);
+    const { context, page } = await openPage(browser, { viewport: { width: 1366, height: 768 } });
+    contexts.push(context);
+    const [name, value] = client.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
+    page.setDefaultTimeout(10_000);
+    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    return page;
+  }
+
+  beforeAll(async () => {
+    await ensureAdminUi();
+    server = await startTestServer();
+    await addStaff(server.handle, { login: 'district', password: 'district-pass-1', fullName: 'Районова Ольга', grants: [{ role: 'districtAdmin', schoolId: null, classNames: null }] });
+    await addStaff(server.handle, { login: 'head24', password: 'head24-pass-1', fullName: 'Иванова Мария Петровна', grants: [{ role: 'schoolAdmin', schoolId: S, classNames: null }] });
+    terminal = await newTerminal(server);
+    await terminal.sell(IVANOV.card, [KASHA]);
+    await terminal.client.syncOnce();
+    browser = await launchBrowser();
+    district = await pageAs('district', 'district-pass-1');
+    head = await pageAs('head24', 'head24-pass-1');
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await terminal?.close();
+    await server?.close();
+  });
+
+  it('schools: settings saved with their version, a holiday in the calendar, a new school', async () => {
+    await district.goto(`${server.url}/admin/#/schools`);
+    const table = district.getByRole('table', { name: 'Школы', exact: true });
+    await table.getByTestId(`school-${S}`).click();
+    await district.getByLabel('Касса без связи, часов').fill('abc');
+    await district.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => district.locator('.field-error').textContent()).toContain('Часы');
+    await district.getByLabel('Касса без связи, часов').fill('12');
+    await district.getByLabel('Исправления без второй подписи до, ₽').fill('500');
+    await district.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => district.getByRole('status').textContent()).toContain('Сохранено');
+    const [row] = await server.handle.db.select().from(schools).where(eq(schools.id, S));
+    expect(row).toMatchObject({ staleAfterMinutes: 12 * 60, correctionApprovalLimit: 500_00 });
+
+    await district.getByLabel('Дата').fill('2026-12-30');
+    await district.getByLabel('Пояснение').fill('Новогодние каникулы');
+    await district.getByRole('button', { name: 'Отметить день' }).click();
+    await poll(() => district.getByRole('table', { name: 'Календарь школы' }).textContent()).toContain('Новогодние каникулы');
+    const cal = await server.handle.db.select().from(schoolCalendar).where(eq(schoolCalendar.schoolId, S));
+    expect(cal.map((d) => [d.date, d.kind])).toEqual([['2026-12-30', 'holiday']]);
+    await noSeriousA11yViolations(district, 'schools');
+    await screenshot(district, 'admin-schools.png');
+
+    await district.getByRole('button', { name: 'Новая школа…' }).click();
+    await district.getByLabel('Код школы').fill('31');
+    await district.getByLabel('Название').fill('Школа №31');
+    await district.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => table.textContent()).toContain('Школа №31');
+  });
+
+  it('accounts: a pupil found by name, the balance and the sale with its dish line', async () => {
+    await head.goto(`${server.url}/admin/#/accounts`);
+    await head.getByLabel('Ученик или лицевой счёт').fill('Иванов');
+    await head.getByRole('button', { name: 'Найти' }).click();
+    await head.getByRole('table', { name: 'Найденные ученики' }).getByText(IVANOV.account).click();
+    const [acc] = await server.handle.db.select().from(accounts).where(eq(accounts.accountNumber, IVANOV.account));
+    await poll(() => head.getByTestId('account-balance').textContent()).toBe(formatMoney(acc!.balance));
+    const ops = head.getByRole('table', { name: 'Операции по счёту' });
+    await poll(() => ops.textContent()).toContain('Каша гречневая рассыпчатая 150 г');
+    await poll(() => ops.textContent()).toMatch(/Чек №24-\d+/);
+    await noSeriousA11yViolations(head, 'accounts');
+    await screenshot(head, 'admin-accounts.png');
+  });
+
+  it('money by hand: a correction above the limit waits for a second admin, who approves it', async () => {
+    const [before] = await server.handle.db.select().from(accounts).where(eq(accounts.accountNumber, IVANOV.account));
+    await head.getByRole('button', { name: 'Ручная операция по счёту…' }).click();
+    await poll(() => head.getByLabel('Лицевой счёт').inputValue()).toBe(IVANOV.account);
+    await head.getByLabel('Сумма, ₽').fill('0');
+    await head.getByRole('button', { name: 'Провести' }).click();
+    await poll(() => head.locator('.field-error').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('нулевой'), expect.stringContaining('Причина'), expect.stringContaining('документа')]));
+    await head.getByLabel('Сумма, ₽').fill('-600');
+    await head.getByLabel('Причина').fill('Двойное списание 12.11, касса 1');
+    await head.getByLabel('Номер документа').fill('Акт №7');
+    await head.getByRole('button', { name: 'Провести' }).click();
+    await poll(() => head.getByTestId('money-notice').textContent()).toContain('ждёт подтверждения');
+    const pending = head.getByRole('table', { name: 'Операции вручную' });
+    await poll(() => pending.textContent()).toContain('Акт №7');
+    expect((await server.handle.db.select().from(accounts).where(eq(accounts.accountNumber, IVANOV.account)))[0]!.balance).toBe(before!.balance);
+    // The requester cannot approve their own correction.
+    await pending.getByText('Акт №7').click();
+    await poll(() => head.getByRole('button', { name: 'Подтвердить' }).isDisabled()).toBe(true);
+    await noSeriousA11yViolations(head, 'money');
+    await screenshot(head, 'admin-money.png');
+    await head.getByRole('button', { name: 'Закрыть' }).last().click();
+
+    await district.goto(`${server.url}/admin/#/money`);
+    await district.getByRole('table', { name: 'Операции вручную' }).getByText('Акт №7').click();
+    await district.getByLabel('Комментарий').fill('Сверено с кассой');
+    await district.getByRole('button', { name: 'Подтвердить' }).click();
+    await poll(() => district.getByTestId('money-notice').textContent()).toContain('подтверждено и проведено');
+    expect((await server.handle.db.select().from(accounts).where(eq(accounts.accountNumber, IVANOV.account)))[0]!.balance).toBe(before!.balance - 600_00);
+    const [req] = await server.handle.db.select().from(moneyRequests).where(and(eq(moneyRequests.schoolId, S), eq(moneyRequests.documentNumber, 'Акт №7')));
+    expect(req).toMatchObject({ state: 'applied', requestedByName: 'Иванова Мария Петровна', decidedByName: 'Районова Ольга' });
+  });
+
+  it('audit log: filtered by person and action, a row opens with before and after', async () => {
+    await head.goto(`${server.url}/admin/#/audit`);
+    const table = head.getByRole('table', { name: 'Журнал действий' });
+    await poll(() => table.textContent()).toContain('money.correction.apply');
+    await head.getByLabel('Действие:').fill('money.correction.request');
+    await poll(async () => table.locator('tbody tr').count()).toBe(1);
+    await head.getByLabel('Сотрудник:').selectOption({ label: 'Районова Ольга' });
+    await poll(() => table.textContent()).toContain('Записей нет');
+    await head.getByLabel('Сотрудник:').selectOption({ label: 'Иванова Мария Петровна' });
+    await poll(async () => table.locator('tbody tr').count()).toBe(1);
+    await table.getByText('money.correction.request').click();
+    await poll(() => head.getByTestId('audit-after').textContent()).toContain('Акт №7');
+    await noSeriousA11yViolations(head, 'audit');
+    await screenshot(head, 'admin-audit.png');
+    expect(problems).toEqual([]);
+  });
+});
