@@ -17,6 +17,7 @@ import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 import { registerAdminApi } from './api/plugin.js';
 import { ADMIN_ROUTES } from './api/routes.js';
 import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
+import { DEFAULT_ORDER_FIX_INTERVAL_MS, startOrderFixer } from './orders/scheduler.js';
 import { registerAdminWeb } from './admin-web.js';
 import { registerUpdates } from './releases/routes.js';
 
@@ -54,6 +55,8 @@ export interface ServerConfig {
   cabinet?: Omit<CabinetDeps, 'db'>;
   /** Periodic housekeeping (housekeeping.ts): every `intervalMs` (default one hour; 0 = never), change log kept `changesKeepDays`. */
   housekeeping?: { intervalMs?: number; changesKeepDays?: number };
+  /** The meal-order fixer (orders/scheduler.ts): every `intervalMs` (default one minute; 0 = never), on the cabinet's clock. */
+  orderFix?: { intervalMs?: number };
   /** The built staff console served at /admin/ (default dist-admin/, see src/shell/ui-build.ts ensureAdminUi). */
   adminDir?: string;
   /** Till releases (`canteen server release add`) served to electron-updater at /api/v1/updates/; unset: not served. */
@@ -173,6 +176,11 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
       ...(config.housekeeping?.changesKeepDays !== undefined ? { changesKeepDays: config.housekeeping.changesKeepDays } : {}),
       onError: (err) => app.log.error(err, 'housekeeping failed'),
     });
+    app.addHook('onClose', async () => { stop(); });
+  }
+  const orderFixMs = config.orderFix?.intervalMs ?? DEFAULT_ORDER_FIX_INTERVAL_MS;
+  if (orderFixMs > 0) {
+    const stop = startOrderFixer(handle.db, { intervalMs: orderFixMs, now: cabinet.now, onError: (err) => app.log.error(err, 'order fix failed') });
     app.addHook('onClose', async () => { stop(); });
   }
   for (const plugin of config.plugins ?? []) await plugin(app, ctx);

@@ -64,7 +64,7 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
         AND issued_at < ${period.toInstantExclusive}::timestamptz + interval '2 days')
     SELECT e.uuid, e.created_at, e.kind, e.amount, r.id AS receipt_id, r.number AS receipt_number,
            rr.number AS refund_of_number,
-           CASE WHEN e.kind IN ('topUp', 'correction') THEN coalesce(e.payload->>'title', e.payload->>'reason') END AS payload_title,
+           CASE WHEN e.kind IN ('topUp', 'correction', 'orderCharge', 'orderReversal') THEN coalesce(e.payload->>'title', e.payload->>'reason') END AS payload_title,
            CASE WHEN r.id IS NULL THEN NULL ELSE ${items} END AS items,
            (SELECT sum(x.amount) FROM entries x WHERE x.school_id = ${S} AND x.account_number = ${A} AND x.applied
               AND x.created_at >= ${period.toInstantExclusive}) AS after_sum
@@ -107,6 +107,8 @@ function titleOf(r: EntryRow): string {
     case 'topUp': return r.payload_title || 'Пополнение лицевого счёта';
     case 'correction': return r.payload_title || 'Корректировка';
     case 'subsidy': return 'Дотация';
+    case 'orderCharge': return r.payload_title || 'Питание по заявке';
+    case 'orderReversal': return r.payload_title || 'Возврат за питание по заявке';
     default: return r.kind;
   }
 }

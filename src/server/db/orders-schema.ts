@@ -24,6 +24,8 @@ export const mealSittings = pgTable('meal_sittings', {
   endsAt: text('ends_at').notNull(),
   /** Classes that eat at this sitting ("1А", "2Б"); a class may eat at several sittings (breakfast and lunch). */
   classNames: text('class_names').array().notNull().default(sql`'{}'::text[]`),
+  /** The menu category whose meal sets this sitting serves ("Завтраки"); null: every set of the day's menu. */
+  menuCategoryId: text('menu_category_id'),
   sort: integer('sort').notNull().default(0),
   active: boolean('active').notNull().default(true),
   version: integer('version').notNull().default(1),
