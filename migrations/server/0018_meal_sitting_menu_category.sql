@@ -1,0 +1,1 @@
+ALTER TABLE "meal_sittings" ADD COLUMN "menu_category_id" text;
