@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { formatAmount } from '../../core/money.js';
 import { cabinetPayments } from '../db/cabinet-schema.js';
-import type { Db } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
 import { addServerEntry } from '../ledger/server-entries.js';
 import { isAccountNumber } from '../account-number.js';
 
@@ -45,6 +45,31 @@ export function manualProblems(t: Omit<ManualTopUp, 'now'>): string[] {
   return out;
 }
 
+/**
+ * Claims a document number for money put on an account by hand: the one store of such numbers,
+ * whether the money came by `canteen server topup` or through the console. A second claim of
+ * the same number changes nothing and says what the first one was.
+ */
+export async function claimManualDocument(tx: Tx, c: { id: string; document: string; accountNumber: string; amount: number; reason: string; by: string; at: string }):
+  Promise<{ kind: 'claimed' } | { kind: 'repeated' | 'conflict'; existing: ManualRecord }> {
+  const inserted = await tx.insert(cabinetPayments).values({
+    id: c.id, source: MANUAL_SOURCE, externalId: c.document, accountNumber: c.accountNumber, amount: c.amount,
+    status: 'paid', paidAt: c.at, createdAt: c.at, updatedAt: c.at, details: { reason: c.reason, document: c.document, by: c.by },
+  }).onConflictDoNothing().returning({ id: cabinetPayments.id });
+  if (inserted.length > 0) return { kind: 'claimed' };
+  const [p] = await tx.select().from(cabinetPayments)
+    .where(and(eq(cabinetPayments.source, MANUAL_SOURCE), eq(cabinetPayments.externalId, c.document)));
+  const d = (p!.details ?? {}) as { reason?: string; by?: string };
+  const existing: ManualRecord = { accountNumber: p!.accountNumber, amount: p!.amount, reason: d.reason ?? '', by: d.by ?? '', at: p!.createdAt };
+  const same = existing.accountNumber === c.accountNumber && existing.amount === c.amount;
+  return { kind: same ? 'repeated' : 'conflict', existing };
+}
+
+/** Marks the claimed document with the entry it made. */
+export async function linkManualEntry(tx: Tx, id: string, entryUuid: string): Promise<void> {
+  await tx.update(cabinetPayments).set({ entryUuid }).where(eq(cabinetPayments.id, id));
+}
+
 export async function manualTopUp(db: Db, input: ManualTopUp): Promise<ManualOutcome> {
   const problems = manualProblems(input);
   if (problems.length) return { kind: 'invalid', problems };
@@ -58,23 +83,13 @@ export async function manualTopUp(db: Db, input: ManualTopUp): Promise<ManualOut
       return { kind: 'invalid', problems: [`Лицевой счёт ${input.accountNumber} не найден`] } as const;
     }
     const id = uuidv7();
-    const inserted = await tx.insert(cabinetPayments).values({
-      id, source: MANUAL_SOURCE, externalId: document, accountNumber: input.accountNumber, amount: input.amount,
-      status: 'paid', paidAt: at, createdAt: at, updatedAt: at, details: { reason, document, by },
-    }).onConflictDoNothing().returning({ id: cabinetPayments.id });
-    if (inserted.length === 0) {
-      const [p] = await tx.select().from(cabinetPayments)
-        .where(and(eq(cabinetPayments.source, MANUAL_SOURCE), eq(cabinetPayments.externalId, document)));
-      const d = (p!.details ?? {}) as { reason?: string; by?: string };
-      const existing: ManualRecord = { accountNumber: p!.accountNumber, amount: p!.amount, reason: d.reason ?? '', by: d.by ?? '', at: p!.createdAt };
-      const same = existing.accountNumber === input.accountNumber && existing.amount === input.amount;
-      return { kind: same ? 'repeated' : 'conflict', existing } as const;
-    }
+    const claimed = await claimManualDocument(tx, { id, document, accountNumber: input.accountNumber, amount: input.amount, reason, by, at });
+    if (claimed.kind !== 'claimed') return claimed;
     const entry = await addServerEntry(tx, {
       accountNumber: input.accountNumber, amount: input.amount, kind: 'topUp', createdAt: at,
       payload: { title: `Пополнение по документу №${document}`, source: MANUAL_SOURCE, document, reason, by, paymentId: id },
     });
-    await tx.update(cabinetPayments).set({ entryUuid: entry.uuid }).where(eq(cabinetPayments.id, id));
+    await linkManualEntry(tx, id, entry.uuid);
     return { kind: 'credited', balance: entry.balance, entryUuid: entry.uuid } as const;
   });
 }

@@ -7,6 +7,7 @@ import { HttpError } from '../errors.js';
 import { writeAudit, type Actor } from '../audit.js';
 import { addServerEntry } from '../ledger/server-entries.js';
 import { formatAmount } from '../../core/money.js';
+import { claimManualDocument, linkManualEntry } from './manual-topup.js';
 
 /**
  * Money by hand (top-ups and corrections) with a reason and a document
@@ -26,8 +27,25 @@ export async function requestMoney(db: Tx, actor: Actor, schoolId: string, accou
   if (!acc || acc.schoolId !== schoolId) throw new HttpError(404, 'NOT_FOUND', `Лицевой счёт ${accountNumber} не найден в этой школе`);
   const [school] = await db.select({ limit: schools.correctionApprovalLimit }).from(schools).where(eq(schools.id, schoolId));
   const needsSecond = kind === 'correction' && Math.abs(input.amount) > school!.limit;
+  const id = uuidv7();
+  if (kind === 'topUp') {
+    // One store of top-up document numbers for the console and `canteen server topup`: a second
+    // entry of the same cash order (a double click, a retry, the CLI after the console) credits nothing.
+    const claimed = await claimManualDocument(db, {
+      id, document: input.documentNumber.trim(), accountNumber, amount: input.amount, reason: input.reason, by: actor.name, at: new Date().toISOString(),
+    });
+    if (claimed.kind !== 'claimed') {
+      const e = claimed.existing;
+      throw new HttpError(409, 'CONFLICT', `Документ №${input.documentNumber.trim()} уже проведён: ${formatAmount(e.amount)} ₽ на Л/С ${e.accountNumber} (${e.by}, ${e.at.slice(0, 10)}). Повторно не зачисляется`);
+    }
+  } else {
+    const [same] = await db.select({ id: moneyRequests.id }).from(moneyRequests).where(and(
+      eq(moneyRequests.schoolId, schoolId), eq(moneyRequests.accountNumber, accountNumber), eq(moneyRequests.kind, 'correction'),
+      eq(moneyRequests.documentNumber, input.documentNumber), sql`${moneyRequests.state} <> 'rejected'`));
+    if (same) throw new HttpError(409, 'CONFLICT', `Исправление по документу №${input.documentNumber} для Л/С ${accountNumber} уже внесено`);
+  }
   const [row] = await db.insert(moneyRequests).values({
-    id: uuidv7(), schoolId, accountNumber, kind, amount: input.amount, reason: input.reason, documentNumber: input.documentNumber,
+    id, schoolId, accountNumber, kind, amount: input.amount, reason: input.reason, documentNumber: input.documentNumber,
     state: 'pending', requestedBy: actor.staffId ?? actor.name, requestedByName: actor.name,
   }).returning();
   await writeAudit(db, actor, { action: `money.${kind}.request`, entity: 'moneyRequest', entityId: row!.id, schoolId, after: row });
@@ -74,6 +92,7 @@ async function apply(db: Tx, actor: Actor, row: MoneyRequestRow, note: string): 
     state: 'applied', decidedBy: actor.staffId ?? actor.name, decidedByName: actor.name, decidedAt: sql`now()` as unknown as string,
     decisionNote: note, entryUuid: entry.uuid,
   }).where(eq(moneyRequests.id, row.id)).returning();
+  if (row.kind === 'topUp') await linkManualEntry(db, row.id, entry.uuid);
   await writeAudit(db, actor, {
     action: `money.${row.kind}.apply`, entity: 'moneyRequest', entityId: row.id, schoolId: row.schoolId, before: row,
     after: { ...after, balanceAfter: entry.balance, amountText: formatAmount(row.amount) },
