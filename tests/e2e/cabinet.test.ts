@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
 import { newTerminal, startTestServer, KASHA, PIZZA, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { receiptText } from '../../src/terminal/receipt-text.js';
 import type { ReceiptDoc } from '../../src/core/receipt.js';
@@ -15,7 +15,8 @@ import { gatewayFromEnv } from '../../src/server/payments/settings.js';
  * its dishes in the statement, tops up 500 ₽ on the
  * (simulated) Sberbank payment page — register.do, the bank's callback over
  * HTTP, getOrderStatusExtended.do — and the terminal shows the balance 500,00
- * higher after its next pull.
+ * higher after its next pull. axe-core finds no serious or critical violation on any of the
+ * cabinet's pages (login, password, home, profile, statement, top-up, card and limits, allergies and bans).
  */
 const PETROVA = { account: '0242013145', card: 'MF:BCD14264' };
 const run = browserAvailable();
@@ -65,6 +66,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.fill('input[name=account]', PETROVA.account);
     await page.fill('input[name=password]', password);
     await screenshot(page, 'cabinet-login.png');
+    await expectAccessible(page, 'login');
     await page.click('button[type=submit]');
     await page.waitForURL((u) => u.pathname === '/cabinet/password');
     // 3. Forced permanent password, twice, with the rules shown.
@@ -73,6 +75,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.fill('input[name=confirm]', 'Podsolnuh2025');
     await page.click('button:has-text("Установить постоянный пароль")');
     await poll(() => page.locator('.error').textContent()).toContain('Пароли не совпадают');
+    await expectAccessible(page, 'password (with an error)');
     await page.fill('input[name=password]', 'Podsolnuh2026');
     await page.fill('input[name=confirm]', 'Podsolnuh2026');
     await screenshot(page, 'cabinet-password.png');
@@ -81,10 +84,12 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/cabinet/' && u.searchParams.get('m') === 'welcome');
     await poll(() => page.locator(`#child-${PETROVA.account}`).textContent()).toContain('Пицца 125 г');
     await screenshot(page, 'cabinet-home.png');
+    await expectAccessible(page, 'home');
     await page.click('nav >> text=Профиль');
     await page.waitForURL((u) => u.pathname === '/cabinet/profile');
     await poll(() => page.locator('#pupil-name').textContent()).toBe('Петрова Анна Сергеевна');
     await screenshot(page, 'cabinet-profile.png');
+    await expectAccessible(page, 'profile');
 
     // 4. The statement shows the sale with its dish lines.
     await page.click('nav >> text=Отчёт');
@@ -99,11 +104,13 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await poll(() => report.textContent()).toContain('Каша гречневая рассыпчатая 150 г');
     await poll(() => report.textContent()).toContain('34,50 руб.');
     await screenshot(page, 'cabinet-statement.png', { fullPage: true });
+    await expectAccessible(page, 'statement');
 
     // 5. Top-up 500 ₽ on the bank's payment page.
     const shownBefore = await terminal.shownBalance(PETROVA.card);
     await page.click('nav >> text=Пополнить');
     await page.waitForURL((u) => u.pathname === '/cabinet/topup');
+    await expectAccessible(page, 'top-up');
     await page.fill('input[name=amount]', '500');
     await page.click('button:has-text("Перейти к оплате")');
     await page.waitForURL((u) => u.origin === sim.url && u.pathname === '/payment/merchants/school/payment_ru.html');
@@ -117,6 +124,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     expect(sim.problems).toEqual([]);
     expect(sim.last('register.do')?.amount).toBe('50000');
     await screenshot(page, 'cabinet-topup-done.png');
+    await expectAccessible(page, 'top-up done');
 
     // 6. The terminal's displayed balance rises by 500,00 after its next pull.
     expect(await terminal.shownBalance(PETROVA.card)).toBe(shownBefore);
@@ -127,6 +135,7 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
     await page.click('nav >> text=Карта и лимиты');
     await page.waitForURL((u) => u.pathname === '/cabinet/controls');
     await screenshot(page, 'cabinet-controls.png');
+    await expectAccessible(page, 'card and limits');
     await page.click('button:has-text("Сообщить об утере")');
     await page.waitForURL((u) => u.searchParams.get('m') === 'lost');
     await poll(() => page.locator('.notice').textContent()).toContain('Карта заблокирована');
@@ -136,6 +145,16 @@ describe.skipIf(!run)('parent cabinet in Chromium', () => {
       try { await terminal.sell(PETROVA.card, [KASHA]); } catch (err) { refused = (err as Error).message; }
     }
     expect(refused).toContain('CARD_LOST');
+
+    // Allergies and bans: the form, and the page after saving with its notice.
+    await page.click('nav >> text=Аллергии и запреты');
+    await page.waitForURL((u) => u.pathname === '/cabinet/diet');
+    await expectAccessible(page, 'allergies and bans');
+    await page.check('input[name=allergen][value=fish]');
+    await page.click('button:has-text("Сохранить аллергии")');
+    await page.waitForURL((u) => u.searchParams.get('m') === 'allergies');
+    await poll(() => page.locator('.notice').textContent()).toContain('Аллергии сохранены');
+    await expectAccessible(page, 'allergies saved');
 
     // No CSP violation or script error on any page.
     expect(problems).toEqual([]);

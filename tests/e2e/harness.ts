@@ -116,3 +116,11 @@ export const rub = (s: string): string => `${s.replace(/ /g, '\u00a0')}\u00a0₽
 export function poll<T>(fn: () => Promise<T> | T, opts: { timeout?: number } = {}) {
   return expect.poll(fn, { timeout: 10_000, interval: 50, ...opts });
 }
+
+/** axe-core (WCAG 2.1 A/AA) on the page as it is now: no serious or critical violation, listed by rule and element. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const { AxeBuilder } = await import('@axe-core/playwright');
+  const { violations } = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
