@@ -8,6 +8,7 @@ import { benefitRoutes } from './routes-benefits.js';
 import { schoolRoutes } from './routes-schools.js';
 import { flagRoutes, tillRoutes } from './routes-tills.js';
 import { accountRoutes, auditRoutes, moneyRoutes } from './routes-money.js';
+import { reportRoutes } from './routes-reports.js';
 
 /**
  * Every admin API route. A new route module adds its list here (see
@@ -27,4 +28,5 @@ export const ADMIN_ROUTES: AnyRoute[] = [
   ...accountRoutes,
   ...moneyRoutes,
   ...auditRoutes,
+  ...reportRoutes,
 ];

@@ -1,0 +1,120 @@
+import PDFDocument from 'pdfkit';
+import { formatAmount } from '../../core/money.js';
+import { findFont, PdfFontMissing } from '../../cabinet/pdf.js';
+
+/**
+ * A report as files: XLSX (exceljs), CSV (';', UTF-8 with BOM: Excel on Russian Windows opens it
+ * as is) and PDF (pdfkit, for the reports people sign). Each report maps itself to sheets of plain
+ * rows (report-files.ts); money columns are integer kopecks turned into rubles only here, at the edge:
+ * in XLSX a number with two decimals (kopecks / 100, exact for any sum under 2^53 kopecks), in CSV
+ * and PDF the text "49,61".
+ */
+export interface Column { key: string; header: string; money?: boolean; width?: number }
+export interface Sheet { name: string; title: string; columns: Column[]; rows: Record<string, unknown>[]; footer?: string[] }
+export interface ReportFile { fileName: string; title: string; sheets: Sheet[] }
+
+export const CONTENT_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+  pdf: 'application/pdf',
+} as const;
+
+function cellText(c: Column, v: unknown): string {
+  if (v == null) return '';
+  if (c.money && typeof v === 'number') return formatAmount(v);
+  if (typeof v === 'boolean') return v ? 'да' : 'нет';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v as string | number);
+}
+
+export async function toXlsx(f: ReportFile): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'canteen';
+  for (const s of f.sheets) {
+    const ws = wb.addWorksheet(s.name.slice(0, 31));
+    ws.addRow([s.title]).font = { bold: true };
+    ws.addRow([]);
+    const head = ws.addRow(s.columns.map((c) => c.header));
+    head.font = { bold: true };
+    for (const r of s.rows) {
+      ws.addRow(s.columns.map((c) => {
+        const v = r[c.key];
+        if (c.money && typeof v === 'number') return v / 100;
+        if (typeof v === 'number' || typeof v === 'string') return v;
+        return cellText(c, v);
+      }));
+    }
+    s.columns.forEach((c, i) => {
+      const col = ws.getColumn(i + 1);
+      col.width = c.width ?? Math.min(60, Math.max(10, c.header.length + 2));
+      if (c.money) col.numFmt = '#,##0.00';
+    });
+    for (const line of s.footer ?? []) ws.addRow([line]);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const csvField = (s: string) => (/[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** All sheets one after another, each under its title line. */
+export function toCsv(f: ReportFile): Buffer {
+  const out: string[] = [];
+  for (const s of f.sheets) {
+    if (out.length) out.push('');
+    out.push(csvField(s.title));
+    out.push(s.columns.map((c) => csvField(c.header)).join(';'));
+    for (const r of s.rows) out.push(s.columns.map((c) => csvField(cellText(c, r[c.key]))).join(';'));
+    for (const line of s.footer ?? []) out.push(csvField(line));
+  }
+  return Buffer.from('\uFEFF' + out.join('\r\n') + '\r\n', 'utf8');
+}
+
+/** A plain table per sheet (landscape A4), with lines for signatures at the end. */
+export function toPdf(f: ReportFile, signatures: string[] = ['Составил', 'Проверил']): Promise<Buffer> {
+  const regular = findFont(false);
+  if (!regular) return Promise.reject(new PdfFontMissing());
+  const bold = findFont(true) ?? regular;
+  const doc = new PDFDocument({ size: 'A4', layout: 'landscape', margin: 36, info: { Title: f.title } });
+  doc.registerFont('r', regular);
+  doc.registerFont('b', bold);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => { doc.on('end', () => resolve(Buffer.concat(chunks))); doc.on('error', reject); });
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  doc.font('b').fontSize(13).text(f.title);
+  for (const s of f.sheets) {
+    doc.moveDown(0.6).font('b').fontSize(11).text(s.title, left);
+    const weights = s.columns.map((c) => c.width ?? Math.max(8, c.header.length));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const widths = weights.map((w) => (w / total) * width);
+    const row = (cells: string[], font: 'r' | 'b') => {
+      doc.font(font).fontSize(8);
+      const h = Math.max(...cells.map((t, i) => doc.heightOfString(t, { width: widths[i]! - 4 }))) + 4;
+      if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
+      const y = doc.y;
+      let x = left;
+      cells.forEach((t, i) => {
+        doc.text(t, x + 2, y + 2, { width: widths[i]! - 4, align: s.columns[i]!.money ? 'right' : 'left' });
+        x += widths[i]!;
+      });
+      doc.moveTo(left, y + h).lineTo(left + width, y + h).lineWidth(0.3).stroke();
+      doc.x = left;
+      doc.y = y + h;
+    };
+    row(s.columns.map((c) => c.header), 'b');
+    for (const r of s.rows) row(s.columns.map((c) => cellText(c, r[c.key])), 'r');
+    for (const line of s.footer ?? []) doc.font('r').fontSize(9).text(line, left);
+  }
+  doc.moveDown(2);
+  for (const who of signatures) doc.font('r').fontSize(10).text(`${who}: ____________________ / ____________________ /     «___» __________ 20___ г.`, left).moveDown(0.8);
+  doc.end();
+  return done;
+}
+
+export async function renderFile(f: ReportFile, format: 'xlsx' | 'csv' | 'pdf'): Promise<Buffer> {
+  if (format === 'xlsx') return toXlsx(f);
+  if (format === 'csv') return toCsv(f);
+  return toPdf(f);
+}
