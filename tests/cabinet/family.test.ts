@@ -94,6 +94,20 @@ describe('families', () => {
     expect(pays.map((p) => [p.account_number, Number(p.amount)])).toEqual([[PETROVA, 50000]]);
   });
 
+  it('a linked child\'s low balance is mailed to the family\'s address (the child has none of its own)', async () => {
+    await b.get('/cabinet/profile');
+    expect((await b.post('/cabinet/profile/email', { email: 'family@example.ru', current: 'demo-0242013137' })).statusCode).toBe(303);
+    const balance = await balanceOf(t.handle, SIDOROV);
+    await b.get(`/cabinet/controls?account=${SIDOROV}`);
+    expect((await b.post(`/cabinet/controls/threshold?account=${SIDOROV}`, { threshold: String((balance + 10000) / 100) })).statusCode).toBe(303);
+    await t.app.cabinet.checkLowBalances();   // saving the threshold also starts a check of its own: either sends
+    const letters = () => (t.mailer.sent ?? []).filter((m) => m.subject.includes(SIDOROV));
+    await expect.poll(() => letters().map((m) => m.to), { timeout: 10_000 }).toEqual(['family@example.ru']);
+    expect(letters()[0]!.text).toContain(`Остаток на лицевом счёте ${SIDOROV}`);
+    expect(await t.app.cabinet.checkLowBalances()).toBe(0);   // one letter per dip
+    expect(letters()).toHaveLength(1);
+  });
+
   it('refuses every account route for an account not linked to this login; nothing changes', async () => {
     const state = async () => ({
       balance: await balanceOf(t.handle, VOLKOV),
