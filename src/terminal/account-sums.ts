@@ -1,23 +1,21 @@
 import type Database from 'better-sqlite3';
-import { ledgerCursor } from './db/schema.js';
+import type { SqlPick, SqlRow } from './db/rows.js';
+import { ledgerCursor, type accounts, type entries } from './db/schema.js';
+
+type Entry = SqlRow<typeof entries>;
 
 /** What an entry contributes to its account's running sums. */
 export interface EntryFacts {
-  seq: number;
-  accountNumber: string;
-  kind: string;
+  seq: Entry['seq'];
+  accountNumber: NonNullable<Entry['account_number']>;
+  kind: Entry['kind'];
   /** Signed kopecks. */
-  amount: number;
-  schoolDay: string;
+  amount: Entry['amount'];
+  schoolDay: Entry['school_day'];
 }
 
 /** An account's running sums as stored on its row (everything up to ledger_cursors.sums_through_seq). */
-export interface StoredSums {
-  server_seq: number;
-  local_sum: number;
-  spent_day: string | null;
-  spent_today: number;
-}
+export type StoredSums = SqlPick<typeof accounts, 'server_seq' | 'local_sum' | 'spent_day' | 'spent_today'>;
 
 /** Folding above this many entries happens at once, not at the next idle moment (memory stays small). */
 const FOLD_AT = 50_000;
@@ -57,10 +55,10 @@ export class UnfoldedSums {
   load(sqlite: Database.Database): void {
     this.byAccount.clear();
     this.count = 0;
-    const rows = sqlite.prepare(
+    const rows = sqlite.prepare<[], [EntryFacts['seq'], EntryFacts['accountNumber'], EntryFacts['kind'], EntryFacts['amount'], EntryFacts['schoolDay']]>(
       `SELECT seq, account_number, kind, amount, school_day FROM entries
         WHERE seq > ${ledgerCursor('sums_through_seq')} AND account_number IS NOT NULL ORDER BY seq`,
-    ).raw().all() as [number, string, string, number, string][];
+    ).raw().all();
     for (const [seq, accountNumber, kind, amount, schoolDay] of rows) this.add({ seq, accountNumber, kind, amount, schoolDay });
   }
 
@@ -112,11 +110,12 @@ export class UnfoldedSums {
    * (a full reset dropped it) is skipped: apply-pull recomputes a re-created row from the ledger.
    */
   fold(sqlite: Database.Database, throughSeq: number): number {
-    const read = sqlite.prepare(`SELECT server_seq, local_sum, spent_day, spent_today FROM accounts WHERE number = ?`);
-    const write = sqlite.prepare(`UPDATE accounts SET local_sum = ?, spent_day = ?, spent_today = ? WHERE number = ?`);
+    const read = sqlite.prepare<[string], StoredSums>(`SELECT server_seq, local_sum, spent_day, spent_today FROM accounts WHERE number = ?`);
+    const write = sqlite.prepare<[StoredSums['local_sum'], StoredSums['spent_day'], StoredSums['spent_today'], string]>(
+      `UPDATE accounts SET local_sum = ?, spent_day = ?, spent_today = ? WHERE number = ?`);
     sqlite.transaction(() => {
       for (const [accountNumber, tail] of this.byAccount) {
-        const row = read.get(accountNumber) as StoredSums | undefined;
+        const row = read.get(accountNumber);
         if (!row) continue;
         const s = { day: row.spent_day, spent: row.spent_today };
         for (const e of tail.entries) foldSpent(s, e);

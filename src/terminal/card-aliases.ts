@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { cardIdAliases } from '../core/card-id.js';
+import type { SqlRow } from './db/rows.js';
+import type { cards } from './db/schema.js';
 
 /** Settings key migration 0006 sets: the cards already in the file still need their aliases. */
 export const CARD_ALIASES_BACKFILL = 'card_aliases_backfill';
@@ -47,7 +49,7 @@ export function backfillCardAliases(sqlite: Database.Database): number {
     const w = cardAliasWriter(sqlite);
     sqlite.prepare('DELETE FROM card_aliases').run();
     // all(), not iterate(): better-sqlite3 refuses writes while a read is open on the connection.
-    for (const id of sqlite.prepare('SELECT id FROM cards').pluck().all() as string[]) { w.add(id); n++; }
+    for (const id of sqlite.prepare<[], SqlRow<typeof cards>['id']>('SELECT id FROM cards').pluck().all()) { w.add(id); n++; }
     sqlite.prepare('DELETE FROM settings WHERE key = ?').run(CARD_ALIASES_BACKFILL);
   })();
   return n;

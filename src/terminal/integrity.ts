@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
 import { formatReceiptNumber } from '../core/receipt-number.js';
+import type { SqlPick, SqlRow } from './db/rows.js';
+import type { accounts, ledgerCursors, receipts, schools, settings } from './db/schema.js';
+
+/** Counts and sums the check computes per receipt (null: nothing to count). */
+type Tally = number | null;
+type ReceiptCheckRow = SqlPick<typeof receipts, 'id' | 'seq' | 'number' | 'kind' | 'total' | 'subsidy'> & {
+  lines: Tally; line_amount: Tally; line_subsidy: Tally; entries: Tally; entry_amount: Tally; subsidy_entries: Tally; subsidy_amount: Tally; print_jobs: Tally;
+};
 
 /**
  * Ledger invariants a terminal database must satisfy at any moment, even
@@ -16,10 +24,9 @@ import { formatReceiptNumber } from '../core/receipt-number.js';
  */
 export function checkIntegrity(sqlite: Database.Database): string[] {
   const problems: string[] = [];
-  const q = <T>(sql: string, ...args: unknown[]) => sqlite.prepare(sql).all(...args) as T[];
-  const one = (sql: string) => sqlite.prepare(sql).pluck().get() as number | null;
+  const one = (sql: string) => sqlite.prepare<[], number | null>(sql).pluck().get() ?? null;
 
-  const ic = one(`PRAGMA integrity_check`) as unknown as string;
+  const ic = sqlite.prepare<[], string>(`PRAGMA integrity_check`).pluck().get();
   if (ic !== 'ok') problems.push(`sqlite integrity_check: ${ic}`);
 
   const rc = one('SELECT count(*) FROM receipts') ?? 0;
@@ -29,11 +36,12 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
   const emax = one('SELECT coalesce(max(seq), 0) FROM entries') ?? 0;
   if (ec !== emax) problems.push(`entry seqs have gaps: ${ec} entries, max seq ${emax}`);
 
-  const school = sqlite.prepare(`SELECT s.code FROM schools s LEFT JOIN settings st ON st.key = 'school_id' WHERE st.value IS NULL OR s.id = st.value LIMIT 1`).pluck().get() as string | undefined;
-  const series = (sqlite.prepare(`SELECT value FROM settings WHERE key = 'receipt_series'`).pluck().get() as string | undefined) ?? '';
+  const school = sqlite.prepare<[], SqlRow<typeof schools>['code']>(
+    `SELECT s.code FROM schools s LEFT JOIN settings st ON st.key = 'school_id' WHERE st.value IS NULL OR s.id = st.value LIMIT 1`).pluck().get();
+  const series = sqlite.prepare<[], SqlRow<typeof settings>['value']>(`SELECT value FROM settings WHERE key = 'receipt_series'`).pluck().get() ?? '';
   // Aggregates joined by key (not correlated subqueries): the ledger tables keep only the
   // indexes the sale path needs, and this must stay linear on a year of receipts.
-  for (const r of q<{ id: string; seq: number; number: string; kind: string; total: number; subsidy: number; lines: number | null; line_amount: number | null; line_subsidy: number | null; entry_amount: number | null; entries: number | null; subsidy_entries: number | null; subsidy_amount: number | null; print_jobs: number | null }>(
+  for (const r of sqlite.prepare<[], ReceiptCheckRow>(
     `WITH l AS (SELECT receipt_seq, count(*) AS n, sum(amount) AS amount, sum(subsidy) AS subsidy FROM receipt_lines GROUP BY receipt_seq),
           e AS (SELECT receipt_seq, kind, count(*) AS n, sum(amount) AS amount FROM entries WHERE receipt_seq IS NOT NULL GROUP BY receipt_seq, kind),
           p AS (SELECT receipt_id, count(*) AS n FROM print_jobs WHERE receipt_id IS NOT NULL GROUP BY receipt_id),
@@ -47,7 +55,7 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
        LEFT JOIN e em ON em.receipt_seq = r.seq AND em.kind = r.kind
        LEFT JOIN e es ON es.receipt_seq = r.seq AND es.kind = 'subsidy'
        LEFT JOIN p ON p.receipt_id = r.id
-      ORDER BY r.seq`)) {
+      ORDER BY r.seq`).all()) {
     const sign = r.kind === 'sale' ? -1 : 1;
     if (school !== undefined && r.number !== formatReceiptNumber(school, r.seq, series)) problems.push(`receipt ${r.seq}: number ${r.number} does not match its seq`);
     if (!r.lines) problems.push(`receipt ${r.number} has no lines`);
@@ -56,30 +64,32 @@ export function checkIntegrity(sqlite: Database.Database): string[] {
     if (r.subsidy !== 0 && (r.subsidy_entries !== 1 || r.subsidy_amount !== sign * r.subsidy)) problems.push(`receipt ${r.number}: missing subsidy entry`);
     if (!r.print_jobs) problems.push(`receipt ${r.number}: no print job`);
   }
-  const cursors = sqlite.prepare('SELECT outbox_acked_seq AS acked, print_jobs_through_seq AS printed, sums_through_seq AS sums FROM ledger_cursors WHERE id = 1').get() as { acked: number; printed: number; sums: number } | undefined;
+  const cursors = sqlite.prepare<[], SqlPick<typeof ledgerCursors, 'outbox_acked_seq' | 'print_jobs_through_seq' | 'sums_through_seq'>>(
+    'SELECT outbox_acked_seq, print_jobs_through_seq, sums_through_seq FROM ledger_cursors WHERE id = 1').get();
   if (!cursors) problems.push('ledger_cursors has no row: the outbox, the print queue and the running sums have lost their place');
   else {
-    if (cursors.acked < 0 || cursors.acked > emax) problems.push(`outbox cursor ${cursors.acked} is outside the ledger (entries 1..${emax})`);
-    if (cursors.printed < 0 || cursors.printed > rmax) problems.push(`print cursor ${cursors.printed} is outside the receipts (1..${rmax})`);
-    if (cursors.sums < 0 || cursors.sums > emax) problems.push(`running-sums cursor ${cursors.sums} is outside the ledger (entries 1..${emax})`);
+    const { outbox_acked_seq: acked, print_jobs_through_seq: printed, sums_through_seq: sums } = cursors;
+    if (acked < 0 || acked > emax) problems.push(`outbox cursor ${acked} is outside the ledger (entries 1..${emax})`);
+    if (printed < 0 || printed > rmax) problems.push(`print cursor ${printed} is outside the receipts (1..${rmax})`);
+    if (sums < 0 || sums > emax) problems.push(`running-sums cursor ${sums} is outside the ledger (entries 1..${emax})`);
   }
   // The stored running sums are derived: they must equal the folded entries' sums (account-sums.ts).
-  const stale = q<{ number: string; stored: number; derived: number }>(
+  const stale = sqlite.prepare<[], SqlPick<typeof accounts, 'number'> & { stored: number; derived: number }>(
     `WITH c AS (SELECT sums_through_seq AS t FROM ledger_cursors WHERE id = 1),
           e AS (SELECT e.account_number, sum(e.amount) AS s FROM entries e JOIN accounts a ON a.number = e.account_number, c
                  WHERE e.seq > a.server_seq AND e.seq <= c.t GROUP BY e.account_number)
      SELECT a.number, a.local_sum AS stored, coalesce(e.s, 0) AS derived FROM accounts a LEFT JOIN e ON e.account_number = a.number
-      WHERE a.local_sum != coalesce(e.s, 0)`);
+      WHERE a.local_sum != coalesce(e.s, 0)`).all();
   for (const r of stale) problems.push(`account ${r.number}: stored local_sum ${r.stored} ≠ ${r.derived} from its entries`);
   const outboxRows = one('SELECT count(*) FROM outbox') ?? 0;
   if (outboxRows !== ec) problems.push(`${ec - outboxRows} entries have no outbox row`);
   const orphanEntries = one(`SELECT count(*) FROM entries e LEFT JOIN receipts r ON r.seq = e.receipt_seq WHERE e.kind IN ('sale','refund','subsidy') AND r.seq IS NULL`) ?? 0;
   if (orphanEntries) problems.push(`${orphanEntries} money entries have no receipt`);
-  const mismatch = q<{ account_number: string; entries: number; receipts: number }>(
+  const mismatch = sqlite.prepare<[], { account_number: SqlRow<typeof accounts>['number']; entries: number; receipts: number }>(
     `WITH e AS (SELECT account_number, sum(amount) AS s FROM entries WHERE account_number IS NOT NULL GROUP BY account_number),
           r AS (SELECT account_number, sum(CASE kind WHEN 'sale' THEN -total ELSE total END) AS s FROM receipts GROUP BY account_number)
      SELECT a.number AS account_number, coalesce(e.s, 0) AS entries, coalesce(r.s, 0) AS receipts
-       FROM accounts a LEFT JOIN e ON e.account_number = a.number LEFT JOIN r ON r.account_number = a.number`).filter((r) => r.entries !== r.receipts);
+       FROM accounts a LEFT JOIN e ON e.account_number = a.number LEFT JOIN r ON r.account_number = a.number`).all().filter((r) => r.entries !== r.receipts);
   for (const m of mismatch) problems.push(`account ${m.account_number}: entries ${m.entries} ≠ receipts ${m.receipts}`);
   return problems;
 }

@@ -1,18 +1,18 @@
 import type Database from 'better-sqlite3';
 import type { SyncEntry } from '../api/sync.js';
-import { ledgerCursor, lineKeys } from './db/schema.js';
+import type { PricedLine } from '../core/sale.js';
+import type { Joined, SqlPick, SqlRow } from './db/rows.js';
+import { ledgerCursor, type entries, type ledgerCursors, type receipts } from './db/schema.js';
+import { receiptLinesReader } from './receipt-lines.js';
 
-/** An entries row as stored (snake_case from SQL), with its receipt's columns when it has one. */
-export interface EntryRow {
-  uuid: string; seq: number; kind: SyncEntry['kind']; account_number: string | null; amount: number;
-  created_at: string; shift_id: string | null; cashier_id: string | null; card_id: string | null; payload: string;
-  receipt_seq?: number | null;
-  r_id?: string | null; r_number?: string | null; r_issued_at?: string | null;
-  r_total?: number | null; r_subsidy?: number | null; r_account?: string | null; r_refund_of?: string | null;
-}
+/** An entries row as stored (snake_case from SQL), with its receipt's columns (`r_…`) when it has one. */
+export type EntryRow = SqlPick<typeof entries, 'uuid' | 'seq' | 'kind' | 'account_number' | 'amount' | 'created_at' | 'shift_id'
+  | 'cashier_id' | 'card_id' | 'payload'> & Partial<SqlPick<typeof entries, 'receipt_seq'>>
+  & Joined<'r_', SqlPick<typeof receipts, 'id' | 'number' | 'issued_at' | 'total' | 'subsidy' | 'account_number' | 'refund_of'>>;
 
-interface LineRow { item_id: string; item_kind: 'dish' | 'mealSet'; name: string; quantity: number; unit_price: number; amount: number; subsidy: number }
-type WireLine = { itemId: string; kind: 'dish' | 'mealSet'; name: string; quantity: number; unitPrice: number; amount: number; subsidy: number };
+/** A receipt line on the wire (receiptLineSchema): the stored line without what only the till prints. */
+type WireLine = Omit<PricedLine, 'ruleId' | 'note'>;
+const wireLine = ({ ruleId: _rule, note: _note, ...line }: PricedLine): WireLine => line;
 
 /**
  * Sale and refund entries go on the wire in exactly the shape the server reads
@@ -58,7 +58,7 @@ function salePayload(r: EntryRow, own: Record<string, unknown>, linesOf: (seq: n
 function subsidyPayload(r: EntryRow, own: Record<string, unknown>, linesOf: (seq: number) => WireLine[]): Record<string, unknown> {
   if (r.receipt_seq == null || r.r_id == null || 'receiptId' in own) return own;
   return {
-    receiptId: r.r_id, receiptNumber: r.r_number, pupilAccountNumber: r.r_account,
+    receiptId: r.r_id, receiptNumber: r.r_number, pupilAccountNumber: r.r_account_number,
     lines: linesOf(r.receipt_seq).filter((l) => l.subsidy !== 0),
     ...(r.r_refund_of ? { refundOf: r.r_refund_of } : {}),
     ...own,
@@ -84,21 +84,19 @@ function prepare(sqlite: Database.Database) {
   // a rowid range of entries, so reading it never scans what was acknowledged long ago.
   const acked = ledgerCursor('outbox_acked_seq');
   return {
-    pending: sqlite.prepare(
+    pending: sqlite.prepare<[number, number], EntryRow>(
       `SELECT e.uuid, e.seq, e.kind, e.account_number, e.amount, e.created_at, e.shift_id, e.cashier_id, e.card_id, e.payload, e.receipt_seq,
               r.id AS r_id, r.number AS r_number, r.issued_at AS r_issued_at, r.total AS r_total,
-              r.subsidy AS r_subsidy, r.account_number AS r_account, r.refund_of AS r_refund_of
+              r.subsidy AS r_subsidy, r.account_number AS r_account_number, r.refund_of AS r_refund_of
          FROM entries e LEFT JOIN receipts r ON r.seq = e.receipt_seq
         WHERE e.seq > max(?, ${acked}) ORDER BY e.seq LIMIT ?`),
-    // A receipt's lines are one rowid range (lineKeys).
-    lines: sqlite.prepare(`SELECT item_id, item_kind, name, quantity, unit_price, amount, subsidy FROM receipt_lines
-                            WHERE id BETWEEN ? AND ? ORDER BY id`),
-    ackedSeq: sqlite.prepare(`SELECT ${acked}`).pluck(),
+    lines: receiptLinesReader(sqlite),
+    ackedSeq: sqlite.prepare<[], SqlRow<typeof ledgerCursors>['outbox_acked_seq']>(`SELECT ${acked}`).pluck(),
     // Capped at our newest entry: an ack beyond it (a terminal restored from an old copy, whose
     // server already has higher seqs) must not swallow entries this terminal writes later.
     ackThrough: sqlite.prepare(`UPDATE ledger_cursors SET outbox_acked_seq = max(outbox_acked_seq, min(?, coalesce((SELECT max(seq) FROM entries), 0))) WHERE id = 1`),
     resumeFrom: sqlite.prepare(`UPDATE ledger_cursors SET outbox_acked_seq = min(outbox_acked_seq, ? - 1) WHERE id = 1`),
-    count: sqlite.prepare(`SELECT count(*) FROM entries WHERE seq > ${acked}`).pluck(),
+    count: sqlite.prepare<[], number>(`SELECT count(*) FROM entries WHERE seq > ${acked}`).pluck(),
   };
 }
 function st(sqlite: Database.Database) {
@@ -110,15 +108,13 @@ function st(sqlite: Database.Database) {
 /** Outbox entries (not yet acknowledged), in seq order, as the push wire format. */
 export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq = 0): SyncEntry[] {
   const s = st(sqlite);
-  const rows = s.pending.all(afterSeq, limit) as EntryRow[];
+  const rows = s.pending.all(afterSeq, limit);
   // A sale and its subsidy entry share a receipt: read its lines once.
   const cache = new Map<number, WireLine[]>();
   const linesOf = (seq: number): WireLine[] => {
     let lines = cache.get(seq);
     if (!lines) {
-      lines = (s.lines.all(...lineKeys(seq)) as LineRow[]).map((l) => ({
-        itemId: l.item_id, kind: l.item_kind, name: l.name, quantity: l.quantity, unitPrice: l.unit_price, amount: l.amount, subsidy: l.subsidy,
-      }));
+      lines = s.lines(seq).map(wireLine);
       cache.set(seq, lines);
     }
     return lines;
@@ -129,9 +125,9 @@ export function pendingEntries(sqlite: Database.Database, limit = 500, afterSeq 
 /** The server has every entry 1..ackSeq: they leave the outbox. Returns how many left it. */
 export function markAcked(sqlite: Database.Database, ackSeq: number): number {
   const s = st(sqlite);
-  const before = s.ackedSeq.get() as number;
+  const before = s.ackedSeq.get() ?? 0;
   s.ackThrough.run(ackSeq);
-  return (s.ackedSeq.get() as number) - before;
+  return (s.ackedSeq.get() ?? 0) - before;
 }
 
 /** The server says it lacks entries from `seq` on (a server restored from a backup): they go back into the outbox. */
@@ -140,5 +136,5 @@ export function resendFrom(sqlite: Database.Database, seq: number): void {
 }
 
 export function pendingCount(sqlite: Database.Database): number {
-  return st(sqlite).count.get() as number;
+  return st(sqlite).count.get() ?? 0;
 }

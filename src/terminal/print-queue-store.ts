@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { ledgerCursor, type PrintJobKind } from './db/schema.js';
+import type { SqlPick, SqlRow } from './db/rows.js';
+import { ledgerCursor, type PrintJobKind, type printJobs } from './db/schema.js';
 import { ReceiptDocs } from './receipt-doc.js';
 
 /** One print_jobs row, as the queue sees it. */
@@ -11,7 +12,7 @@ export interface PrintJobRow {
   payload: string;
   /** receipts.seq whose doc is the payload (set by a store that stores no copy); null otherwise. */
   receiptSeq?: number | null;
-  status: 'queued' | 'printing' | 'printed' | 'failed';
+  status: SqlRow<typeof printJobs>['status'];
   attempts: number;
   lastError: string | null;
   copy: boolean;
@@ -86,11 +87,12 @@ export class MemoryPrintJobStore implements PrintJobStore {
   list(limit: number): PrintJobRow[] { return this.ordered().reverse().slice(0, limit); }
 }
 
-type SqlRow = {
-  id: string; receipt_id: string | null; receipt_seq: number | null; kind: PrintJobKind; payload: string | null; status: PrintJobRow['status'];
-  attempts: number; last_error: string | null; copy: number; created_at: string; printed_at: string | null;
-};
-const fromSql = (r: SqlRow): PrintJobRow => ({
+/** A print_jobs row as the store's SELECTs return it (payload: the job's own, else its receipt's stored doc). */
+type JobSqlRow = SqlPick<typeof printJobs, 'id' | 'receipt_id' | 'receipt_seq' | 'kind' | 'payload' | 'status' | 'attempts' | 'last_error'
+  | 'copy' | 'created_at' | 'printed_at'>;
+/** insert()'s named parameters. */
+type JobParams = Omit<NewPrintJobRow, 'receiptSeq' | 'copy'> & { receiptSeq: number | null; copy: JobSqlRow['copy'] };
+const fromSql = (r: JobSqlRow): PrintJobRow => ({
   // A job whose receipt is gone has nothing to print: the queue marks it failed ("not a ReceiptDoc").
   id: r.id, receiptId: r.receipt_id, receiptSeq: r.receipt_seq, kind: r.kind, payload: r.payload ?? 'null', status: r.status, attempts: r.attempts,
   lastError: r.last_error, copy: r.copy === 1, createdAt: r.created_at, printedAt: r.printed_at,
@@ -104,10 +106,10 @@ const CURSOR = ledgerCursor('print_jobs_through_seq');
  * one with a cabinet password on paper, is counted with its receipt, not twice).
  */
 export function pendingPrintCount(sqlite: Database.Database): () => number {
-  const st = sqlite.prepare(`SELECT
+  const st = sqlite.prepare<[], number>(`SELECT
       (SELECT count(*) FROM print_jobs WHERE status IN ('queued','printing') AND (receipt_seq IS NULL OR receipt_seq <= ${CURSOR}))
     + coalesce((SELECT max(seq) FROM receipts), 0) - ${CURSOR}`).pluck();
-  return () => st.get() as number;
+  return () => st.get() ?? 0;
 }
 
 /** The terminal database's print_jobs table (src/terminal/db/schema.ts), on the service's own connection. */
@@ -125,18 +127,18 @@ export class SqlitePrintJobStore implements PrintJobStore {
       p.last_error, p.copy, p.created_at, p.printed_at FROM print_jobs p LEFT JOIN receipts r ON r.seq = p.receipt_seq AND p.payload IS NULL`;
     this.docs = new ReceiptDocs(sqlite);
     this.s = {
-      insert: sqlite.prepare(`INSERT INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, last_error, copy, created_at, printed_at)
+      insert: sqlite.prepare<[JobParams]>(`INSERT INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, last_error, copy, created_at, printed_at)
         VALUES (@id, @receiptId, @receiptSeq, @kind, @payload, @status, @attempts, @lastError, @copy, @createdAt, @printedAt)`),
-      get: sqlite.prepare(`SELECT ${cols} WHERE p.id = ?`),
+      get: sqlite.prepare<[string], JobSqlRow>(`SELECT ${cols} WHERE p.id = ?`),
       // The status IN (…) term lets SQLite use the partial index print_jobs_pending_idx.
-      next: sqlite.prepare(`SELECT ${cols} WHERE p.status IN ('queued','printing') AND p.status = 'queued' ORDER BY p.created_at, p.id LIMIT 1`),
+      next: sqlite.prepare<[], JobSqlRow>(`SELECT ${cols} WHERE p.status IN ('queued','printing') AND p.status = 'queued' ORDER BY p.created_at, p.id LIMIT 1`),
       printing: sqlite.prepare(`UPDATE print_jobs SET status = 'printing' WHERE id = ? AND status = 'queued'`),
       printed: sqlite.prepare(`UPDATE print_jobs SET status = 'printed', printed_at = ?, attempts = attempts + 1 WHERE id = ?`),
       retry: sqlite.prepare(`UPDATE print_jobs SET status = 'queued', attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'printing'`),
       failed: sqlite.prepare(`UPDATE print_jobs SET status = 'failed', last_error = ? WHERE id = ?`),
       recover: sqlite.prepare(`UPDATE print_jobs SET status = 'queued', copy = 1 WHERE status = 'printing'`),
-      list: sqlite.prepare(`SELECT ${cols} ORDER BY p.created_at DESC, p.id DESC LIMIT ?`),
-      implied: sqlite.prepare(`SELECT coalesce(max(seq), 0) > ${CURSOR} FROM receipts`).pluck(),
+      list: sqlite.prepare<[number], JobSqlRow>(`SELECT ${cols} ORDER BY p.created_at DESC, p.id DESC LIMIT ?`),
+      implied: sqlite.prepare<[], 0 | 1>(`SELECT coalesce(max(seq), 0) > ${CURSOR} FROM receipts`).pluck(),
       // Implied jobs of receipts beyond the cursor become rows, queued at the receipt's time; the
       // id is the receipt's, so a row the sale already wrote (cabinet password) stays as it is.
       writeImplied: sqlite.prepare(`INSERT OR IGNORE INTO print_jobs (id, receipt_id, receipt_seq, kind, payload, status, attempts, copy, created_at)
@@ -145,7 +147,7 @@ export class SqlitePrintJobStore implements PrintJobStore {
     };
     this.pendingCount = pendingPrintCount(sqlite);
   }
-  private rowOf(r: SqlRow): PrintJobRow {
+  private rowOf(r: JobSqlRow): PrintJobRow {
     if (r.payload === null && r.receipt_seq !== null) {
       const doc = this.docs.at(r.receipt_seq);
       if (doc) return fromSql({ ...r, payload: JSON.stringify(doc) });
@@ -160,15 +162,15 @@ export class SqlitePrintJobStore implements PrintJobStore {
   }
   insert(row: NewPrintJobRow): void { this.s.insert.run({ ...row, receiptSeq: row.receiptSeq ?? null, copy: row.copy ? 1 : 0 }); }
   get(id: string): PrintJobRow | undefined {
-    let r = this.s.get.get(id) as SqlRow | undefined;
-    if (!r && this.materialize()) r = this.s.get.get(id) as SqlRow | undefined;
+    let r = this.s.get.get(id);
+    if (!r && this.materialize()) r = this.s.get.get(id);
     return r && this.rowOf(r);
   }
-  nextQueued(): PrintJobRow | undefined { this.materialize(); const r = this.s.next.get() as SqlRow | undefined; return r && this.rowOf(r); }
+  nextQueued(): PrintJobRow | undefined { this.materialize(); const r = this.s.next.get(); return r && this.rowOf(r); }
   markPrinting(id: string): boolean { return this.s.printing.run(id).changes === 1; }
   markPrinted(id: string, at: string): void { this.s.printed.run(at, id); }
   markRetry(id: string, error: string): void { this.s.retry.run(error, id); }
   markFailed(id: string, error: string): void { this.s.failed.run(error, id); }
   recoverInterrupted(): number { return this.s.recover.run().changes; }
-  list(limit: number): PrintJobRow[] { this.materialize(); return (this.s.list.all(limit) as SqlRow[]).map((r) => this.rowOf(r)); }
+  list(limit: number): PrintJobRow[] { this.materialize(); return this.s.list.all(limit).map((r) => this.rowOf(r)); }
 }

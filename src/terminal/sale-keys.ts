@@ -1,4 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { SqlRow } from './db/rows.js';
+import type { receipts } from './db/schema.js';
+
+type Receipt = SqlRow<typeof receipts>;
 
 /**
  * How many of the newest receipts' sale ids `sell()` recognises as retries. A key only
@@ -23,9 +27,9 @@ export class RecentSaleKeys {
   /** Reads the keys of the newest `capacity` receipts (a rowid range of receipts). */
   load(sqlite: Database.Database): void {
     this.seqByKey.clear();
-    const rows = sqlite.prepare(
+    const rows = sqlite.prepare<[number], [NonNullable<Receipt['sale_id']>, Receipt['seq']]>(
       `SELECT sale_id, seq FROM receipts WHERE seq > (SELECT coalesce(max(seq), 0) FROM receipts) - ? AND sale_id IS NOT NULL ORDER BY seq`,
-    ).raw().all(this.capacity) as [string, number][];
+    ).raw().all(this.capacity);
     for (const [key, seq] of rows) this.seqByKey.set(key, seq);
   }
 

@@ -15,7 +15,7 @@ export const SETTING = {
 } as const;
 
 export function isEmpty(sqlite: Database.Database): boolean {
-  return (sqlite.prepare('SELECT count(*) FROM schools').pluck().get() as number) === 0;
+  return sqlite.prepare<[], number>('SELECT count(*) FROM schools').pluck().get() === 0;
 }
 
 /**
@@ -68,7 +68,7 @@ export async function loadSchool(sqlite: Database.Database, data: DemoSchool = D
 }
 
 function hasColumn(sqlite: Database.Database, table: string, column: string): boolean {
-  return (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).includes(column);
+  return sqlite.prepare<[string], string>(`SELECT name FROM pragma_table_info(?)`).pluck().all(table).includes(column);
 }
 
 /** The school's allergen policy, dishes' and meal sets' allergens (a set's: its own and its dishes', as the pull sends them), pupils' allergies. */

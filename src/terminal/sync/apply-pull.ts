@@ -3,7 +3,11 @@ import type { PullResponse } from '../../api/sync.js';
 import { SETTING } from '../seed.js';
 import { SYNC_KEY, setSyncValue } from './store.js';
 import { cardAliasWriter } from '../card-aliases.js';
-import { ledgerCursor } from '../db/schema.js';
+import type { SqlParams, SqlRow } from '../db/rows.js';
+import {
+  ledgerCursor, type accounts, type barredItems, type cards, type cashiers, type dishes, type entitlementRules, type entries,
+  type mealSets, type menuCategories, type schools, type settings, type students,
+} from '../db/schema.js';
 
 export interface PullSummary {
   reset: boolean;
@@ -42,7 +46,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
   const s = res.settings;
   let settingsChanged = false;
   sqlite.transaction(() => {
-    const before = st.settingsFingerprint.get() as string;
+    const before = st.settingsFingerprint.get();
     st.upsertSchool.run({
       id: s.schoolId, code: s.schoolCode, name: s.schoolName, timeZone: s.timeZone,
       overdraftLimit: s.overdraftLimit, staleAfterMinutes: s.staleAfterMinutes, cabinetUrl: s.cabinetUrl,
@@ -77,7 +81,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     for (const a of res.accounts) {
       if (!a.active) {
         st.deleteAccount.run(a.accountNumber);
-        for (const id of st.cardsOf.all(a.accountNumber) as string[]) st.aliases.remove(id);
+        for (const id of st.cardsOf.all(a.accountNumber)) st.aliases.remove(id);
         st.deleteCardsOf.run(a.accountNumber);
         continue;
       }
@@ -91,7 +95,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     // An account new to this table may still have entries here (a full reset dropped it while
     // its sales were waiting to be sent): its sums come from them, as the triggers would have kept them.
     if (created.length > 0) {
-      for (const number of st.withEntries.all(JSON.stringify(created)) as string[]) {
+      for (const number of st.withEntries.all(JSON.stringify(created))) {
         st.recomputeSums.run(number);
         st.recomputeSpent.run(number);
       }
@@ -167,77 +171,81 @@ function statements(sqlite: Database.Database) {
 
 const FOLDED = ledgerCursor('sums_through_seq');
 
+type Key = string;
+type Account = SqlRow<typeof accounts>;
+type Student = SqlRow<typeof students>;
+
 function prepare(s: Database.Database) {
   return {
-    upsertSchool: s.prepare(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)
+    upsertSchool: s.prepare<[SqlParams<typeof schools, 'id' | 'code' | 'name' | 'timeZone' | 'overdraftLimit' | 'staleAfterMinutes' | 'cabinetUrl' | 'allergenPolicy'>]>(`INSERT INTO schools (id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)
       VALUES (@id, @code, @name, @timeZone, @overdraftLimit, @staleAfterMinutes, @cabinetUrl, @allergenPolicy)
       ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, time_zone = excluded.time_zone,
         overdraft_limit = excluded.overdraft_limit, stale_after_minutes = excluded.stale_after_minutes, cabinet_url = excluded.cabinet_url,
         allergen_policy = excluded.allergen_policy`),
-    deleteOtherSchools: s.prepare(`DELETE FROM schools WHERE id != ?`),
-    settingsFingerprint: s.prepare(`SELECT json_array((SELECT json_group_array(json_array(id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)) FROM schools),
+    deleteOtherSchools: s.prepare<[Key]>(`DELETE FROM schools WHERE id != ?`),
+    settingsFingerprint: s.prepare<[], string>(`SELECT json_array((SELECT json_group_array(json_array(id, code, name, time_zone, overdraft_limit, stale_after_minutes, cabinet_url, allergen_policy)) FROM schools),
       (SELECT json_group_array(json_array(key, value)) FROM settings WHERE key IN ('${SETTING.schoolId}', '${SETTING.terminalId}', '${SETTING.terminalName}', '${SETTING.receiptSeries}')))`).pluck(),
-    setting: s.prepare(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
-    upsertStudent: s.prepare(`INSERT INTO students (id, school_id, full_name, class_name, account_number, allergies)
+    setting: s.prepare<[SqlRow<typeof settings>['key'], SqlRow<typeof settings>['value']]>(`INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)`),
+    upsertStudent: s.prepare<[SqlParams<typeof students, 'id' | 'schoolId' | 'fullName' | 'className' | 'accountNumber' | 'allergies'>]>(`INSERT INTO students (id, school_id, full_name, class_name, account_number, allergies)
       VALUES (@id, @schoolId, @fullName, @className, @accountNumber, @allergies)
       ON CONFLICT (id) DO UPDATE SET school_id = excluded.school_id, full_name = excluded.full_name,
         class_name = excluded.class_name, account_number = excluded.account_number, allergies = excluded.allergies`),
-    setPhoto: s.prepare(`UPDATE students SET photo = ?, photo_mime = ? WHERE id = ?`),
-    setElsewhere: s.prepare(`UPDATE accounts SET elsewhere_day = ?, spent_elsewhere = ?, benefit_elsewhere = ? WHERE number = ?`),
-    deleteStudent: s.prepare(`DELETE FROM students WHERE id = ?`),
-    deleteStudentBenefits: s.prepare(`DELETE FROM student_benefits WHERE student_id = ?`),
-    insertStudentBenefit: s.prepare(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
+    setPhoto: s.prepare<[Student['photo'], Student['photo_mime'], Key]>(`UPDATE students SET photo = ?, photo_mime = ? WHERE id = ?`),
+    setElsewhere: s.prepare<[Account['elsewhere_day'], Account['spent_elsewhere'], Account['benefit_elsewhere'], Key]>(`UPDATE accounts SET elsewhere_day = ?, spent_elsewhere = ?, benefit_elsewhere = ? WHERE number = ?`),
+    deleteStudent: s.prepare<[Key]>(`DELETE FROM students WHERE id = ?`),
+    deleteStudentBenefits: s.prepare<[Key]>(`DELETE FROM student_benefits WHERE student_id = ?`),
+    insertStudentBenefit: s.prepare<[Key, Key]>(`INSERT OR IGNORE INTO student_benefits (student_id, benefit_category_id) VALUES (?, ?)`),
     // An account's running sums are kept from its first row on (the terminal core folds entries in;
     // a trigger recomputes local_sum when server_seq moves in the DO UPDATE branch). A row this pull
     // creates starts at zero: recomputeSums() fills in the rare one that already has entries here.
-    accountExists: s.prepare(`SELECT 1 FROM accounts WHERE number = ?`).pluck(),
-    upsertAccount: s.prepare(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
+    accountExists: s.prepare<[Key], 1>(`SELECT 1 FROM accounts WHERE number = ?`).pluck(),
+    upsertAccount: s.prepare<[SqlParams<typeof accounts, 'number' | 'studentId' | 'serverBalance' | 'serverSeq' | 'dailyLimit' | 'hasPermanentPassword' | 'updatedAt'>]>(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
       VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt)
       ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
         server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
         has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`),
     // One pass over the ledger (entries has no per-account index since migration 0008).
-    withEntries: s.prepare(`SELECT DISTINCT account_number FROM entries WHERE account_number IN (SELECT value FROM json_each(?))`).pluck(),
+    withEntries: s.prepare<[string], NonNullable<SqlRow<typeof entries>['account_number']>>(`SELECT DISTINCT account_number FROM entries WHERE account_number IN (SELECT value FROM json_each(?))`).pluck(),
     // The stored sums cover the entries up to ledger_cursors.sums_through_seq; the service adds newer ones.
-    recomputeSums: s.prepare(`UPDATE accounts SET
+    recomputeSums: s.prepare<[Key]>(`UPDATE accounts SET
         local_sum = (SELECT coalesce(sum(e.amount), 0) FROM entries e WHERE e.seq > accounts.server_seq AND e.seq <= ${FOLDED}
                       AND e.account_number = accounts.number),
         spent_day = (SELECT max(e.school_day) FROM entries e WHERE e.seq <= ${FOLDED} AND e.account_number = accounts.number
                       AND e.kind IN ('sale', 'refund'))
       WHERE number = ?`),
-    recomputeSpent: s.prepare(`UPDATE accounts SET spent_today = coalesce((SELECT -sum(e.amount) FROM entries e
+    recomputeSpent: s.prepare<[Key]>(`UPDATE accounts SET spent_today = coalesce((SELECT -sum(e.amount) FROM entries e
         WHERE e.seq <= ${FOLDED} AND e.account_number = accounts.number AND e.kind IN ('sale', 'refund') AND e.school_day = accounts.spent_day), 0)
       WHERE number = ?`),
-    deleteAccountsNotIn: s.prepare(`DELETE FROM accounts WHERE number NOT IN (SELECT value FROM json_each(?))`),
-    deleteAccount: s.prepare(`DELETE FROM accounts WHERE number = ?`),
-    deleteCardsOf: s.prepare(`DELETE FROM cards WHERE account_number = ?`),
-    cardsOf: s.prepare(`SELECT id FROM cards WHERE account_number = ?`).pluck(),
+    deleteAccountsNotIn: s.prepare<[string]>(`DELETE FROM accounts WHERE number NOT IN (SELECT value FROM json_each(?))`),
+    deleteAccount: s.prepare<[Key]>(`DELETE FROM accounts WHERE number = ?`),
+    deleteCardsOf: s.prepare<[Key]>(`DELETE FROM cards WHERE account_number = ?`),
+    cardsOf: s.prepare<[Key], SqlRow<typeof cards>['id']>(`SELECT id FROM cards WHERE account_number = ?`).pluck(),
     aliases: cardAliasWriter(s),
-    upsertCard: s.prepare(`INSERT INTO cards (id, account_number, state, updated_at) VALUES (@id, @accountNumber, @state, @updatedAt)
+    upsertCard: s.prepare<[SqlParams<typeof cards, 'id' | 'accountNumber' | 'state' | 'updatedAt'>]>(`INSERT INTO cards (id, account_number, state, updated_at) VALUES (@id, @accountNumber, @state, @updatedAt)
       ON CONFLICT (id) DO UPDATE SET account_number = excluded.account_number, state = excluded.state, updated_at = excluded.updated_at`),
-    upsertCategory: s.prepare(`INSERT INTO menu_categories (id, name, sort) VALUES (@id, @name, @sort)
+    upsertCategory: s.prepare<[SqlParams<typeof menuCategories, 'id' | 'name' | 'sort'>]>(`INSERT INTO menu_categories (id, name, sort) VALUES (@id, @name, @sort)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, sort = excluded.sort`),
-    deleteCategory: s.prepare(`DELETE FROM menu_categories WHERE id = ?`),
-    upsertDish: s.prepare(`INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active, allergens)
+    deleteCategory: s.prepare<[Key]>(`DELETE FROM menu_categories WHERE id = ?`),
+    upsertDish: s.prepare<[SqlParams<typeof dishes, 'id' | 'name' | 'price' | 'categoryId' | 'hotkey' | 'sort' | 'active' | 'allergens'>]>(`INSERT INTO dishes (id, name, price, category_id, hotkey, sort, active, allergens)
       VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active, @allergens)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price, category_id = excluded.category_id,
         hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active, allergens = excluded.allergens`),
-    upsertMealSet: s.prepare(`INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids, allergens)
+    upsertMealSet: s.prepare<[SqlParams<typeof mealSets, 'id' | 'name' | 'price' | 'categoryId' | 'hotkey' | 'sort' | 'active' | 'dishIds' | 'allergens'>]>(`INSERT INTO meal_sets (id, name, price, category_id, hotkey, sort, active, dish_ids, allergens)
       VALUES (@id, @name, @price, @categoryId, @hotkey, @sort, @active, @dishIds, @allergens)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, price = excluded.price, category_id = excluded.category_id,
         hotkey = excluded.hotkey, sort = excluded.sort, active = excluded.active, dish_ids = excluded.dish_ids,
         allergens = excluded.allergens`),
-    upsertBenefitCategory: s.prepare(`INSERT INTO benefit_categories (id, name) VALUES (?, ?)
+    upsertBenefitCategory: s.prepare<[Key, string]>(`INSERT INTO benefit_categories (id, name) VALUES (?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name`),
-    deleteBenefitCategory: s.prepare(`DELETE FROM benefit_categories WHERE id = ?`),
-    upsertRule: s.prepare(`INSERT INTO entitlement_rules (id, benefit_category_id, meal_set_id, parent_pays)
+    deleteBenefitCategory: s.prepare<[Key]>(`DELETE FROM benefit_categories WHERE id = ?`),
+    upsertRule: s.prepare<[SqlParams<typeof entitlementRules, 'id' | 'benefitCategoryId' | 'mealSetId' | 'parentPays'>]>(`INSERT INTO entitlement_rules (id, benefit_category_id, meal_set_id, parent_pays)
       VALUES (@id, @benefitCategoryId, @mealSetId, @parentPays)
       ON CONFLICT (id) DO UPDATE SET benefit_category_id = excluded.benefit_category_id,
         meal_set_id = excluded.meal_set_id, parent_pays = excluded.parent_pays`),
-    deleteRule: s.prepare(`DELETE FROM entitlement_rules WHERE id = ?`),
-    deleteBarred: s.prepare(`DELETE FROM barred_items WHERE account_number = ?`),
-    insertBarred: s.prepare(`INSERT OR IGNORE INTO barred_items (account_number, target_kind, target_id) VALUES (?, ?, ?)`),
-    upsertCashier: s.prepare(`INSERT INTO cashiers (id, name, role, pin_hash, active) VALUES (@id, @name, @role, @pinHash, @active)
+    deleteRule: s.prepare<[Key]>(`DELETE FROM entitlement_rules WHERE id = ?`),
+    deleteBarred: s.prepare<[Key]>(`DELETE FROM barred_items WHERE account_number = ?`),
+    insertBarred: s.prepare<[Key, SqlRow<typeof barredItems>['target_kind'], Key]>(`INSERT OR IGNORE INTO barred_items (account_number, target_kind, target_id) VALUES (?, ?, ?)`),
+    upsertCashier: s.prepare<[SqlParams<typeof cashiers, 'id' | 'name' | 'role' | 'pinHash' | 'active'>]>(`INSERT INTO cashiers (id, name, role, pin_hash, active) VALUES (@id, @name, @role, @pinHash, @active)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, pin_hash = excluded.pin_hash, active = excluded.active`),
   };
 }

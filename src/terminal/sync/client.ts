@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
 import type { SyncState } from '../../api/pos-api.js';
 import type { TillStatus } from '../../api/sync.js';
+import type { SqlRow } from '../db/rows.js';
+import type { entries, shifts } from '../db/schema.js';
 import { markAcked, pendingCount, pendingEntries, resendFrom } from '../outbox.js';
 import { applyPull, type PullSummary } from './apply-pull.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -206,7 +208,7 @@ export class SyncClient {
   /** Reported to the server with the pull (console's till status table); never fails a sync. */
   private tillStatus(): TillStatus | undefined {
     try {
-      const lastZAt = this.sqlite.prepare('SELECT max(closed_at) FROM shifts WHERE z_report IS NOT NULL').pluck().get() as string | null;
+      const lastZAt = this.sqlite.prepare<[], SqlRow<typeof shifts>['closed_at']>('SELECT max(closed_at) FROM shifts WHERE z_report IS NOT NULL').pluck().get() ?? null;
       return { ...this.opts.status?.(), sentAt: this.nowIso(), pendingEntries: pendingCount(this.sqlite), lastZAt: lastZAt ?? null };
     } catch {
       return undefined;
@@ -426,7 +428,7 @@ export class SyncClient {
 
   /** The newest entry's seq (the outbox is the ledger's tail, so also its newest outbox entry). */
   private newestEntrySeq(): number {
-    return (this.sqlite.prepare('SELECT max(seq) FROM entries').pluck().get() as number | null) ?? 0;
+    return this.sqlite.prepare<[], SqlRow<typeof entries>['seq'] | null>('SELECT max(seq) FROM entries').pluck().get() ?? 0;
   }
 
   /** The terminal core writes the outbox on the same connection; a cheap look finds new rows without a hook. */

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { SqlRow } from '../db/rows.js';
+import type { settings } from '../db/schema.js';
 import { SETTING } from '../seed.js';
 import type { SyncState } from '../../api/pos-api.js';
 import { SyncClient, type SyncClientOptions } from './client.js';
@@ -46,7 +48,7 @@ export interface SyncRuntimeHandle {
 export function startSync(opts: StartSyncOptions): SyncRuntimeHandle {
   const { sqlite, service, onState, onDataChanged, ...rest } = opts;
   const terminalId = opts.terminalId
-    ?? (sqlite.prepare(`SELECT value FROM settings WHERE key = ?`).pluck().get(SETTING.terminalId) as string | undefined);
+    ?? sqlite.prepare<[string], SqlRow<typeof settings>['value']>(`SELECT value FROM settings WHERE key = ?`).pluck().get(SETTING.terminalId);
   if (!terminalId) throw new Error('terminal id unknown: enrol the terminal first (canteen terminal enroll)');
   const client = new SyncClient({
     poke: wsPoke,

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { SqlRow } from '../db/rows.js';
+import type { syncState } from '../db/schema.js';
 
 /**
  * The sync client's persistent state, in the terminal's `sync_state` table
@@ -22,7 +24,7 @@ export const SYNC_KEY = {
 export type SyncKey = (typeof SYNC_KEY)[keyof typeof SYNC_KEY];
 
 export function getSyncValue(sqlite: Database.Database, key: SyncKey): string | undefined {
-  return sqlite.prepare('SELECT value FROM sync_state WHERE key = ?').pluck().get(key) as string | undefined;
+  return sqlite.prepare<[SyncKey], SqlRow<typeof syncState>['value']>('SELECT value FROM sync_state WHERE key = ?').pluck().get(key);
 }
 
 /** Call inside a transaction when the value must commit with other writes. */
