@@ -14,6 +14,8 @@ export const schoolViewSchema = z.object({
   offlineWarnHours: z.number(),
   /** Corrections by hand above this (kopecks) need a second person's approval. */
   correctionApprovalLimit: z.number().int(),
+  /** A dish with one of the pupil's allergens at the till: the cashier confirms it, or the till refuses it. */
+  allergenPolicy: z.enum(['confirm', 'refuse']),
   version: z.number().int(),
 });
 export type SchoolView = z.infer<typeof schoolViewSchema>;
@@ -42,7 +44,11 @@ export const schoolUpdateSchema = z.object({
   overdraftLimit: kopecks.optional(),
   offlineWarnHours: z.number().min(1).max(24 * 14).optional(),
   correctionApprovalLimit: kopecks.optional(),
+  allergenPolicy: z.enum(['confirm', 'refuse'], 'аллергены: confirm (подтверждает кассир) или refuse (касса не продаёт)').optional(),
 });
+
+/** How the console names the allergen policies. */
+export const ALLERGEN_POLICY_NAMES = { confirm: 'кассир подтверждает продажу', refuse: 'касса не продаёт' } as const;
 
 export const CALENDAR_KINDS = ['schoolDay', 'holiday'] as const;
 export const calendarDaySchema = z.object({

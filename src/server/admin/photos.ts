@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { studentPhotos, students } from '../db/schema.js';
-import type { Db } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 
 /** What the till shows: a portrait thumbnail, a few kilobytes each (a school of 2,000 pupils: a few MB on the till). */
@@ -38,20 +38,31 @@ export async function resizePhoto(input: Buffer, format: 'jpeg' | 'webp' = 'jpeg
  */
 export async function setStudentPhoto(db: Db, studentId: string, image: Buffer, format: 'jpeg' | 'webp' = 'jpeg'): Promise<{ bytes: number; schoolId: string }> {
   const photo = await resizePhoto(image, format);
-  return db.transaction(async (tx) => {
-    const [stu] = await tx.select({ schoolId: students.schoolId }).from(students).where(eq(students.id, studentId));
-    if (!stu) throw new PhotoError(`Учащийся ${studentId} не найден`);
-    await tx.insert(studentPhotos).values({ studentId, schoolId: stu.schoolId, mime: photo.mime, data: photo.data })
-      .onConflictDoUpdate({ target: studentPhotos.studentId, set: { mime: photo.mime, data: photo.data, schoolId: stu.schoolId, updatedAt: sql`now()` } });
-    await recordChanges(tx, stu.schoolId, 'student', [studentId]);
-    return { bytes: photo.data.length, schoolId: stu.schoolId };
-  });
+  return db.transaction(async (tx) => storeStudentPhoto(tx, studentId, photo));
 }
 
-export async function removeStudentPhoto(db: Db, studentId: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
+/** Stores an already resized photo in the caller's transaction (the console's route, with its audit row). */
+export async function storeStudentPhoto(tx: Tx, studentId: string, photo: { mime: 'image/jpeg' | 'image/webp'; data: Buffer }): Promise<{ bytes: number; schoolId: string }> {
+  const [stu] = await tx.select({ schoolId: students.schoolId }).from(students).where(eq(students.id, studentId));
+  if (!stu) throw new PhotoError(`Учащийся ${studentId} не найден`);
+  await tx.insert(studentPhotos).values({ studentId, schoolId: stu.schoolId, mime: photo.mime, data: photo.data })
+    .onConflictDoUpdate({ target: studentPhotos.studentId, set: { mime: photo.mime, data: photo.data, schoolId: stu.schoolId, updatedAt: sql`now()` } });
+  await recordChanges(tx, stu.schoolId, 'student', [studentId]);
+  return { bytes: photo.data.length, schoolId: stu.schoolId };
+}
+
+/** The stored photo of a pupil, or undefined. */
+export async function studentPhoto(db: Tx, studentId: string): Promise<{ mime: 'image/jpeg' | 'image/webp'; data: Buffer; updatedAt: string } | undefined> {
+  const [row] = await db.select({ mime: studentPhotos.mime, data: studentPhotos.data, updatedAt: studentPhotos.updatedAt })
+    .from(studentPhotos).where(eq(studentPhotos.studentId, studentId));
+  return row;
+}
+
+export async function removeStudentPhoto(db: Tx, studentId: string): Promise<boolean> {
+  const remove = async (tx: Tx) => {
     const gone = await tx.delete(studentPhotos).where(and(eq(studentPhotos.studentId, studentId))).returning({ schoolId: studentPhotos.schoolId });
     if (gone[0]) await recordChanges(tx, gone[0].schoolId, 'student', [studentId]);
     return gone.length > 0;
-  });
+  };
+  return db.transaction(remove);   // a savepoint inside a route's transaction
 }

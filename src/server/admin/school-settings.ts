@@ -13,7 +13,8 @@ import { ensurePartitions, type SchoolRow } from './schools.js';
 export function schoolView(r: SchoolRow): SchoolView {
   return {
     id: r.id, code: r.code, name: r.name, timeZone: r.timeZone, cabinetUrl: r.cabinetUrl, overdraftLimit: r.overdraftLimit,
-    offlineWarnHours: r.staleAfterMinutes / 60, correctionApprovalLimit: r.correctionApprovalLimit, version: r.version,
+    offlineWarnHours: r.staleAfterMinutes / 60, correctionApprovalLimit: r.correctionApprovalLimit, allergenPolicy: r.allergenPolicy,
+    version: r.version,
   };
 }
 
@@ -40,7 +41,9 @@ export async function createSchool(db: Tx, actor: Actor, s: SchoolInput): Promis
   return row!;
 }
 
-export async function updateSchool(db: Tx, actor: Actor, id: string, patch: Partial<Omit<SchoolInput, 'code'>> & { version: number }): Promise<SchoolRow> {
+export async function updateSchool(
+  db: Tx, actor: Actor, id: string, patch: Partial<Omit<SchoolInput, 'code'>> & { allergenPolicy?: 'confirm' | 'refuse'; version: number },
+): Promise<SchoolRow> {
   const [before] = await db.select().from(schools).where(eq(schools.id, id)).for('update');
   if (!before) throw new HttpError(404, 'NOT_FOUND', 'Школа не найдена');
   await checkVersion(db, 'school', id, { ...schoolView(before) }, patch.version);
@@ -51,6 +54,7 @@ export async function updateSchool(db: Tx, actor: Actor, id: string, patch: Part
     ...(patch.overdraftLimit !== undefined ? { overdraftLimit: patch.overdraftLimit } : {}),
     ...(patch.offlineWarnHours !== undefined ? { staleAfterMinutes: Math.round(patch.offlineWarnHours * 60) } : {}),
     ...(patch.correctionApprovalLimit !== undefined ? { correctionApprovalLimit: patch.correctionApprovalLimit } : {}),
+    ...(patch.allergenPolicy !== undefined ? { allergenPolicy: patch.allergenPolicy } : {}),
     version: before.version + 1,
   }).where(eq(schools.id, id)).returning();
   await recordChanges(db, id, 'settings', [id]);

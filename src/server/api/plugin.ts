@@ -99,6 +99,7 @@ function mount(api: FastifyInstance, route: AnyRoute, deps: AdminApiDeps): void 
   api.route({
     method: route.method,
     url: route.url,
+    ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
     schema: {
       summary: route.summary,
       ...(route.tags ? { tags: route.tags } : {}),

@@ -78,6 +78,8 @@ export interface RouteSpec<P extends AnyZod | undefined, Q extends AnyZod | unde
   response: R;
   /** Status of a successful answer (default 200). */
   status?: 200 | 201;
+  /** The body's size limit in bytes, for an upload above the server's default (1 MB). */
+  bodyLimit?: number;
   /** Routes of the sign-in itself: no session needed (login) or a session before its TOTP step. */
   auth?: 'none' | 'unverified';
   handler(c: ApiCall<Out<P>, Out<Q>, Out<B>>): Promise<z.output<R>>;

@@ -33,7 +33,7 @@ export const schoolRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
-    method: 'PATCH', url: '/schools/:schoolId', summary: 'Изменить настройки школы (перерасход, часовой пояс, адрес кабинета, часы без связи); version обязателен', tags: ['школы'],
+    method: 'PATCH', url: '/schools/:schoolId', summary: 'Изменить настройки школы (перерасход, часовой пояс, адрес кабинета, часы без связи, аллергены на кассе); version обязателен', tags: ['школы'],
     roles: ADMINS, scope: 'school', params: schoolParamsSchema, body: schoolUpdateSchema, response: schoolViewSchema,
     async handler(c) {
       return schoolView(await updateSchool(c.db, c.actor, c.school.schoolId, c.body));

@@ -2,6 +2,7 @@ import type { AnyRoute } from './route.js';
 import { authRoutes } from './routes-auth.js';
 import { staffRoutes } from './routes-staff.js';
 import { pupilRoutes } from './routes-pupils.js';
+import { photoRoutes } from './routes-photos.js';
 import { cardRoutes } from './routes-cards.js';
 import { menuRoutes } from './routes-menu.js';
 import { benefitRoutes } from './routes-benefits.js';
@@ -19,6 +20,7 @@ export const ADMIN_ROUTES: AnyRoute[] = [
   ...authRoutes,
   ...staffRoutes,
   ...pupilRoutes,
+  ...photoRoutes,
   ...cardRoutes,
   ...menuRoutes,
   ...benefitRoutes,
