@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { openRuntime, type Runtime } from '../src/shell/runtime.js';
 import { registerPosIpc } from './ipc.js';
 import { safeStorageTokenStore } from './token-store.js';
+import { UpdatePolicy, type UpdaterPort } from '../src/shell/updates.js';
+import { electronReinstaller, electronUpdater } from './updates.js';
 import { safeStorageDbKeyStore } from './db-key-store.js';
 
 /*
@@ -67,6 +69,16 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     const dataDir = process.env.CANTEEN_DATA ?? path.join(app.getPath('userData'), 'data');
+    // Updates (src/shell/updates.ts): in the packaged app (or CANTEEN_UPDATES=1). The journal says
+    // whether this start follows an install; a version that keeps failing to start is rolled back here.
+    let updater: UpdaterPort | undefined;
+    const policy = app.isPackaged || process.env.CANTEEN_UPDATES === '1'
+      ? new UpdatePolicy({
+        dataDir, currentVersion: app.getVersion(), reinstaller: electronReinstaller(app), log: (line) => console.log(line),
+        updater: { check: () => updater?.check() ?? Promise.resolve(null), download: (v) => updater!.download(v), install: (v) => updater!.install(v) },
+      })
+      : undefined;
+    if (policy?.onStart() === 'rollback') { await policy.rollBack(); return; }
     const opening = openRuntime({
       dataDir,
       // After ready: safeStorage has no key before it.
@@ -76,6 +88,7 @@ if (!app.requestSingleInstanceLock()) {
       ...(process.env.CANTEEN_READER ? { reader: process.env.CANTEEN_READER } : {}),
       seedDemo: process.env.CANTEEN_DEMO === '1',
       log: (line) => console.log(line),
+      updateStatus: () => policy?.statusWord(),
     });
     // The window and the core start together: the page is up by the time the database is open.
     unregister = registerPosIpc(ipcMain, opening, () => win);
@@ -97,8 +110,25 @@ if (!app.requestSingleInstanceLock()) {
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => { win = undefined; });
     void opening.then(
-      (r) => { runtime = r; for (const d of r.devices) console.log(d.description); },
-      (err: unknown) => {
+      (r) => {
+        runtime = r;
+        for (const d of r.devices) console.log(d.description);
+        policy?.confirmStarted();
+        if (policy && r.updateFeed) {
+          const feed = r.updateFeed;
+          void electronUpdater(app, feed, (line) => console.log(line)).then((u) => {
+            updater = u;
+            // Looked for a minute after start, then every CANTEEN_UPDATE_MINUTES (default 30); it installs only between shifts.
+            const every = Number(process.env.CANTEEN_UPDATE_MINUTES ?? 30) * 60_000;
+            const tick = () => { if (runtime) void policy.tick(runtime.updateGate); };
+            setTimeout(tick, 60_000).unref();
+            setInterval(tick, every).unref();
+          }, (err: unknown) => console.log(`обновления недоступны: ${(err as Error).message}`));
+        }
+      },
+      async (err: unknown) => {
+        // A new version that cannot open its core goes back to the previous one (this exits when it can).
+        await policy?.failedStart(err);
         // No till without a core: say why (not enrolled, server unreachable on first start …) and leave.
         dialog.showErrorBox('Касса не запустилась', (err as Error).message);
         app.exit(1);

@@ -310,6 +310,9 @@ export const SYNC_PATHS = {
   poke: '/api/v1/sync/poke',
 } as const;
 
+/** electron-updater's generic feed for tills (latest.yml … and the files; Bearer token as sync). */
+export const UPDATES_PATH = '/api/v1/updates';
+
 // ---------------------------------------------------------------------------
 // Till status: sent with every pull in the header `x-canteen-till-status`
 // (JSON, ASCII), optional. The server keeps the last one for the console's
@@ -327,6 +330,8 @@ export const tillStatusSchema = z.object({
   /** Device states as short codes: "ok", "paperOut", "offline", "simulated" … */
   printer: statusWord.optional(),
   reader: statusWord.optional(),
+  /** The update policy's state: "downloaded 1.2.0 wait shift", "installed 1.1.0>1.2.0", "rolledBack 1.2.0>1.1.0" … */
+  update: statusWord.optional(),
 });
 export type TillStatus = z.infer<typeof tillStatusSchema>;
 

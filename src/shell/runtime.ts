@@ -15,6 +15,9 @@ import { isEmpty, loadSchool, SETTING } from '../terminal/seed.js';
 import { loadSyncConfig } from '../terminal/sync/config.js';
 import { fileTokenStore, type TokenStore } from '../terminal/sync/token-store.js';
 import type { SyncRuntimeHandle } from '../terminal/sync/index.js';
+import { pendingCount } from '../terminal/outbox.js';
+import { UPDATES_PATH } from '../api/sync.js';
+import type { TillGate } from './updates.js';
 
 /**
  * The terminal's device owner, shared by both shells (the browser shell's Node
@@ -87,6 +90,8 @@ export interface RuntimeOptions {
    */
   dbKeyStore?: TokenStore | false;
   syncTuning?: SyncTuning;
+  /** What the update policy reports (src/shell/updates.ts statusWord), sent with each pull. */
+  updateStatus?: () => string | undefined;
   log?: (line: string) => void;
 }
 
@@ -103,6 +108,10 @@ export interface Runtime {
   printIdle(): Promise<void>;
   /** Push and pull now (when a server is configured). */
   syncNow?: () => Promise<void>;
+  /** Shift and outbox, for the update policy (an update never installs mid-shift or with unsent sales). */
+  updateGate: TillGate;
+  /** Where this till's updates come from (the enrolled server, with its token); absent when stand-alone. */
+  updateFeed?: { url: string; headers: Record<string, string> };
   /** A cashier is logged in with a PIN (the browser shell refuses pupil and receipt reads without one). */
   loggedIn(): boolean;
   dataDir: string;
@@ -177,6 +186,7 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
           appVersion: APP_VERSION,
           reader: reader.kind === 'simulated' ? 'simulated' : reader.kind === 'none' ? 'none' : reader.state.lastError ? 'error' : 'ok',
           printer: device.simulated ? 'simulated' : 'ok',
+          ...(opts.updateStatus?.() ? { update: opts.updateStatus() } : {}),
         }),
         log: opts.log,
       });
@@ -263,6 +273,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     printer: device,
     printIdle: () => queue?.idle() ?? Promise.resolve(),
     ...(sync ? { syncNow: () => sync.syncNow() } : {}),
+    updateGate: {
+      shiftOpen: () => sqlite.prepare('SELECT 1 FROM shifts WHERE closed_at IS NULL LIMIT 1').get() !== undefined,
+      pending: () => pendingCount(sqlite),
+      ...(sync ? { syncNow: () => sync.syncNow() } : {}),
+    },
+    ...(link ? { updateFeed: { url: `${link.serverUrl.replace(/\/+$/, '')}${UPDATES_PATH}/`, headers: { authorization: `Bearer ${link.token}` } } } : {}),
     loggedIn: () => svc.currentSession !== undefined,
     dataDir: opts.dataDir,
     async close() {

@@ -31,7 +31,7 @@ async function till(server: TestServer, code: string) {
   let service: PosService | undefined;
   const client = new SyncClient({
     poke: false, watchMs: 0, serverUrl: server.url, sqlite, token: res.token, terminalId: res.terminalId,
-    status: () => ({ appVersion: '9.9.9-test', printer: 'ok', reader: 'simulated' }),
+    status: () => ({ appVersion: '9.9.9-test', printer: 'ok', reader: 'simulated', update: 'rolledBack 10.0.0>9.9.9-test' }),
     onPulled: () => { service?.reload(); },
   });
   await client.syncOnce();
@@ -96,7 +96,7 @@ describe('a new school from nothing to a first sale, through the admin API', () 
       expect(receipt.lines).toEqual([expect.objectContaining({ name: 'Каша гречневая', amount: 8_30 })]);
 
       const tills = ok(await admin.call('GET', `/api/v1/schools/${SCHOOL}/tills`));
-      expect(tills[0]).toMatchObject({ name: 'Касса 1', receiptSeries: '', appVersion: '9.9.9-test', pendingEntries: 0, printer: 'ok', silentTooLong: false });
+      expect(tills[0]).toMatchObject({ name: 'Касса 1', receiptSeries: '', appVersion: '9.9.9-test', update: 'rolledBack 10.0.0>9.9.9-test', pendingEntries: 0, printer: 'ok', silentTooLong: false });
       expect(Math.abs(tills[0].clockSkewMs)).toBeLessThan(60_000);
 
       // The second till of the school prints its own numbers.

@@ -45,7 +45,7 @@ export function TillsPage({ schoolId, roles }: PageProps) {
               <td>{t.name}{t.revokedAt ? ' (отозвана)' : ''}</td>
               <td>{t.receiptSeries || '—'}</td>
               <td>{t.lastSeenAt ? dateTime(t.lastSeenAt) : 'ни разу'}{t.silentTooLong && !t.revokedAt ? ' ⚠ молчит' : ''}</td>
-              <td>{t.appVersion ?? '—'}</td>
+              <td>{t.appVersion ?? '—'}{t.update ? <><br /><small data-testid="till-update">{updateText(t.update)}</small></> : null}</td>
               <td className="num">{t.pendingEntries ?? '—'}</td>
               <td>{dateTime(t.lastZAt)}</td>
               <td>{t.printer ?? '—'}</td>
@@ -58,4 +58,18 @@ export function TillsPage({ schoolId, roles }: PageProps) {
       </div>
     </>
   );
+}
+
+/** The till's update state in Russian (the till reports short ASCII codes, src/shell/updates.ts statusWord). */
+export function updateText(code: string): string {
+  const [what = '', arg = '', , reason = ''] = code.split(' ');
+  const [from = '', to = ''] = arg.split('>');
+  switch (what) {
+    case 'downloaded': return `скачано ${arg}${reason === 'shift' ? ', ждёт закрытия смены' : reason === 'pending' ? ', ждёт отправки продаж' : ''}`;
+    case 'installed': return `обновлена с ${from} до ${to}`;
+    case 'rolledBack': return `⚠ ${from} не запустилась, возврат к ${to}`;
+    case 'rollbackFailed': return `⚠ ${from} не запустилась, возврат к ${to} не удался`;
+    case 'notInstalled': return `⚠ ${to} не установилась`;
+    default: return code;
+  }
 }

@@ -10,6 +10,8 @@ export const tillViewSchema = z.object({
   /** Entries of this till stored on the server (its last contiguous seq). */
   lastSeq: z.number().int(),
   appVersion: z.string().nullable(),
+  /** The till's update state ("downloaded 1.2.0 wait shift", "rolledBack 1.2.0>1.1.0" …; src/shell/updates.ts). */
+  update: z.string().nullable().optional(),
   pendingEntries: z.number().int().nullable(),
   lastZAt: z.string().nullable(),
   printer: z.string().nullable(),

@@ -17,7 +17,7 @@ export async function listTills(db: Tx, schoolId: string, now: Date): Promise<Ti
     const seen = t.lastSeenAt ? new Date(t.lastSeenAt).getTime() : null;
     return {
       id: t.id, name: t.name, receiptSeries: t.receiptSeries, enrolledAt: t.enrolledAt, revokedAt: t.revokedAt, lastSeenAt: t.lastSeenAt,
-      lastSeq: t.lastSeq, appVersion: st.appVersion ?? null, pendingEntries: st.pendingEntries ?? null, lastZAt: st.lastZAt ?? null,
+      lastSeq: t.lastSeq, appVersion: st.appVersion ?? null, update: st.update ?? null, pendingEntries: st.pendingEntries ?? null, lastZAt: st.lastZAt ?? null,
       printer: st.printer ?? null, reader: st.reader ?? null, clockSkewMs: st.clockSkewMs ?? null,
       silentTooLong: !t.revokedAt && t.enrolledAt !== null && (seen === null || now.getTime() - seen > school.staleAfterMinutes * 60_000),
     };

@@ -2,11 +2,10 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/open.js';
 import { HttpError } from '../errors.js';
+import { UPDATES_PATH } from '../../api/sync.js';
 import type { TerminalIdentity } from '../ledger/push.js';
 import { METADATA_FILES, metadataYaml, offeredRelease, servableFile } from './service.js';
 
-/** Where electron-updater's generic provider points (the till sets `url: <server>/api/v1/updates/`). */
-export const UPDATES_PATH = '/api/v1/updates';
 
 /**
  * GET /api/v1/updates/latest.yml | latest-linux.yml | latest-linux-arm64.yml and
