@@ -6,7 +6,7 @@ import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './h
 import { IVANOV, KASHA, newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { addStaff, signIn } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
-import { accounts, schools } from '../../src/server/db/schema.js';
+import { accounts, benefitCategories, benefitRules, mealSets, menuCycleDays, menuOverrides, schools, studentBenefits, students } from '../../src/server/db/schema.js';
 import { moneyRequests, schoolCalendar } from '../../src/server/db/staff-schema.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
 import { formatMoney } from '../../src/core/money.js';
@@ -158,6 +158,93 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     await poll(() => head.getByTestId('audit-after').textContent()).toContain('Акт №7');
     await noSeriousA11yViolations(head, 'audit');
     await screenshot(head, 'admin-audit.png');
+    await head.getByRole('button', { name: 'Закрыть' }).last().click();
+  });
+
+  it('menu: a meal set with its dishes, a cycle day, a date of its own and back to the cycle', async () => {
+    await head.goto(`${server.url}/admin/#/menu`);
+    await head.getByRole('tab', { name: 'Комплексы' }).click();
+    await head.getByRole('button', { name: 'Добавить комплекс…' }).click();
+    await head.getByLabel('Наименование комплекса').fill('Завтрак 2');
+    await head.getByLabel('Цена комплекса, ₽').fill('60');
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => head.locator('.field-error').textContent()).toContain('хотя бы одно блюдо');
+    const composition = head.getByRole('group', { name: 'Состав комплекса' });
+    await composition.getByLabel('Каша гречневая рассыпчатая 150 г').check();
+    await composition.getByLabel('Сок в ассортименте 200 г').check();
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => head.getByRole('table', { name: 'Комплексы' }).textContent()).toContain('Завтрак 2');
+    const [set] = await server.handle.db.select().from(mealSets).where(and(eq(mealSets.schoolId, S), eq(mealSets.name, 'Завтрак 2')));
+    expect(set).toMatchObject({ price: 60_00, dishIds: ['dish-kasha-grech', 'dish-sok'] });
+
+    await head.getByRole('tab', { name: 'Цикличное меню' }).click();
+    await head.getByLabel('Длина цикла').selectOption('14');
+    await head.getByRole('button', { name: 'Изменить день 1', exact: true }).click();
+    await head.getByRole('group', { name: 'Что подаётся в день 1' }).getByLabel('Завтрак 2').check();
+    await head.getByRole('button', { name: 'Готово' }).click();
+    await poll(() => head.getByTestId('cycle-day-1').textContent()).toContain('Завтрак 2');
+    await head.getByRole('button', { name: 'Сохранить цикл' }).click();
+    await poll(() => head.getByRole('status').textContent()).toContain('сохранено');
+    await noSeriousA11yViolations(head, 'menu cycle');
+    await screenshot(head, 'admin-menu-cycle.png');
+    const days = await server.handle.db.select().from(menuCycleDays).where(eq(menuCycleDays.schoolId, S));
+    expect(days.find((d) => d.dayNo === 1)).toMatchObject({ mealSetIds: [set!.id], dishIds: [] });
+
+    await head.getByRole('tab', { name: 'Меню по датам' }).click();
+    await head.getByLabel('С даты').fill('2027-03-01');
+    await head.getByTestId('menu-date-2027-03-02').click();
+    await head.getByLabel('Пояснение').fill('Масленица');
+    await head.getByRole('group', { name: 'Что подаётся в этот день' }).getByLabel('Булочка ванильная с изюмом 110 г').check();
+    await head.getByRole('button', { name: 'Сохранить меню даты' }).click();
+    await poll(() => head.getByTestId('menu-date-2027-03-02').textContent()).toContain('особое меню (Масленица)');
+    expect((await server.handle.db.select().from(menuOverrides).where(and(eq(menuOverrides.schoolId, S), eq(menuOverrides.day, '2027-03-02'))))[0])
+      .toMatchObject({ dishIds: ['dish-bulochka'], note: 'Масленица' });
+    await screenshot(head, 'admin-menu-dates.png');
+    await head.getByTestId('menu-date-2027-03-02').click();
+    await head.getByRole('button', { name: 'Вернуть день цикла' }).click();
+    await poll(() => head.getByTestId('menu-date-2027-03-02').textContent()).toContain('по циклу');
+    expect(await server.handle.db.select().from(menuOverrides).where(eq(menuOverrides.schoolId, S))).toEqual([]);
+  });
+
+  it('benefits: a category, its meal set and the parents\' share, a pupil\'s basis document', async () => {
+    await head.goto(`${server.url}/admin/#/benefits`);
+    await head.getByRole('button', { name: 'Добавить категорию…' }).click();
+    await head.getByLabel('Название категории').fill('Многодетные семьи');
+    await head.getByLabel('Источник финансирования').selectOption({ label: 'Муниципальный бюджет' });
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    const cats = head.getByRole('table', { name: 'Льготные категории' });
+    await poll(() => cats.textContent()).toContain('Многодетные семьи');
+    const [cat] = await server.handle.db.select().from(benefitCategories).where(and(eq(benefitCategories.schoolId, S), eq(benefitCategories.name, 'Многодетные семьи')));
+    expect(cat!.fundingSource).toBe('municipal');
+
+    await head.getByRole('button', { name: 'Добавить комплекс для Многодетные семьи' }).click();
+    await head.getByLabel('Комплекс', { exact: true }).selectOption({ label: 'Завтрак 2 (60,00\u00a0₽)' });
+    await head.getByLabel('Платят родители, ₽').fill('70');
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => head.getByRole('alert').textContent()).toContain('больше цены комплекса');
+    await head.getByLabel('Платят родители, ₽').fill('10');
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => cats.textContent()).toContain('50,00');
+    expect((await server.handle.db.select().from(benefitRules).where(eq(benefitRules.benefitCategoryId, cat!.id)))[0]).toMatchObject({ parentPays: 10_00 });
+
+    await head.getByLabel('Ученик', { exact: true }).fill('Петрова');
+    await head.getByRole('button', { name: 'Найти' }).click();
+    await head.getByRole('button', { name: /^Петрова Анна Сергеевна/ }).click();
+    await head.getByRole('button', { name: 'Назначить льготу…' }).click();
+    await head.getByLabel('Категория', { exact: true }).selectOption({ label: 'Многодетные семьи' });
+    await head.getByLabel('Действует с').fill('2026-09-01');
+    await head.getByLabel('Действует по').fill('2026-08-31');
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => head.locator('.field-error').allTextContents()).toEqual([expect.stringContaining('документ-основание'), expect.stringContaining('раньше')]);
+    await head.getByLabel('Документ-основание').fill('Удостоверение многодетной семьи № 4411');
+    await head.getByLabel('Действует по').fill('2099-05-31');
+    await head.getByRole('button', { name: 'Сохранить' }).click();
+    await poll(() => head.getByRole('table', { name: 'Льготы ученика' }).textContent()).toContain('№ 4411');
+    const [pupil] = await server.handle.db.select().from(students).where(eq(students.fullName, 'Петрова Анна Сергеевна'));
+    expect(pupil!.benefitCategoryIds).toContain(cat!.id);
+    expect((await server.handle.db.select().from(studentBenefits).where(eq(studentBenefits.studentId, pupil!.id))).map((b) => b.validUntil)).toContain('2099-05-31');
+    await noSeriousA11yViolations(head, 'benefits');
+    await screenshot(head, 'admin-benefits.png');
     expect(problems).toEqual([]);
   });
 });

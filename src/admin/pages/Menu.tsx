@@ -5,13 +5,7 @@ import type { PageProps } from '../App.js';
 import { Dialog, Field, FormError, useZodForm } from '../components/Form.js';
 import { parseMoney, formatAmount } from '../../core/money.js';
 import { ALLERGENS, allergenLabel } from '../../core/allergens.js';
-
-interface Category { id: string; name: string; sort: number; active: boolean }
-interface Dish { id: string; name: string; price: number; categoryId: string; portion: string; active: boolean; version: number; sort: number; allergens?: string[] }
-interface MealSet extends Omit<Dish, 'portion'> { dishIds: string[] }
-interface Catalogue { categories: Category[]; dishes: Dish[]; mealSets: MealSet[] }
-interface DayMenu { date: string; source: 'override' | 'cycle' | 'none'; dayNo: number | null; note: string; dishIds: string[]; mealSetIds: string[] }
-interface Cycle { lengthDays: number; startsOn: string; weekdays: number[]; version: number; days: { dayNo: number; dishIds: string[]; mealSetIds: string[] }[] }
+import { CategoryForm, CycleEditor, MealSetDialog, MenuByDate, itemsText, type Catalogue, type Category, type Dish, type MealSet } from './MenuPlan.js';
 
 /** "49,61" → 4961 kopecks, with the form's Russian message when it is not a sum. */
 const money = z.string().transform((v, ctx) => {
@@ -32,13 +26,12 @@ export function MenuPage({ schoolId, roles }: PageProps) {
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [error, setError] = useState('');
   const [editing, setEditing] = useState<Dish | 'new' | null>(null);
+  const [editingSet, setEditingSet] = useState<MealSet | 'new' | null>(null);
   const canEdit = roles.has('districtAdmin') || roles.has('schoolAdmin') || roles.has('manager');
   const base = `/schools/${encodeURIComponent(schoolId)}/menu`;
   const reload = () => { api<Catalogue>('GET', base).then(setCat, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e))); };
   useEffect(reload, [base]);
   const catName = (id: string) => cat?.categories.find((c) => c.id === id)?.name ?? id;
-  const dishName = (id: string) => cat?.dishes.find((d) => d.id === id)?.name ?? id;
-  const setName = (id: string) => cat?.mealSets.find((d) => d.id === id)?.name ?? id;
   const tabs: [Tab, string][] = [['dishes', 'Блюда'], ['sets', 'Комплексы'], ['dates', 'Меню по датам'], ['cycle', 'Цикличное меню']];
   return (
     <>
@@ -48,7 +41,8 @@ export function MenuPage({ schoolId, roles }: PageProps) {
       {error && <p className="error" role="alert">{error}</p>}
       {cat && tab === 'dishes' && (
         <>
-          {canEdit && <div className="buttons"><button type="button" onClick={() => setEditing('new')}>Добавить блюдо…</button></div>}
+          {canEdit && <CategoryForm base={base} onSaved={reload} />}
+          {canEdit && <div className="buttons"><button type="button" onClick={() => setEditing('new')} disabled={!cat.categories.length}>Добавить блюдо…</button></div>}
           <div className="table-scroll">
             <table aria-label="Блюда">
               <thead><tr><th scope="col">Наименование</th><th scope="col">Выход</th><th scope="col">Категория</th><th scope="col" className="num">Цена</th><th scope="col">Аллергены</th><th scope="col">В продаже</th></tr></thead>
@@ -62,15 +56,23 @@ export function MenuPage({ schoolId, roles }: PageProps) {
         </>
       )}
       {cat && tab === 'sets' && (
-        <div className="table-scroll">
-          <table aria-label="Комплексы">
-            <thead><tr><th scope="col">Комплекс</th><th scope="col">Состав</th><th scope="col" className="num">Цена</th></tr></thead>
-            <tbody>{cat.mealSets.map((m) => <tr key={m.id}><td>{m.name}</td><td>{m.dishIds.map(dishName).join('; ')}</td><td className="num">{rub(m.price)}</td></tr>)}</tbody>
-          </table>
-        </div>
+        <>
+          {canEdit && <div className="buttons"><button type="button" onClick={() => setEditingSet('new')} disabled={!cat.dishes.length}>Добавить комплекс…</button></div>}
+          <div className="table-scroll">
+            <table aria-label="Комплексы">
+              <thead><tr><th scope="col">Комплекс</th><th scope="col">Состав</th><th scope="col" className="num">Цена</th><th scope="col">В продаже</th></tr></thead>
+              <tbody>{cat.mealSets.map((m) => (
+                <tr key={m.id} className="clickable" tabIndex={0} onClick={() => canEdit && setEditingSet(m)} onKeyDown={(e) => { if (e.key === 'Enter' && canEdit) setEditingSet(m); }}>
+                  <td>{m.name}</td><td>{itemsText(cat, { dishIds: m.dishIds, mealSetIds: [] })}</td><td className="num">{rub(m.price)}</td><td>{m.active ? 'да' : 'нет'}</td>
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        </>
       )}
-      {cat && tab === 'dates' && <MenuByDate base={base} dishName={dishName} setName={setName} />}
-      {cat && tab === 'cycle' && <CycleView base={base} dishName={dishName} setName={setName} />}
+      {cat && tab === 'dates' && <MenuByDate base={base} cat={cat} canEdit={canEdit} />}
+      {cat && tab === 'cycle' && <CycleEditor base={base} cat={cat} canEdit={canEdit} />}
+      {editingSet && cat && <MealSetDialog base={base} set={editingSet === 'new' ? null : editingSet} cat={cat} onClose={() => setEditingSet(null)} onSaved={() => { setEditingSet(null); reload(); }} />}
       {editing && cat && <DishDialog base={base} dish={editing === 'new' ? null : editing} categories={cat.categories} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); reload(); }} />}
     </>
   );
@@ -105,51 +107,5 @@ function DishDialog({ base, dish, categories, onClose, onSaved }: { base: string
         <div className="buttons"><button type="submit" className="primary" disabled={form.busy}>Сохранить</button><button type="button" onClick={onClose}>Отмена</button></div>
       </form>
     </Dialog>
-  );
-}
-
-const today = () => new Date().toISOString().slice(0, 10);
-const plusDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-const SOURCE: Record<DayMenu['source'], string> = { override: 'особое меню', cycle: 'по циклу', none: 'нет меню' };
-
-function MenuByDate({ base, dishName, setName }: { base: string; dishName: (id: string) => string; setName: (id: string) => string }) {
-  const [from, setFrom] = useState(today());
-  const [days, setDays] = useState<DayMenu[]>([]);
-  const [error, setError] = useState('');
-  useEffect(() => { api<DayMenu[]>('GET', `${base}/dates?from=${from}&to=${plusDays(from, 13)}`).then(setDays, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e))); }, [base, from]);
-  return (
-    <>
-      <div className="field"><label htmlFor="menu-from">С даты</label><input id="menu-from" type="date" value={from} onChange={(e) => setFrom(e.target.value || today())} /></div>
-      {error && <p className="error" role="alert">{error}</p>}
-      <table aria-label="Меню по датам">
-        <thead><tr><th scope="col">Дата</th><th scope="col">Откуда</th><th scope="col">Блюда и комплексы</th></tr></thead>
-        <tbody>{days.map((d) => (
-          <tr key={d.date}>
-            <td>{new Date(`${d.date}T12:00:00Z`).toLocaleDateString('ru-RU', { weekday: 'short', day: 'numeric', month: 'long' })}</td>
-            <td>{SOURCE[d.source]}{d.dayNo ? `, день ${d.dayNo}` : ''}{d.note ? ` (${d.note})` : ''}</td>
-            <td>{[...d.mealSetIds.map(setName), ...d.dishIds.map(dishName)].join('; ') || '—'}</td>
-          </tr>
-        ))}</tbody>
-      </table>
-    </>
-  );
-}
-
-function CycleView({ base, dishName, setName }: { base: string; dishName: (id: string) => string; setName: (id: string) => string }) {
-  const [cycle, setCycle] = useState<Cycle | null | undefined>(undefined);
-  useEffect(() => { api<Cycle | null>('GET', `${base}/cycle`).then(setCycle, () => setCycle(null)); }, [base]);
-  if (cycle === undefined) return <p aria-busy="true">Загрузка…</p>;
-  if (cycle === null) return <p className="muted">Цикличное меню не задано. Загрузите его через API (PUT {base}/cycle) или командой canteen server.</p>;
-  return (
-    <>
-      <p>Цикл {cycle.lengthDays} дней с {cycle.startsOn}.</p>
-      <table aria-label="Дни цикла">
-        <thead><tr><th scope="col">День</th><th scope="col">Блюда и комплексы</th></tr></thead>
-        <tbody>{Array.from({ length: cycle.lengthDays }, (_, i) => i + 1).map((n) => {
-          const d = cycle.days.find((x) => x.dayNo === n);
-          return <tr key={n}><td>{n}</td><td>{d ? [...d.mealSetIds.map(setName), ...d.dishIds.map(dishName)].join('; ') : '—'}</td></tr>;
-        })}</tbody>
-      </table>
-    </>
   );
 }

@@ -47,4 +47,6 @@ export const menuOfDate = z.object({
   note: z.string(),
   dishIds: z.array(z.string()),
   mealSetIds: z.array(z.string()),
+  /** The override's version (for its next save); null when the date has none. */
+  version: z.number().int().nullable().optional(),
 });

@@ -123,10 +123,10 @@ export async function menuOfDates(db: Tx, schoolId: string, from: string, to: st
   for (let ms = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`), n = 0; ms <= end && n < 62; ms += 86_400_000, n++) {
     const date = new Date(ms).toISOString().slice(0, 10);
     const o = overrides.find((x) => x.day === date);
-    if (o) { out.push({ date, source: 'override' as const, dayNo: null, note: o.note, dishIds: o.dishIds, mealSetIds: o.mealSetIds }); continue; }
+    if (o) { out.push({ date, source: 'override' as const, dayNo: null, note: o.note, dishIds: o.dishIds, mealSetIds: o.mealSetIds, version: o.version }); continue; }
     const dayNo = cycle ? cycleDayOf(cycle, date) : null;
     const day = dayNo ? cycle!.days.find((d) => d.dayNo === dayNo) : undefined;
-    out.push({ date, source: dayNo ? 'cycle' as const : 'none' as const, dayNo, note: '', dishIds: day?.dishIds ?? [], mealSetIds: day?.mealSetIds ?? [] });
+    out.push({ date, source: dayNo ? 'cycle' as const : 'none' as const, dayNo, note: '', dishIds: day?.dishIds ?? [], mealSetIds: day?.mealSetIds ?? [], version: null });
   }
   return out;
 }
