@@ -182,8 +182,9 @@ export class PosService implements PosApi {
 
   // ---- cards --------------------------------------------------------------
 
+  /** Reads a pupil: a cashier must be logged in (whichever shell calls: HTTP or Electron's IPC). */
   identifyCard(cardId: string): Promise<Result<PupilInfo>> {
-    return this.guard(() => {
+    return this.as(undefined, () => {
       const id = this.cards.resolve(cardId);
       if (!id.ok) return id;
       const ctx = this.cards.context(id.value, schoolDay(this.clock.now(), this.config.school.time_zone));
@@ -229,14 +230,14 @@ export class PosService implements PosApi {
   // ---- receipts -----------------------------------------------------------
 
   lastReceipts(limit: number): Promise<Result<ReceiptSummary[]>> {
-    return this.guard(() => {
+    return this.as(undefined, () => {
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 500) return badInput('Количество чеков: от 1 до 500');
       return ok(this.receipts.last(limit));
     });
   }
 
   receipt(receiptId: string): Promise<Result<ReceiptDoc>> {
-    return this.guard(() => {
+    return this.as(undefined, () => {
       const row = this.receipts.byId(receiptId);
       if (!row) return fail('RECEIPT_NOT_FOUND', 'Чек не найден');
       return ok(this.receipts.doc(row, this.config.header));

@@ -45,6 +45,7 @@ describe('crash: SIGKILL during a tight sales loop', () => {
         lastReceipts = receipts;
         // balance = opening + Σ entries, as the service reports it
         const term = await openTerminal({ requireTap: false, dbPath });
+        if (!(await term.service.login('9999')).ok) throw new Error('login failed');
         for (const card of cards) {
           const info = await term.service.identifyCard(card);
           if (!info.ok) throw new Error(info.error.message);

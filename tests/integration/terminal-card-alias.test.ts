@@ -141,6 +141,7 @@ describe('cards read by keyboard-wedge and HID readers', () => {
   });
 
   it('a pull keeps the aliases with the cards: a removed account loses them, a reset rebuilds them', async () => {
+    expect((await t.service.login('9999')).ok).toBe(true);   // reading a pupil needs a cashier
     const at = new Date().toISOString();
     // An account the server deactivated: its card and its aliases go.
     applyPull(t.sqlite, pullOf({ accounts: [{ accountNumber: IVANOV, studentId: null, balance: 0, lastSeq: 0, dailyLimit: null, hasPermanentPassword: false, active: false }] }), at);
@@ -179,6 +180,7 @@ describe('cards read by keyboard-wedge and HID readers', () => {
     const expected = DEMO_SCHOOL.cards.flatMap((c) => cardIdAliases(c.id).slice(1).map((a) => `${a}>${c.id}`)).sort();
     expect(t.sqlite.prepare(`SELECT alias || '>' || card_id FROM card_aliases ORDER BY 1`).pluck().all()).toEqual(expected);
     expect(t.sqlite.prepare(`SELECT count(*) FROM settings WHERE key = 'card_aliases_backfill'`).pluck().get()).toBe(0);
+    expect((await t.service.login('9999')).ok).toBe(true);
     const info = await t.service.identifyCard(IVANOV_W26);
     expect(info.ok && info.value.accountNumber).toBe(IVANOV);
   });

@@ -124,6 +124,7 @@ describe('upgrade to the ledger cursors (migration 0008)', () => {
       expect(t.sqlite.prepare(`SELECT seq, status FROM outbox ORDER BY seq`).all()).toEqual([
         { seq: 1, status: 'acked' }, { seq: 2, status: 'pending' }, { seq: 3, status: 'pending' },
       ]);
+      expect((await t.service.login('9999')).ok).toBe(true);
       const r = await t.service.receipt(OLD_A);
       expect(r.ok && JSON.stringify(r.value)).toBe(storedDoc);
       // The old jobs stay as they were: one printed, one still queued, nothing implied.

@@ -114,6 +114,7 @@ describe('terminal service', () => {
     // Reopened: the same docs (built from the rows, not kept in memory).
     t.close();
     t = Object.assign(await openTerminal({ requireTap: false, dbPath: t.dbPath, clock: t.clock }), { clock: t.clock, dbPath: t.dbPath });
+    expect((await t.service.login('9999')).ok).toBe(true);
     const again = await t.service.receipt(refund.value.receiptId);
     expect(again.ok && JSON.stringify(again.value)).toBe(JSON.stringify(refund.value.receipt));
   });
@@ -327,6 +328,10 @@ describe('terminal service', () => {
     const s = t.service;
     await refused(t, 'NOT_LOGGED_IN', () => s.sell({ saleId: sid(), cardId: DEMO_CARDS.ivanov, lines: SEED_CART }));
     await refused(t, 'NOT_LOGGED_IN', () => s.openShift());
+    // Reading a pupil or a receipt needs a cashier too, whichever shell asks (Electron's IPC has no HTTP gate).
+    await refused(t, 'NOT_LOGGED_IN', () => s.identifyCard(DEMO_CARDS.ivanov));
+    await refused(t, 'NOT_LOGGED_IN', () => s.lastReceipts(10));
+    await refused(t, 'NOT_LOGGED_IN', () => s.receipt('018e0000-0000-7000-8000-00000000000a'));
     await refused(t, 'BAD_PIN', () => s.login('0000'));
     await refused(t, 'BAD_PIN', () => s.login('12'));
     await refused(t, 'BAD_PIN', () => s.login('abcd'));
@@ -502,6 +507,7 @@ describe('terminal service', () => {
     const clock = new TestClock();
     const up = await openTerminal({ requireTap: false, dbPath, clock });
     try {
+      expect((await up.service.login('9999')).ok).toBe(true);
       const info = await up.service.identifyCard(DEMO_CARDS.ivanov);
       expect(info.ok && info.value).toMatchObject({ balance: 58131, spentToday: 9635 });
       // server_seq moving past the entry: the trigger recomputes local_sum
