@@ -1,7 +1,7 @@
 import { LOCAL_PG } from './db-targets.js';
 import type { Benchmark, BenchResult } from './types.js';
 import { runRegion } from './region/run.js';
-import { LEGACY_POLICY, type TillPolicy } from './region/till.js';
+import { CURRENT_POLICY, LEGACY_POLICY, type TillPolicy } from './region/till.js';
 
 /**
  * region_load (issue 17): N simulated tills over real HTTP and poke WebSockets against `canteen server`
@@ -18,7 +18,7 @@ import { LEGACY_POLICY, type TillPolicy } from './region/till.js';
  *   REGION_POLICY=current       till behaviour: current (src/terminal/sync/client.ts) or legacy (before issue 17)
  *   REGION_SERVER_ENV=K=V,…     extra environment for the server process
  */
-const POLICIES: Record<string, TillPolicy> = { legacy: LEGACY_POLICY, current: LEGACY_POLICY };
+const POLICIES: Record<string, TillPolicy> = { legacy: LEGACY_POLICY, current: CURRENT_POLICY };
 
 export const benchmarks: Benchmark[] = [
   {

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import WebSocket from 'ws';
 import { SYNC_PATHS, TILL_STATUS_HEADER, type SyncEntry } from '../../src/api/sync.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../src/terminal/sync/backoff.js';
+import { SALES_POKE_GAP_MS } from '../../src/terminal/sync/client.js';
 import { dishPrice } from './seed.js';
 
 /** Latencies and counters the generator collects while `measuring` is on. */
@@ -35,6 +36,8 @@ export interface TillPolicy {
 }
 
 export const LEGACY_POLICY: TillPolicy = { name: 'legacy', pullAfterEveryPush: true, salesPokeMinGapMs: 0 };
+/** The client since issue 17: pull when due (start, interval, a data poke, a sales poke after the gap). */
+export const CURRENT_POLICY: TillPolicy = { name: 'current', pullAfterEveryPush: false, salesPokeMinGapMs: SALES_POKE_GAP_MS };
 
 export interface TillOptions {
   serverUrl: string;

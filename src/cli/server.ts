@@ -39,7 +39,9 @@ ${RELEASE_HELP}`;
 export async function openServerDb(flags: Record<string, string | true>): Promise<DbHandle> {
   const { openDb } = await import('../server/db/open.js');
   const url = process.env.DATABASE_URL;
-  return openDb(url ? { url } : { dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server')) });
+  const poolSize = Number(process.env.CANTEEN_DB_POOL ?? 10);
+  if (!(Number.isInteger(poolSize) && poolSize > 0)) throw new Error('CANTEEN_DB_POOL: нужно целое число соединений больше 0');
+  return openDb(url ? { url, poolSize } : { dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server')) });
 }
 
 async function withDb(flags: Record<string, string | true>, fn: (h: DbHandle) => Promise<number>): Promise<number> {
@@ -365,7 +367,11 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   await ensurePartitions(h.db).catch((err: unknown) => console.error(`Разделы журнала не созданы: ${(err as Error).message}`));
   let app: Awaited<ReturnType<typeof configuredServer>>;
   try {
-    app = await configuredServer(h, { logger: true, housekeeping, releasesDir: releasesDirOf(flags), ...(trustProxy ? { trustProxy } : {}) }, process.env);
+    const queueMax = process.env.CANTEEN_DB_QUEUE_MAX;
+    app = await configuredServer(h, {
+      logger: true, housekeeping, releasesDir: releasesDirOf(flags), ...(trustProxy ? { trustProxy } : {}),
+      ...(queueMax !== undefined && queueMax !== '' ? { maxDbWaiting: Number(queueMax) } : {}),
+    }, process.env);
   } catch (err) {
     console.error(`Сервер не запущен: ${(err as Error).message}`);
     await h.close();

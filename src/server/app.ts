@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { eq, sql } from 'drizzle-orm';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
 import { enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS, TILL_STATUS_HEADER, tillStatusSchema } from '../api/sync.js';
@@ -12,7 +12,7 @@ import { sha256Hex } from './tokens.js';
 import { clientDataSqlState, loggerOptions, registerJsonParser } from './http-hardening.js';
 import { applyPush, type TerminalIdentity } from './ledger/push.js';
 import { buildPull } from './ledger/pull.js';
-import { PokeHub } from './poke.js';
+import { PokeHub, SALES_POKE } from './poke.js';
 import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 import { registerAdminApi } from './api/plugin.js';
 import { ADMIN_ROUTES } from './api/routes.js';
@@ -57,6 +57,12 @@ export interface ServerConfig {
   housekeeping?: { intervalMs?: number; changesKeepDays?: number };
   /** The meal-order fixer (orders/scheduler.ts): every `intervalMs` (default one minute; 0 = never), on the cabinet's clock. */
   orderFix?: { intervalMs?: number };
+  /**
+   * Backpressure (PostgreSQL): a push is answered 503 with Retry-After while more than `maxDbWaiting`
+   * queries wait for a pool connection, a pull already above half of it (a pull can wait, money
+   * should not). Default 4 × the pool size; 0 = never. From CANTEEN_DB_QUEUE_MAX.
+   */
+  maxDbWaiting?: number;
   /** The built staff console served at /admin/ (default dist-admin/, see src/shell/ui-build.ts ensureAdminUi). */
   adminDir?: string;
   /** Till releases (`canteen server release add`) served to electron-updater at /api/v1/updates/; unset: not served. */
@@ -94,6 +100,17 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   const terminalOf = (req: FastifyRequest) => authenticateTerminal(handle.db, bearerToken(req.headers.authorization));
   // Before the body is read: an unauthenticated client cannot make the server parse megabytes.
   const authenticate = async (req: FastifyRequest) => { req.terminal = await terminalOf(req); };
+  // Before authenticating (a token lookup is a query too): what the pool cannot take soon is sent back for later.
+  const maxWaiting = config.maxDbWaiting ?? 4 * (handle.pool?.().size ?? 0);
+  const shedWhenBusy = (share: number) => async (_req: FastifyRequest, reply: FastifyReply) => {
+    const pool = handle.pool?.();
+    if (!pool || maxWaiting <= 0 || pool.waiting <= maxWaiting * share) return;
+    // 1–5 s, so the tills that were sent back do not all return in the same second.
+    return reply.status(503).header('retry-after', String(1 + Math.floor(Math.random() * 5)))
+      .send({ error: { code: 'BUSY', message: 'Сервер перегружен, касса повторит позже' } });
+  };
+  const shedPush = shedWhenBusy(1);
+  const shedPull = shedWhenBusy(0.5);
   const ctx: ServerContext = { handle, pokes, terminalOf };
   app.decorate('canteen', ctx);
 
@@ -128,16 +145,16 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     return redeemEnrollmentCode(handle.db, parsed.data.code);
   });
 
-  app.post(SYNC_PATHS.push, { onRequest: authenticate, bodyLimit: PUSH_BODY_LIMIT }, async (req) => {
+  app.post(SYNC_PATHS.push, { onRequest: [shedPush, authenticate], bodyLimit: PUSH_BODY_LIMIT }, async (req) => {
     const terminal = req.terminal!;
     const parsed = pushRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       throw new HttpError(400, 'BAD_INPUT', `Пакет проводок не принят: ${describeIssues(parsed.error.issues)[0]}`, describeIssues(parsed.error.issues));
     }
-    return applyPush(handle.db, terminal, parsed.data);
+    return applyPush(handle.db, terminal, parsed.data, { onSalesCommitted: (schoolId) => pokes.salesCommitted(schoolId) });
   });
 
-  app.get(SYNC_PATHS.pull, { onRequest: authenticate }, async (req) => {
+  app.get(SYNC_PATHS.pull, { onRequest: [shedPull, authenticate] }, async (req) => {
     const terminal = req.terminal!;
     const parsed = pullQuerySchema.safeParse({ cursor: (req.query as Record<string, unknown>).cursor });
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', 'Неверный курсор', describeIssues(parsed.error.issues));
@@ -151,7 +168,9 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     terminalOf(req).then((terminal) => {
       // Every poke first asks whether this token still stands: a revoke (which pokes the school)
       // or a re-enrolment closes the socket instead of keeping a cut-off till subscribed.
-      const unsubscribe = pokes.subscribe(terminal.schoolId, () => {
+      const unsubscribe = pokes.subscribe(terminal.schoolId, (kind) => {
+        // Another till's sales: no token check (a revoke always comes as an `all` poke).
+        if (kind === 'sales') { socket.send(SALES_POKE); return; }
         tokenStillValid(handle, terminal.id, tokenHash).then((valid) => {
           if (valid) socket.send('');
           else socket.close(4401, truncateUtf8('Токен кассы отозван администратором', 120));

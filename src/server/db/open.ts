@@ -15,6 +15,8 @@ export interface DbHandle {
   kind: 'pglite' | 'postgres';
   /** Subscribes to NOTIFY on a channel (pokes); returns an unsubscribe function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** PostgreSQL: the pool's size and how many queries wait for a connection now (backpressure); PGlite: absent. */
+  pool?(): { size: number; waiting: number };
   /** Applies migrations/server with drizzle's migrator for this driver. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -35,7 +37,7 @@ export interface OpenOptions {
   dataDir?: string;
   /** Apply migrations (default true). */
   migrate?: boolean;
-  /** Pool size for PostgreSQL. */
+  /** Pool size for PostgreSQL (default 10; `canteen server` reads CANTEEN_DB_POOL). */
   poolSize?: number;
   /** PGlite in memory, started from a dumped data folder (tests start from an already migrated image). */
   image?: Blob;
@@ -79,6 +81,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
     db,
     kind: 'postgres',
     migrate,
+    pool: () => ({ size: max, waiting: pool.waitingCount }),
     async listen(channel, onMessage) {
       const client = new pg.Client({ connectionString: url });
       client.on('error', () => { /* reconnect is the caller's choice; pokes are only hints */ });

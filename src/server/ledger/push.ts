@@ -55,7 +55,7 @@ interface ClaimRow {
  * Every entry goes through the ledger rules (src/core/ledger-rules.ts) in memory: one that breaks a rule
  * is stored as sent, unapplied, and flagged with the rule (docs/sync.md "Ledger rules").
  */
-export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushRequest): Promise<PushResponse> {
+export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushRequest, opts: PushOptions = {}): Promise<PushResponse> {
   if (req.terminalId !== terminal.id) {
     throw new HttpError(403, 'FORBIDDEN', `Токен выдан кассе ${terminal.id}, а в запросе касса ${req.terminalId}`);
   }
@@ -71,7 +71,8 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
     uuids.add(e.uuid);
   }
 
-  return db.transaction(async (tx) => {
+  const out = { changed: false };
+  const ack = await db.transaction(async (tx) => {
     const [term] = await query<{
       last_seq: number; revoked: boolean; overdraft_limit: number | null; time_zone: string | null; max_entry_amount: number | null;
     }>(tx, sql`
@@ -105,7 +106,7 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
     const newLastSeq = lastSeq + run.length;
     const flags: FlagRow[] = [];
     if (repeats.length) await flagReusedSeqs(tx, terminal, repeats, flags);
-    const wrote = run.length ? await applyRun(tx, terminal, run, claim, school, newLastSeq, flags) : false;
+    const wrote = run.length ? await applyRun(tx, terminal, run, claim, school, newLastSeq, flags, { notifyInTx: !opts.onSalesCommitted, out }) : false;
 
     if (flags.length) {
       for (let i = 0; i < flags.length; i += CHUNK) {
@@ -118,10 +119,21 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
         .where(eq(terminals.id, terminal.id));
     }
 
-    const ack: PushResponse = { ackSeq: newLastSeq };
-    if (run.length < batch.length - repeats.length) ack.resumeFrom = newLastSeq + 1;
-    return ack;
+    const res: PushResponse = { ackSeq: newLastSeq };
+    if (run.length < batch.length - repeats.length) res.resumeFrom = newLastSeq + 1;
+    return res;
   });
+  if (out.changed) opts.onSalesCommitted?.(terminal.schoolId);
+  return ack;
+}
+
+export interface PushOptions {
+  /**
+   * Called after the commit when the push changed balances, instead of a NOTIFY inside the
+   * transaction: the server coalesces these per school (poke.ts), so commits do not queue on
+   * NOTIFY's cluster-wide lock one by one. Without it the push NOTIFYs in its own transaction.
+   */
+  onSalesCommitted?: (schoolId: string) => void;
 }
 
 /** What the push checks sales against (the school's row). */
@@ -236,6 +248,7 @@ function restOfPayload(e: SyncEntry, storedRefundOf: boolean): Record<string, un
  */
 async function applyRun(
   tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], claim: Claim, school: SchoolRules, newLastSeq: number, flags: FlagRow[],
+  notify: { notifyInTx: boolean; out: { changed: boolean } },
 ): Promise<boolean> {
   const schoolId = terminal.schoolId;
   const fresh = claim.fresh;
@@ -421,7 +434,8 @@ async function applyRun(
     ? sql`ARRAY(SELECT id FROM unnest(${textArray(rId)}::text[]) AS q(id) EXCEPT SELECT id FROM rc)`
     : sql`'{}'::text[]`;
   // NOTIFY is transactional: terminals are poked only if this push commits.
-  const notifySql = changedAccounts.length ? sql`pg_notify(${POKE_CHANNEL}, ${schoolId})` : sql`NULL`;
+  notify.out.changed = changedAccounts.length > 0;
+  const notifySql = changedAccounts.length && notify.notifyInTx ? sql`pg_notify(${POKE_CHANNEL}, ${schoolId})` : sql`NULL`;
   const [res] = await query<{ lost: string[] | string; poke: unknown }>(tx,
     sql`WITH ${sql.join(ctes, sql`, `)} SELECT ${lostSql} AS lost, ${notifySql} AS poke`);
 

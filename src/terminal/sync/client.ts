@@ -15,6 +15,13 @@ import { SyncError, SyncTransport, type FetchFn } from './transport.js';
 /** What the cashier sees once the server refuses the till's token (revoked or unknown): only a new enrolment helps. */
 export const TILL_DISABLED = 'Касса отключена от сервера. Обратитесь к администратору';
 
+/**
+ * A "sales" poke (another till of the school sold something) makes a pull due this long after the
+ * last pull at the soonest: a school's pulls then grow with its tills, not with their square.
+ * Any other poke (top-up, card, menu, revoke) makes it due at once.
+ */
+export const SALES_POKE_GAP_MS = 10_000;
+
 /** Timer functions the scheduler uses (inject a fake to run a week in a test). */
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -63,6 +70,9 @@ export interface SyncOutcome {
   ackSeq: number;
   pull: PullSummary;
 }
+
+/** A scheduled run pulls only when a pull is due. */
+type RunOutcome = Omit<SyncOutcome, 'pull'> & { pull?: PullSummary };
 
 /**
  * The terminal's sync client (DESIGN.md "Sync", Replicache-style):
@@ -113,6 +123,15 @@ export class SyncClient {
   private watchTimer: unknown;
   private lastOutboxSeq = 0;
   private poke: PokeHandle | undefined;
+  /**
+   * When the scheduler next pulls (clock ms): at start, after a failure and on a poke at once; after a
+   * pull one interval later, or sooner after a sales poke (SALES_POKE_GAP_MS). A scheduled run pushes
+   * whenever there is something to push but pulls only when this is due; syncOnce() always pulls.
+   */
+  private pullDueAt = 0;
+  private lastPullAt = 0;
+  /** The server's Retry-After on the last failure (ms): the backoff waits at least this long. */
+  private retryAfterMs = 0;
   /** Consecutive failed runs (0 = healthy). */
   failures = 0;
   /** Requests sent, for tests and benchmarks (a week offline must not be thousands). */
@@ -178,7 +197,11 @@ export class SyncClient {
 
   /** Push everything pending, then pull. Waits for a run in progress first; never overlaps one. */
   syncOnce(): Promise<SyncOutcome> {
-    const run = this.chain.then(() => this.runGuarded());
+    return this.enqueue(true) as Promise<SyncOutcome>;
+  }
+
+  private enqueue(forcePull: boolean): Promise<RunOutcome> {
+    const run = this.chain.then(() => this.runGuarded(forcePull));
     this.chain = run.catch(() => {});
     return run;
   }
@@ -189,12 +212,12 @@ export class SyncClient {
     do { seen = this.chain; await seen; } while (seen !== this.chain);
   }
 
-  private async runGuarded(): Promise<SyncOutcome> {
+  private async runGuarded(forcePull: boolean): Promise<RunOutcome> {
     this.running = true;
     this.stats.runs++;
     this.pendingCache = undefined;
     try {
-      const out = await this.run();
+      const out = await this.run(forcePull);
       this.succeeded();
       return out;
     } catch (err) {
@@ -215,13 +238,19 @@ export class SyncClient {
     }
   }
 
-  private async run(): Promise<SyncOutcome> {
+  private async run(forcePull: boolean): Promise<RunOutcome> {
     if (this.failures > 0) await this.probe();
-    const { pushed, ackSeq } = await this.pushAll();
+    const { pushed, ackSeq } = await this.pushAll(!forcePull);
+    if (!forcePull && !this.pullIsDue()) {
+      this.checkLedgerBehind(ackSeq);
+      return { pushed, ackSeq };
+    }
     this.stats.pullRequests++;
     const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor), this.tillStatus());
     this.online = true;
     const pull = applyPull(this.sqlite, res, this.nowIso());
+    this.lastPullAt = this.clock.now().getTime();
+    this.pullDueAt = this.lastPullAt + this.intervalMs;
     this.checkLedgerBehind(Math.max(ackSeq, pull.lastSeq));
     try { this.opts.onPulled?.(pull); } catch (err) { this.opts.log?.(`onPulled failed: ${String(err)}`); }
     return { pushed, ackSeq, pull };
@@ -259,7 +288,16 @@ export class SyncClient {
     this.recordAck(res.ackSeq, res.ackSeq + 1);
   }
 
-  private async pushAll(): Promise<{ pushed: number; ackSeq: number }> {
+  private pullIsDue(): boolean {
+    return this.clock.now().getTime() >= this.pullDueAt;
+  }
+
+  /**
+   * Pushes the outbox in batches. With `yieldToPull` (scheduled runs) it stops after a batch when a
+   * pull has become due and runs again after the pull: a till selling faster than it can push still
+   * pulls on schedule (top-ups and blocked cards arrive).
+   */
+  private async pushAll(yieldToPull = false): Promise<{ pushed: number; ackSeq: number }> {
     let pushed = 0;
     let ackSeq = Number(getSyncValue(this.sqlite, SYNC_KEY.ackSeq) ?? 0);
     let lastResume = 0;
@@ -268,6 +306,7 @@ export class SyncClient {
       let t = performance.now();
       const batch = pendingEntries(this.sqlite, batchSize);
       if (batch.length === 0) return { pushed, ackSeq };
+      if (yieldToPull && pushed > 0 && this.pullIsDue()) { this.again = true; return { pushed, ackSeq }; }
       this.stats.pushRequests++;
       const req = { terminalId: this.opts.terminalId, entries: batch };
       this.stats.localMs += performance.now() - t;
@@ -341,6 +380,8 @@ export class SyncClient {
   private failed(err: unknown): void {
     this.pendingCache = undefined;
     this.failures++;
+    this.pullDueAt = 0;
+    this.retryAfterMs = err instanceof SyncError ? err.retryAfterMs ?? 0 : 0;
     this.stats.failedRuns++;
     this.online = false;
     const kind = err instanceof SyncError ? err.kind : undefined;
@@ -400,11 +441,31 @@ export class SyncClient {
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      try { await this.syncOnce(); } catch { /* recorded in failed() */ }
+      try { await this.enqueue(false); } catch { /* recorded in failed() */ }
     } while (this.again && this.failures === 0 && !this.stopped);
     if (this.stopped || this.refusal === 'disabled') return;
-    if (this.failures > 0) this.setTimer('backoff', backoffDelay(this.failures, this.random, this.backoff));
-    else this.setTimer('interval', this.intervalMs);
+    if (this.failures > 0) this.setTimer('backoff', Math.max(this.retryAfterMs, backoffDelay(this.failures, this.random, this.backoff)));
+    else this.setTimer('interval', this.untilPullDue());
+  }
+
+  /** ms until the next pull is due, within one interval. */
+  private untilPullDue(): number {
+    return Math.min(this.intervalMs, Math.max(0, this.pullDueAt - this.clock.now().getTime()));
+  }
+
+  /** A poke: '' = the school's data changed, pull now; 'sales' = other tills' sales, pull when SALES_POKE_GAP_MS has passed. */
+  private poked(kind: string): void {
+    if (kind === 'sales') {
+      this.pullDueAt = Math.min(this.pullDueAt, this.lastPullAt + SALES_POKE_GAP_MS);
+      if (!this.pullIsDue()) {
+        // Idle until the interval: come back when the pull is due instead (a debounce or backoff keeps its own time).
+        if (this.timerKind === 'interval' && !this.running) this.setTimer('interval', this.untilPullDue());
+        return;
+      }
+    } else {
+      this.pullDueAt = 0;
+    }
+    this.trigger();
   }
 
   private setTimer(kind: 'debounce' | 'interval' | 'backoff', ms: number): void {
@@ -413,6 +474,7 @@ export class SyncClient {
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.timerKind = undefined;
+      if (kind !== 'debounce') this.pullDueAt = Math.min(this.pullDueAt, this.clock.now().getTime());
       this.trigger();
     }, ms);
   }
@@ -456,7 +518,7 @@ export class SyncClient {
           // The server is reachable again: do not wait out the backoff.
           if (this.failures > 0) this.trigger();
         },
-        onPoke: () => this.trigger(),
+        onPoke: (kind) => this.poked(kind),
         onClose: () => {
           this.poke = undefined;
           if (this.stopped || this.refusal === 'disabled') return;

@@ -2,8 +2,9 @@ import { SYNC_PATHS } from '../../api/sync.js';
 
 /**
  * Server pokes (Replicache's "poke"): a WebSocket on which the server sends an
- * empty message whenever the school's data changed. The message carries no
- * data; it only says "pull now". A connection that opens is also the fastest
+ * empty message whenever the school's data changed ("pull now"), and "sales"
+ * when only other tills' sales moved balances (the client pulls for those at
+ * most every SALES_POKE_GAP_MS). The message carries no data. A connection that opens is also the fastest
  * news that the server is reachable again.
  */
 export interface PokeHandle { close(): void }
@@ -12,7 +13,8 @@ export interface PokeCallbacks {
   serverUrl: string;
   token: string;
   onOpen(): void;
-  onPoke(): void;
+  /** `kind` is the message: '' = the school's data changed (pull now), 'sales' = other tills' sales only (pull when due). */
+  onPoke(kind: string): void;
   /** Called once per connection, whether it failed to open or dropped later. */
   onClose(): void;
 }
@@ -31,7 +33,7 @@ export const wsPoke: PokeFactory = (cb) => {
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${cb.token}` }, handshakeTimeout: 10_000 });
     socket = ws;
     ws.on('open', () => cb.onOpen());
-    ws.on('message', () => cb.onPoke());
+    ws.on('message', (data: Buffer) => cb.onPoke(data.toString().slice(0, 32)));
     // Without pings a half-open connection (cable pulled) would look alive for ever.
     let alive = true;
     const ping = setInterval(() => {

@@ -17,10 +17,21 @@ export type SyncErrorKind =
   | 'protocol';      // an answer we cannot read (wrong server?)
 
 export class SyncError extends Error {
+  /** What the server's Retry-After asked for (503/429 under load), ms; the backoff waits at least this. */
+  retryAfterMs?: number;
   constructor(readonly kind: SyncErrorKind, message: string, readonly status?: number, readonly code?: string) {
     super(message);
     this.name = 'SyncError';
   }
+}
+
+/** Retry-After in seconds (what the server sends) or an HTTP date, as ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 3600) * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.min(Math.max(0, at - now), 3_600_000) : undefined;
 }
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -95,8 +106,12 @@ export class SyncTransport {
     const message = err.success ? err.data.error.message : `HTTP ${res.status}`;
     const code = err.success ? err.data.error.code : undefined;
     if (res.status === 401) throw new SyncError('unauthorized', `Сервер не принимает ключ кассы: ${message}. Зарегистрируйте кассу заново`, 401, code);
-    if (res.status >= 500) throw new SyncError('server', `Ошибка сервера: ${message}`, res.status, code);
-    if (res.status === 429) throw new SyncError('server', `Сервер перегружен: ${message}`, res.status, code);
+    if (res.status >= 500 || res.status === 429) {
+      const e = new SyncError('server', res.status === 503 || res.status === 429 ? `Сервер перегружен: ${message}` : `Ошибка сервера: ${message}`, res.status, code);
+      const wait = retryAfterMs(res.headers.get('retry-after'));
+      if (wait !== undefined) e.retryAfterMs = wait;
+      throw e;
+    }
     throw new SyncError('rejected', `Сервер отклонил запрос: ${message}`, res.status, code);
   }
 }
