@@ -201,6 +201,11 @@ export const pullAccountSchema = z.object({
     spentElsewhere: kopecksSchema,
     benefitUsedElsewhere: z.boolean(),
   }).optional(),
+  /**
+   * Kopecks reserved by the parents' open meal pre-orders (docs/orders.md): доступно = balance −
+   * reserved. The reservation becomes a charge when the order is fixed. Absent from older servers.
+   */
+  reserved: kopecksSchema.optional(),
 });
 export type PullAccount = z.infer<typeof pullAccountSchema>;
 

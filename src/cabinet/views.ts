@@ -16,7 +16,7 @@ export interface PageChrome {
   title: string;
   account?: AccountView | null;
   csrf?: string;                // for the logout form in the header
-  active?: 'home' | 'profile' | 'statement' | 'topup' | 'controls' | 'diet';
+  active?: 'home' | 'profile' | 'statement' | 'topup' | 'controls' | 'diet' | 'orders';
 }
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
@@ -35,7 +35,7 @@ const childQuery = (a: AccountView, m: FamilyMember) => m.accountNumber === a.lo
 
 const PAGE_PATH: Record<NonNullable<PageChrome['active']>, string> = {
   home: '/cabinet/', profile: '/cabinet/profile', statement: '/cabinet/statement', topup: '/cabinet/topup', controls: '/cabinet/controls',
-  diet: '/cabinet/diet',
+  diet: '/cabinet/diet', orders: '/cabinet/orders',
 };
 
 /** Tabs for each child of the family on the page being shown; nothing for a lone account. */
@@ -53,6 +53,7 @@ export function layout(chrome: PageChrome, body: Html): Html {
   const nav = a && chrome.csrf ? html`
     <nav class="nav" aria-label="Разделы">
       <a href="/cabinet/" class="${chrome.active === 'home' ? 'on' : ''}">Питание</a>
+      <a href="/cabinet/orders${aq}" class="${chrome.active === 'orders' ? 'on' : ''}">Заказ питания</a>
       <a href="/cabinet/profile${aq}" class="${chrome.active === 'profile' ? 'on' : ''}">Профиль</a>
       <a href="/cabinet/statement${aq}" class="${chrome.active === 'statement' ? 'on' : ''}">Отчёт</a>
       <a href="/cabinet/topup${aq}" class="${chrome.active === 'topup' ? 'on' : ''}">Пополнить</a>

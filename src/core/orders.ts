@@ -146,3 +146,37 @@ export function planLine(input: {
   if (!set) return null;
   return { mealSet: set, parentAmount: set.price, subsidyAmount: 0, fundingSource: null, benefitCategoryId: null, basis: 'preOrder' };
 }
+
+/** The cabinet's order page for one pupil (src/server/orders/pre-orders.ts builds it). */
+export interface SittingChoice {
+  sittingId: string;
+  sittingName: string;
+  startsAt: string;
+  options: SetFacts[];
+  /** A beneficiary's or grades 1–4 meal at this sitting: the parent may only decline it. */
+  entitled: Entitled | null;
+  /** The current choice: a meal set id, null for «не питается», undefined for no pre-order. */
+  chosen: string | null | undefined;
+  amount: number;
+  fixed: boolean;
+}
+
+export interface OrderDay {
+  day: string;
+  label: string;
+  closed: string | null;
+  cutoff: string;               // ISO instant
+  editable: boolean;
+  sittings: SittingChoice[];
+}
+
+export interface OrderPlan {
+  accountNumber: string;
+  studentId: string;
+  className: string;
+  balance: number;
+  reserved: number;
+  available: number;
+  cutoffText: string;
+  days: OrderDay[];
+}

@@ -12,6 +12,8 @@ import { checkLowBalances } from './notifications.js';
 import { registerAuthRoutes } from './routes-auth.js';
 import { registerAccountRoutes } from './routes-account.js';
 import { registerDietRoutes } from './routes-diet.js';
+import { registerOrderRoutes } from './routes-orders.js';
+import { notifyOrderShortfalls } from '../orders/notify.js';
 import { registerPaymentRoutes } from './routes-payments.js';
 import { securityHeaders, sendHtml, seeOther } from './web.js';
 import { settlePayment, type SettleOutcome } from '../payments/settle.js';
@@ -104,7 +106,8 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     secureCookies: deps.secureCookies ?? https, https, publicUrl,
     loginPerMinute: deps.loginPerMinute ?? 30,
     ...(deps.delay ? { delay: deps.delay } : {}),
-    checkLowBalances: async () => (configured ? checkLowBalances(deps.db, configured, now(), publicUrl ?? '') : 0),
+    // Also the meal-order letters (orders/notify.ts): one per account and day whose balance won't cover the order.
+    checkLowBalances: async () => (configured ? await checkLowBalances(deps.db, configured, now(), publicUrl ?? '') + await notifyOrderShortfalls(deps.db, configured, now(), publicUrl ?? '') : 0),
     settle: (id) => (gateway ? settlePayment(deps.db, gateway, id, now(), onSettled) : Promise.resolve({ kind: 'refused', reason: 'оплата картой не настроена' })),
     pollPayments: () => (gateway ? pollPayments(deps.db, gateway, now(), { onSettled }) : Promise.resolve({ checked: 0, outcomes: [] })),
     runAutoTopUps: () => (gateway ? runAutoTopUps(deps.db, gateway, now(), { baseUrl: publicUrl ?? 'http://127.0.0.1', onSettled }) : Promise.resolve({ charged: [] })),
@@ -139,6 +142,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     registerAuthRoutes(cab, ctx);
     registerAccountRoutes(cab, ctx);
     registerDietRoutes(cab, ctx);
+    registerOrderRoutes(cab, ctx);
     registerPaymentRoutes(cab, ctx);
     registerAutoTopUpRoutes(cab, ctx);
   }, { prefix: '/cabinet' });

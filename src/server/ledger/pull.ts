@@ -5,6 +5,7 @@ import {
   schools, serverSettings, studentPhotos, students, terminals,
 } from '../db/schema.js';
 import { todayElsewhere } from './today.js';
+import { reservedOf, reservedOfSchool } from '../orders/pre-orders.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import type { TerminalIdentity } from './push.js';
 import { schoolDay as schoolDayOf } from '../../core/datetime.js';
@@ -96,6 +97,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     const today = await todayElsewhere(tx, S, terminal.id, school.timeZone, now,
       reset ? null : accountRows.map((a) => a.accountNumber));
     const day = schoolDayOf(now, school.timeZone);
+    const reserved = reset ? await reservedOfSchool(tx, S) : await reservedOf(tx, accountRows.map((a) => a.accountNumber));
     // A category's label says what its rules give: a changed rule resends its category too.
     const categoryKeys = want('benefitCategory');
     const benefitCategoryRows = await neutralBenefitCategories(tx, benefitKey, S,
@@ -133,6 +135,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         hasPermanentPassword: a.permanentPasswordHash !== null,
         active: a.active,
         today: today.get(a.accountNumber) ?? { day, spentElsewhere: 0, benefitUsedElsewhere: false },
+        reserved: reserved.get(a.accountNumber) ?? 0,
       })),
       cards: cardRows.map((c) => ({ cardId: c.id, accountNumber: c.accountNumber, state: c.state })),
       students: studentRows.map(({ s, accountNumber }) => ({

@@ -8,7 +8,7 @@ import { schoolDay } from '../../core/datetime.js';
 import { addDays, ruDay } from '../../core/period.js';
 import { formatAmount } from '../../core/money.js';
 import {
-  closedReason, cutoffInstant, describeCutoff, entitlements, gradeOf, setsOfSitting, type BenefitFacts, type Entitled, type SetFacts,
+  closedReason, cutoffInstant, describeCutoff, entitlements, gradeOf, setsOfSitting, type BenefitFacts, type OrderDay, type OrderPlan, type SittingChoice,
 } from '../../core/orders.js';
 import { calendarFacts, getOrderSettings, listSittings, menuFacts, sittingFacts, sittingsOfClass } from './school-facts.js';
 
@@ -31,38 +31,7 @@ export async function reservedOfSchool(db: Tx, schoolId: string): Promise<Map<st
   return new Map(rows.map((r) => [r.a, Number(r.s)]));
 }
 
-export interface SittingChoice {
-  sittingId: string;
-  sittingName: string;
-  startsAt: string;
-  options: SetFacts[];
-  /** A beneficiary's or grades 1–4 meal at this sitting: the parent may only decline it. */
-  entitled: Entitled | null;
-  /** The current choice: a meal set id, null for «не питается», undefined for no pre-order. */
-  chosen: string | null | undefined;
-  amount: number;
-  fixed: boolean;
-}
-
-export interface OrderDay {
-  day: string;
-  label: string;
-  closed: string | null;
-  cutoff: string;               // ISO instant
-  editable: boolean;
-  sittings: SittingChoice[];
-}
-
-export interface OrderPlan {
-  accountNumber: string;
-  studentId: string;
-  className: string;
-  balance: number;
-  reserved: number;
-  available: number;
-  cutoffText: string;
-  days: OrderDay[];
-}
+export type { OrderDay, OrderPlan, SittingChoice } from '../../core/orders.js';
 
 interface PupilOfAccount { schoolId: string; studentId: string; className: string; balance: number; timeZone: string }
 
