@@ -21,6 +21,17 @@ async function noSeriousA11yViolations(page: Page, where: string): Promise<void>
   expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
 
+/** Tiles whose price is not under the name, whose name runs wider than its cell, or whose hotkey overlaps the name. */
+function crowdedTiles(page: Page): Promise<(string | null)[]> {
+  return page.locator('[data-testid^="item-"]').evaluateAll((els) => els.filter((e) => {
+    const name = e.querySelector<HTMLElement>('.menu-item-name')!;
+    const price = e.querySelector('.menu-item-price')!.getBoundingClientRect();
+    const key = e.querySelector('kbd')?.getBoundingClientRect();
+    const n = name.getBoundingClientRect();
+    return price.top < n.bottom - 1 || name.scrollWidth > name.clientWidth + 1 || (key !== undefined && key.right > n.left + 1);
+  }).map((e) => e.querySelector('.menu-item-name')!.textContent));
+}
+
 describe.skipIf(!run)('till safety at 1024×768 (Chromium, real terminal core)', () => {
   const till = useTill();
   const receipts = () => printedBytes(till.dataDir).length;
@@ -57,6 +68,11 @@ describe.skipIf(!run)('till safety at 1024×768 (Chromium, real terminal core)',
       expect(b.x + b.w).toBeLessThanOrEqual(1024);
       expect(Math.min(b.w, b.h)).toBeGreaterThanOrEqual(44);
     }
+    // The price sits under the name, which never runs wider than its cell: also on a tile without a
+    // hotkey (the last two), where the name once shared the price's row and ran under it.
+    const crowded = await crowdedTiles(page);
+    expect(crowded).toEqual([]);
+    expect(boxes.filter((b) => b.key === '').length).toBe(24 - HOTKEY_ORDER.length);
     const reading = [...boxes].sort((a, b) => Math.round(a.y) - Math.round(b.y) || a.x - b.x).map((b) => b.key).filter(Boolean);
     expect(reading).toEqual(HOTKEY_ORDER);
     const small = await page.locator('button:visible').evaluateAll((els) => els.map((e) => e.getBoundingClientRect())
@@ -149,6 +165,7 @@ describe.skipIf(!run)('till safety at 1024×768 (Chromium, real terminal core)',
     expect(await page.getByTestId('pupil-panel').textContent()).not.toContain('1-4 классы');
     await screenshot(page, 'photo-benefit.png');
     await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await crowdedTiles(page)).toEqual([]);   // narrower tiles beside the receipt: long words wrap, never clipped
     await screenshot(page, 'till-1280x800.png');
     await page.setViewportSize({ width: 1024, height: 768 });
   });

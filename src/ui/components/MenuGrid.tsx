@@ -25,7 +25,7 @@ export const MenuGrid = memo(function MenuGrid() {
             <button
               key={item.id}
               type="button"
-              className={`menu-item ${barred ? 'barred' : ''} ${allergens.length ? 'allergen' : ''}`}
+              className={`menu-item ${item.hotkey ? '' : 'no-hotkey'} ${barred ? 'barred' : ''} ${allergens.length ? 'allergen' : ''}`}
               data-testid={`item-${item.id}`}
               data-kind={item.kind}
               aria-disabled={barred ? true : undefined}
