@@ -10,6 +10,10 @@ import { SchoolsPage } from './Schools.js';
 import { AccountsPage } from './Accounts.js';
 import { MoneyPage } from './Money.js';
 import { AuditPage } from './Audit.js';
+import { ReportSchoolDayPage } from './ReportSchoolDay.js';
+import { ReportDistrictPage } from './ReportDistrict.js';
+import { ReportReimbursementPage } from './ReportReimbursement.js';
+import { ReportReconciliationPage } from './ReportReconciliation.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
@@ -26,4 +30,8 @@ export const PAGES: PageDef[] = [
   { id: 'flags', title: 'Отметки для проверки', component: FlagsPage, roles: [...ADMINS, 'accountant'] },
   { id: 'money', title: 'Ручные операции', component: MoneyPage, roles: [...ADMINS, 'accountant'] },
   { id: 'audit', title: 'Журнал действий', component: AuditPage, roles: [...ADMINS, 'accountant'] },
+  { id: 'report-day', title: 'День школы', component: ReportSchoolDayPage, roles: [...ADMINS, 'manager', 'accountant'] },
+  { id: 'report-district', title: 'Контроль района', component: ReportDistrictPage, roles: ['districtAdmin'] },
+  { id: 'report-reimbursement', title: 'Возмещение бюджета', component: ReportReimbursementPage, roles: [...ADMINS, 'accountant'] },
+  { id: 'report-reconciliation', title: 'Сверки', component: ReportReconciliationPage, roles: [...ADMINS, 'manager', 'accountant'] },
 ];
