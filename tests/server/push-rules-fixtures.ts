@@ -9,8 +9,8 @@ import { api, type TestServer } from './helpers.js';
 export interface Line { itemId: string; quantity: number; unitPrice: number; amount: number; subsidy: number }
 
 export const dish = (unitPrice: number, quantity = 1): Line => ({ itemId: 'dish-pizza', quantity, unitPrice, amount: unitPrice * quantity, subsidy: 0 });
-/** A benefit line: the parents pay `pays`, the budget the rest of the price. */
-export const benefit = (unitPrice: number, pays: number): Line => ({ itemId: 'set-lunch', quantity: 1, unitPrice, amount: pays, subsidy: unitPrice - pays });
+/** A benefit line: the parents pay `pays`, the budget the rest of the price (the demo's free breakfast of grades 1–4). */
+export const benefit = (unitPrice: number, pays: number): Line => ({ itemId: 'set-breakfast-1-4', quantity: 1, unitPrice, amount: pays, subsidy: unitPrice - pays });
 
 export class Till {
   seq = 0;

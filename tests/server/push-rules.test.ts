@@ -10,6 +10,7 @@ import { appliedOf, balanceOf, benefit, cardState, dish, flagsOf, pushAs, Till }
 const LOW = '0242013179';
 const LOW_CARD = 'EM:55007E1004';
 const IVANOV = '0242013137';
+const PETROVA = '0242013145';   // grades 1–4: free breakfast (set-breakfast-1-4)
 const NOPASS = '0242013195';   // no permanent cabinet password yet
 const ARGON = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
 
@@ -55,10 +56,10 @@ describe('issue 11, reproduction 1: one till token cannot mint money', () => {
 
 describe('sales', () => {
   it('a genuine sale with a benefit line and its subsidy entry applies without flags', async () => {
-    const before = await balanceOf(s, IVANOV);
-    const sale = till.sale(IVANOV, [dish(3450), benefit(8500, 1500)]);
+    const before = await balanceOf(s, PETROVA);
+    const sale = till.sale(PETROVA, [dish(3450), benefit(8500, 1500)]);   // grades 1–4: the breakfast is free by rule
     expect((await push(sale.entries)).status).toBe(200);
-    expect(await balanceOf(s, IVANOV)).toBe(before - 4950);
+    expect(await balanceOf(s, PETROVA)).toBe(before - 4950);
     for (const e of sale.entries) {
       expect(await flagsOf(s, e)).toEqual([]);
       expect(await appliedOf(s, e)).toBe(true);
@@ -251,5 +252,33 @@ describe('reconcile checks the rules over the stored ledger', () => {
       [saleUuid, 'saleAmount'], [topUp, 'terminalKind'],
     ].sort());
     expect(r.entries).toBeGreaterThan(40);
+  });
+});
+
+describe('business checks: the sale stands, the manager is told', () => {
+  it('a subsidy the pupil is not entitled to, or larger than the rule gives, is flagged; the entitled one is not', async () => {
+    const VOLKOV = NOPASS;   // low income: the breakfast for 20,00, the budget pays the rest
+    const before = await balanceOf(s, IVANOV);
+    const none = till.sale(IVANOV, [benefit(4961, 0)]);
+    const tooMuch = till.sale(VOLKOV, [benefit(4961, 0)]);
+    const right = till.sale(VOLKOV, [benefit(4961, 2000)]);
+    expect((await push([...none.entries, ...tooMuch.entries, ...right.entries])).status).toBe(200);
+    // (other business flags of these accounts, such as an overdraft or a repeated benefit, may stand beside it)
+    expect(await flagsOf(s, none.entries[0]!)).toContain('subsidyNotEntitled');
+    expect(await flagsOf(s, tooMuch.entries[0]!)).toContain('subsidyNotEntitled');
+    expect((await flagsOf(s, right.entries[0]!)).filter((f) => f === 'subsidyNotEntitled')).toEqual([]);
+    for (const e of [...none.entries, ...tooMuch.entries]) expect(await appliedOf(s, e)).toBe(true);   // the food was eaten
+    expect(await balanceOf(s, IVANOV)).toBe(before);   // the parents paid 0 of it
+  });
+
+  it('an entry stamped ahead of the server\'s clock is applied and flagged «проверьте часы кассы»', async () => {
+    const before = await balanceOf(s, IVANOV);
+    const sale = till.sale(IVANOV, [dish(1000)]);
+    sale.entries[0]!.createdAt = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const now = till.sale(IVANOV, [dish(1000)]);
+    await push([...sale.entries, ...now.entries]);
+    expect(await flagsOf(s, sale.entries[0]!)).toContain('clockAhead');
+    expect(await flagsOf(s, now.entries[0]!)).not.toContain('clockAhead');
+    expect(await balanceOf(s, IVANOV)).toBe(before - 2000);
   });
 });

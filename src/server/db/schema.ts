@@ -394,7 +394,7 @@ export const reviewFlags = pgTable('review_flags', {
   entryUuid: text('entry_uuid').notNull(),
   terminalId: text('terminal_id'),
   accountNumber: text('account_number'),
-  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | repeatBenefit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt | zMismatch (a Z report that differs from the server, src/server/reports/z-reconcile.ts), and the rules of src/core/ledger-rules.ts (entry stored unapplied)
+  reason: text('reason').notNull(),                    // cardBlocked | cardLost | cardMismatch | overdraft | dailyLimit | repeatBenefit | unknownAccount | unknownCard | badAmount | badPayload | seqReused | duplicateUuid | duplicateReceipt | zMismatch (a Z report that differs from the server, src/server/reports/z-reconcile.ts) | subsidyNotEntitled | clockAhead (src/server/ledger/entitlement.ts), and the rules of src/core/ledger-rules.ts (entry stored unapplied)
   message: text('message').notNull(),                  // Russian, for the report
   details: jsonb('details').notNull().default({}),
   createdAt: ts('created_at').notNull().defaultNow(),

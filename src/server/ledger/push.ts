@@ -16,6 +16,7 @@ import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { reconcilePushedZ, type PushedZ } from '../reports/z-reconcile.js';
 import { flagRepeatBenefits } from './repeat-benefit.js';
+import { flagClockAhead, flagUnentitledSubsidies } from './entitlement.js';
 
 export interface TerminalIdentity { id: string; schoolId: string; name: string }
 
@@ -289,6 +290,8 @@ async function applyRun(
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
     flags.push({ schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber, reason, message, details });
   await flagRepeatBenefits(tx, schoolId, todo, school.timeZone, flag);
+  await flagUnentitledSubsidies(tx, schoolId, todo, flag);
+  flagClockAhead(todo, new Date(), flag);
 
   for (let i = 0; i < n; i++) {
     const e = todo[i]!;
