@@ -43,6 +43,7 @@ export class TransportPrinter implements PrinterDevice {
 
   async status(): Promise<PrinterStatus> {
     const t = this.transport;
+    if (t.status) return t.status();
     if (!t.query) return UNKNOWN;
     try {
       if (this.star) {

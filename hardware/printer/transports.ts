@@ -1,6 +1,8 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { PrinterStatus } from './status.js';
+import { WindowsSpoolerTransport } from './windows-spooler.js';
 
 /**
  * Where the bytes go. Every transport can write; `query` sends a status request and
@@ -11,6 +13,8 @@ export interface PrinterTransport {
   readonly description: string;
   write(bytes: Uint8Array): Promise<void>;
   query?(request: Uint8Array, done: (got: Uint8Array) => boolean, timeoutMs: number): Promise<Uint8Array | undefined>;
+  /** A transport that knows the printer's state by other means (the Windows spooler) answers here instead of `query`. */
+  status?(): Promise<PrinterStatus>;
   close(): Promise<void>;
 }
 
@@ -149,19 +153,7 @@ export class SerialTransport implements PrinterTransport {
   }
 }
 
-/**
- * Windows spooler in raw mode needs a native module (winspool's OpenPrinter /
- * WritePrinter) that we do not ship. Installers use the printer's COM port
- * (serial), its TCP port, or share it and print to the share path as a file.
- */
-export class WindowsSpoolerTransport implements PrinterTransport {
-  readonly description: string;
-  constructor(readonly printerName: string) { this.description = `принтер Windows «${printerName}»`; }
-  async write(): Promise<void> {
-    throw new TransportError('Печать через диспетчер печати Windows не поддерживается: подключите принтер через COM-порт, по сети (порт 9100) или как общий ресурс (\\\\компьютер\\принтер, параметр --file)');
-  }
-  async close(): Promise<void> {}
-}
+export { WindowsSpoolerTransport };
 
 export interface TransportSpec { device?: string; port?: string; baudRate?: number; host?: string; tcpPort?: number; file?: string; windowsPrinter?: string }
 
@@ -171,5 +163,5 @@ export function openTransport(spec: TransportSpec): PrinterTransport {
   if (spec.port) return new SerialTransport(spec.port, spec.baudRate ?? 9600);
   if (spec.device) return new DeviceFileTransport(spec.device);
   if (spec.windowsPrinter) return new WindowsSpoolerTransport(spec.windowsPrinter);
-  throw new TransportError('Не указано подключение принтера: --device, --port, --host или --file');
+  throw new TransportError('Не указано подключение принтера: --device, --port, --host, --windows-printer или --file');
 }

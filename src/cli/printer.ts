@@ -7,8 +7,8 @@ import type { RasterDialect } from '../../hardware/printer/raster.js';
 import { listPrinters } from '../../hardware/printer/discover.js';
 
 const USAGE = `Использование:
-  canteen printer test   --profile ${PROFILES.join('|')} (--device /dev/usb/lp0 | --port COM3 [--baud 9600] | --host IP[:9100] | --file FILE) [--width 58|80] [--raster-dialect star|escpos]
-  canteen printer status --profile … (--device | --port | --host)
+  canteen printer test   --profile ${PROFILES.join('|')} (--device /dev/usb/lp0 | --port COM3 [--baud 9600] | --host IP[:9100] | --windows-printer "ИМЯ" | --file FILE) [--width 58|80] [--raster-dialect star|escpos]
+  canteen printer status --profile … (--device | --port | --host | --windows-printer "ИМЯ")
   canteen printer list   [--host IP] [--all-serial]`;
 
 /** `--profile`, `--width` (mm, default 80) and `--raster-dialect`, as `printer test` and `receipt --demo` take them. A string is the error. */
@@ -28,8 +28,8 @@ function spec(flags: Record<string, string | true>): TransportSpec | string {
   const [h, p] = host ? host.split(':') : [];
   const baud = s('baud') ? Number(s('baud')) : undefined;
   if (baud !== undefined && !(baud > 0)) return 'Неверная скорость порта (--baud)';
-  const out: TransportSpec = { device: s('device'), port: s('port'), file: s('file'), baudRate: baud, host: h, tcpPort: p ? Number(p) : undefined };
-  if (![out.device, out.port, out.host, out.file].some(Boolean)) return 'Укажите подключение: --device, --port, --host или --file';
+  const out: TransportSpec = { device: s('device'), port: s('port'), file: s('file'), baudRate: baud, host: h, tcpPort: p ? Number(p) : undefined, windowsPrinter: s('windows-printer') };
+  if (![out.device, out.port, out.host, out.file, out.windowsPrinter].some(Boolean)) return 'Укажите подключение: --device, --port, --host, --windows-printer или --file';
   return out;
 }
 

@@ -6,13 +6,14 @@ import { isProfile, openTransport, PROFILES, TransportPrinter, type TransportSpe
  *   tcp:HOST[:PORT]   network printer (port 9100)
  *   serial:PORT[@BAUD]  COM3, /dev/ttyS0
  *   device:PATH       /dev/usb/lp0, \\\\host\\share
+ *   windows:NAME      a printer installed in Windows, by its name (spooler, RAW datatype)
  *   file:PATH         append the bytes to a file
  * with CANTEEN_PRINTER_PROFILE (escpos | star-line | star-prnt | raster) and
  * CANTEEN_PRINTER_WIDTH (58 | 80 mm). Returns a Russian error for a bad value.
  */
 export function printerFromSetting(value: string, profile = 'escpos', widthMm = '58'): PrinterDevice | { error: string } {
-  const m = /^(tcp|serial|device|file):(.+)$/.exec(value.trim());
-  if (!m) return { error: `Неверная настройка принтера «${value}»: tcp:IP[:9100], serial:COM3[@9600], device:/dev/usb/lp0 или file:ПУТЬ` };
+  const m = /^(tcp|serial|device|windows|file):(.+)$/.exec(value.trim());
+  if (!m) return { error: `Неверная настройка принтера «${value}»: tcp:IP[:9100], serial:COM3[@9600], device:/dev/usb/lp0, windows:ИМЯ ПРИНТЕРА или file:ПУТЬ` };
   if (!isProfile(profile)) return { error: `Неизвестный профиль принтера «${profile}»: ${PROFILES.join(', ')}` };
   if (widthMm !== '58' && widthMm !== '80') return { error: 'Ширина бумаги: 58 или 80 мм' };
   const target = m[2]!;
@@ -29,6 +30,7 @@ export function printerFromSetting(value: string, profile = 'escpos', widthMm = 
       break;
     }
     case 'device': spec = { device: target }; break;
+    case 'windows': spec = { windowsPrinter: target }; break;
     default: spec = { file: target };
   }
   try {
