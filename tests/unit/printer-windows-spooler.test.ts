@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openTransport, PrinterError, TransportPrinter } from '../../hardware/printer/index.js';
+import type { PrinterDevice } from '../../hardware/printer/device.js';
 import { SPOOLER_SCRIPT, WindowsSpoolerTransport, type SpawnResult, type Spawner } from '../../hardware/printer/windows-spooler.js';
 import { printerFromSetting } from '../../src/shell/printer-config.js';
 
@@ -70,7 +71,7 @@ describe('WindowsSpoolerTransport', () => {
   ];
   it.each(errors)('%s → a Russian error, the job not taken, the printer state set', async (answer, message, state) => {
     const { spawn, calls } = fakeSpawner(answer);
-    const printer = new TransportPrinter(new WindowsSpoolerTransport('X', { spawn, tmpDir: dir }), 'escpos', 48);
+    const printer: PrinterDevice = new TransportPrinter(new WindowsSpoolerTransport('X', { spawn, tmpDir: dir }), 'escpos', 48);
     const err = await printer.print(RECEIPT, { lines: [] }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(PrinterError);
     expect((err as Error).message).toMatch(message);
