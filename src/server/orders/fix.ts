@@ -48,20 +48,19 @@ export async function fixDayTx(tx: Tx, schoolId: string, day: string, opts: { no
 
   let lines = 0;
   if (classes.length) {
-    const [pupils, pres, bens, menu] = await Promise.all([
-      query<PupilRow>(tx, sql`SELECT s.id AS student_id, s.class_name,
+    // One after another: a transaction is one connection (node-postgres would queue them anyway).
+    const pupils = await query<PupilRow>(tx, sql`SELECT s.id AS student_id, s.class_name,
           (SELECT a.account_number FROM accounts a WHERE a.student_id = s.id AND a.active ORDER BY a.account_number LIMIT 1) AS account_number
         FROM students s LEFT JOIN attendance t ON t.student_id = s.id AND t.day = ${day}
         WHERE s.school_id = ${schoolId} AND s.active AND s.archived_at IS NULL AND s.class_name = ANY(${textArray(classes)}::text[])
-          AND coalesce(t.present, true)`),
-      query<PreRow>(tx, sql`SELECT student_id, sitting_id, meal_set_id FROM pre_orders WHERE school_id = ${schoolId} AND day = ${day}`),
-      query<BenefitRow>(tx, sql`SELECT b.student_id, b.benefit_category_id AS category_id, r.meal_set_id, r.parent_pays, c.funding_source
+          AND coalesce(t.present, true)`);
+    const pres = await query<PreRow>(tx, sql`SELECT student_id, sitting_id, meal_set_id FROM pre_orders WHERE school_id = ${schoolId} AND day = ${day}`);
+    const bens = await query<BenefitRow>(tx, sql`SELECT b.student_id, b.benefit_category_id AS category_id, r.meal_set_id, r.parent_pays, c.funding_source
         FROM student_benefits b
         JOIN benefit_categories c ON c.school_id = b.school_id AND c.id = b.benefit_category_id AND c.active
         JOIN benefit_rules r ON r.school_id = b.school_id AND r.benefit_category_id = b.benefit_category_id AND r.active
-        WHERE b.school_id = ${schoolId} AND b.valid_from <= ${day} AND (b.valid_until IS NULL OR b.valid_until >= ${day})`),
-      menuFacts(tx, schoolId, day, day),
-    ]);
+        WHERE b.school_id = ${schoolId} AND b.valid_from <= ${day} AND (b.valid_until IS NULL OR b.valid_until >= ${day})`);
+    const menu = await menuFacts(tx, schoolId, day, day);
     const preBy = new Map(pres.map((p) => [`${p.student_id}|${p.sitting_id}`, { mealSetId: p.meal_set_id }]));
     const bensBy = new Map<string, BenefitFacts[]>();
     for (const b of bens) {

@@ -61,13 +61,14 @@ export async function orderPlan(db: Tx, accountNumber: string, now: Date): Promi
   const settings = await getOrderSettings(db, p.schoolId);
   const today = schoolDay(now, p.timeZone);
   const last = addDays(today, settings.horizonDays);
-  const [sittings, calendar, menu, pres, reserved, fixedDays] = await Promise.all([
-    listSittings(db, p.schoolId), calendarFacts(db, p.schoolId, today, last), menuFacts(db, p.schoolId, today, last),
-    db.select().from(preOrders).where(and(eq(preOrders.studentId, p.studentId), gte(preOrders.day, today), lte(preOrders.day, last))),
-    reservedOf(db, [accountNumber]),
-    db.select({ day: classOrders.day }).from(classOrders).where(and(eq(classOrders.schoolId, p.schoolId), eq(classOrders.className, p.className),
-      eq(classOrders.state, 'fixed'), gte(classOrders.day, today), lte(classOrders.day, last))),
-  ]);
+  // One after another: inside setPreOrder's transaction they share one connection.
+  const sittings = await listSittings(db, p.schoolId);
+  const calendar = await calendarFacts(db, p.schoolId, today, last);
+  const menu = await menuFacts(db, p.schoolId, today, last);
+  const pres = await db.select().from(preOrders).where(and(eq(preOrders.studentId, p.studentId), gte(preOrders.day, today), lte(preOrders.day, last)));
+  const reserved = await reservedOf(db, [accountNumber]);
+  const fixedDays = await db.select({ day: classOrders.day }).from(classOrders).where(and(eq(classOrders.schoolId, p.schoolId),
+    eq(classOrders.className, p.className), eq(classOrders.state, 'fixed'), gte(classOrders.day, today), lte(classOrders.day, last)));
   const fixed = new Set(fixedDays.map((d) => d.day));
   const mine = sittingsOfClass(sittings, p.className);
   const days: OrderDay[] = [];

@@ -1,0 +1,43 @@
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import { dbTargets, withDb } from './db-targets.js';
+import type { Benchmark, BenchResult } from './types.js';
+import { round } from './types.js';
+import { FX, seedOrderSchool } from '../tests/orders/fixture.js';
+import { fixDay } from '../src/server/orders/fix.js';
+import { query } from '../src/server/db/open.js';
+
+const DAY = '2026-12-08';
+
+export const benchmarks: Benchmark[] = [
+  {
+    // Issue 15: seconds to fix one day's orders (lines + ledger entries + balances) for a school of 2,000 pupils ≤ 2 s on PostgreSQL.
+    name: 'order_fix_school',
+    async run() {
+      const results: BenchResult[] = [];
+      const size = Number(process.env.BENCH_ORDER_PUPILS ?? 2_000);
+      const classes = Array.from({ length: 40 }, (_, i) => `${String(1 + (i % 10)).padStart(2, '0')}${'АБВГ'[Math.floor(i / 10)]}`);
+      for (const url of await dbTargets()) {
+        results.push(await withDb(url, async (h) => {
+          await seedOrderSchool(h.db, { classes, perClass: Math.ceil(size / classes.length), balance: 500_000, beneficiaries: Math.round(size * 0.05) });
+          // 60 % ordered lunch, one in ten of them declined breakfast; 8 % absent.
+          await h.db.execute(sql`INSERT INTO pre_orders (school_id, student_id, day, sitting_id, account_number, meal_set_id, amount, updated_by)
+            SELECT ${FX.school}, s.id, ${DAY}, ${FX.lunch}, a.account_number, ${FX.setLunchB}, ${FX.priceLunchB}, 'parent'
+            FROM students s JOIN accounts a ON a.student_id = s.id WHERE s.school_id = ${FX.school} AND abs(hashtext(s.id)) % 10 < 6`);
+          await h.db.execute(sql`INSERT INTO attendance (school_id, student_id, day, present, source, marked_by)
+            SELECT ${FX.school}, s.id, ${DAY}, false, 'journal', 'bench' FROM students s WHERE s.school_id = ${FX.school} AND abs(hashtext(s.id || 'a')) % 100 < 8`);
+          await h.db.execute(sql`ANALYZE`);
+          const t0 = performance.now();
+          const r = await fixDay(h.db, FX.school, DAY, { now: new Date('2026-12-08T05:00:00Z'), by: 'auto' });
+          const seconds = (performance.now() - t0) / 1000;
+          const [again] = await query<{ n: number | string }>(h.db, sql`SELECT count(*) AS n FROM entries WHERE school_id = ${FX.school} AND kind IN ('orderCharge', 'subsidy')`);
+          return {
+            name: 'order_fix_school', value: round(seconds, 3), unit: 's', db: h.kind, pupils: classes.length * Math.ceil(size / classes.length),
+            lines: r.lines, entries: Number(again?.n ?? 0), charged: r.charged, subsidised: r.subsidised, target: '<= 2 (postgres)',
+          };
+        }));
+      }
+      return results;
+    },
+  },
+];
