@@ -7,6 +7,7 @@ import { Dialog, Field, FormError, useZodForm } from '../components/Form.js';
 import { className, fullName, type PupilRow } from '../../api/admin/pupils.js';
 import { ImportDialog } from './PupilImport.js';
 import { NewYearDialog } from './NewYear.js';
+import { PupilPhoto } from './PupilPhoto.js';
 
 const CARD_STATE: Record<string, string> = { active: 'действует', blocked: 'заблокирована', lost: 'утеряна' };
 
@@ -67,6 +68,7 @@ function PupilDialog({ schoolId, pupil, canEdit, onClose, onSaved }: { schoolId:
           <button type="button" onClick={onClose}>Закрыть</button>
         </div>
       </form>
+      <PupilPhoto schoolId={schoolId} pupilId={pupil.id} canEdit={canEdit} />
     </Dialog>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, dateTime } from '../api.js';
 import type { PageProps } from '../App.js';
 import type { TillView } from '../../api/admin/tills.js';
+import { AllergenPolicy } from './AllergenPolicy.js';
 
 const REFRESH_MS = 30_000;
 
@@ -56,6 +57,7 @@ export function TillsPage({ schoolId, roles }: PageProps) {
           ))}</tbody>
         </table>
       </div>
+      <AllergenPolicy schoolId={schoolId} canEdit={canEnrol} />
     </>
   );
 }
