@@ -45,7 +45,7 @@ export const benchmarks: Benchmark[] = [
           serverEnv,
           log: (line) => console.error(`[region ${terminals}] ${line}`),
         });
-        const ok = (r.push_p99_ms as number) <= 250 && r.errors === 0 && r.lost === 0 && r.doubled === 0;
+        const ok = (r.push_p99_ms as number) <= 250 && r.errors === 0 && r.lost === 0 && r.doubled === 0 && r.unacked === 0;
         if (ok) held = Math.max(held, terminals);
         out.push(r);
       }

@@ -117,7 +117,7 @@ export async function runRegion(o: RegionOptions): Promise<BenchResult> {
     for (const tm of saleTimers.values()) clearTimeout(tm);
     await stopParents();
     t = performance.now();
-    const drained = (await Promise.all(tills.map((x) => x.drain(120_000)))).every(Boolean);
+    const drained = (await Promise.all(tills.map((x) => x.drain(300_000)))).every(Boolean);
     log(`drained (${drained ? 'all acknowledged' : 'NOT all acknowledged'}) in ${Math.round(performance.now() - t)} ms`);
     await Promise.all(tills.map((x) => x.stop()));
 
@@ -126,13 +126,16 @@ export async function runRegion(o: RegionOptions): Promise<BenchResult> {
       SELECT t.id AS terminal_id, t.last_seq, (SELECT count(*)::int FROM entry_ids e WHERE e.terminal_id = t.id) AS n FROM terminals t`);
     const onServer = new Map(rows.map((r) => [r.terminal_id, r]));
     let lost = 0;
+    let unacked = 0;
     let doubled = 0;
     let made = 0;
     let gaps = 0;
     for (const till of tills) {
       const r = onServer.get(till.terminalId);
       made += till.seq;
-      lost += Math.max(0, till.seq - (r?.n ?? 0));
+      // Lost: acknowledged by the server but not there. Still in a till's outbox after the drain is not lost (the till keeps it).
+      lost += Math.max(0, till.acked - (r?.n ?? 0));
+      unacked += till.pending;
       doubled += Math.max(0, (r?.n ?? 0) - till.seq);
       if (r && r.last_seq !== till.seq) gaps++;
     }
@@ -151,7 +154,7 @@ export async function runRegion(o: RegionOptions): Promise<BenchResult> {
       login_p99_ms: round(percentile(rec.login, 99), 1),
       pushes_per_s: round(rec.counts.pushes / wall, 1), pulls_per_s: round(rec.counts.pulls / wall, 1), pokes_per_s: round(rec.counts.pokes / wall, 1),
       cabinet_visits: rec.cabinet.length,
-      errors: rec.counts.errors, shed_503: rec.counts.shed, lost, doubled, seq_mismatch: gaps, drained, entries_made: made, entries_on_server: entries,
+      errors: rec.counts.errors, shed_503: rec.counts.shed, poke_reconnects: rec.counts.pokeReconnects, lost, unacked, doubled, seq_mismatch: gaps, drained, entries_made: made, entries_on_server: entries,
       reconcile_problems: rcProblems,
       server_cpu_pct: round(serverCpu * 100, 0), postgres_cpu_pct: round(pgCpu * 100, 0),
       generator_cpu_pct: round(((genCpu.user + genCpu.system) / 1e6 / wall) * 100, 0), server_rss_mb: round(rssMax, 0),

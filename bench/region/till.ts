@@ -14,7 +14,7 @@ export class Recorder {
   saleToAck: number[] = [];
   cabinet: number[] = [];
   login: number[] = [];
-  counts = { sales: 0, pushes: 0, pulls: 0, pokes: 0, errors: 0, shed: 0, cabinetErrors: 0 };
+  counts = { sales: 0, pushes: 0, pulls: 0, pokes: 0, errors: 0, shed: 0, cabinetErrors: 0, pokeReconnects: 0 };
   /** A few error texts, to say what went wrong. */
   samples: string[] = [];
   error(what: string): void {
@@ -244,7 +244,7 @@ export class SimTill {
     ws.on('error', () => { /* 'close' follows */ });
     ws.on('close', () => {
       if (this.stopped) return;
-      this.o.recorder.error(`poke socket of ${this.o.terminalId} closed`);
+      this.o.recorder.counts.pokeReconnects++;
       setTimeout(() => this.openPoke(), 1000 + Math.random() * 1000);
     });
   }

@@ -31,28 +31,48 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
   // Made (once) outside the read-only snapshot below.
   const benefitKey = await sharedSecret(db, SECRET.benefitIds);
   return db.transaction(async (tx) => {
-    const [snap] = await query<{ snapshot: string; xmax: string }>(tx, sql`
-      SELECT pg_current_snapshot()::text AS snapshot, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`);
-    const xmax = Number(snap!.xmax);
-    const [horizonRow] = await tx.select().from(serverSettings).where(eq(serverSettings.key, CHANGES_HORIZON_KEY));
-    const horizon = horizonRow ? Number(horizonRow.value) : 0;
+    // One statement for what every pull needs (the snapshot is the transaction's: this is its first
+    // statement): the cursor, the horizon, the till and its school, and, when the previous cursor
+    // still holds, the changes since it. Pulls are most of a region's requests; each round trip
+    // waits for a CPU twice on a busy machine.
     const previous = parseCursor(cursorText);
+    // Only a well-formed snapshot reaches the cast (anything else is an unknown cursor: a reset).
+    const prevSnapshot = previous && previous.xmin > 0 && /^\d+:\d+:(\d+(,\d+)*)?$/.test(previous.snapshot) ? previous.snapshot : null;
+    const [head] = await query<{
+      snapshot: string; xmax: string; horizon: string; last_seq: number | string; terminal_name: string; receipt_series: string | null;
+      school: { id: string; code: string; name: string; time_zone: string; cabinet_url: string; overdraft_limit: number | string; stale_after_minutes: number; allergen_policy: 'confirm' | 'refuse' } | null;
+      incremental: boolean; changes: { kind: ChangeKind; key: string }[] | null;
+    }>(tx, sql`
+      WITH s AS (SELECT pg_current_snapshot() AS snap,
+                        coalesce((SELECT value::bigint FROM ${serverSettings} WHERE key = ${CHANGES_HORIZON_KEY}), 0) AS horizon),
+           v AS (SELECT s.*, (${prevSnapshot}::text IS NOT NULL
+                   AND pg_snapshot_xmax(${prevSnapshot}::pg_snapshot) <= pg_snapshot_xmax(s.snap)
+                   AND pg_snapshot_xmin(${prevSnapshot}::pg_snapshot)::text::bigint >= s.horizon) AS incremental FROM s)
+      SELECT v.snap::text AS snapshot, pg_snapshot_xmax(v.snap)::text AS xmax, v.horizon::text AS horizon, v.incremental,
+        t.last_seq, t.name AS terminal_name, t.receipt_series,
+        (SELECT row_to_json(x) FROM (SELECT id, code, name, time_zone, cabinet_url, overdraft_limit, stale_after_minutes, allergen_policy
+           FROM ${schools} WHERE id = ${terminal.schoolId}) x) AS school,
+        CASE WHEN v.incremental THEN (SELECT coalesce(json_agg(c), '[]'::json) FROM (
+          SELECT DISTINCT kind, key FROM ${changes}
+          WHERE school_id = ${terminal.schoolId} AND txid >= pg_snapshot_xmin(${prevSnapshot}::pg_snapshot)::text::bigint
+            AND NOT pg_visible_in_snapshot(txid::text::xid8, ${prevSnapshot}::pg_snapshot)) c) END AS changes
+      FROM v LEFT JOIN ${terminals} t ON t.id = ${terminal.id}`);
+    const sc = head?.school;
+    if (!head || head.last_seq === null || !sc) throw new Error(`terminal ${terminal.id} or its school vanished`);
+    const snap = { snapshot: head.snapshot };
     // Unknown cursors: absent or 0, from another database (beyond what this one has issued), or older than the kept log.
-    const reset = !(previous && previous.xmin > 0 && previous.xmax <= xmax && previous.xmin >= horizon);
-
-    const [term] = await tx.select({ lastSeq: terminals.lastSeq, name: terminals.name, receiptSeries: terminals.receiptSeries }).from(terminals).where(eq(terminals.id, terminal.id));
-    const [school] = await tx.select().from(schools).where(eq(schools.id, terminal.schoolId));
-    if (!term || !school) throw new Error(`terminal ${terminal.id} or its school vanished`);
-    const lastSeq = term.lastSeq;
+    const reset = !head.incremental;
+    const term = { name: head.terminal_name, receiptSeries: head.receipt_series };
+    const school = {
+      id: sc.id, code: sc.code, name: sc.name, timeZone: sc.time_zone, cabinetUrl: sc.cabinet_url,
+      overdraftLimit: Number(sc.overdraft_limit), staleAfterMinutes: sc.stale_after_minutes, allergenPolicy: sc.allergen_policy,
+    };
+    const lastSeq = Number(head.last_seq);
 
     let keys: Map<ChangeKind, string[]> | null = null;   // null = everything
     if (!reset) {
-      const rows = await query<{ kind: ChangeKind; key: string }>(tx, sql`
-        SELECT DISTINCT kind, key FROM ${changes}
-        WHERE school_id = ${terminal.schoolId} AND txid >= ${previous!.xmin}
-          AND NOT pg_visible_in_snapshot(txid::text::xid8, ${previous!.snapshot}::pg_snapshot)`);
       keys = new Map();
-      for (const r of rows) {
+      for (const r of head.changes ?? []) {
         const list = keys.get(r.kind) ?? [];
         list.push(r.key);
         keys.set(r.kind, list);
@@ -107,7 +127,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
       .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
 
     return {
-      cursor: snap!.snapshot,
+      cursor: snap.snapshot,
       reset,
       lastSeq,
       settings: {
