@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit';
 // 0001 is a custom migration (`--custom`): it turns `entries` into a partitioned table.
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/server/db/schema.ts', './src/server/db/cabinet-schema.ts', './src/server/db/staff-schema.ts', './src/server/db/payments-schema.ts', './src/server/db/orders-schema.ts', './src/server/db/reports-schema.ts', './src/server/db/releases-schema.ts'],
+  schema: ['./src/server/db/schema.ts', './src/server/db/cabinet-schema.ts', './src/server/db/staff-schema.ts', './src/server/db/payments-schema.ts', './src/server/db/orders-schema.ts', './src/server/db/reports-schema.ts', './src/server/db/releases-schema.ts', './src/server/db/served-schema.ts'],
   out: './migrations/server',
 });

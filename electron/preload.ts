@@ -32,6 +32,9 @@ const bridge = {
   refund: call('refund'),
   blockCard: call('blockCard'),
   newCabinetPassword: call('newCabinetPassword'),
+  orderDay: call('orderDay'),
+  orderClass: call('orderClass'),
+  serveOrders: call('serveOrders'),
   simulateTap: call('simulateTap'),
   onEvent(listener) {
     const handler = (_e: IpcRendererEvent, event: PosEvent) => listener(event);

@@ -100,6 +100,49 @@ export interface ReceiptSummary {
   kind: 'sale' | 'refund';
 }
 
+// ---- «Выдача по заявке» (issue 15): fixed orders served at the till ----------------------------
+
+/** A class at a sitting today: how many fixed lines it has and how many are served. */
+export interface OrderClassCount { className: string; ordered: number; served: number }
+export interface OrderSitting { id: string; name: string; startsAt: string; endsAt: string; classes: OrderClassCount[] }
+/** Today's fixed orders by sitting and class (empty when the server has fixed none for today). */
+export interface OrderDay { day: string; sittings: OrderSitting[] }
+
+/** One pupil's meal in the class list. Who pays is said neutrally (152-ФЗ: no benefit category on screen). */
+export interface OrderPupil {
+  lineId: string;
+  accountNumber: string | null;
+  fullName: string;
+  className: string;
+  mealSetName: string;
+  dishes: string[];
+  /** 'parents' — charged to the account at the fix; 'budget' — free; 'both' — partly paid. */
+  paidBy: 'parents' | 'budget' | 'both';
+  served: boolean;
+  /** Cancelled by a manager after the fix: not to be served. */
+  reversed: boolean;
+}
+export interface OrderClassList {
+  day: string;
+  sittingId: string;
+  sittingName: string;
+  className: string;
+  pupils: OrderPupil[];
+  ordered: number;
+  served: number;
+}
+/** Marks lines served: those named, the card's pupil's line of the sitting, or the whole class (`all`). */
+export interface ServeRequest { sittingId: string; className: string; lineIds?: string[]; cardId?: string; all?: boolean }
+export interface ServeResult {
+  /** Lines marked now (0: they were served already). */
+  marked: number;
+  list: OrderClassList;
+  /** The pupil a card tap found. */
+  pupil?: OrderPupil;
+  /** Russian, for the screen: "Выдано: Иванов Иван — Обед А". */
+  message: string;
+}
+
 export type SyncState = {
   online: boolean;
   pending: number;           // entries not yet acknowledged by the server
@@ -173,6 +216,16 @@ export interface PosApi {
   /** Manager only: a new temporary cabinet password printed for the pupil. */
   newCabinetPassword(accountNumber: string): Promise<Result<{ printJobId: string }>>;
 
+  /** «Выдача по заявке»: today's fixed orders by sitting and class. */
+  orderDay(): Promise<Result<OrderDay>>;
+  /** The class list of a sitting today with each pupil's meal and whether it is served. */
+  orderClass(sittingId: string, className: string): Promise<Result<OrderClassList>>;
+  /**
+   * Marks fixed order lines served (an orderServed entry each, amount 0, synced like sales). A line served
+   * already is not marked again. A pupil with no order is refused here and buys at the till as usual.
+   */
+  serveOrders(req: ServeRequest): Promise<Result<ServeResult>>;
+
   /** Simulated devices only (demo, tests): a tap as if the reader saw this card. */
   simulateTap(cardId: string): Promise<Result<null>>;
 }
@@ -181,5 +234,5 @@ export interface PosApi {
 export const POS_API_METHODS = [
   'status', 'login', 'logout', 'menu', 'identifyCard', 'quote', 'sell',
   'lastReceipts', 'receipt', 'reprint', 'openShift', 'xReport', 'closeShift', 'printReport',
-  'refund', 'blockCard', 'newCabinetPassword', 'simulateTap',
+  'refund', 'blockCard', 'newCabinetPassword', 'orderDay', 'orderClass', 'serveOrders', 'simulateTap',
 ] as const satisfies readonly (keyof PosApi)[];

@@ -28,6 +28,7 @@ export const entryKindSchema = z.enum([
   'cabinetPassword',  // amount 0; payload: { passwordHash } (argon2id) for the account
   'cardBlock',        // amount 0; payload: { cardId, reason } made by a manager at the terminal
   'zReport',          // amount 0, no account; a closed shift's Z report (zReportPayloadSchema), shiftId set
+  'orderServed',      // amount 0; a fixed order line served at the till (orderServedPayloadSchema); the pupil's account
 ]);
 export type EntryKind = z.infer<typeof entryKindSchema>;
 
@@ -101,6 +102,18 @@ export const cardBlockPayloadSchema = z.looseObject({
   cardId: z.string().min(1),
   reason: z.string().max(500).optional(),
 });
+
+/**
+ * «Выдача по заявке»: the fixed order line (docs/orders.md `order_lines.id`) was handed out. Serving charges
+ * nothing (the fix charged); the server keeps one served mark per line whichever till marks it first.
+ */
+export const orderServedPayloadSchema = z.looseObject({
+  orderLineId: z.string().min(1),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  /** How the cashier marked it: a card tap, a touch on the pupil's row, or the whole class at once. */
+  by: z.enum(['card', 'touch', 'class']).optional(),
+});
+export type OrderServedPayload = z.infer<typeof orderServedPayloadSchema>;
 
 /**
  * A closed shift's Z report as the till counted it (core/shift-report.ts), pushed after every entry of
@@ -282,6 +295,52 @@ export const pullSettingsSchema = z.object({
   receiptSeries: z.string().regex(/^\d{0,3}$/).optional(),
 });
 
+/** A sitting (завтрак, обед …) as the till shows it in «Выдача по заявке». */
+export const pullSittingSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  sort: z.number().int(),
+});
+/**
+ * One fixed order line (docs/orders.md): a pupil's meal at a sitting of a day, to be served at the till.
+ * The pupil's name and class come from the roster (students[]), as for a card tap.
+ */
+export const pullOrderLineSchema = z.object({
+  id: z.string(),
+  className: z.string(),
+  sittingId: z.string(),
+  studentId: z.string(),
+  accountNumber: accountNumberSchema.nullable(),
+  mealSetId: z.string(),
+  mealSetName: z.string(),
+  /** The set's dishes' names, for the cashier. */
+  dishes: z.array(z.string()),
+  parentAmount: kopecksSchema,
+  subsidyAmount: kopecksSchema,
+  /** Reversed by a manager after the fix (the child went home): not to be served. */
+  reversed: z.boolean(),
+});
+export const pullOrderDaySchema = z.object({
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** Every fixed line of the school for the day: the till replaces its lines of that day with these. */
+  lines: z.array(pullOrderLineSchema),
+});
+/**
+ * Fixed orders for «Выдача по заявке» (issue 15): the days (from today on) whose lines changed since the cursor,
+ * each whole; `served` = line ids any till marked served (changed since the cursor; all of today's on a reset).
+ * A till drops its lines of days before `from`. Absent from older servers; an older till ignores it.
+ */
+export const pullOrdersSchema = z.object({
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  sittings: z.array(pullSittingSchema),
+  days: z.array(pullOrderDaySchema),
+  served: z.array(z.string()),
+});
+export type PullOrders = z.infer<typeof pullOrdersSchema>;
+
 export const pullResponseSchema = z.object({
   cursor: z.string(),
   reset: z.boolean(),
@@ -300,6 +359,7 @@ export const pullResponseSchema = z.object({
   benefitRules: z.array(pullBenefitRuleSchema),
   barredItems: z.array(pullBarredSchema),
   cashiers: z.array(pullCashierSchema),
+  orders: pullOrdersSchema.optional(),
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 

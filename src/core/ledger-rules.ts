@@ -13,9 +13,9 @@ import { formatAmount } from './money.js';
  */
 
 /** Kinds a till makes; top-ups and corrections are made only on the server. */
-export const TERMINAL_ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport'] as const;
-/** Kinds that carry no money. */
-export const ZERO_AMOUNT_KINDS: ReadonlySet<string> = new Set(['cabinetPassword', 'cardBlock', 'zReport']);
+export const TERMINAL_ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport', 'orderServed'] as const;
+/** Kinds that carry no money (orderServed: a fixed order line handed out; the fix already charged it). */
+export const ZERO_AMOUNT_KINDS: ReadonlySet<string> = new Set(['cabinetPassword', 'cardBlock', 'zReport', 'orderServed']);
 
 /** Default per-entry cap (a school's `max_entry_amount`): 5 000,00 ₽, far above a canteen receipt. */
 export const DEFAULT_MAX_ENTRY_AMOUNT: Kopecks = 500_000;
@@ -23,7 +23,7 @@ export const DEFAULT_MAX_ENTRY_AMOUNT: Kopecks = 500_000;
 export type RuleId =
   | 'terminalKind'      // a server-only kind (topUp, correction) from a till
   | 'amountCap'         // |amount| above the school's per-entry cap
-  | 'notZero'           // cabinetPassword / cardBlock with money
+  | 'notZero'           // cabinetPassword / cardBlock / zReport / orderServed with money
   | 'noAccount'         // sale, refund or cabinetPassword without a pupil's account
   | 'badPayload'        // a sale or refund whose receipt cannot be read
   | 'receiptMismatch'   // the entry's receiptId is not its receipt's

@@ -25,6 +25,9 @@ export type ErrorCode =
   | 'RECEIPT_NOT_FOUND'
   | 'ALREADY_REFUNDED'
   | 'PRINTER_ERROR'
+  | 'NO_ORDER'             // «Выдача по заявке»: the pupil has no fixed order for the sitting (buys at the till as usual)
+  | 'ORDER_REVERSED'       // the order line was cancelled after the fix: not to be served
+  | 'NOT_FOUND'            // a sitting or order line the till does not have (refresh)
   | 'INTERNAL';
 
 export interface ApiError {

@@ -4,7 +4,9 @@ import { query, type Db, type Tx } from './db/open.js';
 
 export type ChangeKind =
   | 'account' | 'card' | 'student' | 'category' | 'dish' | 'mealSet'
-  | 'benefitCategory' | 'benefitRule' | 'cashier' | 'settings';
+  | 'benefitCategory' | 'benefitRule' | 'cashier' | 'settings'
+  /** A fixed order day (key: the day; logged by migration 0019's triggers) and a served order line (key: its id). */
+  | 'orderDay' | 'orderServed';
 
 export const POKE_CHANNEL = 'canteen_changes';
 

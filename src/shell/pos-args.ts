@@ -53,6 +53,11 @@ export const POS_ARGS = {
   refund: z.tuple([id, text]),
   blockCard: z.tuple([cardId, text]),
   newCabinetPassword: z.tuple([z.string().max(32)]),
+  orderDay: z.tuple([]),
+  orderClass: z.tuple([id, z.string().min(1).max(20)]),
+  serveOrders: z.tuple([z.strictObject({
+    sittingId: id, className: z.string().min(1).max(20), lineIds: z.array(id).max(200).optional(), cardId: cardId.optional(), all: z.boolean().optional(),
+  })]),
   simulateTap: z.tuple([cardId]),
 } satisfies { [M in keyof PosApi]: z.ZodType<Parameters<PosApi[M]>> };
 

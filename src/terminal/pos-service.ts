@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type {
-  CashierSession, Menu, PosApi, PupilInfo, ReceiptSummary, Role, SaleRequest, SaleResult, ShiftInfo, ShiftReport, TerminalStatus,
+  CashierSession, Menu, OrderClassList, OrderDay, PosApi, ServeRequest, ServeResult, PupilInfo, ReceiptSummary, Role, SaleRequest, SaleResult, ShiftInfo, ShiftReport, TerminalStatus,
 } from '../api/pos-api.js';
 import { schoolDay } from '../core/datetime.js';
 import type { Kopecks } from '../core/money.js';
@@ -21,6 +21,7 @@ import { StaffSession } from './pos/session.js';
 import { Shifts } from './pos/shifts.js';
 import { PupilSafety } from './pos/pupil-safety.js';
 import { Taps } from './pos/taps.js';
+import { OrderServing } from './pos/order-serving.js';
 
 export { temporaryPassword } from './pos/cabinet-passwords.js';
 
@@ -73,6 +74,7 @@ export class PosService implements PosApi {
   private readonly passwords: CabinetPasswords;
   private readonly sales: Sales;
   private readonly taps = new Taps();
+  private readonly orders: OrderServing;
 
   constructor(private readonly sqlite: Database.Database, opts: PosServiceOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -89,6 +91,7 @@ export class PosService implements PosApi {
     this.passwords = new CabinetPasswords(sqlite, this.config, this.ledger, this.cards, this.printer);
     this.sales = new Sales(this.config, this.session, this.cards, this.receipts, this.ledger, this.shifts, this.passwords, this.printer, this.clock,
       opts.requireTap === false ? undefined : this.taps);
+    this.orders = new OrderServing(sqlite, this.ledger, this.cards);
     this.reload();
   }
 
@@ -305,6 +308,26 @@ export class PosService implements PosApi {
         return badInput('Неверный отчёт');
       }
       return ok({ printJobId: this.enqueueAlone({ kind: 'report', payload: report }) });
+    });
+  }
+
+  // ---- «Выдача по заявке» ---------------------------------------------------
+
+  private today(): string { return schoolDay(this.clock.now(), this.config.school.time_zone); }
+
+  orderDay(): Promise<Result<OrderDay>> {
+    return this.as(undefined, () => ok(this.orders.day(this.today())));
+  }
+
+  orderClass(sittingId: string, className: string): Promise<Result<OrderClassList>> {
+    return this.as(undefined, () => this.orders.classList(this.today(), sittingId, className));
+  }
+
+  /** Cashier or manager; no shift needed (serving charges nothing; the mark names the shift when one is open). */
+  serveOrders(req: ServeRequest): Promise<Result<ServeResult>> {
+    return this.as(undefined, (session) => {
+      const now = this.clock.now();
+      return this.orders.serve(session, req, { now, day: this.today(), shiftId: this.shifts.current?.id ?? null });
     });
   }
 

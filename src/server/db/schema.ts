@@ -301,7 +301,7 @@ export const serverSecrets = pgTable('server_secrets', {
 });
 
 /** orderCharge / orderReversal: server-made, a fixed meal order's charge and its reversal (src/server/orders, docs/orders.md). */
-export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport', 'topUp', 'correction', 'orderCharge', 'orderReversal'] as const;
+export const ENTRY_KINDS = ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport', 'topUp', 'correction', 'orderCharge', 'orderReversal', 'orderServed'] as const;
 export type ServerEntryKind = (typeof ENTRY_KINDS)[number];
 
 /**

@@ -6,6 +6,7 @@ import {
 } from '../db/schema.js';
 import { todayElsewhere } from './today.js';
 import { reservedOf, reservedOfSchool } from '../orders/pre-orders.js';
+import { ordersForPull } from './pull-orders.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import type { TerminalIdentity } from './push.js';
 import { schoolDay as schoolDayOf } from '../../core/datetime.js';
@@ -123,6 +124,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     const benefitCategoryRows = await neutralBenefitCategories(tx, benefitKey, S,
       categoryKeys === null ? null : [...new Set([...categoryKeys, ...ruleRows.map((r) => r.benefitCategoryId)])]);
     const opaque = (id: string) => opaqueBenefitId(benefitKey, S, id);
+    const orders = await ordersForPull(tx, S, day, { days: want('orderDay'), served: want('orderServed') });
     const cashierRows = await byKeys('cashier', (ks) => tx.select().from(cashiers)
       .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
 
@@ -181,6 +183,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         .filter((a) => !reset || a.barredItemIds.length > 0 || a.barredCategoryIds.length > 0)
         .map((a) => ({ accountNumber: a.accountNumber, itemIds: a.barredItemIds, categoryIds: a.barredCategoryIds })),
       cashiers: cashierRows.map((c) => ({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active })),
+      orders,
     };
   }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
 }

@@ -17,6 +17,7 @@ import { HttpError } from '../errors.js';
 import { reconcilePushedZ, type PushedZ } from '../reports/z-reconcile.js';
 import { flagRepeatBenefits } from './repeat-benefit.js';
 import { flagClockAhead, flagUnentitledSubsidies } from './entitlement.js';
+import { checkServed, servedLinesOf, storeServed, type ServedMark } from './served.js';
 
 export interface TerminalIdentity { id: string; schoolId: string; name: string }
 
@@ -287,6 +288,8 @@ async function applyRun(
   const tempPasswords = new Map<string, string>();
   const blockCards = new Map<string, string>();
   const zReports: PushedZ[] = [];
+  const servedLines = await servedLinesOf(tx, todo);
+  const servedMarks: ServedMark[] = [];
   const flag = (e: SyncEntry, reason: string, message: string, details: Record<string, unknown> = {}) =>
     flags.push({ schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber, reason, message, details });
   await flagRepeatBenefits(tx, schoolId, todo, school.timeZone, flag);
@@ -319,6 +322,11 @@ async function applyRun(
     if (e.accountNumber && !acc) {
       applied = false;
       flag(e, 'unknownAccount', `Лицевой счёт ${e.accountNumber} не найден: проводка сохранена, баланс не изменён`);
+    }
+    if (applied && e.kind === 'orderServed') {
+      const served = checkServed(e, schoolId, servedLines);
+      if ('mark' in served) servedMarks.push(served.mark);
+      else { applied = false; flag(e, served.reason, `${served.message}; проводка сохранена, но не применена`, { applied: false }); }
     }
     book.record(ruled, applied);
     if (applied && e.accountNumber && e.amount !== 0) {
@@ -456,6 +464,7 @@ async function applyRun(
       .where(and(eq(cards.id, cardId), eq(cards.state, 'active')));
   }
   await recordChanges(tx, schoolId, 'card', blockCards.keys());
+  await storeServed(tx, schoolId, terminal.id, servedMarks);
   // After the run's entries are written: the Z is compared with the shift as the server now holds it.
   if (zReports.length) {
     for (const r of await reconcilePushedZ(tx, schoolId, terminal.id, school.timeZone, zReports)) {

@@ -271,7 +271,7 @@ export const entries = sqliteTable('entries', {
   /** Per-terminal, gapless, starts at 1; the rowid. */
   seq: integer('seq').primaryKey({ autoIncrement: false }),
   uuid: text('uuid').notNull(),                // UUIDv7, the server's dedup key (made here, never looked up here)
-  kind: text('kind', { enum: ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport'] }).notNull(),
+  kind: text('kind', { enum: ['sale', 'refund', 'subsidy', 'cabinetPassword', 'cardBlock', 'zReport', 'orderServed'] }).notNull(),
   /** null = the school's subsidy account. */
   accountNumber: text('account_number'),
   amount: integer('amount').notNull(),         // signed kopecks
@@ -356,9 +356,55 @@ export const printJobs = sqliteTable('print_jobs', {
   index('print_jobs_pending_idx').on(t.createdAt, t.id).where(sql`status IN ('queued','printing')`),
 ]);
 
+/**
+ * «Выдача по заявке» (issue 15): the school's meal sittings and the fixed order lines of today and the days
+ * ahead the server has fixed, as the pull sends them (src/api/sync.ts pullOrdersSchema). Reference data:
+ * a pull replaces a day's lines whole; days before today are dropped.
+ */
+export const orderSittings = sqliteTable('order_sittings', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind').notNull(),
+  startsAt: text('starts_at').notNull(),
+  endsAt: text('ends_at').notNull(),
+  sort: integer('sort').notNull().default(0),
+});
+
+export const orderLines = sqliteTable('order_lines', {
+  /** The server's order line id: the orderServed entry names it. */
+  id: text('id').primaryKey(),
+  day: text('day').notNull(),
+  className: text('class_name').notNull(),
+  sittingId: text('sitting_id').notNull(),
+  studentId: text('student_id').notNull(),
+  accountNumber: text('account_number'),
+  mealSetId: text('meal_set_id').notNull(),
+  mealSetName: text('meal_set_name').notNull(),
+  /** JSON array of the set's dish names. */
+  dishes: text('dishes').notNull().default('[]'),
+  parentAmount: integer('parent_amount').notNull(),
+  subsidyAmount: integer('subsidy_amount').notNull(),
+  reversed: integer('reversed', { mode: 'boolean' }).notNull().default(false),
+}, (t) => [
+  index('order_lines_day_class_idx').on(t.day, t.className, t.sittingId),
+  index('order_lines_day_account_idx').on(t.day, t.accountNumber),
+]);
+
+/**
+ * Lines known to be served: marked here (entry_seq = this till's orderServed entry, written in the
+ * same transaction) or by another till (entry_seq null, from the pull). One row per line: a line is
+ * marked once on this till whatever is tapped twice.
+ */
+export const orderServed = sqliteTable('order_served', {
+  lineId: text('line_id').primaryKey(),
+  day: text('day').notNull(),
+  entrySeq: integer('entry_seq'),
+  servedAt: text('served_at').notNull(),
+});
+
 export type PrintJobKind = 'receipt' | 'report' | 'cabinetLogin';
 export const schema = {
   settings, schools, students, accounts, cards, cardAliases, menuCategories, dishes, mealSets, benefitCategories,
   studentBenefits, entitlementRules, barredItems, cashiers, shifts, receipts, receiptLines, entries,
-  ledgerCursors, syncState, printJobs,
+  ledgerCursors, syncState, printJobs, orderSittings, orderLines, orderServed,
 };

@@ -88,13 +88,14 @@ export class LedgerWriter {
 
   /**
    * One ledger entry, inside write(). It is in the outbox from this moment (the outbox is the
-   * ledger's tail past the acknowledged cursor, migration 0008).
+   * ledger's tail past the acknowledged cursor, migration 0008). Returns the entry's seq.
    */
-  append(e: NewEntry): void {
+  append(e: NewEntry): number {
     const seq = this.writing++;
     this.st.insertEntry.run(seq, uuidv7(), e.kind, e.accountNumber, e.amount, e.createdAt, e.schoolDay, e.receiptSeq, e.shiftId,
       e.cashierId, e.cardId, e.payload);
     if (e.accountNumber !== null) this.staged.push({ seq, accountNumber: e.accountNumber, kind: e.kind, amount: e.amount, schoolDay: e.schoolDay });
+    return seq;
   }
 
   /** The balance rule over an accounts row the caller already read (the card look-up joins it). */

@@ -8,6 +8,7 @@ import {
   ledgerCursor, type accounts, type barredItems, type cards, type cashiers, type dishes, type entitlementRules, type entries,
   type mealSets, type menuCategories, type schools, type settings, type students,
 } from '../db/schema.js';
+import { applyOrders } from './apply-orders.js';
 
 export interface PullSummary {
   reset: boolean;
@@ -18,6 +19,8 @@ export interface PullSummary {
   students: number;
   menu: number;
   cashiers: number;
+  /** Fixed order lines stored and served marks learnt («Выдача по заявке»). */
+  orders: number;
   /** False when the answer held nothing but settings (no need to tell the UI). */
   changed: boolean;
   /** The school's or this terminal's settings changed (the service reloads them; most pulls change nothing). */
@@ -45,6 +48,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
   const st = statements(sqlite);
   const s = res.settings;
   let settingsChanged = false;
+  let orders = 0;
   sqlite.transaction(() => {
     const before = st.settingsFingerprint.get();
     st.upsertSchool.run({
@@ -139,6 +143,8 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
       st.upsertCashier.run({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active ? 1 : 0 });
     }
 
+    if (res.orders) orders = applyOrders(sqlite, res.orders, res.reset, at);
+
     settingsChanged = st.settingsFingerprint.get() !== before;
     setSyncValue(sqlite, SYNC_KEY.cursor, res.cursor, at);
     setSyncValue(sqlite, SYNC_KEY.pulledSeq, String(res.lastSeq), at);
@@ -156,9 +162,10 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
     students: res.students.length,
     menu,
     cashiers: res.cashiers.length,
+    orders,
     settingsChanged,
     changed: res.reset || res.accounts.length + res.cards.length + res.students.length + menu
-      + res.barredItems.length + res.cashiers.length > 0,
+      + res.barredItems.length + res.cashiers.length + orders > 0,
   };
 }
 
