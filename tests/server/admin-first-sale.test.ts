@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
+import ExcelJS from 'exceljs';
 import { startTestServer, type TestServer } from './helpers.js';
 import { addStaff, signIn, type ApiClient } from './admin-helpers.js';
 import { query } from '../../src/server/db/open.js';
@@ -14,7 +15,7 @@ import { enrollTerminal } from '../../src/terminal/sync/enroll.js';
 
 /**
  * Issue 14, "How we will know": a new school from nothing to a first sale
- * through the admin API only (the first district admin comes from the command
+ * through the admin API only (pupils from an XLSX workbook; the first district admin comes from the command
  * line, as in real life); the till enrols with the code, its cashier logs in
  * with the PIN the school admin set, the manager opens the shift, the sale
  * reaches the server. A second till gets its own receipt series.
@@ -59,10 +60,17 @@ describe('a new school from nothing to a first sale, through the admin API', () 
     }), 201);
     admin = await signIn(server.url, 'head31', 'head31-password');
 
-    const csv = 'ФИО;Школа;Класс\nКузнецов Пётр Андреевич;31;3А\nБезфамильный;31;3А\n';
-    const preview = ok(await admin.call('POST', `/api/v1/schools/${SCHOOL}/pupils/import`, { fileName: 'pupils.csv', contentBase64: Buffer.from(csv).toString('base64') }));
-    expect(preview.errors.length).toBe(1);
-    ok(await admin.call('POST', `/api/v1/schools/${SCHOOL}/pupils/import`, { fileName: 'pupils.csv', contentBase64: Buffer.from(csv).toString('base64'), confirm: true }));
+    // The pupil list as the school's secretary keeps it: an XLSX workbook (made here by exceljs), one bad row.
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('Ученики');
+    sheet.addRows([['ФИО', 'Школа', 'Класс'], ['Кузнецов Пётр Андреевич', '31', '3А'], ['Безфамильный', '31', '3А']]);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+    const preview = ok(await admin.call('POST', `/api/v1/schools/${SCHOOL}/pupils/import`, { fileName: 'ученики.xlsx', contentBase64: xlsx }));
+    expect(preview.errors).toEqual([expect.objectContaining({ line: 3 })]);
+    expect((await query<{ n: number }>(server.handle.db, sql`SELECT count(*)::int AS n FROM students WHERE school_id = ${SCHOOL}`))[0]!.n).toBe(0);
+    ok(await admin.call('POST', `/api/v1/schools/${SCHOOL}/pupils/import`, { fileName: 'ученики.xlsx', contentBase64: xlsx, confirm: true }));
+    expect(await query(server.handle.db, sql`SELECT full_name, class_name FROM students WHERE school_id = ${SCHOOL}`))
+      .toEqual([{ full_name: 'Кузнецов Пётр Андреевич', class_name: '03А' }]);
     const [acc] = await query<{ account_number: string }>(server.handle.db, sql`SELECT account_number FROM accounts WHERE school_id = ${SCHOOL}`);
     const account = acc!.account_number;
 
@@ -91,6 +99,7 @@ describe('a new school from nothing to a first sale, through the admin API', () 
       expect(view.balance).toBe(500_00 - 8_30);
       const entries = ok(await admin.call('GET', `/api/v1/schools/${SCHOOL}/accounts/${account}/entries`));
       const saleEntry = entries.find((e: { kind: string }) => e.kind === 'sale');
+      expect(saleEntry).toMatchObject({ receiptNumber: '31-000001', items: [{ name: 'Каша гречневая', quantity: 1, amount: 8_30 }] });
       const receipt = ok(await admin.call('GET', `/api/v1/schools/${SCHOOL}/accounts/${account}/receipts/${saleEntry.receiptId}`));
       expect(receipt.number).toBe('31-000001');
       expect(receipt.lines).toEqual([expect.objectContaining({ name: 'Каша гречневая', amount: 8_30 })]);
