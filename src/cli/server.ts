@@ -199,7 +199,7 @@ export const command: CliCommand = {
           const { runHousekeeping } = await import('../server/housekeeping.js');
           const { changesKeepDays } = housekeepingOptions(flags);
           const r = await runHousekeeping(h.db, changesKeepDays === undefined ? {} : { changesKeepDays });
-          console.log(`Удалено: сессий кабинета ${r.sessions}, ссылок сброса пароля ${r.resetTokens}, записей журнала изменений ${r.changes}.`);
+          console.log(`Удалено: сессий кабинета ${r.sessions}, ссылок сброса пароля ${r.resetTokens}, записей журнала изменений ${r.changes}. Льгот по срокам документов изменено: ${r.benefits}.`);
           return 0;
         });
       case 'partitions':

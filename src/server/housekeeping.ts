@@ -3,6 +3,7 @@ import { pruneChanges } from './changes.js';
 import { purgeExpiredSessions } from './cabinet/sessions.js';
 import { purgeSpentResetTokens } from './cabinet/auth.js';
 import { purgeStaffSessions } from './staff/sessions.js';
+import { expireBenefits } from './admin/benefits.js';
 
 /** Change-log rows are kept this long; a terminal silent for longer gets a full reset on its next pull. */
 export const DEFAULT_CHANGES_KEEP_DAYS = 30;
@@ -13,13 +14,16 @@ export interface HousekeepingOptions {
   now?: Date;
 }
 
-export interface HousekeepingResult { sessions: number; resetTokens: number; changes: number; horizon: number }
+export interface HousekeepingResult { sessions: number; resetTokens: number; changes: number; horizon: number; benefits: number }
 
 /**
  * Deletes what nothing will read again: expired cabinet and staff sessions, used or expired
  * password-reset links, and change-log rows older than the kept window (pruneChanges
- * raises the pull horizon with them, so an older cursor gets a full reset). The ledger
- * and review flags are never touched. Safe to run from several processes at once.
+ * raises the pull horizon with them, so an older cursor gets a full reset). It also takes
+ * benefits whose basis document ran out off the pupils' lists the tills read (and puts on
+ * those whose document began), by each school's local date: the hourly run does it within
+ * an hour of midnight there. The ledger and review flags are never touched. Every step is
+ * idempotent; safe to run from several processes at once.
  */
 export async function runHousekeeping(db: Db, opts: HousekeepingOptions = {}): Promise<HousekeepingResult> {
   const now = opts.now ?? new Date();
@@ -27,7 +31,8 @@ export async function runHousekeeping(db: Db, opts: HousekeepingOptions = {}): P
   const sessions = await purgeExpiredSessions(db, now) + await purgeStaffSessions(db, now);
   const resetTokens = await purgeSpentResetTokens(db, now);
   const pruned = await pruneChanges(db, new Date(now.getTime() - keepDays * 86_400_000));
-  return { sessions, resetTokens, changes: pruned.deleted, horizon: pruned.horizon };
+  const benefits = await expireBenefits(db, now);
+  return { sessions, resetTokens, changes: pruned.deleted, horizon: pruned.horizon, benefits };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm';
 import { benefitCategories, benefitRules, mealSets, studentBenefits, students } from '../db/schema.js';
-import type { Tx } from '../db/open.js';
+import { query, type Tx } from '../db/open.js';
 import { recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { checkVersion } from '../audit.js';
@@ -122,15 +122,28 @@ export async function expiringBenefits(db: Tx, scope: SchoolScope, opts: { today
     .orderBy(asc(studentBenefits.validUntil), asc(students.fullName)).limit(1000);
 }
 
-/** Takes expired benefits off the pupils' lists the tills read (run daily; idempotent). Returns how many pupils changed. */
-export async function expireBenefits(db: Tx, today: string): Promise<number> {
+/**
+ * Keeps the pupils' lists the tills read in step with the basis documents' dates: a benefit whose
+ * document has run out comes off, one whose document has begun goes on. `at` is a date for every
+ * school ("2027-01-01"), or an instant taken as each school's own local date (the housekeeping
+ * scheduler passes its clock). Only rows that differ are touched, so a second run changes nothing.
+ * Benefits without a document row (set by an import) are left alone. Returns how many changed.
+ */
+export async function expireBenefits(db: Tx, at: string | Date): Promise<number> {
   return db.transaction(async (tx) => {
-    const expired = await tx.select({ studentId: studentBenefits.studentId, categoryId: studentBenefits.benefitCategoryId }).from(studentBenefits)
-      .where(and(isNotNull(studentBenefits.validUntil), sql`${studentBenefits.validUntil} < ${today}`));
+    const today = typeof at === 'string' ? sql`${at}::date` : sql`(${at.toISOString()}::timestamptz AT TIME ZONE s.time_zone)::date`;
+    const due = await query<{ student_id: string; category_id: string; holds: boolean }>(tx, sql`
+      SELECT b.student_id, b.benefit_category_id AS category_id, t.holds
+      FROM student_benefits b
+      JOIN students st ON st.id = b.student_id
+      JOIN schools s ON s.id = b.school_id
+      CROSS JOIN LATERAL (SELECT (b.valid_from <= ${today} AND (b.valid_until IS NULL OR b.valid_until >= ${today})) AS holds) t
+      WHERE st.archived_at IS NULL AND t.holds <> (b.benefit_category_id = ANY(st.benefit_category_ids))
+      ORDER BY b.student_id`);
     let changed = 0;
-    for (const e of expired) {
-      const [pupil] = await tx.select().from(students).where(eq(students.id, e.studentId)).for('update');
-      if (pupil?.benefitCategoryIds.includes(e.categoryId)) { await setCategory(tx, pupil, e.categoryId, false); changed++; }
+    for (const d of due) {
+      const [pupil] = await tx.select().from(students).where(eq(students.id, d.student_id)).for('update');
+      if (pupil && pupil.benefitCategoryIds.includes(d.category_id) !== d.holds) { await setCategory(tx, pupil, d.category_id, d.holds); changed++; }
     }
     return changed;
   });
