@@ -17,6 +17,7 @@ import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 import { registerAdminApi } from './api/plugin.js';
 import { ADMIN_ROUTES } from './api/routes.js';
 import { DEFAULT_HOUSEKEEPING_INTERVAL_MS, startHousekeeping } from './housekeeping.js';
+import { resealTotpSecrets } from './staff/totp-seal.js';
 import { DEFAULT_ORDER_FIX_INTERVAL_MS, startOrderFixer } from './orders/scheduler.js';
 import { registerAdminWeb } from './admin-web.js';
 import { registerUpdates } from './releases/routes.js';
@@ -185,6 +186,8 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   if (config.releasesDir) registerUpdates(app, { db: handle.db, dir: config.releasesDir, terminalOf });
 
   const cabinet = await registerCabinet(app, { db: handle.db, ...config.cabinet });
+  // TOTP secrets written before they were sealed (or under another key) are sealed now: a data migration, idempotent.
+  await resealTotpSecrets(handle.db);
   // The admin API shares the cabinet's CSRF key and cookie security (same host, same proxy).
   await registerAdminApi(app, { handle, secret: cabinet.secret, secureCookies: cabinet.secureCookies, now: cabinet.now, routes: ADMIN_ROUTES });
   await registerAdminWeb(app, config.adminDir, cabinet.https);

@@ -32,6 +32,8 @@ export const SECRET = {
   csrf: 'csrf',
   /** Keys the opaque benefit category ids the pull gives tills (ledger/benefit-labels.ts). */
   benefitIds: 'benefit-ids',
+  /** Seals staff TOTP secrets at rest when no CANTEEN_TOTP_KEY(_FILE) is set (staff/totp-seal.ts). */
+  totpKey: 'totp-key',
   /** A school's PIN pepper, given to its tills at enrolment. */
   pinPepper: (schoolId: string) => `pin-pepper:${schoolId}`,
 } as const;

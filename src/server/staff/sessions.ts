@@ -8,6 +8,7 @@ import { clearFailures, humanWait, lockedFor, POLICIES, recordFailure } from '..
 import { verifyPassword } from '../cabinet/passwords.js';
 import { HttpError } from '../errors.js';
 import { needsTotp, type StaffRow } from './staff.js';
+import { openTotp, sealTotp } from './totp-seal.js';
 
 /**
  * Staff sign-in for the admin console: the cabinet's mechanisms (session rows
@@ -94,8 +95,9 @@ const TOTP_PERIOD = 30;
  * A code is good for its 30 s step and one step either side (clock drift), and
  * only once: the accepted step is stored and an older or equal one refused.
  */
-async function acceptTotp(db: Tx, person: StaffRow, code: string, now: Date, secret = person.totpSecret): Promise<boolean> {
-  if (!secret) return false;
+async function acceptTotp(db: Tx, person: StaffRow, code: string, now: Date): Promise<boolean> {
+  if (!person.totpSecret) return false;
+  const secret = await openTotp(db, person.id, person.totpSecret);
   const epoch = Math.floor(now.getTime() / 1000);
   const result = await verifyTotp({ secret, token: code, epoch, epochTolerance: TOTP_PERIOD }).catch(() => ({ valid: false as const }));
   if (!result.valid) return false;
@@ -110,7 +112,7 @@ async function acceptTotp(db: Tx, person: StaffRow, code: string, now: Date, sec
 export async function startTotpEnrolment(db: Tx, session: StaffSession): Promise<{ secret: string; uri: string }> {
   if (session.staff.totpEnabledAt) throw new HttpError(409, 'CONFLICT', 'Аутентификатор уже подключён');
   const secret = generateSecret();
-  await db.update(staff).set({ totpSecret: secret }).where(eq(staff.id, session.staff.id));
+  await db.update(staff).set({ totpSecret: await sealTotp(db, session.staff.id, secret) }).where(eq(staff.id, session.staff.id));
   const uri = generateURI({ issuer: 'Школьное питание', label: session.staff.login ?? session.staff.id, secret });
   return { secret, uri };
 }
