@@ -180,3 +180,41 @@ describe('reconciliations', () => {
     }
   });
 });
+
+describe('export to 1C (CommerceML 2.10)', () => {
+  it('the day\'s documents read back field by field and add up to the day\'s entries (and validate against the schema when given)', async () => {
+    const x = await download(accountant, `/api/v1/schools/${S}/exports/commerceml?day=${TODAY}`);
+    expect(x.status).toBe(200);
+    expect(x.type).toContain('application/xml');
+    const xml = x.bytes.toString('utf8');
+    const xsd = process.env.CANTEEN_COMMERCEML_XSD;
+    if (xsd) {
+      const { execFileSync } = await import('node:child_process');
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const file = `${mkdtempSync('/tmp/cml-')}/day.xml`;
+      writeFileSync(file, xml);
+      expect(execFileSync('xmllint', ['--noout', '--schema', xsd, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
+    }
+    const { XMLParser } = await import('fast-xml-parser');
+    const parsed = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => ['Документ', 'Товар', 'Контрагент'].includes(name) }).parse(xml) as {
+      'КоммерческаяИнформация': { '@_ВерсияСхемы': string; 'Документ': { 'ХозОперация': string; 'Сумма': string; 'Дата': string;
+        'Контрагенты': { 'Контрагент': { 'Роль': string; 'Наименование': string }[] }; 'Товары': { 'Товар': { 'Ид': string; 'Количество': string; 'Сумма': string }[] } }[] };
+    };
+    const root = parsed['КоммерческаяИнформация'];
+    expect(root['@_ВерсияСхемы']).toBe('2.10');
+    const kop = (s: string) => Math.round(Number(s) * 100);
+    const byKey = new Map(root['Документ'].map((d) => [`${d['ХозОперация']}/${d['Контрагенты']['Контрагент'].find((k) => k['Роль'] === 'Покупатель')!['Наименование']}`, d]));
+    const sum = (k: string) => kop(byKey.get(k)!['Сумма']);
+    const led = await one<Record<string, unknown>>(sql`SELECT -sum(amount) FILTER (WHERE kind = 'sale') AS sales, sum(amount) FILTER (WHERE kind = 'refund') AS refunds,
+      -sum(amount) FILTER (WHERE kind = 'subsidy') AS subsidy FROM entries WHERE school_id = ${S} AND applied`);
+    expect(sum('Отпуск товара/Родители (лицевые счета учеников)')).toBe(n(led.sales));
+    expect(sum('Возврат товара/Родители (лицевые счета учеников)')).toBe(n(led.refunds));
+    expect(sum('Отпуск товара/Бюджет (дотация на льготное питание)') - sum('Возврат товара/Бюджет (дотация на льготное питание)')).toBe(n(led.subsidy));
+    for (const d of root['Документ']) {
+      expect(d['Дата']).toBe(TODAY);
+      expect(d['Товары']['Товар'].reduce((a, t) => a + kop(t['Сумма']), 0)).toBe(kop(d['Сумма']));
+    }
+    const budget = byKey.get('Отпуск товара/Бюджет (дотация на льготное питание)')!['Товары']['Товар'];
+    expect(budget).toEqual([expect.objectContaining({ 'Ид': BREAKFAST, 'Количество': '2', 'Сумма': '79.22' })]);
+  });
+});

@@ -3,6 +3,7 @@ import {
   districtDayQuerySchema, districtDayReportSchema, monthQuerySchema, reconciliationReportSchema, reconQuerySchema, reimbursementReportSchema,
   schoolDayQuerySchema, schoolDayReportSchema, type ReportFormat,
 } from '../../api/admin/reports.js';
+import { commerceMl, dayDocuments } from '../reports/commerceml.js';
 import { districtDayReport } from '../reports/district-day.js';
 import { CONTENT_TYPES, renderFile, type ReportFile } from '../reports/export.js';
 import { reconciliationReport } from '../reports/reconciliations.js';
@@ -10,6 +11,8 @@ import { reimbursementReport } from '../reports/reimbursement.js';
 import { districtDayFile, reconciliationFile, reimbursementFile, schoolDayFile } from '../reports/report-files.js';
 import { schoolDayReport } from '../reports/school-day.js';
 import { defineRoute, type AnyRoute, type ApiCall } from './route.js';
+import { z } from 'zod';
+import { isValidDay } from '../../core/period.js';
 
 /**
  * Reports (issue 16, docs/reports.md). Each answers JSON, or with `format=xlsx|csv|pdf` the same
@@ -65,6 +68,18 @@ export const reportRoutes: AnyRoute[] = [
     roles: SCHOOL_READERS, scope: 'school', params: schoolParamsSchema, query: reconQuerySchema, response: reconciliationReportSchema,
     async handler(c) {
       return answer(c, c.query.format, await reconciliationReport(c.db, c.school.schoolId, c.query.from, c.query.to ?? c.query.from, c.now), reconciliationFile);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/schools/:schoolId/exports/commerceml', summary: 'Документы дня школы для 1С (CommerceML 2.10): отпуск семьям и бюджету, возвраты', tags: ['отчёты'],
+    roles: SCHOOL_READERS, scope: 'school', params: schoolParamsSchema,
+    query: z.object({ day: z.string().refine(isValidDay, 'дата в виде ГГГГ-ММ-ДД (существующий день)') }), response: z.string(),
+    async handler(c) {
+      const { school, documents } = await dayDocuments(c.db, c.school.schoolId, c.query.day);
+      const name = `1c-${school.code}-${c.query.day}.xml`;
+      await c.reply.code(200).header('content-type', 'application/xml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`).send(commerceMl(c.query.day, school, documents, c.now));
+      return c.reply as unknown as string;
     },
   }),
 ];
