@@ -10,6 +10,7 @@ import { schoolRoutes } from './routes-schools.js';
 import { flagRoutes, tillRoutes } from './routes-tills.js';
 import { accountRoutes, auditRoutes, moneyRoutes } from './routes-money.js';
 import { reportRoutes } from './routes-reports.js';
+import { orderRoutes } from './routes-orders.js';
 
 /**
  * Every admin API route. A new route module adds its list here (see
@@ -31,4 +32,5 @@ export const ADMIN_ROUTES: AnyRoute[] = [
   ...moneyRoutes,
   ...auditRoutes,
   ...reportRoutes,
+  ...orderRoutes,
 ];
