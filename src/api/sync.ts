@@ -368,6 +368,26 @@ export type PullResponse = z.infer<typeof pullResponseSchema>;
  * only: a token in the URL would end up in logs): the server sends an empty text message ("") whenever
  * the terminal's school data changes; the terminal pulls at once.
  */
+/**
+ * The sync wire format's version, sent by both ends in `x-canteen-sync-wire` on
+ * push and pull. Within a version every change is additive: a new field is
+ * optional, and each end ignores fields it does not know (zod strips them), so a
+ * till and a server one version apart keep working (tests/sync/wire-versions.test.ts).
+ * A change that is not additive raises SYNC_WIRE; an end refuses the other only
+ * when it is below its SYNC_WIRE_MIN, with a Russian reason. A request or answer
+ * without the header is version 1 (tills and servers before issue 18).
+ */
+export const SYNC_WIRE_HEADER = 'x-canteen-sync-wire';
+export const SYNC_WIRE = 2;
+export const SYNC_WIRE_MIN = 1;
+
+/** The version an end announced (absent: 1; unreadable: 0, refused). */
+export function wireVersionOf(header: string | string[] | null | undefined): number {
+  if (header === undefined || header === null) return 1;
+  const v = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isInteger(v) && v >= 0 ? v : 0;
+}
+
 export const SYNC_PATHS = {
   enroll: '/api/v1/terminals/enroll',
   push: '/api/v1/sync/push',

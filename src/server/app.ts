@@ -3,7 +3,9 @@ import { eq, sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
-import { enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS, TILL_STATUS_HEADER, tillStatusSchema } from '../api/sync.js';
+import {
+  enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, tillStatusSchema, wireVersionOf,
+} from '../api/sync.js';
 import type { DbHandle } from './db/open.js';
 import { HttpError, describeIssues } from './errors.js';
 import { authenticateTerminal, bearerToken, redeemEnrollmentCode } from './auth.js';
@@ -100,7 +102,13 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
   // The token comes in the Authorization header only: a URL with a token ends up in logs and proxies.
   const terminalOf = (req: FastifyRequest) => authenticateTerminal(handle.db, bearerToken(req.headers.authorization));
   // Before the body is read: an unauthenticated client cannot make the server parse megabytes.
-  const authenticate = async (req: FastifyRequest) => { req.terminal = await terminalOf(req); };
+  // A till too old for this server's sync wire format is told so (it can still fetch its update: /api/v1/updates).
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    void reply.header(SYNC_WIRE_HEADER, String(SYNC_WIRE));
+    const wire = wireVersionOf(req.headers[SYNC_WIRE_HEADER]);
+    if (wire < SYNC_WIRE_MIN) throw new HttpError(426, 'BAD_INPUT', `Касса устарела: формат синхронизации ${wire}, сервер принимает не ниже ${SYNC_WIRE_MIN}. Обновите приложение кассы`);
+    req.terminal = await terminalOf(req);
+  };
   // Before authenticating (a token lookup is a query too): what the pool cannot take soon is sent back for later.
   const maxWaiting = config.maxDbWaiting ?? 4 * (handle.pool?.().size ?? 0);
   const shedWhenBusy = (share: number) => async (_req: FastifyRequest, reply: FastifyReply) => {

@@ -7,7 +7,7 @@ import { openReader } from '../../hardware/reader/index.js';
 import type { PrinterDevice } from '../../hardware/printer/device.js';
 import { FilePrinter, SimulatedPrinter } from '../../hardware/printer/index.js';
 import { DEMO_SCHOOL } from '../core/demo-school.js';
-import { openTerminalDb } from '../terminal/db/open.js';
+import { openTerminalDb, removeMigrationBackups } from '../terminal/db/open.js';
 import { PosService } from '../terminal/pos-service.js';
 import { databaseKey, fileDbKeyStore, privateDataDir } from '../terminal/db/cipher.js';
 import { PrintQueue, SqlitePrintJobStore } from '../terminal/print-queue.js';
@@ -160,6 +160,8 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await reader.close();
     throw err;
   }
+  let backupPending = true;
+  const openedAt = new Date().toISOString();
   let service: PosService | undefined;
   let sync: SyncRuntimeHandle | undefined;
   let queue: PrintQueue | undefined;
@@ -179,7 +181,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
         ...opts.syncTuning,
         // The service exists only after the first pull on a new terminal; reload it when it does.
         service: { reload: () => service?.reload() },
-        onState: (state) => broadcast({ type: 'sync', state: { ...state } }),
+        onState: (state) => {
+          // The first good sync after an update: the database copy made before its migrations goes.
+          if (backupPending && state.lastSyncAt && state.lastSyncAt >= openedAt && !state.lastError) { backupPending = false; removeMigrationBackups(dbPath); }
+          broadcast({ type: 'sync', state: { ...state } });
+        },
         onDataChanged: () => broadcast({ type: 'dataChanged' }),
         // For the console's till status table (reported with each pull).
         status: () => ({

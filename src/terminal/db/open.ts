@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { schema } from './schema.js';
@@ -35,8 +36,42 @@ export function openTerminalDb(dbPath: string, opts: { key?: string } = {}): { s
   const sqlite = opts.key ? openEncrypted(dbPath, opts.key) : new Database(dbPath);
   applyPragmas(sqlite);
   const db = drizzle(sqlite, { schema });
+  // An app update that brings migrations copies the database first (kept until the first good sync).
+  if (dbPath !== ':memory:') backupBeforeMigrations(sqlite, dbPath);
+  // drizzle applies every pending migration in one transaction: a failure leaves the schema as it was.
   migrate(db, { migrationsFolder: TERMINAL_MIGRATIONS });
   // Migration 0006 can only mark old cards; their aliases are computed here, once.
   backfillCardAliases(sqlite);
   return { sqlite, db };
+}
+
+const BACKUP = /\.before-migration-(\d+)\.bak$/;
+
+/**
+ * When this database has migrations still to apply (an app update), a copy of it
+ * as it was — `terminal.sqlite.before-migration-<last applied>.bak`, encrypted like
+ * the database — is made first, after a checkpoint so the file holds every commit.
+ * A fresh database (no migrations table yet) needs none. Returns the copy's path.
+ */
+export function backupBeforeMigrations(sqlite: Database.Database, dbPath: string): string | undefined {
+  const hasTable = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!hasTable) return undefined;
+  const last = Number(sqlite.prepare('SELECT max(created_at) FROM __drizzle_migrations').pluck().get() ?? 0);
+  const pending = readMigrationFiles({ migrationsFolder: TERMINAL_MIGRATIONS }).filter((m) => m.folderMillis > last);
+  if (pending.length === 0) return undefined;
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const copy = `${dbPath}.before-migration-${last}.bak`;
+  copyFileSync(dbPath, copy);
+  return copy;
+}
+
+/** After the first successful sync on the new version: the copies are not needed any more. */
+export function removeMigrationBackups(dbPath: string): string[] {
+  const dir = path.dirname(path.resolve(dbPath));
+  const base = path.basename(dbPath);
+  const removed: string[] = [];
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(`${base}.before-migration-`) && BACKUP.test(f)) { rmSync(path.join(dir, f), { force: true }); removed.push(f); }
+  }
+  return removed;
 }

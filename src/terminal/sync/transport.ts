@@ -1,5 +1,5 @@
 import {
-  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, SYNC_PATHS, TILL_STATUS_HEADER,
+  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, wireVersionOf,
   type PullResponse, type PushRequest, type PushResponse, type TillStatus,
 } from '../../api/sync.js';
 
@@ -79,6 +79,7 @@ export class SyncTransport {
         headers: {
           authorization: `Bearer ${this.opts.token}`,
           accept: 'application/json',
+          [SYNC_WIRE_HEADER]: String(SYNC_WIRE),
           ...extraHeaders,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
@@ -101,7 +102,11 @@ export class SyncTransport {
       // A 2xx with a broken body is most likely a reply cut by a proxy: retry.
       throw new SyncError(res.ok ? 'offline' : 'protocol', `Сервер прислал нечитаемый ответ (HTTP ${res.status})`, res.status);
     }
-    if (res.ok) return json;
+    if (res.ok) {
+      const wire = wireVersionOf(res.headers.get(SYNC_WIRE_HEADER));
+      if (wire < SYNC_WIRE_MIN) throw new SyncError('protocol', `Сервер устарел: формат синхронизации ${wire}, касса понимает не ниже ${SYNC_WIRE_MIN}. Обновите сервер`, res.status);
+      return json;
+    }
     const err = apiErrorBodySchema.safeParse(json);
     const message = err.success ? err.data.error.message : `HTTP ${res.status}`;
     const code = err.success ? err.data.error.code : undefined;
