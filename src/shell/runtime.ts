@@ -118,7 +118,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-const WRITES = new Set<string>(['sell', 'refund', 'blockCard', 'newCabinetPassword']);
+const WRITES = new Set<string>(['sell', 'refund', 'blockCard', 'newCabinetPassword', 'serveOrders']);
 
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const listeners = new Set<(e: PosEvent) => void>();

@@ -4,6 +4,7 @@ import { time } from './format.js';
 import { LoginScreen } from './screens/LoginScreen.js';
 import { ManagerDialog } from './screens/ManagerDialog.js';
 import { SaleScreen } from './screens/SaleScreen.js';
+import { ServeScreen } from './screens/ServeScreen.js';
 
 function Header() {
   const status = usePos((s) => s.status);
@@ -16,6 +17,7 @@ function Header() {
       {status.session && (
         <>
           <span data-testid="cashier">{status.session.role === 'manager' ? 'Заведующий' : 'Кассир'}: {status.session.name}</span>
+          <button type="button" data-testid="open-serving" onClick={() => store.getState().showServing(!store.getState().serving)}>Выдача по заявке</button>
           <button type="button" data-testid="open-manager" onClick={() => store.getState().showManager()}>Заведующий <kbd>Ctrl+M</kbd></button>
           <button type="button" data-testid="logout" onClick={() => void store.getState().logout()}>Выход</button>
         </>
@@ -27,11 +29,13 @@ function Header() {
 export function App() {
   const loggedIn = usePos((s) => !!s.status?.session);
   const manager = usePos((s) => !!s.manager);
+  const serving = usePos((s) => s.serving);
   return (
     <div className="app">
       <Header />
-      <OfflineBanner />
-      {loggedIn ? <SaleScreen /> : <LoginScreen />}
+      {/* Always an element: the grid's second row even when online (the screen below then gets the 1fr row). */}
+      <div className="banners"><OfflineBanner /></div>
+      {loggedIn ? (serving ? <ServeScreen /> : <SaleScreen />) : <LoginScreen />}
       {loggedIn && manager && <ManagerDialog />}
       <StatusBar />
     </div>

@@ -45,6 +45,8 @@ export interface PosState {
   preview?: ReceiptDoc;
   notice?: string;
   manager?: { tab: ManagerTab; report?: ShiftReport; error?: string; info?: string };
+  /** «Выдача по заявке» is open (ServeScreen): card taps mark orders served there, not start a sale. */
+  serving: boolean;
 
   init(): Promise<void>;
   refreshStatus(): Promise<void>;
@@ -59,6 +61,7 @@ export interface PosState {
   pay(): Promise<void>;
   reprintLast(): Promise<void>;
   showManager(tab?: ManagerTab): void;
+  showServing(on: boolean): void;
   closeManager(): void;
   managerCall: <T>(call: (api: PosBridge) => Promise<Result<T>>, onOk?: (v: T) => string | void) => Promise<T | undefined>;
   setReport(report?: ShiftReport): void;
@@ -87,7 +90,7 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
       const status = get().status;
       switch (e.type) {
         case 'card':
-          void get().tap(e.cardId, e.identified);
+          if (!get().serving) void get().tap(e.cardId, e.identified);
           break;
         case 'cardError':
           set({ error: e.message });
@@ -124,6 +127,7 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
       allergenConfirmed: [],
       awaitingTap: false,
       shiftPrompt: false,
+      serving: false,
 
       async init() {
         api.onEvent(onEvent);
@@ -149,7 +153,7 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
 
       async logout() {
         await api.logout();
-        set({ pupil: undefined, cart: [], quote: undefined, error: undefined, manager: undefined, lastSale: undefined, preview: undefined });
+        set({ pupil: undefined, cart: [], quote: undefined, error: undefined, manager: undefined, lastSale: undefined, preview: undefined, serving: false });
         await get().refreshStatus();
       },
 
@@ -293,6 +297,7 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
       },
 
       showManager(tab = 'shift') { set({ manager: { tab } }); },
+      showServing(on) { set({ serving: on }); },
       closeManager() { set({ manager: undefined }); void get().refreshStatus(); },
       setReport(report) { const m = get().manager; if (m) set({ manager: { ...m, report } }); },
 

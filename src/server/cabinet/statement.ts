@@ -56,6 +56,13 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
     ? sql`(SELECT json_agg(json_build_array(l.name, l.quantity, l.amount) ORDER BY l.line_no)
            FROM receipt_lines l WHERE l.school_id = ${S} AND l.receipt_id = r.id)`
     : sql`NULL::json`;
+  // A meal by order (docs/orders.md): its line's set with the set's dishes, as the parents' share (issue 15).
+  const orderItems = details
+    ? sql`(SELECT json_agg(json_build_array(ol.meal_set_name || coalesce(' (' || (SELECT string_agg(d.name, ', ' ORDER BY o.n)
+             FROM meal_sets m CROSS JOIN unnest(m.dish_ids) WITH ORDINALITY AS o(id, n) JOIN dishes d ON d.school_id = m.school_id AND d.id = o.id
+             WHERE m.school_id = ol.school_id AND m.id = ol.meal_set_id) || ')', ''), 1, ol.parent_amount))
+           FROM order_lines ol WHERE ol.id = e.uuid)`
+    : sql`NULL::json`;
   const rows = await query<EntryRow>(db, sql`
     WITH r AS (
       SELECT id, number, entry_uuid, refund_of FROM receipts
@@ -65,7 +72,7 @@ export async function buildStatement(db: Tx, account: AccountView, period: Perio
     SELECT e.uuid, e.created_at, e.kind, e.amount, r.id AS receipt_id, r.number AS receipt_number,
            rr.number AS refund_of_number,
            CASE WHEN e.kind IN ('topUp', 'correction', 'orderCharge', 'orderReversal') THEN coalesce(e.payload->>'title', e.payload->>'reason') END AS payload_title,
-           CASE WHEN r.id IS NULL THEN NULL ELSE ${items} END AS items,
+           CASE WHEN r.id IS NOT NULL THEN ${items} WHEN e.kind = 'orderCharge' THEN ${orderItems} END AS items,
            (SELECT sum(x.amount) FROM entries x WHERE x.school_id = ${S} AND x.account_number = ${A} AND x.applied
               AND x.created_at >= ${period.toInstantExclusive}) AS after_sum
     FROM entries e
