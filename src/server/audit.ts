@@ -9,6 +9,8 @@ export interface Actor {
   /** Shown in the log: the person's name, or "cli:<os user>". */
   name: string;
   ip?: string | null;
+  /** The school the request was made at (`/schools/:schoolId/…`): what a staff write concerns there is logged under it. */
+  atSchool?: string | null;
 }
 
 export interface AuditInput {

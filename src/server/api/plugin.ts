@@ -139,7 +139,7 @@ function mount(api: FastifyInstance, route: AnyRoute, deps: AdminApiDeps): void 
       const db = deps.handle.db;
       const params = (req.params ?? {}) as Record<string, unknown>;
       const run = async (tx: Tx) => {
-        const actor = session ? actorOf(session.staff, req.ip) : { staffId: null, name: 'anonymous', ip: req.ip, grants: [] };
+        const actor = session ? { ...actorOf(session.staff, req.ip), atSchool: school?.schoolId ?? null } : { staffId: null, name: 'anonymous', ip: req.ip, grants: [] };
         const c: ApiCall<unknown, unknown, unknown> = {
           params, query: req.query, body: req.body, db: tx, handle: deps.handle,
           staff: session?.staff as ApiCall<unknown, unknown, unknown>['staff'],

@@ -6,7 +6,7 @@ import { cashiers, schools } from '../db/schema.js';
 import { staff, staffSessions } from '../db/staff-schema.js';
 import type { Tx } from '../db/open.js';
 import { HttpError } from '../errors.js';
-import { checkVersion, writeAudit, type Actor } from '../audit.js';
+import { checkVersion, writeAudit, type Actor, type AuditInput } from '../audit.js';
 import { recordChanges } from '../changes.js';
 import { hashPassword } from '../cabinet/passwords.js';
 import { hashStaffPin, schoolPinPepper, staffPinProblem } from '../pins.js';
@@ -158,7 +158,7 @@ export async function createStaff(db: Tx, actor: StaffActor, input: NewStaff): P
     passwordHash: input.password ? await hashPassword(input.password) : null, pinHash,
   }).returning();
   await syncTill(db, row!);
-  await writeAudit(db, actor, { action: 'staff.create', entity: 'staff', entityId: id, schoolId: firstSchool(grants), after: auditView(row!) });
+  await auditStaff(db, actor, { action: 'staff.create', entity: 'staff', entityId: id, after: auditView(row!) }, schoolsOf(grants));
   return row!;
 }
 
@@ -184,7 +184,7 @@ export async function updateStaff(db: Tx, actor: StaffActor, id: string, patch: 
     grants, active: patch.active ?? before.active,
   });
   if (!after.active) await db.delete(staffSessions).where(eq(staffSessions.staffId, id));
-  await writeAudit(db, actor, { action: 'staff.update', entity: 'staff', entityId: id, schoolId: firstSchool(grants), before: auditView(before), after: auditView(after) });
+  await auditStaff(db, actor, { action: 'staff.update', entity: 'staff', entityId: id, before: auditView(before), after: auditView(after) }, schoolsOf(before.grants, grants), changedSchools(before.grants, grants));
   return after;
 }
 
@@ -193,7 +193,7 @@ export async function setStaffPin(db: Tx, actor: StaffActor, id: string, pin: st
   const before = await lockStaff(db, id);
   requireManage(actor, before.grants);
   const after = await save(db, before, { pinHash: await pinHashFor(db, before.grants, pin) });
-  await writeAudit(db, actor, { action: 'staff.pin', entity: 'staff', entityId: id, schoolId: firstSchool(before.grants), before: auditView(before), after: auditView(after) });
+  await auditStaff(db, actor, { action: 'staff.pin', entity: 'staff', entityId: id, before: auditView(before), after: auditView(after) }, [tillSchool(before.grants)!]);
   return after;
 }
 
@@ -206,7 +206,7 @@ export async function setStaffPassword(db: Tx, actor: StaffActor, id: string, pa
   await db.delete(staffSessions).where(keepSessionHash
     ? and(eq(staffSessions.staffId, id), sql`${staffSessions.idHash} <> ${keepSessionHash}`)
     : eq(staffSessions.staffId, id));
-  await writeAudit(db, actor, { action: 'staff.password', entity: 'staff', entityId: id, schoolId: firstSchool(before.grants), before: auditView(before), after: auditView(after) });
+  await auditStaff(db, actor, { action: 'staff.password', entity: 'staff', entityId: id, before: auditView(before), after: auditView(after) }, schoolsOf(before.grants));
   return after;
 }
 
@@ -216,7 +216,7 @@ export async function resetStaffTotp(db: Tx, actor: StaffActor, id: string): Pro
   requireManage(actor, before.grants);
   const after = await save(db, before, { totpSecret: null, totpEnabledAt: null, totpLastStep: null });
   await db.delete(staffSessions).where(eq(staffSessions.staffId, id));
-  await writeAudit(db, actor, { action: 'staff.totpReset', entity: 'staff', entityId: id, schoolId: firstSchool(before.grants), before: auditView(before), after: auditView(after) });
+  await auditStaff(db, actor, { action: 'staff.totpReset', entity: 'staff', entityId: id, before: auditView(before), after: auditView(after) }, schoolsOf(before.grants));
   return after;
 }
 
@@ -228,7 +228,7 @@ export async function deactivateStaff(db: Tx, actor: StaffActor, id: string): Pr
   const after = before.active ? await save(db, before, { active: false }) : before;
   await db.delete(staffSessions).where(eq(staffSessions.staffId, id));
   if (before.active) {
-    await writeAudit(db, actor, { action: 'staff.deactivate', entity: 'staff', entityId: id, schoolId: firstSchool(before.grants), before: auditView(before), after: auditView(after) });
+    await auditStaff(db, actor, { action: 'staff.deactivate', entity: 'staff', entityId: id, before: auditView(before), after: auditView(after) }, schoolsOf(before.grants));
   }
   return after;
 }
@@ -260,6 +260,25 @@ async function requireFreeLogin(db: Tx, login: string): Promise<void> {
   if (taken) throw new HttpError(409, 'CONFLICT', `Логин «${login}» уже занят`);
 }
 
-function firstSchool(grants: Grant[]): string | null {
-  return grants.find((g) => g.schoolId !== null)?.schoolId ?? null;
+function schoolsOf(...lists: Grant[][]): string[] {
+  return [...new Set(lists.flat().flatMap((g) => (g.schoolId === null ? [] : [g.schoolId])))];
+}
+
+/** Schools whose grants an update adds, removes or changes. */
+function changedSchools(before: Grant[], after: Grant[]): string[] {
+  const at = (list: Grant[], s: string) => JSON.stringify(list.filter((g) => g.schoolId === s).map((g) => [g.role, g.classNames]).sort());
+  return schoolsOf(before, after).filter((s) => at(before, s) !== at(after, s));
+}
+
+/**
+ * A staff write is logged under the school it concerned, so each school's log
+ * shows what was done to its people: the school the request was made at (when
+ * the person works there), plus every school whose grants changed; from the
+ * command line (no school) under each school the person works at. A district
+ * admin (no school) is logged district-wide.
+ */
+async function auditStaff(db: Tx, actor: StaffActor, e: Omit<AuditInput, 'schoolId'>, concerned: string[], alsoChanged: string[] = []): Promise<void> {
+  const at = actor.atSchool && concerned.includes(actor.atSchool) ? [...new Set([actor.atSchool, ...alsoChanged])] : concerned;
+  if (!at.length) { await writeAudit(db, actor, { ...e, schoolId: null }); return; }
+  for (const schoolId of at) await writeAudit(db, actor, { ...e, schoolId });
 }
