@@ -14,6 +14,7 @@ import { ReportSchoolDayPage } from './ReportSchoolDay.js';
 import { ReportDistrictPage } from './ReportDistrict.js';
 import { ReportReimbursementPage } from './ReportReimbursement.js';
 import { ReportReconciliationPage } from './ReportReconciliation.js';
+import { ClassDayPage } from './ClassDay.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
@@ -21,6 +22,7 @@ const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 export const PAGES: PageDef[] = [
   { id: 'schools', title: 'Школы', component: SchoolsPage, roles: ADMINS },
   { id: 'accounts', title: 'Лицевые счета', component: AccountsPage, roles: [...ADMINS, 'accountant', 'manager', 'classTeacher'] },
+  { id: 'class-day', title: 'Заявка класса', component: ClassDayPage, roles: [...ADMINS, 'manager', 'classTeacher'] },
   { id: 'pupils', title: 'Ученики', component: PupilsPage, roles: [...ADMINS, 'classTeacher', 'accountant'] },
   { id: 'cards', title: 'Карты', component: CardsPage, roles: [...ADMINS, 'manager'] },
   { id: 'menu', title: 'Меню', component: MenuPage, roles: [...ADMINS, 'manager', 'nurse'] },
