@@ -6,6 +6,7 @@ import { addDays } from '../../src/core/period.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
 import { accounts, cards, students } from '../../src/server/db/schema.js';
 import { mealSittings } from '../../src/server/db/orders-schema.js';
+import { schoolDayReport } from '../../src/server/reports/school-day.js';
 import { flagsOf, newTerminal, startTestServer, type TestServer, type TestTerminal } from './harness.js';
 import { Cable } from './net.js';
 
@@ -133,6 +134,9 @@ describe('a till offline during the sitting', () => {
     expect(served[0]).toEqual({ n: 30, by: 'terminal-24-1' });
     await B.client.syncOnce();
     expect(await B.service.orderDay()).toMatchObject({ ok: true, value: { sittings: [{ classes: [{ ordered: 30, served: 30 }] }] } });
+    // The school's day report counts the served marks, once each.
+    const report = await schoolDayReport(server.handle.db, S, today);
+    expect(report.orderedServed).toEqual([{ day: today, className: CLASS, ordered: 30, served: 30 }]);
   });
 
   it('a mark naming another school\'s line is stored unapplied and flagged, and marks nothing', async () => {

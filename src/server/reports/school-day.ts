@@ -75,7 +75,7 @@ export async function schoolDayReport(db: Tx, schoolId: string, from: string, to
            coalesce(sum(e.amount) FILTER (WHERE e.kind = 'correction'), 0) AS corrections
     FROM entries e WHERE ${inRange}`);
 
-  // Ordered (fixed class orders, less reversed lines) against served (meal sets sold at the till to the class's pupils).
+  // Ordered (fixed class orders, less reversed lines) against served (the tills' served marks, order_served: one per line, «Выдача по заявке»).
   const orderedServed = await query<{ day: string; class_name: string; ordered: unknown; served: unknown }>(db, sql`
     WITH o AS (
       SELECT ol.day::text AS day, ol.class_name, count(*) AS ordered FROM order_lines ol
@@ -83,14 +83,10 @@ export async function schoolDayReport(db: Tx, schoolId: string, from: string, to
         AND NOT EXISTS (SELECT 1 FROM order_reversals x WHERE x.line_id = ol.id)
       GROUP BY 1, 2),
     s AS (
-      SELECT (e.created_at AT TIME ZONE ${school.time_zone})::date::text AS day, st.class_name,
-             sum(CASE WHEN r.kind = 'sale' THEN l.quantity ELSE -l.quantity END) AS served
-      FROM entries e
-      JOIN receipts r ON r.school_id = e.school_id AND r.id = e.receipt_id AND r.entry_uuid = e.uuid
-      JOIN receipt_lines l ON l.school_id = r.school_id AND l.receipt_id = r.id AND l.item_kind = 'mealSet'
-      JOIN accounts a ON a.account_number = r.account_number
-      JOIN students st ON st.id = a.student_id
-      WHERE ${inRange} AND e.kind IN ('sale', 'refund')
+      SELECT ol.day::text AS day, ol.class_name, count(*) AS served FROM order_served os
+      JOIN order_lines ol ON ol.id = os.line_id
+      WHERE os.school_id = ${schoolId} AND os.day BETWEEN ${r.from}::date AND ${r.to}::date
+        AND NOT EXISTS (SELECT 1 FROM order_reversals x WHERE x.line_id = ol.id)
       GROUP BY 1, 2)
     SELECT coalesce(o.day, s.day) AS day, coalesce(o.class_name, s.class_name) AS class_name, coalesce(o.ordered, 0) AS ordered, coalesce(s.served, 0) AS served
     FROM o FULL JOIN s ON s.day = o.day AND s.class_name = o.class_name
