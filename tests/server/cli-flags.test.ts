@@ -39,7 +39,7 @@ beforeAll(async () => {
     ]);
     await h.db.insert(cabinetSessions).values({ idHash: 'old', accountNumber: '0242013137', expiresAt: '2020-01-01T00:00:00Z', lastSeenAt: '2020-01-01T00:00:00Z' });
   });
-});
+}, 180_000);   // the CLI migrates an on-disk PGlite from scratch: slow on a loaded machine
 
 afterAll(async () => {
   if (savedUrl) process.env.DATABASE_URL = savedUrl;
