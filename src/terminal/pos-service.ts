@@ -55,6 +55,7 @@ const badInput = (message: string) => fail<never>('BAD_INPUT', message);
  *   sales.ts             quote, sell, refund (the core's sale rule, one transaction per receipt)
  *   shifts.ts            shifts and X/Z reports
  *   cabinet-passwords.ts temporary cabinet passwords
+ *   order-serving.ts     «Выдача по заявке»: today's fixed order lines, marked served (orderServed entries)
  * Every write is one better-sqlite3 transaction; counters and the session change in memory
  * only after it commits, so a failed write leaves no trace.
  */

@@ -33,7 +33,7 @@ export class OrderServing {
          FROM order_lines l LEFT JOIN order_served o ON o.line_id = l.id
          WHERE l.day = ? AND NOT l.reversed GROUP BY l.sitting_id, l.class_name ORDER BY l.class_name`),
       classList: sqlite.prepare<[string, string, string], LineRow>(
-        `SELECT ${pupilCols} ${joins} WHERE l.day = ? AND l.sitting_id = ? AND l.class_name = ? ORDER BY s.full_name, l.id`),
+        `SELECT ${pupilCols} ${joins} WHERE l.day = ? AND l.sitting_id = ? AND l.class_name = ? ORDER BY s.full_name IS NULL, s.full_name, l.id`),
       byAccount: sqlite.prepare<[string, string, string], LineRow>(
         `SELECT ${pupilCols} ${joins} WHERE l.day = ? AND l.sitting_id = ? AND l.account_number = ?`),
       byId: sqlite.prepare<[string], LineRow & { day: string; sitting_id: string }>(`SELECT ${pupilCols}, l.day, l.sitting_id ${joins} WHERE l.id = ?`),
