@@ -41,7 +41,8 @@ export async function openServerDb(flags: Record<string, string | true>): Promis
   const url = process.env.DATABASE_URL;
   const poolSize = Number(process.env.CANTEEN_DB_POOL ?? 10);
   if (!(Number.isInteger(poolSize) && poolSize > 0)) throw new Error('CANTEEN_DB_POOL: нужно целое число соединений больше 0');
-  return openDb(url ? { url, poolSize } : { dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server')) });
+  const replicaUrl = process.env.DATABASE_REPLICA_URL || undefined;
+  return openDb(url ? { url, poolSize, ...(replicaUrl ? { replicaUrl } : {}) } : { dataDir: path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server')) });
 }
 
 async function withDb(flags: Record<string, string | true>, fn: (h: DbHandle) => Promise<number>): Promise<number> {

@@ -193,7 +193,7 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
 
   if (config.releasesDir) registerUpdates(app, { db: handle.db, dir: config.releasesDir, terminalOf });
 
-  const cabinet = await registerCabinet(app, { db: handle.db, ...config.cabinet });
+  const cabinet = await registerCabinet(app, { db: handle.db, ...(handle.replica ? { replica: handle.replica } : {}), ...config.cabinet });
   // TOTP secrets written before they were sealed (or under another key) are sealed now: a data migration, idempotent.
   await resealTotpSecrets(handle.db);
   // The admin API shares the cabinet's CSRF key and cookie security (same host, same proxy).

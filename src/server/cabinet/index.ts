@@ -21,9 +21,12 @@ import { pollPayments, type PollResult } from '../payments/poller.js';
 import { autoTopUpHook, runAutoTopUps, type AutoTopUpRun } from '../payments/auto-topup.js';
 import { registerAutoTopUpRoutes } from './routes-autopay.js';
 import { messagePage, testGatewayPage } from '../../cabinet/views.js';
+import { readRouter, type ReadRouter } from './replica.js';
 
 export interface CabinetDeps {
   db: Db;
+  /** A streaming replica (DATABASE_REPLICA_URL) for statements and the home page, with read-your-writes (replica.ts). */
+  replica?: Db;
   /**
    * Card payments. Absent or null: no card top-up at all (the page says how
    * else to pay). The test gateway is only ever passed in explicitly (demo, tests).
@@ -55,6 +58,8 @@ export interface CabinetDeps {
 
 export interface CabinetContext {
   db: Db;
+  /** Where a read of a parent's money goes: the replica, or the primary until it has replayed this browser's last write. */
+  reads: ReadRouter;
   gateway: PaymentGateway | null;
   /** The gateway can save cards (bindings): top-ups offer it, auto top-up is possible. */
   bindings: boolean;
@@ -101,7 +106,7 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
   const https = publicUrl?.startsWith('https://') ?? false;
   const onSettled = autoTopUpHook(deps.db, mailer, () => publicUrl ?? '', now);
   const ctx: CabinetContext = {
-    db: deps.db, gateway, bindings: !!gateway && 'bindingsEnabled' in gateway && gateway.bindingsEnabled === true,
+    db: deps.db, reads: readRouter(deps.db, deps.replica), gateway, bindings: !!gateway && 'bindingsEnabled' in gateway && gateway.bindingsEnabled === true,
     mailer, mailAvailable: configured !== undefined, secret, now,
     secureCookies: deps.secureCookies ?? https, https, publicUrl,
     loginPerMinute: deps.loginPerMinute ?? 30,
@@ -126,6 +131,13 @@ export async function registerCabinet(app: FastifyInstance, deps: CabinetDeps): 
     cab.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
     const formTargets = gateway?.origin ? [gateway.origin] : [];
     cab.addHook('onRequest', async (_req, reply) => { securityHeaders(reply, formTargets, https); });
+    if (deps.replica) {
+      // A form (or a payment's return) wrote on the primary: this browser reads from it until the replica has caught up.
+      cab.addHook('onSend', async (req, reply, payload) => {
+        if ((req.method === 'POST' || req.url.startsWith('/cabinet/topup/return')) && reply.statusCode < 500) await ctx.reads.stampWrite(reply, ctx.secureCookies);
+        return payload;
+      });
+    }
     cab.setErrorHandler((err, req, reply) => {
       const e = err as { statusCode?: number; message?: string };
       if (e.statusCode === 429) return sendHtml(reply, messagePage('Слишком много попыток', 'Слишком много запросов с вашего адреса. Подождите минуту и попробуйте снова.'), 429);

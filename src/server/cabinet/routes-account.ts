@@ -59,14 +59,15 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     if (!a) return reply;
     const now = ctx.now();
     const children: HomeChild[] = [];
+    const reads = await ctx.reads.readDb(req);
     for (const m of a.account.family) {
-      const acc = m.accountNumber === a.account.accountNumber ? a.account : await loadAccount(ctx.db, m.accountNumber);
+      const acc = m.accountNumber === a.account.accountNumber ? a.account : await loadAccount(reads, m.accountNumber);
       if (!acc) continue;
       const today = schoolDay(now, acc.timeZone);
       const yesterday = addDays(today, -1);
       const res = resolvePeriod({ from: yesterday, to: today }, acc.timeZone, now);
       if (!res.ok) continue;
-      const st = await buildStatement(ctx.db, acc, res.period, true);
+      const st = await buildStatement(reads, acc, res.period, true);
       const meals = st.lines.filter((l) => l.kind === 'sale' || l.kind === 'refund');
       const on = (day: string) => meals.filter((l) => schoolDay(new Date(l.at), acc.timeZone) === day);
       children.push({ member: m, days: [{ label: 'Сегодня', day: today, lines: on(today) }, { label: 'Вчера', day: yesterday, lines: on(yesterday) }] });
@@ -148,7 +149,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
       return sendHtml(reply, statementPage({ csrf: a.csrf, account: a.account, query: { ...statementQuery(q, p.from, p.to), range: undefined }, error: res.message }), 400);
     }
     const query = statementQuery(q, res.period.from, res.period.to);
-    const statement = await buildStatement(ctx.db, a.account, res.period, query.details);
+    const statement = await buildStatement(await ctx.reads.readDb(req), a.account, res.period, query.details);
     return sendHtml(reply, statementPage({ csrf: a.csrf, account: a.account, query, statement }));
   });
 
@@ -158,7 +159,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
     const q = (req.query ?? {}) as Record<string, unknown>;
     const res = resolvePeriod(q, a.account.timeZone, ctx.now());
     if (!res.ok) return sendHtml(reply, statementPage({ csrf: a.csrf, account: a.account, query: { from: '', to: '', details: false }, error: res.message }), 400);
-    const statement = await buildStatement(ctx.db, a.account, res.period, q.details === '1');
+    const statement = await buildStatement(await ctx.reads.readDb(req), a.account, res.period, q.details === '1');
     try {
       const pdf = await statementPdf(statement);
       return reply.header('content-type', 'application/pdf').header('cache-control', 'no-store')

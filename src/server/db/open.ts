@@ -12,6 +12,8 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
 export interface DbHandle {
   db: Db;
+  /** A streaming replica (DATABASE_REPLICA_URL) for the cabinet's reads; absent: everything on `db`. */
+  replica?: Db;
   kind: 'pglite' | 'postgres';
   /** Subscribes to NOTIFY on a channel (pokes); returns an unsubscribe function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
@@ -39,12 +41,14 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Pool size for PostgreSQL (default 10; `canteen server` reads CANTEEN_DB_POOL). */
   poolSize?: number;
+  /** postgres://… of a streaming replica (read-only; cabinet statements). */
+  replicaUrl?: string;
   /** PGlite in memory, started from a dumped data folder (tests start from an already migrated image). */
   image?: Blob;
 }
 
 export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
-  const handle = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir, opts.image);
+  const handle = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10, opts.replicaUrl) : await openPglite(opts.dataDir, opts.image);
   if (opts.migrate !== false) {
     try {
       await handle.migrate();
@@ -56,7 +60,7 @@ export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
   return handle;
 }
 
-async function openPostgres(url: string, max: number): Promise<DbHandle> {
+async function openPostgres(url: string, max: number, replicaUrl?: string): Promise<DbHandle> {
   const { default: pg } = await import('pg');
   // bigint (int8) comes back as a string by default; amounts and seqs fit in 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -64,6 +68,9 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => { /* an idle client died; the pool replaces it */ });
   const db = drizzle(pool, { schema }) as unknown as Db;
+  const replicaPool = replicaUrl ? new pg.Pool({ connectionString: replicaUrl, max }) : undefined;
+  replicaPool?.on('error', () => { /* as above */ });
+  const replica = replicaPool ? drizzle(replicaPool, { schema }) as unknown as Db : undefined;
   const migrate = async () => {
     const { migrate: run } = await import('drizzle-orm/node-postgres/migrator');
     // Several server processes may start at once: one migrates, the others wait on the lock.
@@ -80,6 +87,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
   return {
     db,
     kind: 'postgres',
+    ...(replica ? { replica } : {}),
     migrate,
     pool: () => ({ size: max, waiting: pool.waitingCount }),
     async listen(channel, onMessage) {
@@ -97,6 +105,7 @@ async function openPostgres(url: string, max: number): Promise<DbHandle> {
     },
     async close() {
       await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
+      await replicaPool?.end();
       await pool.end();
     },
   };
