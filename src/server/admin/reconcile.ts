@@ -4,7 +4,7 @@ import {
   DEFAULT_MAX_ENTRY_AMOUNT, RuleBook, type RuleEntry, type RuleId, type RuleReceipt, type RuleLine, type SaleFact,
 } from '../../core/ledger-rules.js';
 import { query, type Tx } from '../db/open.js';
-import { readRuleContext } from '../ledger/push.js';
+import { readRuleContext } from '../ledger/rule-context.js';
 
 export interface Difference { accountNumber: string; schoolId: string; balance: number; sum: number; difference: number }
 

@@ -75,3 +75,11 @@ export function zipRows(alias: string, cols: readonly (readonly [name: string, t
   const list = cols.map(([name, type, values]) => sql`unnest(${arrayParam(type, values)}) AS ${sql.raw(name)}`);
   return sql`(SELECT ${sql.join(list, sql`, `)}) AS ${sql.raw(alias)}`;
 }
+
+/** text[] as the drivers return it: node-postgres parses it to an array; be tolerant of the literal form too. */
+export function parsePgTextArray(v: string[] | string | null | undefined): string[] {
+  if (!v) return [];
+  if (Array.isArray(v)) return v;
+  if (v === '{}') return [];
+  return v.slice(1, -1).split(',').map((s) => s.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1'));
+}

@@ -4,20 +4,23 @@ import {
   type PushRequest, type PushResponse, type SyncEntry,
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
-import {
-  DEFAULT_MAX_ENTRY_AMOUNT, RuleBook, type PreviousFact, type RuleEntry, type RuleReceipt, type SaleFact,
-} from '../../core/ledger-rules.js';
+import { DEFAULT_MAX_ENTRY_AMOUNT, type RuleEntry } from '../../core/ledger-rules.js';
 import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
-import { addDays, ruDay, startOfDay } from '../../core/period.js';
+import { ruDay } from '../../core/period.js';
 import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
-import { intArray, textArray, zipRows } from '../db/bulk.js';
+import { parsePgTextArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { reconcilePushedZ, type PushedZ } from '../reports/z-reconcile.js';
 import { flagRepeatBenefits } from './repeat-benefit.js';
 import { flagClockAhead, flagUnentitledSubsidies } from './entitlement.js';
 import { checkServed, servedLinesOf, storeServed, type ServedMark } from './served.js';
+import { claimAndRead, type Claim } from './claim.js';
+import { ruleBookFor, ruleReceipt, spentOnSaleDays, type SchoolRules } from './rule-context.js';
+
+// The push: one transaction per batch (applyPush, applyRun). Its first read is claim.ts; what the
+// ledger rules need of the stored ledger is rule-context.ts.
 
 export interface TerminalIdentity { id: string; schoolId: string; name: string }
 
@@ -27,17 +30,6 @@ const CHUNK = 1000;
 
 /** Payload keys a readable receipt stores in receipts/receipt_lines; the entry keeps only the rest. */
 const RECEIPT_KEYS = new Set(['receiptId', 'receiptNumber', 'lines', 'total', 'subsidy', 'issuedAt', 'doc', 'refundOf']);
-
-interface ClaimRow {
-  k: 'a' | 'c' | 'u';
-  id: string;
-  school_id: string | null;
-  balance: number | null;
-  has_permanent: boolean | null;
-  daily_limit: number | null;
-  card_account: string | null;
-  state: string | null;
-}
 
 /**
  * Applies one push in one transaction (DESIGN.md "Sync"):
@@ -136,81 +128,6 @@ export interface PushOptions {
    * NOTIFY's cluster-wide lock one by one. Without it the push NOTIFYs in its own transaction.
    */
   onSalesCommitted?: (schoolId: string) => void;
-}
-
-/** What the push checks sales against (the school's row). */
-interface SchoolRules { overdraftLimit: number; timeZone: string; maxEntryAmount: number }
-
-interface Claim {
-  accounts: Map<string, { balance: number; hasPermanent: boolean; dailyLimit: number | null }>;
-  cards: Map<string, { accountNumber: string; state: string }>;
-  fresh: Set<string>;
-}
-
-function cardIdsOf(entries: SyncEntry[]): string[] {
-  const ids = new Set<string>();
-  for (const e of entries) {
-    if (e.cardId) ids.add(e.cardId);
-    if (e.kind === 'cardBlock' && typeof e.payload.cardId === 'string') ids.add(e.payload.cardId);
-  }
-  return [...ids];
-}
-
-/**
- * Reads what the batch touches and claims the run's UUIDs, in one round trip:
- * - entry_ids INSERT … ON CONFLICT DO NOTHING RETURNING uuid: the new ones (global UUID uniqueness);
- * - the batch's accounts, locked in account-number order (two terminals selling to one account never deadlock);
- * - the batch's cards.
- * Any account or card of another school refuses the push (403); the caller's transaction rolls back.
- */
-async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: SyncEntry[], run: SyncEntry[]): Promise<Claim> {
-  const schoolId = terminal.schoolId;
-  const numbers = [...new Set(batch.map((e) => e.accountNumber).filter((n): n is string => !!n))].sort();
-  const cardIds = cardIdsOf(batch);
-  const out: Claim = { accounts: new Map(), cards: new Map(), fresh: new Set() };
-  if (!numbers.length && !cardIds.length && !run.length) return out;
-
-  const parts: SQL[] = [];
-  const ctes: SQL[] = [];
-  if (run.length) {
-    ctes.push(sql`ids AS (INSERT INTO entry_ids (uuid, school_id, created_at, terminal_id, seq)
-      SELECT u, ${schoolId}, c, ${terminal.id}, s
-      FROM ${zipRows('t', [['u', 'text', run.map((e) => e.uuid)], ['c', 'timestamptz', run.map((e) => e.createdAt)], ['s', 'bigint', run.map((e) => e.seq)]])}
-      ON CONFLICT DO NOTHING RETURNING uuid)`);
-    parts.push(sql`SELECT 'u' AS k, uuid AS id, NULL::text AS school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent,
-      NULL::bigint AS daily_limit, NULL::text AS card_account, NULL::text AS state FROM ids`);
-  }
-  if (numbers.length) {
-    ctes.push(sql`a AS MATERIALIZED (SELECT account_number, school_id, balance, permanent_password_hash IS NOT NULL AS has_permanent, daily_limit
-      FROM accounts WHERE account_number = ANY(${textArray(numbers)}::text[]) ORDER BY account_number FOR UPDATE)`);
-    parts.push(sql`SELECT 'a' AS k, account_number AS id, school_id, balance, has_permanent, daily_limit, NULL::text AS card_account, NULL::text AS state FROM a`);
-  }
-  if (cardIds.length) {
-    parts.push(sql`SELECT 'c' AS k, id, school_id, NULL::bigint AS balance, NULL::boolean AS has_permanent, NULL::bigint AS daily_limit,
-      account_number AS card_account, state
-      FROM cards WHERE id = ANY(${textArray(cardIds)}::text[])`);
-  }
-  const rows = await query<ClaimRow>(tx, sql`${ctes.length ? sql`WITH ${sql.join(ctes, sql`, `)} ` : sql``}${sql.join(parts, sql` UNION ALL `)}`);
-
-  let foreignAccount: string | undefined;
-  let foreignCard: string | undefined;
-  for (const r of rows) {
-    if (r.k === 'u') out.fresh.add(r.id);
-    else if (r.k === 'a') {
-      if (r.school_id !== schoolId) { if (!foreignAccount || r.id < foreignAccount) foreignAccount = r.id; continue; }
-      out.accounts.set(r.id, { balance: Number(r.balance), hasPermanent: !!r.has_permanent, dailyLimit: r.daily_limit == null ? null : Number(r.daily_limit) });
-    } else {
-      if (r.school_id !== schoolId) { if (!foreignCard || r.id < foreignCard) foreignCard = r.id; continue; }
-      out.cards.set(r.id, { accountNumber: r.card_account!, state: r.state! });
-    }
-  }
-  if (foreignAccount) {
-    throw new HttpError(403, 'FORBIDDEN', `Лицевой счёт ${foreignAccount} принадлежит другой школе; пакет не принят`, {
-      accountNumber: foreignAccount,
-    });
-  }
-  if (foreignCard) throw new HttpError(403, 'FORBIDDEN', `Карта ${foreignCard} принадлежит другой школе; пакет не принят`, { cardId: foreignCard });
-  return out;
 }
 
 /** A seq the server already has under another uuid (a terminal restored from an old copy): keep the evidence. */
@@ -474,122 +391,4 @@ async function applyRun(
     }
   }
   return true;
-}
-
-/** A sale's or refund's payload as the ledger rules read it. */
-function ruleReceipt(p: { receiptId: string; total: number; subsidy: number; lines: RuleReceipt['lines']; refundOf?: unknown }): RuleReceipt {
-  return { receiptId: p.receiptId, total: p.total, subsidy: p.subsidy, lines: p.lines, refundOf: typeof p.refundOf === 'string' ? p.refundOf : null };
-}
-
-/**
- * The ledger rules for a run, seeded with what they need from the stored ledger, in one round trip
- * and only when the run needs it (no refund and no leading subsidy entry: none): the sales the run's
- * refunds name (and whether each was refunded), the refunds' receipt ids already taken, and the
- * till's previous entry when the run starts with a subsidy entry. The refunds' accounts are locked
- * by the claim (a refund is on its sale's account), so no other push refunds those sales meanwhile.
- */
-async function ruleBookFor(tx: Tx, terminal: TerminalIdentity, todo: SyncEntry[], school: SchoolRules): Promise<RuleBook> {
-  const settings = { maxEntryAmount: school.maxEntryAmount };
-  const refundOf: string[] = [];
-  const refundIds: string[] = [];
-  for (const e of todo) {
-    if (e.kind !== 'refund') continue;
-    if (typeof e.payload.refundOf === 'string') refundOf.push(e.payload.refundOf);
-    if (typeof e.payload.receiptId === 'string') refundIds.push(e.payload.receiptId);
-  }
-  const prevSeq = todo[0]?.kind === 'subsidy' ? todo[0].seq - 1 : 0;
-  if (!refundOf.length && !refundIds.length && prevSeq < 1) return new RuleBook(settings);
-  const ctx = await readRuleContext(tx, terminal.schoolId, { refundOf, refundIds, previous: prevSeq >= 1 ? { terminalId: terminal.id, seq: prevSeq } : null });
-  return new RuleBook(settings, { sales: ctx.sales, previous: ctx.previous, takenReceipts: ctx.taken });
-}
-
-/**
- * What the ledger rules need to know of the stored ledger, in one statement (used by push and reconcile):
- * - `sales`: the sale receipts with these ids whose entry applied, and whether a refund receipt names each;
- * - `taken`: which of `refundIds` are already receipt ids;
- * - `previous`: the entry a till stored under `previous.seq`, if it applied, with its receipt's subsidy.
- */
-export async function readRuleContext(
-  tx: Tx, schoolId: string,
-  want: { refundOf: string[]; refundIds?: string[]; previous?: { terminalId: string; seq: number } | null },
-): Promise<{ sales: SaleFact[]; taken: string[]; previous: PreviousFact | null }> {
-  const parts: SQL[] = [];
-  if (want.refundOf.length) {
-    parts.push(sql`SELECT 's' AS k, r.id, r.account_number AS account, r.total, r.subsidy, NULL::text AS kind,
-        EXISTS (SELECT 1 FROM receipts x WHERE x.school_id = ${schoolId} AND x.refund_of = r.id AND x.kind = 'refund') AS refunded
-      FROM receipts r
-      JOIN entry_ids i ON i.uuid = r.entry_uuid
-      JOIN entries e ON e.school_id = ${schoolId} AND e.created_at = i.created_at AND e.uuid = r.entry_uuid AND e.applied
-      WHERE r.school_id = ${schoolId} AND r.kind = 'sale' AND r.id = ANY(${textArray(want.refundOf)}::text[])`);
-  }
-  if (want.refundIds?.length) {
-    parts.push(sql`SELECT 't', id, NULL, NULL, NULL, NULL, NULL FROM receipts
-      WHERE school_id = ${schoolId} AND id = ANY(${textArray(want.refundIds)}::text[])`);
-  }
-  if (want.previous) {
-    parts.push(sql`SELECT 'p', r.id, NULL, NULL, r.subsidy, e.kind, NULL
-      FROM entry_ids i
-      JOIN entries e ON e.school_id = i.school_id AND e.created_at = i.created_at AND e.uuid = i.uuid AND e.applied
-      LEFT JOIN receipts r ON r.school_id = e.school_id AND r.id = e.receipt_id AND r.entry_uuid = e.uuid
-      WHERE i.terminal_id = ${want.previous.terminalId} AND i.seq = ${want.previous.seq} AND i.school_id = ${schoolId}`);
-  }
-  const out = { sales: [] as SaleFact[], taken: [] as string[], previous: null as PreviousFact | null };
-  if (!parts.length) return out;
-  const rows = await query<{ k: 's' | 't' | 'p'; id: string | null; account: string | null; total: number | null; subsidy: number | null; kind: string | null; refunded: boolean | null }>(
-    tx, sql.join(parts, sql` UNION ALL `));
-  for (const r of rows) {
-    if (r.k === 's') out.sales.push({ receiptId: r.id!, accountNumber: r.account, total: Number(r.total), subsidy: Number(r.subsidy), refunded: !!r.refunded });
-    else if (r.k === 't') out.taken.push(r.id!);
-    else out.previous = { kind: r.kind!, receiptId: r.id, subsidy: Number(r.subsidy ?? 0) };
-  }
-  return out;
-}
-
-/**
- * For the daily-limit check: what each limited account of the run spent on the school days of
- * the run's sales (sales minus refunds, any terminal, entries already stored), keyed account → day.
- * The day is the school's calendar day of the entry's createdAt, as the terminal reckons it
- * (schoolDay in the school's time zone). The accounts are locked by the claim, so no other push
- * moves these sums until this one commits. One round trip, and none when no sale has a limit.
- */
-async function spentOnSaleDays(
-  tx: Tx, schoolId: string, todo: SyncEntry[], accountRows: Claim['accounts'], timeZone: string,
-): Promise<Map<string, Map<string, { day: string; spent: number }>>> {
-  const out = new Map<string, Map<string, { day: string; spent: number }>>();
-  const acc: string[] = [], days: string[] = [], from: string[] = [], to: string[] = [];
-  for (const e of todo) {
-    if (e.kind !== 'sale' || !e.accountNumber || accountRows.get(e.accountNumber)?.dailyLimit == null) continue;
-    const day = schoolDay(e.createdAt, timeZone);
-    let byDay = out.get(e.accountNumber);
-    if (!byDay) out.set(e.accountNumber, byDay = new Map<string, { day: string; spent: number }>());
-    if (byDay.has(day)) continue;
-    byDay.set(day, { day, spent: 0 });
-    acc.push(e.accountNumber); days.push(day);
-    from.push(startOfDay(day, timeZone).toISOString()); to.push(startOfDay(addDays(day, 1), timeZone).toISOString());
-  }
-  if (!acc.length) return out;
-  const rows = await query<{ a: string; d: string; spent: number | string }>(tx, sql`
-    SELECT t.a, t.d, (SELECT coalesce(-sum(e.amount), 0) FROM entries e
-      WHERE e.school_id = ${schoolId} AND e.account_number = t.a AND e.created_at >= t.f AND e.created_at < t.u
-        AND e.kind IN ('sale', 'refund') AND e.applied) AS spent
-    FROM ${zipRows('t', [['a', 'text', acc], ['d', 'text', days], ['f', 'timestamptz', from], ['u', 'timestamptz', to]])}`);
-  for (const r of rows) out.get(r.a)!.get(r.d)!.spent = Number(r.spent);
-  return out;
-}
-
-/** text[] as the drivers return it: node-postgres parses it to an array; be tolerant of the literal form too. */
-function parsePgTextArray(v: string[] | string | null | undefined): string[] {
-  if (!v) return [];
-  if (Array.isArray(v)) return v;
-  if (v === '{}') return [];
-  return v.slice(1, -1).split(',').map((s) => s.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1'));
-}
-
-/** One UPDATE per batch with the per-account sums (not one per entry). */
-export async function addToBalances(tx: Tx, deltas: Map<string, number>): Promise<void> {
-  const list = [...deltas].filter(([, d]) => d !== 0);
-  if (list.length === 0) return;
-  await tx.execute(sql`UPDATE accounts AS a SET balance = a.balance + v.delta, updated_at = now()
-    FROM unnest(${textArray(list.map(([n]) => n))}::text[], ${intArray(list.map(([, d]) => d))}::bigint[]) AS v(account_number, delta)
-    WHERE a.account_number = v.account_number`);
 }

@@ -4,7 +4,7 @@ import { accounts, entries, entryIds } from '../db/schema.js';
 import type { Db, Tx } from '../db/open.js';
 import { HttpError } from '../errors.js';
 import { recordChanges } from '../changes.js';
-import { addToBalances } from './push.js';
+import { addToBalances } from './balances.js';
 
 export interface ServerEntryInput {
   accountNumber: string;
