@@ -42,6 +42,7 @@ export const command: CliCommand = {
         `принтер: СИМУЛЯТОР, чеки в папке ${path.join(terminalDir, 'printer')}`,
         server ? `сервер: встроенный, ${server.url} (PGlite, ${path.join(dataDir, 'server')})` : 'сервер: не настроен',
       ]);
+      if (server) await printConsoleLogins(server.url);
       const child = await launchElectron(electron.path!, {
         CANTEEN_DATA: terminalDir, CANTEEN_READER: 'simulated', ...(withServer ? {} : { CANTEEN_DEMO: '1' }),
       });
@@ -59,6 +60,7 @@ export const command: CliCommand = {
     ]);
     console.log(`\nКасса готова за ${Math.round(performance.now() - t0)} мс. Откройте в браузере: ${demo.shell.server.url}`);
     if (demo.server) console.log(`Личный кабинет родителей: ${demo.server.url}/cabinet/ (демо: 0242013137 / demo-0242013137)`);
+    if (demo.server) await printConsoleLogins(demo.server.url);
     console.log('PIN кассира 1111, заведующего 9999. Остановить: Ctrl+C');
     await untilStopped();
     console.log('\nОстановка…');
@@ -66,6 +68,11 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+async function printConsoleLogins(serverUrl: string): Promise<void> {
+  const { demoStaffLines } = await import('../server/admin/seed-demo-staff.js');
+  for (const l of demoStaffLines(serverUrl)) console.log(l);
+}
 
 function printDevices(lines: string[]): void {
   console.log('\nУстройства этой демонстрации (настоящие / симуляторы):');

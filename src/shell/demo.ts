@@ -38,6 +38,9 @@ export async function prepareDemo(opts: DemoOptions): Promise<{ server?: Embedde
     port: opts.serverPort ?? 0,
   });
   try {
+    // Demo only: console logins with printed credentials (src/server/admin/seed-demo-staff.ts).
+    const { seedDemoStaff } = await import('../server/admin/seed-demo-staff.js');
+    await seedDemoStaff(server.handle.db);
     let link: ServerLink | undefined = loadSyncConfig(terminalDir);
     if (!link || link.serverUrl !== server.url || opts.serverInMemory) {
       opts.log?.(`Регистрация кассы на сервере ${server.url}…`);
