@@ -17,11 +17,13 @@ interface LineRow {
  * the terminal's school only, from `today` on. `days`/`served` null (a reset): every fixed day ahead and every
  * served mark from today; otherwise only the days and line ids the change log names since the cursor
  * (migration 0019's triggers log a day when its lines are written or one is reversed; the push logs served lines).
- * Each day goes whole, so the till replaces its copy of that day.
+ * Each day goes whole, so the till replaces its copy of that day. Nothing changed: undefined, and no query
+ * (most pulls; the sittings travel with the days).
  */
 export async function ordersForPull(
   tx: Tx, schoolId: string, today: string, changed: { days: string[] | null; served: string[] | null },
-): Promise<PullOrders> {
+): Promise<PullOrders | undefined> {
+  if (changed.days?.length === 0 && changed.served?.length === 0) return undefined;
   const last = addDays(today, AHEAD_DAYS);
   const sittings = await query<{ id: string; name: string; kind: string; starts_at: string; ends_at: string; sort: number }>(tx, sql`
     SELECT id, name, kind, starts_at, ends_at, sort FROM meal_sittings WHERE school_id = ${schoolId} AND active ORDER BY sort, starts_at, id`);

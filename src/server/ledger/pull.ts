@@ -183,7 +183,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
         .filter((a) => !reset || a.barredItemIds.length > 0 || a.barredCategoryIds.length > 0)
         .map((a) => ({ accountNumber: a.accountNumber, itemIds: a.barredItemIds, categoryIds: a.barredCategoryIds })),
       cashiers: cashierRows.map((c) => ({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active })),
-      orders,
+      ...(orders ? { orders } : {}),
     };
   }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
 }
