@@ -393,7 +393,12 @@ export const SYNC_PATHS = {
   push: '/api/v1/sync/push',
   pull: '/api/v1/sync/pull',
   poke: '/api/v1/sync/poke',
+  /** POST …/<request id>: the diagnostic bundle the console asked for (src/terminal/diagnostics.ts). */
+  diagnostics: '/api/v1/sync/diagnostics',
 } as const;
+
+/** On a pull's answer: the console wants a diagnostic bundle; the value is the request's id. */
+export const DIAGNOSTICS_HEADER = 'x-canteen-diagnostics';
 
 /** electron-updater's generic feed for tills (latest.yml … and the files; Bearer token as sync). */
 export const UPDATES_PATH = '/api/v1/updates';

@@ -23,6 +23,7 @@ import { resealTotpSecrets } from './staff/totp-seal.js';
 import { DEFAULT_ORDER_FIX_INTERVAL_MS, startOrderFixer } from './orders/scheduler.js';
 import { registerAdminWeb } from './admin-web.js';
 import { registerUpdates } from './releases/routes.js';
+import { DIAGNOSTICS_BODY_LIMIT, DIAGNOSTICS_HEADER, DIAGNOSTICS_PATH, storeDiagnostics } from './releases/diagnostics.js';
 
 /**
  * The largest legal push: the terminal sends at most MAX_PUSH_ENTRIES entries
@@ -163,12 +164,19 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     return applyPush(handle.db, terminal, parsed.data, { onSalesCommitted: (schoolId) => pokes.salesCommitted(schoolId) });
   });
 
-  app.get(SYNC_PATHS.pull, { onRequest: [shedPull, authenticate] }, async (req) => {
+  app.get(SYNC_PATHS.pull, { onRequest: [shedPull, authenticate] }, async (req, reply) => {
     const terminal = req.terminal!;
     const parsed = pullQuerySchema.safeParse({ cursor: (req.query as Record<string, unknown>).cursor });
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', 'Неверный курсор', describeIssues(parsed.error.issues));
-    await touchTerminal(handle, terminal.id, req.headers[TILL_STATUS_HEADER]);
+    const wanted = await touchTerminal(handle, terminal.id, req.headers[TILL_STATUS_HEADER]);
+    if (wanted) void reply.header(DIAGNOSTICS_HEADER, wanted);
     return buildPull(handle.db, terminal, parsed.data.cursor);
+  });
+
+  app.post<{ Params: { id: string } }>(`${DIAGNOSTICS_PATH}/:id`, { onRequest: authenticate, bodyLimit: DIAGNOSTICS_BODY_LIMIT }, async (req) => {
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new HttpError(400, 'BAD_INPUT', 'Ожидается объект диагностики');
+    await storeDiagnostics(handle.db, req.terminal!.id, req.params.id, req.body);
+    return { ok: true };
   });
 
   app.get(SYNC_PATHS.poke, { websocket: true }, (socket, req) => {
@@ -239,7 +247,7 @@ function dataProblem(sqlState: string): string {
  * optional): kept with the server's time and the clock skew it shows. A
  * malformed status is ignored — it must never cost the till its pull.
  */
-async function touchTerminal(handle: DbHandle, terminalId: string, statusHeader: string | string[] | undefined): Promise<void> {
+async function touchTerminal(handle: DbHandle, terminalId: string, statusHeader: string | string[] | undefined): Promise<string | null> {
   let status: Record<string, unknown> | null = null;
   if (typeof statusHeader === 'string' && statusHeader.length < 2000) {
     try {
@@ -254,9 +262,11 @@ async function touchTerminal(handle: DbHandle, terminalId: string, statusHeader:
   // Its own commit without waiting for the WAL flush (synchronous_commit off for this statement's
   // transaction only): a "last seen" lost in a crash costs nothing, and one flush per pull was
   // a region's largest share of fsyncs. Money never goes this way.
-  await handle.db.execute(sql`WITH c AS (SELECT set_config('synchronous_commit', 'off', true))
+  // The same statement says whether the console wants a diagnostic bundle (no extra query on the pull).
+  const res = await handle.db.execute(sql`WITH c AS (SELECT set_config('synchronous_commit', 'off', true))
     UPDATE terminals SET last_seen_at = now()${status ? sql`, status = ${JSON.stringify(status)}::jsonb` : sql``}
-    FROM c WHERE id = ${terminalId}`);
+    FROM c WHERE id = ${terminalId} RETURNING terminals.diagnostics_request`);
+  return (res as unknown as { rows: { diagnostics_request: string | null }[] }).rows[0]?.diagnostics_request ?? null;
 }
 
 /** WebSocket close reasons are limited to 123 bytes. */

@@ -17,7 +17,9 @@ import { fileTokenStore, type TokenStore } from '../terminal/sync/token-store.js
 import type { SyncRuntimeHandle } from '../terminal/sync/index.js';
 import { pendingCount } from '../terminal/outbox.js';
 import { UPDATES_PATH } from '../api/sync.js';
-import type { TillGate } from './updates.js';
+import { readJournal, type TillGate } from './updates.js';
+import { buildDiagnosticBundle, LogRing, type DiagnosticBundle } from '../terminal/diagnostics.js';
+import { diagnosticsFetch } from './diagnostics-upload.js';
 
 /**
  * The terminal's device owner, shared by both shells (the browser shell's Node
@@ -108,6 +110,8 @@ export interface Runtime {
   printIdle(): Promise<void>;
   /** Push and pull now (when a server is configured). */
   syncNow?: () => Promise<void>;
+  /** The bundle a till sends when the console asks (src/terminal/diagnostics.ts): no ledger, no roster, redacted log. */
+  diagnostics?: () => DiagnosticBundle;
   /** Shift and outbox, for the update policy (an update never installs mid-shift or with unsent sales). */
   updateGate: TillGate;
   /** Where this till's updates come from (the enrolled server, with its token); absent when stand-alone. */
@@ -120,7 +124,10 @@ export interface Runtime {
 
 const WRITES = new Set<string>(['sell', 'refund', 'blockCard', 'newCabinetPassword', 'serveOrders']);
 
-export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  // The last 1,000 log lines stay in memory for a diagnostic bundle (redacted when one is built).
+  const ring = new LogRing();
+  const opts: RuntimeOptions = { ...options, log: (line) => { ring.push(line); options.log?.(line); } };
   const listeners = new Set<(e: PosEvent) => void>();
   const broadcast = (e: PosEvent) => {
     for (const l of [...listeners]) {
@@ -161,6 +168,12 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     throw err;
   }
   let backupPending = true;
+  // Filled below; a bundle asked for before then has an empty device list.
+  const shown: { devices: DeviceInfo[] } = { devices: [] };
+  const diagnostics = () => buildDiagnosticBundle({
+    sqlite, appVersion: APP_VERSION, devices: shown.devices, printer: queue?.state() ?? null, sync: sync?.state() ?? null,
+    log: ring.all(), update: readJournal(opts.dataDir),
+  });
   const openedAt = new Date().toISOString();
   let service: PosService | undefined;
   let sync: SyncRuntimeHandle | undefined;
@@ -195,6 +208,10 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ...(opts.updateStatus?.() ? { update: opts.updateStatus() } : {}),
         }),
         log: opts.log,
+        fetch: diagnosticsFetch({
+          serverUrl: link.serverUrl, token: link.token, log: opts.log,
+          build: () => diagnostics(),
+        }),
       });
       if (isEmpty(sqlite)) {
         // A newly enrolled terminal has nothing to sell until its first pull.
@@ -271,8 +288,11 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   ];
 
+  shown.devices = devices;
+
   return {
     api: posApi,
+    diagnostics,
     onEvent(l) { listeners.add(l); return () => { listeners.delete(l); }; },
     devices,
     ...(simulated ? { simulatedReader: simulated } : {}),

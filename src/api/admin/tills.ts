@@ -30,3 +30,15 @@ export const enrollCodeRequestSchema = z.object({
   hours: z.number().int().min(1).max(24 * 7).default(72),
 });
 export const enrollCodeSchema = z.object({ code: z.string(), terminalId: z.string(), terminalName: z.string(), expiresAt: z.string() });
+
+/** Remote help: a diagnostic bundle asked of a till (it sends it with its next pull). */
+export const diagnosticsRequestedSchema = z.object({ id: z.string(), requestedAt: z.string() });
+export const diagnosticsViewSchema = z.object({
+  id: z.string(),
+  requestedAt: z.string(),
+  requestedBy: z.string(),
+  /** null until the till has sent it. */
+  uploadedAt: z.string().nullable(),
+  /** What the till sent: versions, database counts, sync state, devices, printer, update journal, redacted log (src/terminal/diagnostics.ts). */
+  bundle: z.record(z.string(), z.unknown()).nullable(),
+});

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { reviewFlags } from '../db/schema.js';
 import type { Tx } from '../db/open.js';
 import { okSchema, schoolParamsSchema } from '../../api/admin/common.js';
-import { enrollCodeRequestSchema, enrollCodeSchema, tillViewSchema } from '../../api/admin/tills.js';
+import { diagnosticsRequestedSchema, diagnosticsViewSchema, enrollCodeRequestSchema, enrollCodeSchema, tillViewSchema } from '../../api/admin/tills.js';
+import { latestDiagnostics, requestDiagnostics } from '../releases/diagnostics.js';
 import { flagListQuerySchema, flagResolveSchema, flagViewSchema } from '../../api/admin/flags.js';
 import { listTills, newEnrollmentCode, revokeTill } from '../admin/tills.js';
 import { listFlags, resolveFlag } from '../admin/flags.js';
@@ -34,6 +35,22 @@ export const tillRoutes: AnyRoute[] = [
     async handler(c) {
       await revokeTill(c.db, c.actor, c.school.schoolId, c.params.terminalId);
       return { ok: true as const };
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/schools/:schoolId/tills/:terminalId/diagnostics', summary: 'Запросить у кассы диагностику (версии, синхронизация, устройства, журнал без персональных данных); касса пришлёт её при следующей синхронизации', tags: ['кассы'],
+    roles: ADMINS, scope: 'school', params: tillParams, response: diagnosticsRequestedSchema, status: 201,
+    async handler(c) {
+      const r = await requestDiagnostics(c.db, c.school.schoolId, c.params.terminalId, c.staff.fullName);
+      await c.audit({ action: 'till.diagnostics', entity: 'till', entityId: c.params.terminalId, schoolId: c.school.schoolId, after: { requestId: r.id } });
+      return r;
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/schools/:schoolId/tills/:terminalId/diagnostics', summary: 'Последняя диагностика кассы (или ожидание её)', tags: ['кассы'],
+    roles: ADMINS, scope: 'school', params: tillParams, response: diagnosticsViewSchema,
+    async handler(c) {
+      return latestDiagnostics(c.db, c.school.schoolId, c.params.terminalId);
     },
   }),
 ];

@@ -1,5 +1,5 @@
-import { bigint, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { schools } from './schema.js';
+import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { schools, terminals } from './schema.js';
 
 /**
  * Till app releases served to electron-updater (issue 18, src/server/releases/).
@@ -36,3 +36,18 @@ export const releasePilotSchools = pgTable('release_pilot_schools', {
   schoolId: text('school_id').primaryKey().references(() => schools.id),
   addedAt: ts('added_at').notNull().defaultNow(),
 });
+
+/**
+ * Remote help (issue 18): a diagnostic bundle asked for from the console and
+ * sent by the till (src/terminal/diagnostics.ts: versions, sync state, devices,
+ * redacted log; never the ledger or the roster). Kept as sent; newest first.
+ */
+export const tillDiagnostics = pgTable('till_diagnostics', {
+  id: text('id').primaryKey(),
+  terminalId: text('terminal_id').notNull().references(() => terminals.id),
+  schoolId: text('school_id').notNull().references(() => schools.id),
+  requestedAt: ts('requested_at').notNull().defaultNow(),
+  requestedBy: text('requested_by').notNull(),
+  uploadedAt: ts('uploaded_at'),
+  bundle: jsonb('bundle'),
+}, (t) => [index('till_diagnostics_terminal_idx').on(t.terminalId, t.requestedAt)]);

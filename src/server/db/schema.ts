@@ -59,6 +59,8 @@ export const terminals = pgTable('terminals', {
   receiptSeries: text('receipt_series'),
   /** What the till reported with its last pull (header x-canteen-till-status), for the console's status table. */
   status: jsonb('status'),
+  /** A diagnostic bundle the console asked for and the till has not sent yet (till_diagnostics.id); told to the till with its next pull. */
+  diagnosticsRequest: text('diagnostics_request'),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [index('terminals_school_idx').on(t.schoolId), uniqueIndex('terminals_school_series_idx').on(t.schoolId, t.receiptSeries)]);
 
