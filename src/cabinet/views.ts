@@ -200,6 +200,8 @@ function familySection(csrf: string, a: AccountView, linkAccount?: string): Html
 /** One child on the first page: its balance and its meals (sales and refunds with their dishes) of today and yesterday. */
 export interface HomeChild {
   member: FamilyMember;
+  /** Kopecks the balance lacks for today's and tomorrow's meal orders (src/server/orders/notify.ts), or null. */
+  shortBy?: number | null;
   days: { label: string; day: string; lines: StatementLine[] }[];
 }
 
@@ -210,7 +212,7 @@ export function homePage(p: { csrf: string; account: AccountView; children: Home
   const a = p.account;
   return layout({ title: 'Питание', account: a, csrf: p.csrf, active: 'home' }, html`
 ${notice(p.message)}
-${p.children.map(({ member: m, days }) => {
+${p.children.map(({ member: m, days, shortBy }) => {
     const q = m.accountNumber === a.loginAccount ? '' : `?account=${m.accountNumber}`;
     const aq = q ? `&account=${m.accountNumber}` : '';
     return html`
@@ -218,7 +220,9 @@ ${p.children.map(({ member: m, days }) => {
   <h1>${m.pupilName || m.accountNumber}${m.className ? html` <span class="muted">${m.className}</span>` : ''}</h1>
   <p class="balance">Л/С ${m.accountNumber} · остаток <strong class="child-balance">${rub(m.balance)}</strong>
     · <a class="button small" href="/cabinet/topup${q}">Пополнить</a>
-    · <a href="/cabinet/statement?range=30d&amp;details=1${aq}">Отчёт</a> · <a href="/cabinet/controls${q}">Карта и лимиты</a></p>
+    · <a href="/cabinet/statement?range=30d&amp;details=1${aq}">Отчёт</a> · <a href="/cabinet/controls${q}">Карта и лимиты</a>
+    · <a href="/cabinet/orders${q}">Заказ питания</a></p>
+  ${shortBy ? html`<div class="error" role="alert"><p>На счёте не хватает ${rub(shortBy)} для оплаты заказанного питания. <a href="/cabinet/topup${q}">Пополнить счёт</a></p></div>` : ''}
   ${days.map((d) => html`
   <h2>${d.label}, ${ruDay(d.day)}</h2>
   ${d.lines.length === 0 ? html`<p class="muted">Покупок в столовой не было.</p>` : html`

@@ -72,6 +72,7 @@ describe('cabinet: pre-orders', () => {
     expect((await t.push([saleEntry(t, SIDOROV, [{ name: 'Пицца', amount: 25_000 }])])).status).toBe(200);
     const text = textOf((await b.get('/cabinet/orders')).body);
     expect(text).toContain('На счёте не хватает 39,75 руб. для оплаты заказанного питания.');
+    expect(textOf((await b.get('/cabinet/')).body)).toContain('На счёте не хватает 39,75 руб. для оплаты заказанного питания.');
     await t.handle.db.insert(cabinetProfiles).values({ accountNumber: SIDOROV, email: 'parent@example.ru' })
       .onConflictDoUpdate({ target: cabinetProfiles.accountNumber, set: { email: 'parent@example.ru' } });
     const mailer = new MemoryMailer();

@@ -16,6 +16,7 @@ import { loadAccount } from './account.js';
 import { linkChild, MAX_FAMILY, unlinkChild } from './family.js';
 import { schoolDay } from '../../core/datetime.js';
 import { statementPdf, PdfFontMissing } from '../../cabinet/pdf.js';
+import { shortfallOf } from '../orders/notify.js';
 
 const PROFILE_MESSAGES: Record<string, string> = {
   welcome: 'Постоянный пароль установлен. Добро пожаловать в личный кабинет!',
@@ -70,7 +71,7 @@ export function registerAccountRoutes(cab: FastifyInstance, ctx: CabinetContext)
       const st = await buildStatement(reads, acc, res.period, true);
       const meals = st.lines.filter((l) => l.kind === 'sale' || l.kind === 'refund');
       const on = (day: string) => meals.filter((l) => schoolDay(new Date(l.at), acc.timeZone) === day);
-      children.push({ member: m, days: [{ label: 'Сегодня', day: today, lines: on(today) }, { label: 'Вчера', day: yesterday, lines: on(yesterday) }] });
+      children.push({ member: m, shortBy: await shortfallOf(reads, m.accountNumber, now), days: [{ label: 'Сегодня', day: today, lines: on(today) }, { label: 'Вчера', day: yesterday, lines: on(yesterday) }] });
     }
     const msg = queryField(req, 'm');
     return sendHtml(reply, homePage({ csrf: a.csrf, account: a.account, children, message: msg ? PROFILE_MESSAGES[msg] : undefined }));
