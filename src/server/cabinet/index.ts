@@ -20,7 +20,8 @@ import { settlePayment, type SettleOutcome } from '../payments/settle.js';
 import { pollPayments, type PollResult } from '../payments/poller.js';
 import { autoTopUpHook, runAutoTopUps, type AutoTopUpRun } from '../payments/auto-topup.js';
 import { registerAutoTopUpRoutes } from './routes-autopay.js';
-import { messagePage, testGatewayPage } from '../../cabinet/views.js';
+import { messagePage } from '../../cabinet/views.js';
+import { testGatewayPage } from '../../cabinet/money-views.js';
 import { readRouter, type ReadRouter } from './replica.js';
 
 export interface CabinetDeps {

@@ -11,7 +11,8 @@ import { cardsOf, reportLostCard, setDailyLimit, setLowBalanceThreshold, upsertP
 import type { CabinetContext } from './index.js';
 import { authed, type Authed } from './guard.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
-import { controlsPage, homePage, profilePage, statementPage, type HomeChild, type StatementQuery } from '../../cabinet/views.js';
+import { controlsPage, homePage, profilePage, type HomeChild } from '../../cabinet/views.js';
+import { statementPage, type StatementQuery } from '../../cabinet/money-views.js';
 import { loadAccount } from './account.js';
 import { linkChild, MAX_FAMILY, unlinkChild } from './family.js';
 import { schoolDay } from '../../core/datetime.js';

@@ -6,7 +6,8 @@ import { authed, type Authed } from './guard.js';
 import { formField, sendHtml, seeOther, queryField } from './web.js';
 import { TOP_UP_MAX, TOP_UP_MIN } from './payments.js';
 import { autoTopUpOf, disableAutoTopUp, saveAutoTopUp, savedCards } from '../payments/auto-topup.js';
-import { autoTopUpPage, messagePage } from '../../cabinet/views.js';
+import { messagePage } from '../../cabinet/views.js';
+import { autoTopUpPage } from '../../cabinet/money-views.js';
 
 /** /cabinet/autopay: the parent turns auto top-up on (card, amount, threshold), off, or back on after a refusal. */
 export function registerAutoTopUpRoutes(cab: FastifyInstance, ctx: CabinetContext): void {

@@ -8,7 +8,7 @@ import { authed } from './guard.js';
 import { formField, queryField, sendHtml, seeOther } from './web.js';
 import { GatewayRefused, GatewayUnavailable, type PaymentGateway } from './gateway.js';
 import { amountMismatch, flagAmountMismatch, loadPayment, sourceOf } from '../payments/settle.js';
-import { topUpPage, topUpReturnPage, topUpUnavailablePage } from '../../cabinet/views.js';
+import { topUpPage, topUpReturnPage, topUpUnavailablePage } from '../../cabinet/money-views.js';
 
 export function registerPaymentRoutes(cab: FastifyInstance, ctx: CabinetContext): void {
   const page = async (a: NonNullable<Awaited<ReturnType<typeof authed>>>, gateway: PaymentGateway, extra: { error?: string; amount?: string } = {}) =>
