@@ -45,7 +45,7 @@ export function ReportReimbursementPage({ schoolId, me }: PageProps) {
               <tfoot><tr><th scope="row" colSpan={7}>Итого</th><td>{rub(r.total)}</td></tr></tfoot>
             </table>
           </div>
-          <p className="muted">Ученики и дни (документ-основание): {r.details.length} строк — в выгрузке XLSX, лист «Основание».</p>
+          {r.details.length > 0 && <p className="muted">Ученики и дни (документ-основание): {r.details.length} строк — в выгрузке XLSX, лист «Основание».</p>}
         </>
       )}
     </>

@@ -2,10 +2,14 @@ import { sql } from 'drizzle-orm';
 import type { DistrictDayReport } from '../../api/admin/reports.js';
 import { addDays } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
-import { localDaysWhere, num } from './range.js';
+import { localDaysWhere, num, reportTx } from './range.js';
 
-/** Grades 1–4 by the class name's leading number ("03Б", "4А"). */
-const GRADE_1_4 = sql`coalesce(substring(st.class_name from '^\\s*0*(\\d+)')::int BETWEEN 1 AND 4, false)`;
+/**
+ * Grades 1–4 by the class name's leading number ("03Б", "4А"; not "10А", "11Б"), without a regular
+ * expression: it is evaluated for every pupil of the district.
+ */
+const GRADE_1_4 = sql`(CASE WHEN left(st.class_name, 1) = '0' THEN substr(st.class_name, 2, 1) IN ('1', '2', '3', '4') AND substr(st.class_name, 3, 1) NOT IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+  ELSE coalesce(left(st.class_name, 1) IN ('1', '2', '3', '4') AND substr(st.class_name, 2, 1) NOT IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), false) END)`;
 
 /**
  * The district's daily control (district admin): for every school, the day's pupils fed, beneficiaries
@@ -15,6 +19,10 @@ const GRADE_1_4 = sql`coalesce(substring(st.class_name from '^\\s*0*(\\d+)')::in
  * (each school's partition of that month), never the rows.
  */
 export async function districtDayReport(db: Tx, day: string, now: Date, trendDays = 30): Promise<DistrictDayReport> {
+  return reportTx(db, (tx) => districtDayIn(tx, day, now, trendDays));
+}
+
+async function districtDayIn(db: Tx, day: string, now: Date, trendDays: number): Promise<DistrictDayReport> {
   const rows = await query<Record<string, unknown> & { school_id: string; code: string; name: string }>(db, sql`
     WITH d AS (
       SELECT e.school_id, e.kind, e.account_number, e.amount, e.receipt_id, e.terminal_id, e.shift_id
@@ -24,10 +32,12 @@ export async function districtDayReport(db: Tx, day: string, now: Date, trendDay
       SELECT d.school_id, d.account_number, bool_or(${GRADE_1_4}) AS g14
       FROM d LEFT JOIN accounts a ON a.account_number = d.account_number LEFT JOIN students st ON st.id = a.student_id
       WHERE d.kind = 'sale' GROUP BY 1, 2),
+    fedc AS (SELECT school_id, count(*) AS n, count(*) FILTER (WHERE g14) AS g14 FROM fed GROUP BY 1),
+    -- A beneficiary fed: a sale whose receipt has a subsidy entry (entries.receipt_id on both), without reading receipts.
     ben AS (
-      SELECT d.school_id, count(DISTINCT r.account_number) AS n
-      FROM d JOIN receipts r ON r.school_id = d.school_id AND r.id = d.receipt_id AND r.kind = 'sale'
-      WHERE d.kind = 'subsidy' GROUP BY 1),
+      SELECT d.school_id, count(DISTINCT d.account_number) AS n
+      FROM d JOIN (SELECT DISTINCT school_id, receipt_id FROM d WHERE kind = 'subsidy') x ON x.school_id = d.school_id AND x.receipt_id = d.receipt_id
+      WHERE d.kind = 'sale' GROUP BY 1),
     money AS (
       SELECT school_id, coalesce(-sum(amount) FILTER (WHERE kind = 'sale'), 0) AS sales, coalesce(-sum(amount) FILTER (WHERE kind = 'subsidy'), 0) AS subsidy
       FROM d GROUP BY 1),
@@ -46,12 +56,11 @@ export async function districtDayReport(db: Tx, day: string, now: Date, trendDay
       WHERE t.revoked_at IS NULL AND t.enrolled_at IS NOT NULL GROUP BY 1),
     flags AS (SELECT school_id, count(*) AS n FROM review_flags WHERE resolved_at IS NULL GROUP BY 1)
     SELECT s.id AS school_id, s.code, s.name,
-           (SELECT count(*) FROM fed WHERE fed.school_id = s.id) AS pupils_fed,
-           (SELECT count(*) FROM fed WHERE fed.school_id = s.id AND fed.g14) AS g14_fed,
+           fedc.n AS pupils_fed, fedc.g14 AS g14_fed,
            ben.n AS ben_fed, pupils.entitled, pupils.g14 AS g14_pupils,
            tills.n AS tills, tills.silent, tills.unsent, z.missing, z.mismatch, flags.n AS flags, money.sales, money.subsidy
     FROM schools s
-    LEFT JOIN ben ON ben.school_id = s.id LEFT JOIN money ON money.school_id = s.id LEFT JOIN z ON z.school_id = s.id
+    LEFT JOIN fedc ON fedc.school_id = s.id LEFT JOIN ben ON ben.school_id = s.id LEFT JOIN money ON money.school_id = s.id LEFT JOIN z ON z.school_id = s.id
     LEFT JOIN pupils ON pupils.school_id = s.id LEFT JOIN tills ON tills.school_id = s.id LEFT JOIN flags ON flags.school_id = s.id
     ORDER BY s.code, s.id`);
 
@@ -85,8 +94,9 @@ export async function districtTrend(db: Tx, from: string, to: string): Promise<D
       FROM per LEFT JOIN accounts a ON a.account_number = per.account_number LEFT JOIN students st ON st.id = a.student_id GROUP BY 1),
     ben AS (
       SELECT day, count(*) AS ben FROM (
-        SELECT DISTINCT d.day, d.school_id, r.account_number FROM d
-        JOIN receipts r ON r.school_id = d.school_id AND r.id = d.receipt_id AND r.kind = 'sale' WHERE d.kind = 'subsidy') b GROUP BY 1),
+        SELECT DISTINCT d.day, d.school_id, d.account_number FROM d
+        JOIN (SELECT DISTINCT school_id, receipt_id FROM d WHERE kind = 'subsidy') x ON x.school_id = d.school_id AND x.receipt_id = d.receipt_id
+        WHERE d.kind = 'sale') b GROUP BY 1),
     money AS (
       SELECT day, coalesce(-sum(amount) FILTER (WHERE kind = 'sale'), 0) AS sales, coalesce(-sum(amount) FILTER (WHERE kind = 'subsidy'), 0) AS subsidy
       FROM d GROUP BY 1)

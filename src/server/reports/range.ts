@@ -45,3 +45,14 @@ export async function schoolOf(db: Tx, schoolId: string): Promise<SchoolRow> {
 }
 
 export const num = (v: unknown): number => (v == null ? 0 : Number(v));
+
+/**
+ * Runs a report's queries in one read-only transaction with room to sort and hash in memory
+ * (a district's month groups a few hundred thousand lines; the default 4 MB spills to disk).
+ */
+export async function reportTx<T>(db: Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+    return fn(tx);
+  });
+}
