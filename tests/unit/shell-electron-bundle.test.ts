@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,4 +95,43 @@ describe('electron main bundle', () => {
       await server.close();
     }
   }, 180_000);
+});
+
+describe('what the installer packs (electron-builder.yml, issue 18)', () => {
+  // js-yaml and minimatch come with electron-builder (what it parses and matches with).
+  const req = createRequire(import.meta.url);
+  const yaml = req('js-yaml') as { load(s: string): unknown };
+  const { minimatch } = req('minimatch') as { minimatch(p: string, g: string, o?: object): boolean };
+  const config = yaml.load(readFileSync(path.join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as {
+    files: string[]; asarUnpack: string[]; npmRebuild: boolean; buildDependenciesFromSource: boolean; extraMetadata: { main: string };
+  };
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+
+  it('every package the built main imports is a dependency (packaged), never a devDependency', () => {
+    const specifiers = new Set<string>();
+    for (const f of readdirSync(out).filter((n) => /\.(c?js)$/.test(n))) {
+      const code = readFileSync(path.join(out, f), 'utf8');
+      for (const m of code.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["']([^"'./][^"']*)["']/g)) specifiers.add(m[1]!);
+    }
+    const packages = [...specifiers].filter((s) => !s.startsWith('node:') && s !== 'electron' && !builtinModules.includes(s))
+      .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
+    expect(packages.length).toBeGreaterThan(3);
+    expect([...new Set(packages)].filter((p) => !(p in pkg.dependencies))).toEqual([]);
+    expect(packages).toContain('electron-updater');
+    expect(config.extraMetadata.main).toBe('dist-electron/main.js');
+    for (const need of ['dist-electron/**', 'dist-ui/**', 'migrations/terminal/**', 'package.json']) expect(config.files).toContain(need);
+  });
+
+  it('native modules are rebuilt for Electron\'s ABI and unpacked from the asar', () => {
+    expect(config.npmRebuild).toBe(true);
+    expect(config.buildDependenciesFromSource).toBe(false);
+    const native = Object.keys(pkg.dependencies).flatMap((d) => [d, ...(d === 'serialport' ? ['@serialport/bindings-cpp'] : [])])
+      .filter((d) => existsSync(path.join(REPO_ROOT, 'node_modules', d, 'binding.gyp')));
+    expect(native).toEqual(expect.arrayContaining(['better-sqlite3-multiple-ciphers', 'node-hid', '@serialport/bindings-cpp']));
+    for (const d of native) {
+      const file = `node_modules/${d}/build/Release/addon.node`;
+      expect([d, config.asarUnpack.some((g) => minimatch(`node_modules/${d}/lib/index.js`, g, { dot: true }))]).toEqual([d, true]);
+      expect(config.asarUnpack.some((g) => minimatch(file, g, { dot: true }))).toBe(true);
+    }
+  });
 });
