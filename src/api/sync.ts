@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the whole sync wire contract (push, pull, payloads, enrolment) in one file that both ends validate with, so a change to it is one reviewable diff.
 import { z } from 'zod';
 
 /**

@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the table of `canteen server` subcommands and their shared database opening; each new subcommand with a body of its own goes to its own file (as release.ts does).
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';

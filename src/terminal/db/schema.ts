@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: drizzle-kit generates the till's migrations from this one file, and its tables reference each other; split, the ledger's tables would import the roster's and back.
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
