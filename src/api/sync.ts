@@ -19,6 +19,8 @@ export const receiptLineSchema = z.object({
   unitPrice: kopecksSchema,
   amount: kopecksSchema,     // what the account paid for this line
   subsidy: kopecksSchema.default(0), // what the budget paid for this line
+  /** The benefit rule that priced a subsidised line: the server records its category at the time (reimbursement). */
+  ruleId: z.string().min(1).max(100).optional(),
 });
 
 /** Entry kinds a terminal creates. Top-ups and corrections are made on the server. */

@@ -10,9 +10,12 @@ export type EntryRow = SqlPick<typeof entries, 'uuid' | 'seq' | 'kind' | 'accoun
   | 'cashier_id' | 'card_id' | 'payload'> & Partial<SqlPick<typeof entries, 'receipt_seq'>>
   & Joined<'r_', SqlPick<typeof receipts, 'id' | 'number' | 'issued_at' | 'total' | 'subsidy' | 'account_number' | 'refund_of'>>;
 
-/** A receipt line on the wire (receiptLineSchema): the stored line without what only the till prints. */
-type WireLine = Omit<PricedLine, 'ruleId' | 'note'>;
-const wireLine = ({ ruleId: _rule, note: _note, ...line }: PricedLine): WireLine => line;
+/**
+ * A receipt line on the wire (receiptLineSchema): the stored line without what only the till prints.
+ * The benefit rule travels: the server records the category the meal was subsidised under.
+ */
+type WireLine = Omit<PricedLine, 'note'>;
+const wireLine = ({ note: _note, ...line }: PricedLine): WireLine => line;
 
 /**
  * Sale and refund entries go on the wire in exactly the shape the server reads

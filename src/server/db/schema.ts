@@ -373,6 +373,13 @@ export const receiptLines = pgTable('receipt_lines', {
   unitPrice: kopecks('unit_price').notNull(),
   amount: kopecks('amount').notNull(),
   subsidy: kopecks('subsidy').notNull().default(0),
+  /**
+   * For a line with a subsidy: the benefit category and its funding source when the meal was sold
+   * (the till's rule, resolved at push; a refund keeps its sale's), so the reimbursement claims it
+   * under the category of that day even if the pupil's categories change later (migration 0021).
+   */
+  benefitCategoryId: text('benefit_category_id'),
+  fundingSource: text('funding_source', { enum: FUNDING_SOURCES }),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.receiptId, t.lineNo] })]);
 
 /**

@@ -17,6 +17,7 @@ import { flagRepeatBenefits } from './repeat-benefit.js';
 import { flagClockAhead, flagUnentitledSubsidies } from './entitlement.js';
 import { checkServed, servedLinesOf, storeServed, type ServedMark } from './served.js';
 import { claimAndRead, type Claim } from './claim.js';
+import { lineBenefitJoin } from './line-benefit.js';
 import { ruleBookFor, ruleReceipt, spentOnSaleDays, type SchoolRules } from './rule-context.js';
 
 // The push: one transaction per batch (applyPush, applyRun). Its first read is claim.ts; what the
@@ -197,7 +198,8 @@ async function applyRun(
   const receiptEntry = new Map<string, SyncEntry>();
   // receipt_lines
   const lReceipt: string[] = [], lNo: number[] = [], lItem: string[] = [], lKind: string[] = [], lName: string[] = [];
-  const lQty: number[] = [], lPrice: number[] = [], lAmount: number[] = [], lSubsidy: number[] = [];
+  const lQty: number[] = [], lPrice: number[] = [], lAmount: number[] = [], lSubsidy: number[] = [], lRule: (string | null)[] = [];
+  const lAcc: (string | null)[] = [], lRefundOf: (string | null)[] = [];
 
   const deltas = new Map<string, number>();
   const spent = await spentOnSaleDays(tx, schoolId, todo, accountRows, school.timeZone);
@@ -266,6 +268,7 @@ async function applyRun(
           const l = p.lines[j]!;
           lReceipt.push(p.receiptId); lNo.push(j + 1); lItem.push(l.itemId); lKind.push(l.kind); lName.push(l.name);
           lQty.push(l.quantity); lPrice.push(l.unitPrice); lAmount.push(l.amount); lSubsidy.push(l.subsidy);
+          lRule.push(l.ruleId ?? null); lAcc.push(e.accountNumber); lRefundOf.push(refundOf);
         }
         // A readable receipt is stored once, in receipts + receipt_lines; the entry keeps the rest of the payload.
         payload = restOfPayload(e, refundOf !== null);
@@ -338,12 +341,15 @@ async function applyRun(
         ['id', 'text', rId], ['n', 'text', rNumber], ['k', 'text', rKind], ['u', 'text', rEntry], ['a', 'text', rAccount],
         ['tot', 'bigint', rTotal], ['sub', 'bigint', rSubsidy], ['iss', 'timestamptz', rIssued], ['ro', 'text', rRefundOf], ['d', 'jsonb', rDoc]])}
       ON CONFLICT DO NOTHING RETURNING id)`);
-    // Lines only of receipts inserted just now: no ON CONFLICT needed (and never lines added to someone else's receipt).
-    ctes.push(sql`rl AS (INSERT INTO receipt_lines (school_id, receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy)
-      SELECT ${schoolId}, t.rid, t.no, t.item, t.ik, t.nm, t.q, t.up, t.am, t.sub
+    // Lines only of receipts inserted just now: no ON CONFLICT needed (and never lines added to someone else's receipt);
+    ctes.push(sql`rl AS (INSERT INTO receipt_lines (school_id, receipt_id, line_no, item_id, item_kind, name, quantity, unit_price, amount, subsidy,
+        benefit_category_id, funding_source) -- the category of the day for subsidised lines (line-benefit.ts)
+      SELECT ${schoolId}, t.rid, t.no, t.item, t.ik, t.nm, t.q, t.up, t.am, t.sub, b.category_id, b.funding
       FROM ${zipRows('t', [
         ['rid', 'text', lReceipt], ['no', 'integer', lNo], ['item', 'text', lItem], ['ik', 'text', lKind], ['nm', 'text', lName],
-        ['q', 'integer', lQty], ['up', 'bigint', lPrice], ['am', 'bigint', lAmount], ['sub', 'bigint', lSubsidy]])}
+        ['q', 'integer', lQty], ['up', 'bigint', lPrice], ['am', 'bigint', lAmount], ['sub', 'bigint', lSubsidy],
+        ['rule', 'text', lRule], ['acc', 'text', lAcc], ['rof', 'text', lRefundOf]])}
+      ${lineBenefitJoin(schoolId)}
       WHERE t.rid IN (SELECT id FROM rc))`);
   }
   if (balances.length) {

@@ -9,8 +9,8 @@ import { localDaysWhere, monthDays, num, reportTx } from './range.js';
  * category, the subsidised meals × the budget's share = the sum to claim, with the pupils and days
  * behind it (the details, the документ-основание). Driven by the month's applied subsidy entries:
  * - a till's subsidy entry names its receipt (entries.receipt_id): its lines with a subsidy, + for a
- *   sale, − for a refund; the category is the benefit rule for that meal set whose parent share is
- *   what the line charged, preferring the pupil's own categories;
+ *   sale, − for a refund; the category and funding source are those recorded on the line when it was
+ *   sold (receipt_lines.benefit_category_id, funding_source: the till's rule at push, line-benefit.ts);
  * - a server-made subsidy entry of a fixed meal order (order_lines, order_reversals) carries its
  *   category and funding source;
  * - any other subsidy entry is listed under «не определён».
@@ -29,13 +29,13 @@ export function mealRows(from: string, to: string, schoolId?: string) {
       SELECT sub.*, r.id AS rid, r.kind AS rkind, r.account_number AS racc
       FROM sub LEFT JOIN receipts r ON r.school_id = sub.school_id AND r.id = sub.receipt_id),
     till AS (
+      -- The category and funding source recorded on the line when the meal was sold (migration 0021, line-benefit.ts).
       SELECT subr.school_id, subr.day, subr.racc AS account_number, l.item_id, min(l.name) AS item,
-             l.amount / l.quantity AS parent_unit, l.subsidy / l.quantity AS share,
+             l.subsidy / l.quantity AS share, l.benefit_category_id AS category_id, l.funding_source AS funding,
              sum(CASE WHEN subr.rkind = 'sale' THEN l.quantity ELSE -l.quantity END) AS meals,
              sum(CASE WHEN subr.rkind = 'sale' THEN l.subsidy ELSE -l.subsidy END) AS sum
       FROM subr JOIN receipt_lines l ON l.school_id = subr.school_id AND l.receipt_id = subr.rid AND l.subsidy <> 0
-      GROUP BY 1, 2, 3, 4, 6, 7),
-    anyc AS (SELECT school_id, meal_set_id, parent_pays, min(benefit_category_id) AS category_id FROM benefit_rules GROUP BY 1, 2, 3),
+      GROUP BY 1, 2, 3, 4, 6, 7, 8),
     orders AS (
       SELECT subr.school_id, subr.day, coalesce(ol.account_number, rl.account_number) AS account_number,
              coalesce(ol.meal_set_name, rl.meal_set_name) AS item, CASE WHEN ol.id IS NOT NULL THEN 1 ELSE -1 END AS meals,
@@ -48,16 +48,7 @@ export function mealRows(from: string, to: string, schoolId?: string) {
       LEFT JOIN order_lines rl ON rl.id = orv.line_id
       WHERE subr.rid IS NULL),
     x AS (
-      -- The pupil's own category whose rule for the meal set charges what the line charged, else any such category.
-      SELECT t.school_id, t.day, t.account_number, t.item, t.meals, t.sum, t.share,
-             coalesce((SELECT min(br.benefit_category_id) FROM benefit_rules br
-                       WHERE br.school_id = t.school_id AND br.meal_set_id = t.item_id AND br.parent_pays = t.parent_unit
-                         AND br.benefit_category_id = ANY(st.benefit_category_ids)), y.category_id) AS category_id,
-             NULL::text AS funding
-      FROM till t
-      LEFT JOIN accounts a ON a.account_number = t.account_number
-      LEFT JOIN students st ON st.id = a.student_id
-      LEFT JOIN anyc y ON y.school_id = t.school_id AND y.meal_set_id = t.item_id AND y.parent_pays = t.parent_unit
+      SELECT t.school_id, t.day, t.account_number, t.item, t.meals, t.sum, t.share, t.category_id, t.funding FROM till t
       UNION ALL
       SELECT school_id, day, account_number, item, meals, sum, share, category_id, funding FROM orders WHERE known
       UNION ALL
