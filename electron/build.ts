@@ -15,11 +15,16 @@ import { ensureUi, REPO_ROOT } from '../src/shell/ui-build.js';
  * (`new URL('../../../migrations/terminal', import.meta.url)`); in the bundle
  * every chunk sits in dist-electron/, one level below the app root, so the
  * path is rewritten to '../migrations/…' (electron-builder packs migrations/terminal).
+ * The same for package.json (the app's version, reported to the server with each
+ * pull): left as '../../package.json' it points above the app and the till says "unknown"
+ * (tests/unit/shell-packaged-start.test.ts).
  */
 const migrationsPaths = {
   name: 'canteen-migrations-path',
   transform(code: string) {
-    const next = code.replace(/new URL\((['"])(?:\.\.\/)+migrations\/(terminal|server)\/?\1, import\.meta\.url\)/g, "new URL('../migrations/$2/', import.meta.url)");
+    const next = code
+      .replace(/new URL\((['"])(?:\.\.\/)+migrations\/(terminal|server)\/?\1, import\.meta\.url\)/g, "new URL('../migrations/$2/', import.meta.url)")
+      .replace(/new URL\((['"])(?:\.\.\/)+package\.json\1, import\.meta\.url\)/g, "new URL('../package.json', import.meta.url)");
     return next === code ? null : { code: next, map: null };
   },
 };
