@@ -7,6 +7,7 @@ import { HttpError } from '../errors.js';
 import { checkVersion, writeAudit, type Actor } from '../audit.js';
 import { recordChanges } from '../changes.js';
 import { ensurePartitions, type SchoolRow } from './schools.js';
+import { applyCalendar } from '../orders/calendar.js';
 
 /** School settings and calendar for the admin API and the CLI: versioned, audited, the tills told. */
 
@@ -69,20 +70,16 @@ export async function listCalendar(db: Tx, schoolId: string, from: string, to: s
     .where(and(eq(schoolCalendar.schoolId, schoolId), between(schoolCalendar.date, from, to))).orderBy(schoolCalendar.date);
 }
 
-/** Each given date replaces what the calendar had for it. */
-export async function putCalendar(db: Tx, actor: Actor, schoolId: string, days: CalendarDay[]): Promise<void> {
-  for (const d of days) {
-    const [before] = await db.select().from(schoolCalendar).where(and(eq(schoolCalendar.schoolId, schoolId), eq(schoolCalendar.date, d.date)));
-    await db.insert(schoolCalendar).values({ schoolId, ...d })
-      .onConflictDoUpdate({ target: [schoolCalendar.schoolId, schoolCalendar.date], set: { kind: d.kind, note: d.note } });
-    await writeAudit(db, actor, { action: 'calendar.set', entity: 'calendar', entityId: `${schoolId}:${d.date}`, schoolId, before: before ?? null, after: { schoolId, ...d } });
-  }
+/**
+ * Each given date replaces what the calendar had for it. Through the orders' calendar
+ * (src/server/orders/calendar.ts): a fixed day is refused, a day closed releases its pre-orders.
+ */
+export async function putCalendar(db: Tx, actor: Actor, schoolId: string, days: CalendarDay[], now = new Date()): Promise<void> {
+  await applyCalendar(db, actor, schoolId, days, now);
 }
 
-export async function deleteCalendarDay(db: Tx, actor: Actor, schoolId: string, date: string): Promise<boolean> {
-  const gone = await db.delete(schoolCalendar).where(and(eq(schoolCalendar.schoolId, schoolId), eq(schoolCalendar.date, date))).returning();
-  if (gone[0]) await writeAudit(db, actor, { action: 'calendar.delete', entity: 'calendar', entityId: `${schoolId}:${date}`, schoolId, before: gone[0], after: null });
-  return gone.length > 0;
+export async function deleteCalendarDay(db: Tx, actor: Actor, schoolId: string, date: string, now = new Date()): Promise<boolean> {
+  return (await applyCalendar(db, actor, schoolId, [{ date, kind: null, note: '' }], now)).changed > 0;
 }
 
 /** Schools a person sees (null: every school). */

@@ -51,7 +51,7 @@ export const schoolRoutes: AnyRoute[] = [
     method: 'PUT', url: '/schools/:schoolId/calendar', summary: 'Задать дни календаря (каждая дата заменяет прежнюю отметку)', tags: ['школы'],
     roles: ADMINS, scope: 'school', params: schoolParamsSchema, body: calendarPutSchema, response: okSchema,
     async handler(c) {
-      await putCalendar(c.db, c.actor, c.school.schoolId, c.body.days);
+      await putCalendar(c.db, c.actor, c.school.schoolId, c.body.days, c.now);
       return { ok: true as const };
     },
   }),
@@ -59,7 +59,7 @@ export const schoolRoutes: AnyRoute[] = [
     method: 'DELETE', url: '/schools/:schoolId/calendar/:date', summary: 'Убрать отметку даты (день снова обычный)', tags: ['школы'],
     roles: ADMINS, scope: 'school', params: schoolParamsSchema.extend({ date: isoDateSchema }), response: okSchema,
     async handler(c) {
-      if (!(await deleteCalendarDay(c.db, c.actor, c.school.schoolId, c.params.date))) throw new HttpError(404, 'NOT_FOUND', 'Такой отметки нет');
+      if (!(await deleteCalendarDay(c.db, c.actor, c.school.schoolId, c.params.date, c.now))) throw new HttpError(404, 'NOT_FOUND', 'Такой отметки нет');
       return { ok: true as const };
     },
   }),

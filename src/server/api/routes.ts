@@ -11,6 +11,7 @@ import { flagRoutes, tillRoutes } from './routes-tills.js';
 import { accountRoutes, auditRoutes, moneyRoutes } from './routes-money.js';
 import { reportRoutes } from './routes-reports.js';
 import { orderRoutes } from './routes-orders.js';
+import { orderSetupRoutes } from './routes-order-setup.js';
 
 /**
  * Every admin API route. A new route module adds its list here (see
@@ -33,4 +34,5 @@ export const ADMIN_ROUTES: AnyRoute[] = [
   ...auditRoutes,
   ...reportRoutes,
   ...orderRoutes,
+  ...orderSetupRoutes,
 ];

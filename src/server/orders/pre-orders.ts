@@ -31,6 +31,25 @@ export async function reservedOfSchool(db: Tx, schoolId: string): Promise<Map<st
   return new Map(rows.map((r) => [r.a, Number(r.s)]));
 }
 
+/**
+ * Releases the open pre-orders that can no longer be served (a day closed by a holiday or a
+ * quarantine, a sitting removed, a class taken off a sitting): they are deleted as a parent's
+ * cancel deletes one, so the reservation is back in «доступно» and the tills learn it on their next
+ * pull. Fixed pre-orders stay: their charge is made (a reversal undoes it). Returns how many went.
+ */
+export async function releasePreOrders(tx: Tx, schoolId: string, where: {
+  days?: readonly string[]; sittingIds?: readonly string[]; classNames?: readonly string[] | null;
+}): Promise<number> {
+  if (where.days?.length === 0 || where.sittingIds?.length === 0 || where.classNames?.length === 0) return 0;
+  const gone = await query<{ a: string }>(tx, sql`DELETE FROM pre_orders p WHERE p.school_id = ${schoolId} AND p.state = 'open'
+    ${where.days ? sql`AND p.day = ANY(${textArray(where.days)}::date[])` : sql``}
+    ${where.sittingIds ? sql`AND p.sitting_id = ANY(${textArray(where.sittingIds)}::text[])` : sql``}
+    ${where.classNames ? sql`AND p.student_id IN (SELECT s.id FROM students s WHERE s.school_id = ${schoolId} AND s.class_name = ANY(${textArray(where.classNames)}::text[]))` : sql``}
+    RETURNING p.account_number AS a`);
+  await recordChanges(tx, schoolId, 'account', gone.map((r) => r.a));
+  return gone.length;
+}
+
 export type { OrderDay, OrderPlan, SittingChoice } from '../../core/orders.js';
 
 interface PupilOfAccount { schoolId: string; studentId: string; className: string; balance: number; timeZone: string }
