@@ -101,7 +101,7 @@ export const reimbursementReportSchema = z.object({
 export type ReimbursementReport = z.infer<typeof reimbursementReportSchema>;
 
 export const reconSectionSchema = z.object({
-  id: z.enum(['tillServer', 'balances', 'bank', 'closing']),
+  id: z.enum(['tillServer', 'balances', 'bank', 'registry', 'closing']),
   title: z.string(),
   ok: z.boolean(),
   /** «расхождений нет», or what differs. */

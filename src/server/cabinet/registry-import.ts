@@ -1,9 +1,10 @@
 import { formatAmount } from '../../core/money.js';
 import { schools } from '../db/schema.js';
-import type { Db } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
 import { creditRegistryPayment, type AcquiringPayment } from './registry-credit.js';
 import { parseRegistry, type ParsedRegistry, type RegistryEncoding, type Rejection } from './registry.js';
 import { DEFAULT_TIME_ZONE } from '../../core/datetime.js';
+import { storeRegistry } from './registry-store.js';
 
 export interface ImportReport {
   encoding: RegistryEncoding;
@@ -28,7 +29,7 @@ export function cardPaymentVerdict(l: { accountNumber: string; amount: number },
 export const registrySource = (bank?: string) => bank ? `registry:${bank}` : 'registry';
 
 /** Registries are one district's: dates are read in its schools' zone (the first school's). */
-export async function parseDistrictRegistry(db: Db, bytes: Uint8Array): Promise<{ parsed: ParsedRegistry; timeZone: string }> {
+export async function parseDistrictRegistry(db: Tx, bytes: Uint8Array): Promise<{ parsed: ParsedRegistry; timeZone: string }> {
   const [school] = await db.select({ timeZone: schools.timeZone }).from(schools).limit(1);
   const timeZone = school?.timeZone ?? DEFAULT_TIME_ZONE;
   return { parsed: parseRegistry(bytes, timeZone), timeZone };
@@ -42,7 +43,9 @@ export async function parseDistrictRegistry(db: Db, bytes: Uint8Array): Promise<
 export async function importRegistry(db: Db, bytes: Uint8Array, opts: { source?: string; now?: () => Date } = {}): Promise<ImportReport> {
   const now = opts.now ?? (() => new Date());
   const source = registrySource(opts.source);
-  const { parsed } = await parseDistrictRegistry(db, bytes);
+  const { parsed, timeZone } = await parseDistrictRegistry(db, bytes);
+  // Kept for the reconciliation report, which checks each registry of its period again.
+  await storeRegistry(db, bytes, source, parsed, timeZone);
   const report: ImportReport = { encoding: parsed.encoding, credited: [], viaCard: [], rejected: [...parsed.rejected], totalCredited: 0 };
   for (const l of parsed.lines) {
     const out = await creditRegistryPayment(db, {

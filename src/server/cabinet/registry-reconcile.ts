@@ -3,10 +3,10 @@ import { formatAmount } from '../../core/money.js';
 import { formatDateTime, schoolDay } from '../../core/datetime.js';
 import { addDays, ruDay, startOfDay } from '../../core/period.js';
 import { cabinetPayments } from '../db/cabinet-schema.js';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { findAcquiring } from './registry-credit.js';
 import { parseDistrictRegistry, registrySource } from './registry-import.js';
-import type { RegistryEncoding, Rejection } from './registry.js';
+import type { ParsedRegistry, RegistryEncoding, Rejection } from './registry.js';
 
 /**
  * The bank's daily registry against what was credited, changing nothing.
@@ -40,9 +40,13 @@ export interface ReconcileReport {
 
 export const discrepancies = (r: ReconcileReport): number => r.missing.length + r.extra.length + r.different.length + r.unreadable.length;
 
-export async function reconcileRegistry(db: Db, bytes: Uint8Array, opts: { bank?: string } = {}): Promise<ReconcileReport> {
-  const source = registrySource(opts.bank);
+export async function reconcileRegistry(db: Tx, bytes: Uint8Array, opts: { bank?: string } = {}): Promise<ReconcileReport> {
   const { parsed, timeZone } = await parseDistrictRegistry(db, bytes);
+  return reconcileParsed(db, parsed, timeZone, registrySource(opts.bank));
+}
+
+/** The same for a registry already read (the reconciliation report's stored registries, registry-store.ts). */
+export async function reconcileParsed(db: Tx, parsed: ParsedRegistry, timeZone: string, source: string): Promise<ReconcileReport> {
   const lines = parsed.lines;
   const days = lines.map((l) => schoolDay(l.paidAt, timeZone)).sort();
   const report: ReconcileReport = {

@@ -5,6 +5,7 @@ import { formatMoney } from '../../core/money.js';
 import { addDays } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
 import { dayRange, num, schoolOf } from './range.js';
+import { registrySection } from './registry-section.js';
 
 const NONE = 'расхождений нет';
 type Section = ReconciliationReport['sections'][number];
@@ -15,7 +16,8 @@ type Section = ReconciliationReport['sections'][number];
  *   server's count when it arrived (shift_reports), and shifts whose Z never arrived;
  * - balances ↔ entries: every account's running balance against the sum of its applied entries;
  * - server ↔ bank: every paid card payment has its one top-up entry (same id, account and amount) and
- *   every card top-up its paid payment (a bank's registry file is reconciled by `canteen server registry`);
+ *   every card top-up its paid payment; and every bank registry imported for a day of the period, line
+ *   by line against the payments (registry-section.ts, the rules of registry-reconcile.ts);
  * - the daily closing balance of all the school's accounts = the day before's + the day's movement,
  *   and the last day's closing equals the accounts' balances when the period reaches today.
  */
@@ -88,6 +90,8 @@ export async function reconciliationReport(db: Tx, schoolId: string, from: strin
       credited: b.entry_amount == null ? null : num(b.entry_amount), problem: b.problem,
     })),
   });
+
+  sections.push(await registrySection(db, schoolId, r.from, r.to));
 
   // Daily closing balance of all the school's pupil accounts: opening (all before the period), each day's movement.
   const days = await query<{ day: string; movement: unknown }>(db, sql`

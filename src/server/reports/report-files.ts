@@ -112,7 +112,7 @@ export function reconciliationFile(r: ReconciliationReport): ReportFile {
       const keys = [...new Set(s.rows.flatMap((x) => Object.keys(x)))];
       return {
         name: s.title.slice(0, 31).replace(/[\\/?*[\]:]/g, ' '), title: `${s.title}: ${s.summary}`,
-        columns: keys.map((k) => ({ key: k, header: k, money: /total|amount|balance|entries|difference|opening|movement|closing|paid|credited/i.test(k) })),
+        columns: keys.map((k) => ({ key: k, header: k, money: /total|amount|balance|entries|difference|opening|movement|closing|paid|credited|inRegistry/i.test(k) })),
         rows: s.rows,
       };
     }),
