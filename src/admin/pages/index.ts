@@ -15,6 +15,8 @@ import { ReportDistrictPage } from './ReportDistrict.js';
 import { ReportReimbursementPage } from './ReportReimbursement.js';
 import { ReportReconciliationPage } from './ReportReconciliation.js';
 import { ClassDayPage } from './ClassDay.js';
+import { OrderSetupPage } from './OrderSetup.js';
+import { OrderCalendarPage } from './OrderCalendar.js';
 
 const ADMINS = ['districtAdmin', 'schoolAdmin'] as const;
 
@@ -23,6 +25,8 @@ export const PAGES: PageDef[] = [
   { id: 'schools', title: 'Школы', component: SchoolsPage, roles: ADMINS },
   { id: 'accounts', title: 'Лицевые счета', component: AccountsPage, roles: [...ADMINS, 'accountant', 'manager', 'classTeacher'] },
   { id: 'class-day', title: 'Заявка класса', component: ClassDayPage, roles: [...ADMINS, 'manager', 'classTeacher'] },
+  { id: 'order-setup', title: 'Питание: режим', component: OrderSetupPage, roles: [...ADMINS, 'manager', 'classTeacher', 'accountant'] },
+  { id: 'order-calendar', title: 'Календарь', component: OrderCalendarPage, roles: [...ADMINS, 'manager', 'classTeacher', 'accountant'] },
   { id: 'pupils', title: 'Ученики', component: PupilsPage, roles: [...ADMINS, 'classTeacher', 'accountant'] },
   { id: 'cards', title: 'Карты', component: CardsPage, roles: [...ADMINS, 'manager'] },
   { id: 'menu', title: 'Меню', component: MenuPage, roles: [...ADMINS, 'manager', 'nurse'] },
