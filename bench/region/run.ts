@@ -118,6 +118,8 @@ export async function runRegion(o: RegionOptions): Promise<BenchResult> {
     await stopParents();
     t = performance.now();
     const drained = (await Promise.all(tills.map((x) => x.drain(300_000)))).every(Boolean);
+    // Seconds from the end of lunch until every till's outbox was empty (the backlog, with tills honouring Retry-After).
+    const drainS = round((performance.now() - t) / 1000, 1);
     log(`drained (${drained ? 'all acknowledged' : 'NOT all acknowledged'}) in ${Math.round(performance.now() - t)} ms`);
     await Promise.all(tills.map((x) => x.stop()));
 
@@ -154,7 +156,7 @@ export async function runRegion(o: RegionOptions): Promise<BenchResult> {
       login_p99_ms: round(percentile(rec.login, 99), 1),
       pushes_per_s: round(rec.counts.pushes / wall, 1), pulls_per_s: round(rec.counts.pulls / wall, 1), pokes_per_s: round(rec.counts.pokes / wall, 1),
       cabinet_visits: rec.cabinet.length,
-      errors: rec.counts.errors, shed_503: rec.counts.shed, poke_reconnects: rec.counts.pokeReconnects, lost, unacked, doubled, seq_mismatch: gaps, drained, entries_made: made, entries_on_server: entries,
+      errors: rec.counts.errors, shed_503: rec.counts.shed, poke_reconnects: rec.counts.pokeReconnects, lost, unacked, doubled, seq_mismatch: gaps, drained, drain_s: drainS, entries_made: made, entries_on_server: entries,
       reconcile_problems: rcProblems,
       server_cpu_pct: round(serverCpu * 100, 0), postgres_cpu_pct: round(pgCpu * 100, 0),
       generator_cpu_pct: round(((genCpu.user + genCpu.system) / 1e6 / wall) * 100, 0), server_rss_mb: round(rssMax, 0),

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 import WebSocket from 'ws';
-import { SYNC_PATHS, TILL_STATUS_HEADER, type SyncEntry } from '../../src/api/sync.js';
+import { RETRY_AFTER_MS_HEADER, SYNC_PATHS, TILL_STATUS_HEADER, type SyncEntry } from '../../src/api/sync.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../src/terminal/sync/backoff.js';
 import { SALES_POKE_GAP_MS } from '../../src/terminal/sync/client.js';
 import { dishPrice } from './seed.js';
@@ -71,6 +71,8 @@ export class SimTill {
   private lastPullAt = 0;
   private failures = 0;
   private retryAfterMs = 0;
+  /** As the client: knock with an empty push after a failure that may have cut an ack, not after a busy answer. */
+  private probeNeeded = false;
   private timer: NodeJS.Timeout | undefined;
   private timerKind: 'debounce' | 'interval' | 'backoff' | undefined;
   private ws: WebSocket | undefined;
@@ -142,20 +144,23 @@ export class SimTill {
         await this.run();
         this.failures = 0;
         this.retryAfterMs = 0;
+        this.probeNeeded = false;
       } catch {
         this.failures++;
+        if (this.retryAfterMs === 0) this.probeNeeded = true;
       } finally {
         this.running = false;
       }
     } while (this.again && this.failures === 0 && !this.stopped);
     if (this.stopped) return;
-    if (this.failures > 0) this.setTimer('backoff', Math.max(this.retryAfterMs, backoffDelay(this.failures, Math.random, DEFAULT_BACKOFF)));
+    // Busy: back when the server said (it follows its queue); otherwise the backoff, then a pull.
+    if (this.failures > 0) this.setTimer('backoff', this.retryAfterMs > 0 ? this.retryAfterMs : backoffDelay(this.failures, Math.random, DEFAULT_BACKOFF));
     else this.setTimer('interval', Math.max(0, Math.min(this.intervalMs, this.nextPullAt - performance.now())));
   }
 
   private async run(): Promise<void> {
     this.runs++;
-    if (this.failures > 0) await this.pushBatch([]);
+    if (this.failures > 0 && this.probeNeeded) { await this.pushBatch([]); this.probeNeeded = false; }
     while (this.outbox.length) {
       const batch = this.outbox.slice(0, 2000);
       const ack = await this.pushBatch(batch.map((b) => b.entry));
@@ -177,6 +182,7 @@ export class SimTill {
     const rec = this.o.recorder;
     let res: Response;
     let text: string;
+    this.retryAfterMs = 0;
     try {
       res = await fetch(this.o.serverUrl + path, {
         method, headers: this.headers({ ...extra, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }),
@@ -188,8 +194,9 @@ export class SimTill {
       throw err;
     }
     if (res.status === 503 || res.status === 429) {
+      const ms = Number(res.headers.get(RETRY_AFTER_MS_HEADER) ?? NaN);
       const ra = Number(res.headers.get('retry-after'));
-      this.retryAfterMs = Number.isFinite(ra) && ra > 0 ? ra * 1000 : 0;
+      this.retryAfterMs = Number.isFinite(ms) && ms > 0 ? ms : Number.isFinite(ra) && ra > 0 ? ra * 1000 : 0;
       rec.counts.shed++;
       throw new Error(`HTTP ${res.status}`);
     }
@@ -255,7 +262,7 @@ export class SimTill {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerKind = undefined;
-      if (kind !== 'debounce') this.nextPullAt = Math.min(this.nextPullAt, performance.now());
+      if (kind === 'interval' || (kind === 'backoff' && this.probeNeeded)) this.nextPullAt = Math.min(this.nextPullAt, performance.now());
       this.trigger();
     }, ms);
   }

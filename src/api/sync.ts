@@ -406,6 +406,13 @@ export const DIAGNOSTICS_HEADER = 'x-canteen-diagnostics';
 /** electron-updater's generic feed for tills (latest.yml … and the files; Bearer token as sync). */
 export const UPDATES_PATH = '/api/v1/updates';
 
+/**
+ * With a 503 (server busy) the server says when to come back in ms, following its queue (the
+ * standard Retry-After carries the same rounded up to whole seconds, for other clients); the till
+ * waits that long instead of its own exponential backoff.
+ */
+export const RETRY_AFTER_MS_HEADER = 'x-canteen-retry-after-ms';
+
 // ---------------------------------------------------------------------------
 // Till status: sent with every pull in the header `x-canteen-till-status`
 // (JSON, ASCII), optional. The server keeps the last one for the console's

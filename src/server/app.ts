@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
 import {
-  enrollRequestSchema, pullQuerySchema, pushRequestSchema, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, tillStatusSchema, wireVersionOf,
+  enrollRequestSchema, pullQuerySchema, pushRequestSchema, RETRY_AFTER_MS_HEADER, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, tillStatusSchema, wireVersionOf,
 } from '../api/sync.js';
 import type { DbHandle } from './db/open.js';
 import { HttpError, describeIssues } from './errors.js';
@@ -15,6 +15,8 @@ import { clientDataSqlState, loggerOptions, registerJsonParser } from './http-ha
 import { applyPush, type TerminalIdentity } from './ledger/push.js';
 import { buildPull } from './ledger/pull.js';
 import { PokeHub, SALES_POKE } from './poke.js';
+import { Backpressure } from './backpressure.js';
+import { TerminalCache } from './terminal-cache.js';
 import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 import { registerAdminApi } from './api/plugin.js';
 import { ADMIN_ROUTES } from './api/routes.js';
@@ -102,25 +104,46 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
 
   // The token comes in the Authorization header only: a URL with a token ends up in logs and proxies.
   const terminalOf = (req: FastifyRequest) => authenticateTerminal(handle.db, bearerToken(req.headers.authorization));
-  // Before the body is read: an unauthenticated client cannot make the server parse megabytes.
-  // A till too old for this server's sync wire format is told so (it can still fetch its update: /api/v1/updates).
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+  // Push and pull resolve the token from a per-process cache (their first statement re-checks it in
+  // the database: terminal-cache.ts); a poke of a school (a revoke, in any process) drops its tills.
+  const tokens = new TerminalCache();
+  pokes.onPoke((schoolId, kind) => { if (kind === 'all') tokens.dropSchool(schoolId); });
+  const checkWire = (req: FastifyRequest, reply: FastifyReply) => {
     void reply.header(SYNC_WIRE_HEADER, String(SYNC_WIRE));
     const wire = wireVersionOf(req.headers[SYNC_WIRE_HEADER]);
     if (wire < SYNC_WIRE_MIN) throw new HttpError(426, 'BAD_INPUT', `Касса устарела: формат синхронизации ${wire}, сервер принимает не ниже ${SYNC_WIRE_MIN}. Обновите приложение кассы`);
+  };
+  // Before the body is read: an unauthenticated client cannot make the server parse megabytes.
+  // A till too old for this server's sync wire format is told so (it can still fetch its update: /api/v1/updates).
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    checkWire(req, reply);
     req.terminal = await terminalOf(req);
   };
-  // Before authenticating (a token lookup is a query too): what the pool cannot take soon is sent back for later.
-  const maxWaiting = config.maxDbWaiting ?? 4 * (handle.pool?.().size ?? 0);
+  const authenticateCached = async (req: FastifyRequest, reply: FastifyReply) => {
+    checkWire(req, reply);
+    const token = bearerToken(req.headers.authorization);
+    const hash = sha256Hex(token ?? '');
+    req.tokenHash = hash;
+    const hit = token ? tokens.get(hash) : undefined;
+    if (hit) { req.terminal = hit; return; }
+    req.terminal = await authenticateTerminal(handle.db, token);
+    tokens.set(hash, req.terminal);
+  };
+  // Before authenticating (a token lookup is a query too): what the pool cannot take soon is sent back
+  // for later, with a time to come back that follows the queue (backpressure.ts).
+  const pressure = new Backpressure({ maxWaiting: config.maxDbWaiting ?? 4 * (handle.pool?.().size ?? 0) });
   const shedWhenBusy = (share: number) => async (_req: FastifyRequest, reply: FastifyReply) => {
     const pool = handle.pool?.();
-    if (!pool || maxWaiting <= 0 || pool.waiting <= maxWaiting * share) return;
-    // 1–5 s, so the tills that were sent back do not all return in the same second.
-    return reply.status(503).header('retry-after', String(1 + Math.floor(Math.random() * 5)))
+    if (!pool) return;
+    const ms = pressure.check(pool.waiting, share);
+    if (ms === undefined) return;
+    return reply.status(503).header('retry-after', String(Math.max(1, Math.ceil(ms / 1000)))).header(RETRY_AFTER_MS_HEADER, String(ms))
       .send({ error: { code: 'BUSY', message: 'Сервер перегружен, касса повторит позже' } });
   };
   const shedPush = shedWhenBusy(1);
   const shedPull = shedWhenBusy(0.5);
+  // Throughput for the backpressure: every push and pull that got through.
+  const served = async (_req: FastifyRequest, reply: FastifyReply) => { if (reply.statusCode !== 503) pressure.completed(); };
   const ctx: ServerContext = { handle, pokes, terminalOf };
   app.decorate('canteen', ctx);
 
@@ -155,20 +178,30 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     return redeemEnrollmentCode(handle.db, parsed.data.code);
   });
 
-  app.post(SYNC_PATHS.push, { onRequest: [shedPush, authenticate], bodyLimit: PUSH_BODY_LIMIT }, async (req) => {
+  app.post(SYNC_PATHS.push, { onRequest: [shedPush, authenticateCached], onResponse: served, bodyLimit: PUSH_BODY_LIMIT }, async (req) => {
     const terminal = req.terminal!;
     const parsed = pushRequestSchema.safeParse(req.body);
     if (!parsed.success) {
       throw new HttpError(400, 'BAD_INPUT', `Пакет проводок не принят: ${describeIssues(parsed.error.issues)[0]}`, describeIssues(parsed.error.issues));
     }
-    return applyPush(handle.db, terminal, parsed.data, { onSalesCommitted: (schoolId) => pokes.salesCommitted(schoolId) });
+    try {
+      return await applyPush(handle.db, terminal, parsed.data, { tokenHash: req.tokenHash!, onSalesCommitted: (schoolId) => pokes.salesCommitted(schoolId) });
+    } catch (err) {
+      // Revoked or re-enrolled meanwhile: the cache must not keep answering for this till.
+      if (err instanceof HttpError && err.status === 401) tokens.dropSchool(terminal.schoolId);
+      throw err;
+    }
   });
 
-  app.get(SYNC_PATHS.pull, { onRequest: [shedPull, authenticate] }, async (req, reply) => {
+  app.get(SYNC_PATHS.pull, { onRequest: [shedPull, authenticateCached], onResponse: served }, async (req, reply) => {
     const terminal = req.terminal!;
     const parsed = pullQuerySchema.safeParse({ cursor: (req.query as Record<string, unknown>).cursor });
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', 'Неверный курсор', describeIssues(parsed.error.issues));
-    const wanted = await touchTerminal(handle, terminal.id, req.headers[TILL_STATUS_HEADER]);
+    const { valid, wanted } = await touchTerminal(handle, terminal.id, req.tokenHash!, req.headers[TILL_STATUS_HEADER]);
+    if (!valid) {
+      tokens.dropSchool(terminal.schoolId);
+      throw new HttpError(401, 'UNAUTHORIZED', 'Токен кассы отозван администратором или заменён: зарегистрируйте кассу заново');
+    }
     if (wanted) void reply.header(DIAGNOSTICS_HEADER, wanted);
     return buildPull(handle.db, terminal, parsed.data.cursor);
   });
@@ -247,7 +280,9 @@ function dataProblem(sqlState: string): string {
  * optional): kept with the server's time and the clock skew it shows. A
  * malformed status is ignored — it must never cost the till its pull.
  */
-async function touchTerminal(handle: DbHandle, terminalId: string, statusHeader: string | string[] | undefined): Promise<string | null> {
+async function touchTerminal(
+  handle: DbHandle, terminalId: string, tokenHash: string, statusHeader: string | string[] | undefined,
+): Promise<{ valid: boolean; wanted: string | null }> {
   let status: Record<string, unknown> | null = null;
   if (typeof statusHeader === 'string' && statusHeader.length < 2000) {
     try {
@@ -262,11 +297,13 @@ async function touchTerminal(handle: DbHandle, terminalId: string, statusHeader:
   // Its own commit without waiting for the WAL flush (synchronous_commit off for this statement's
   // transaction only): a "last seen" lost in a crash costs nothing, and one flush per pull was
   // a region's largest share of fsyncs. Money never goes this way.
-  // The same statement says whether the console wants a diagnostic bundle (no extra query on the pull).
+  // The same statement says whether the console wants a diagnostic bundle (no extra query on the pull),
+  // and whether the token (resolved from the process's cache) is still this terminal's: no row, no pull.
   const res = await handle.db.execute(sql`WITH c AS (SELECT set_config('synchronous_commit', 'off', true))
     UPDATE terminals SET last_seen_at = now()${status ? sql`, status = ${JSON.stringify(status)}::jsonb` : sql``}
-    FROM c WHERE id = ${terminalId} RETURNING terminals.diagnostics_request`);
-  return (res as unknown as { rows: { diagnostics_request: string | null }[] }).rows[0]?.diagnostics_request ?? null;
+    FROM c WHERE id = ${terminalId} AND token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING terminals.diagnostics_request`);
+  const row = (res as unknown as { rows: { diagnostics_request: string | null }[] }).rows[0];
+  return { valid: !!row, wanted: row?.diagnostics_request ?? null };
 }
 
 /** WebSocket close reasons are limited to 123 bytes. */
@@ -281,5 +318,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated till, set by the onRequest hook of the sync routes. */
     terminal?: TerminalIdentity;
+    /** sha256 of its Bearer token (push and pull: checked again in their first statement). */
+    tokenHash?: string;
   }
 }

@@ -26,6 +26,7 @@ export const SALES_POKE_DELAY_MS = 250;
  */
 export class PokeHub {
   private subs = new Map<string, Set<(kind: PokeKind) => void>>();
+  private watchers = new Set<(schoolId: string, kind: PokeKind) => void>();
   private unlisten?: () => Promise<void>;
   private handle?: DbHandle;
   private pendingSales = new Set<string>();
@@ -54,7 +55,16 @@ export class PokeHub {
     };
   }
 
+  /** Every poke of every school (the token cache drops a school's tills on an `all` poke). */
+  onPoke(fn: (schoolId: string, kind: PokeKind) => void): () => void {
+    this.watchers.add(fn);
+    return () => { this.watchers.delete(fn); };
+  }
+
   poke(schoolId: string, kind: PokeKind = 'all'): void {
+    for (const fn of this.watchers) {
+      try { fn(schoolId, kind); } catch { /* a watcher must not stop the pokes */ }
+    }
     for (const fn of this.subs.get(schoolId) ?? []) {
       try { fn(kind); } catch { /* a dead socket must not stop the others */ }
     }

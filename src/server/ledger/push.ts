@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import {
   cabinetPasswordPayloadSchema, cardBlockPayloadSchema, refundPayloadSchema, salePayloadSchema, zReportPayloadSchema,
   type PushRequest, type PushResponse, type SyncEntry,
@@ -7,7 +7,7 @@ import { formatAmount } from '../../core/money.js';
 import { DEFAULT_MAX_ENTRY_AMOUNT, type RuleEntry } from '../../core/ledger-rules.js';
 import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
 import { ruDay } from '../../core/period.js';
-import { accounts, cards, entryIds, reviewFlags, terminals } from '../db/schema.js';
+import { accounts, cards, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
 import { parsePgTextArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
@@ -68,17 +68,14 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
 
   const out = { changed: false };
   const ack = await db.transaction(async (tx) => {
-    const [term] = await query<{
-      last_seq: number; revoked: boolean; overdraft_limit: number | null; time_zone: string | null; max_entry_amount: number | null;
-    }>(tx, sql`
-      SELECT t.last_seq, t.revoked_at IS NOT NULL AS revoked, s.overdraft_limit, s.time_zone, s.max_entry_amount
-      FROM terminals t LEFT JOIN schools s ON s.id = ${terminal.schoolId}
-      WHERE t.id = ${terminal.id} FOR UPDATE OF t`);
-    if (!term || term.revoked) throw new HttpError(401, 'UNAUTHORIZED', 'Касса отключена от сервера');
-    const lastSeq = Number(term.last_seq);
+    // One statement: the terminal locked (401 when revoked or its token replaced), the run's UUIDs
+    // claimed, the repeats looked up, the accounts locked, the cards read. A 403 rolls the claim back.
+    const claim = await claimAndRead(tx, terminal, batch, opts.tokenHash);
+    const term = claim.terminal;
+    const lastSeq = term.lastSeq;
     const school: SchoolRules = {
-      overdraftLimit: Number(term.overdraft_limit ?? 0), timeZone: term.time_zone ?? DEFAULT_TIME_ZONE,
-      maxEntryAmount: Number(term.max_entry_amount ?? DEFAULT_MAX_ENTRY_AMOUNT),
+      overdraftLimit: Number(term.overdraftLimit ?? 0), timeZone: term.timeZone ?? DEFAULT_TIME_ZONE,
+      maxEntryAmount: Number(term.maxEntryAmount ?? DEFAULT_MAX_ENTRY_AMOUNT),
     };
 
     const gap = batch.length > 0 && batch[0]!.seq > lastSeq + 1;
@@ -92,15 +89,12 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
       }
     }
 
-    // One statement: the other-school check, the account locks, the cards, and the run's UUIDs claimed.
-    // A 403 below rolls the claim back with the transaction.
-    const claim = await claimAndRead(tx, terminal, batch, run);
     if (batch.length === 0) return { ackSeq: lastSeq };
     if (gap) return { ackSeq: lastSeq, resumeFrom: lastSeq + 1 };
 
     const newLastSeq = lastSeq + run.length;
     const flags: FlagRow[] = [];
-    if (repeats.length) await flagReusedSeqs(tx, terminal, repeats, flags);
+    if (repeats.length) flagReusedSeqs(terminal, repeats, claim.known, flags);
     const wrote = run.length ? await applyRun(tx, terminal, run, claim, school, newLastSeq, flags, { notifyInTx: !opts.onSalesCommitted, out }) : false;
 
     if (flags.length) {
@@ -124,6 +118,11 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
 
 export interface PushOptions {
   /**
+   * sha256 of the Bearer token the request came with: the push's first statement checks it is still
+   * the terminal's (the route resolved it from a per-process cache, which may be a moment stale).
+   */
+  tokenHash?: string;
+  /**
    * Called after the commit when the push changed balances, instead of a NOTIFY inside the
    * transaction: the server coalesces these per school (poke.ts), so commits do not queue on
    * NOTIFY's cluster-wide lock one by one. Without it the push NOTIFYs in its own transaction.
@@ -132,20 +131,15 @@ export interface PushOptions {
 }
 
 /** A seq the server already has under another uuid (a terminal restored from an old copy): keep the evidence. */
-async function flagReusedSeqs(tx: Tx, terminal: TerminalIdentity, repeats: SyncEntry[], flags: FlagRow[]): Promise<void> {
-  for (let i = 0; i < repeats.length; i += CHUNK) {
-    const part = repeats.slice(i, i + CHUNK);
-    const known = new Set((await tx.select({ uuid: entryIds.uuid }).from(entryIds)
-      .where(inArray(entryIds.uuid, part.map((e) => e.uuid)))).map((r) => r.uuid));
-    for (const e of part) {
-      if (known.has(e.uuid)) continue;
-      flags.push({
-        schoolId: terminal.schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber,
-        reason: 'seqReused',
-        message: `Касса повторно использовала номер проводки ${e.seq}: проводка не применена, нужна ручная проверка`,
-        details: { entry: e },
-      });
-    }
+function flagReusedSeqs(terminal: TerminalIdentity, repeats: SyncEntry[], known: Set<string>, flags: FlagRow[]): void {
+  for (const e of repeats) {
+    if (known.has(e.uuid)) continue;
+    flags.push({
+      schoolId: terminal.schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber,
+      reason: 'seqReused',
+      message: `Касса повторно использовала номер проводки ${e.seq}: проводка не применена, нужна ручная проверка`,
+      details: { entry: e },
+    });
   }
 }
 

@@ -130,8 +130,18 @@ export class SyncClient {
    */
   private pullDueAt = 0;
   private lastPullAt = 0;
-  /** The server's Retry-After on the last failure (ms): the backoff waits at least this long. */
+  /**
+   * When the server said to come back on the last failure (ms; 0: it did not say). A busy server
+   * paces its tills by its queue (x-canteen-retry-after-ms), so the till waits exactly that, not
+   * its own backoff: doubling on every busy answer left tills away long after the queue drained.
+   */
   private retryAfterMs = 0;
+  /**
+   * The next run knocks with an empty push first (a failure that may have cut an ack). Not after a
+   * busy answer: the server refused before doing anything, so there is no lost ack to settle, and
+   * the knock would be one more request to a server that asked for fewer.
+   */
+  private probeNeeded = false;
   /** Consecutive failed runs (0 = healthy). */
   failures = 0;
   /** Requests sent, for tests and benchmarks (a week offline must not be thousands). */
@@ -239,7 +249,7 @@ export class SyncClient {
   }
 
   private async run(forcePull: boolean): Promise<RunOutcome> {
-    if (this.failures > 0) await this.probe();
+    if (this.failures > 0 && this.probeNeeded) await this.probe();
     const { pushed, ackSeq } = await this.pushAll(!forcePull);
     if (!forcePull && !this.pullIsDue()) {
       this.checkLedgerBehind(ackSeq);
@@ -284,6 +294,7 @@ export class SyncClient {
     this.stats.pushRequests++;
     const res = await this.transport.push({ terminalId: this.opts.terminalId, entries: [] });
     this.online = true;
+    this.probeNeeded = false;
     // Rows above the server's ack that we hold as acknowledged are not all there (a restored server): resend them.
     this.recordAck(res.ackSeq, res.ackSeq + 1);
   }
@@ -366,6 +377,7 @@ export class SyncClient {
     const at = this.nowIso();
     this.pendingCache = undefined;
     this.failures = 0;
+    this.probeNeeded = false;
     this.online = true;
     this.lastSyncAt = at;
     this.lastError = undefined;
@@ -380,8 +392,14 @@ export class SyncClient {
   private failed(err: unknown): void {
     this.pendingCache = undefined;
     this.failures++;
-    this.pullDueAt = 0;
     this.retryAfterMs = err instanceof SyncError ? err.retryAfterMs ?? 0 : 0;
+    // Busy (503 with a time to come back): nothing was done and nothing is in doubt; the till comes
+    // back when told and does not add a pull the server did not ask for.
+    const busy = err instanceof SyncError && err.status === 503 && this.retryAfterMs > 0;
+    if (!busy) {
+      this.pullDueAt = 0;
+      this.probeNeeded = true;
+    }
     this.stats.failedRuns++;
     this.online = false;
     const kind = err instanceof SyncError ? err.kind : undefined;
@@ -444,7 +462,7 @@ export class SyncClient {
       try { await this.enqueue(false); } catch { /* recorded in failed() */ }
     } while (this.again && this.failures === 0 && !this.stopped);
     if (this.stopped || this.refusal === 'disabled') return;
-    if (this.failures > 0) this.setTimer('backoff', Math.max(this.retryAfterMs, backoffDelay(this.failures, this.random, this.backoff)));
+    if (this.failures > 0) this.setTimer('backoff', this.retryAfterMs > 0 ? this.retryAfterMs : backoffDelay(this.failures, this.random, this.backoff));
     else this.setTimer('interval', this.untilPullDue());
   }
 
@@ -474,7 +492,8 @@ export class SyncClient {
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.timerKind = undefined;
-      if (kind !== 'debounce') this.pullDueAt = Math.min(this.pullDueAt, this.clock.now().getTime());
+      // After a busy answer the till only retries its push: the server asked for fewer requests.
+      if (kind === 'interval' || (kind === 'backoff' && this.probeNeeded)) this.pullDueAt = Math.min(this.pullDueAt, this.clock.now().getTime());
       this.trigger();
     }, ms);
   }

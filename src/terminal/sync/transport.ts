@@ -1,5 +1,5 @@
 import {
-  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, wireVersionOf,
+  apiErrorBodySchema, pullResponseSchema, pushResponseSchema, RETRY_AFTER_MS_HEADER, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, wireVersionOf,
   type PullResponse, type PushRequest, type PushResponse, type TillStatus,
 } from '../../api/sync.js';
 
@@ -17,7 +17,10 @@ export type SyncErrorKind =
   | 'protocol';      // an answer we cannot read (wrong server?)
 
 export class SyncError extends Error {
-  /** What the server's Retry-After asked for (503/429 under load), ms; the backoff waits at least this. */
+  /**
+   * When the server said to come back (503/429 under load), ms: its x-canteen-retry-after-ms, which
+   * follows its queue, or else Retry-After. The till waits this instead of its own backoff.
+   */
   retryAfterMs?: number;
   constructor(readonly kind: SyncErrorKind, message: string, readonly status?: number, readonly code?: string) {
     super(message);
@@ -32,6 +35,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 3600) * 1000;
   const at = Date.parse(header);
   return Number.isFinite(at) ? Math.min(Math.max(0, at - now), 3_600_000) : undefined;
+}
+
+/** x-canteen-retry-after-ms: whole ms, at most an hour; undefined when absent or unreadable. */
+export function retryAfterMsHeader(header: string | null): number | undefined {
+  if (!header || !/^\d{1,10}$/.test(header.trim())) return undefined;
+  return Math.min(Number(header), 3_600_000);
 }
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -113,7 +122,7 @@ export class SyncTransport {
     if (res.status === 401) throw new SyncError('unauthorized', `Сервер не принимает ключ кассы: ${message}. Зарегистрируйте кассу заново`, 401, code);
     if (res.status >= 500 || res.status === 429) {
       const e = new SyncError('server', res.status === 503 || res.status === 429 ? `Сервер перегружен: ${message}` : `Ошибка сервера: ${message}`, res.status, code);
-      const wait = retryAfterMs(res.headers.get('retry-after'));
+      const wait = retryAfterMsHeader(res.headers.get(RETRY_AFTER_MS_HEADER)) ?? retryAfterMs(res.headers.get('retry-after'));
       if (wait !== undefined) e.retryAfterMs = wait;
       throw e;
     }
