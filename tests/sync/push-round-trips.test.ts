@@ -4,6 +4,7 @@ import type { PushResponse, SyncEntry } from '../../src/api/sync.js';
 import { sql } from 'drizzle-orm';
 import { query, type DbHandle } from '../../src/server/db/open.js';
 import { revokeTerminal } from '../../src/server/auth.js';
+import { SALES_POKE_DELAY_MS } from '../../src/server/poke.js';
 import { api, enrollDemoTerminal, startTestServer, type TestServer } from '../server/helpers.js';
 
 // Issue 17 point 3: a push is a few round trips (it was the token lookup, BEGIN, four statements,
@@ -53,6 +54,8 @@ function sale(amount: number): SyncEntry {
 }
 
 async function counted<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
+  // The previous push's gathered "sales" NOTIFY goes 250 ms after its commit (poke.ts): not this push's.
+  await new Promise((r) => setTimeout(r, SALES_POKE_DELAY_MS + 150));
   statements = 0;
   const result = await fn();
   return { result, statements };
