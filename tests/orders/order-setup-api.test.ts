@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { startTestServer, type TestServer } from '../server/helpers.js';
-import { addStaff, signIn, type ApiClient } from '../server/admin-helpers.js';
+import { addStaff, CLI, signIn, type ApiClient } from '../server/admin-helpers.js';
+import { putCalendar } from '../../src/server/admin/school-settings.js';
 import { query } from '../../src/server/db/open.js';
 import { setPreOrder, reservedOf } from '../../src/server/orders/pre-orders.js';
 import { runDueFixes } from '../../src/server/orders/scheduler.js';
@@ -105,6 +106,9 @@ describe('the calendar and the fixed day', () => {
     expect(q.body.error.message).toContain('возврат');
     const h = await manager.call('POST', `${base}/calendar/days`, { from: MON, to: MON, kind: 'holiday' });
     expect(h.status).toBe(409);
+    // The Schools page's calendar (its service; its admins sign in with TOTP, which the fake clock would not pass) follows the same rule.
+    await expect(s.handle.db.transaction((tx) => putCalendar(tx, CLI, FX.school, [{ date: MON, kind: 'holiday', note: 'x' }], now())))
+      .rejects.toMatchObject({ status: 409, message: expect.stringContaining('07.12.2026 (03А, 07Б)') });
     // Nothing changed: no quarantine, no holiday, Monday's charge stands.
     const month = await teacher.call('GET', `${base}/calendar?month=2026-12`);
     const mon = month.body.days.find((d: { date: string }) => d.date === MON);
