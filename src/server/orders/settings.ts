@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { orderSettings } from '../db/orders-schema.js';
 import { query, type Tx } from '../db/open.js';
 import { checkVersion, writeAudit, type Actor } from '../audit.js';
+import { HttpError } from '../errors.js';
 import { schoolDay } from '../../core/datetime.js';
 import { addDays } from '../../core/period.js';
 import { cutoffInstant, describeCutoff, isSchoolDay } from '../../core/orders.js';
@@ -33,8 +34,14 @@ export async function putOrderSettings(tx: Tx, actor: Actor, schoolId: string, i
   const before = await getOrderSettings(tx, schoolId);
   await checkVersion(tx, SETTINGS_ENTITY, schoolId, { ...view(before) }, input.version);
   const { version: _read, ...fields } = input;
+  // Two first saves at once both read "no row, version 0": the second one's upsert finds the first's row at version 1 and updates nothing.
   const [row] = await tx.insert(orderSettings).values({ schoolId, ...fields, version: before.version + 1 })
-    .onConflictDoUpdate({ target: orderSettings.schoolId, set: { ...fields, version: before.version + 1 } }).returning();
+    .onConflictDoUpdate({ target: orderSettings.schoolId, set: { ...fields, version: before.version + 1 }, where: eq(orderSettings.version, before.version) }).returning();
+  if (!row) {
+    const current = await getOrderSettings(tx, schoolId);
+    await checkVersion(tx, SETTINGS_ENTITY, schoolId, { ...view(current) }, input.version);
+    throw new HttpError(409, 'CONFLICT', 'Настройки заказа только что сохранил другой сотрудник: обновите страницу');
+  }
   const after = view(row!);
   await writeAudit(tx, actor, { action: 'orderSettings.update', entity: SETTINGS_ENTITY, entityId: schoolId, schoolId, before: view(before), after });
 
