@@ -13,6 +13,12 @@ export const RELEASE_HELP = `  canteen server release add ФАЙЛ… --channel 
   canteen server release list                                 выпуски и сколько касс на какой версии
       папка выпусков: --releases ПАПКА, CANTEEN_RELEASES_DIR или <--data>/releases`;
 
+/** Report export files (src/server/reports/export-worker.ts): CANTEEN_EXPORTS_DIR, else <--data>/exports. Children's data: kept 0700. */
+export function exportsDirOf(flags: Record<string, string | true>): string {
+  if (process.env.CANTEEN_EXPORTS_DIR) return path.resolve(process.env.CANTEEN_EXPORTS_DIR);
+  return path.resolve(typeof flags.data === 'string' ? flags.data : path.join('data', 'server'), 'exports');
+}
+
 export function releasesDirOf(flags: Record<string, string | true>): string {
   if (typeof flags.releases === 'string') return path.resolve(flags.releases);
   if (process.env.CANTEEN_RELEASES_DIR) return path.resolve(process.env.CANTEEN_RELEASES_DIR);

@@ -9,7 +9,7 @@ import { DEMO_SCHOOL } from '../core/demo-school.js';
 import type { DbHandle } from '../server/db/open.js';
 
 import { STAFF_HELP } from './server-staff.js';
-import { RELEASE_HELP, releasesDirOf } from './server-release.js';
+import { exportsDirOf, RELEASE_HELP, releasesDirOf } from './server-release.js';
 
 const HELP = `Центральный сервер. База: PostgreSQL из DATABASE_URL, иначе встроенная PGlite в --data ПАПКА (по умолчанию data/server).
 
@@ -371,7 +371,7 @@ async function start(flags: Record<string, string | true>): Promise<number> {
   try {
     const queueMax = process.env.CANTEEN_DB_QUEUE_MAX;
     app = await configuredServer(h, {
-      logger: true, housekeeping, releasesDir: releasesDirOf(flags), ...(trustProxy ? { trustProxy } : {}),
+      logger: true, housekeeping, releasesDir: releasesDirOf(flags), exportsDir: exportsDirOf(flags), ...(trustProxy ? { trustProxy } : {}),
       ...(queueMax !== undefined && queueMax !== '' ? { maxDbWaiting: Number(queueMax) } : {}),
     }, process.env);
   } catch (err) {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { eq, sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -25,6 +28,7 @@ import { resealTotpSecrets } from './staff/totp-seal.js';
 import { DEFAULT_ORDER_FIX_INTERVAL_MS, startOrderFixer } from './orders/scheduler.js';
 import { registerAdminWeb } from './admin-web.js';
 import { registerUpdates } from './releases/routes.js';
+import { ExportWorker, type ExportWorkerOptions } from './reports/export-worker.js';
 import { DIAGNOSTICS_BODY_LIMIT, DIAGNOSTICS_HEADER, DIAGNOSTICS_PATH, storeDiagnostics } from './releases/diagnostics.js';
 
 /**
@@ -73,6 +77,10 @@ export interface ServerConfig {
   adminDir?: string;
   /** Till releases (`canteen server release add`) served to electron-updater at /api/v1/updates/; unset: not served. */
   releasesDir?: string;
+  /** Report export files (reports/export-worker.ts), 0700; unset: a new private directory under the system's temp dir. */
+  exportsDir?: string;
+  /** The export worker's timings (tests). */
+  exportJobs?: ExportWorkerOptions;
 }
 
 /** What plugins get: the database, and the hub to poke or watch a school. */
@@ -249,6 +257,14 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     });
     app.addHook('onClose', async () => { stop(); });
   }
+  // mkdtemp makes the directory 0700; one made here goes with the server.
+  const exportsDir = config.exportsDir ?? mkdtempSync(path.join(tmpdir(), 'canteen-exports-'));
+  const exports = new ExportWorker(handle, exportsDir, { now: cabinet.now, onError: (err) => app.log.error(err, 'report export failed'), ...config.exportJobs });
+  await exports.start();
+  app.addHook('onClose', async () => {
+    await exports.stop();
+    if (!config.exportsDir) rmSync(exportsDir, { recursive: true, force: true });
+  });
   const orderFixMs = config.orderFix?.intervalMs ?? DEFAULT_ORDER_FIX_INTERVAL_MS;
   if (orderFixMs > 0) {
     const stop = startOrderFixer(handle.db, { intervalMs: orderFixMs, now: cabinet.now, onError: (err) => app.log.error(err, 'order fix failed') });

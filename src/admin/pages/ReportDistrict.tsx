@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, ApiError, qs, rub } from '../api.js';
 import type { PageProps } from '../App.js';
-import { Download } from '../components/Download.js';
+import { ExportJobButton } from '../components/ExportJob.js';
 import { TrendChart } from '../components/TrendChart.js';
 import type { DistrictDayReport } from '../../api/admin/reports.js';
 
@@ -31,8 +31,8 @@ export function ReportDistrictPage(_: PageProps) {
     <>
       <div className="table-tools">
         <label>День: <input type="date" value={day} onChange={(e) => setDay(e.target.value)} /></label>
-        <Download path={`/reports/district-day${qs({ day, format: 'xlsx' })}`} label="Выгрузить XLSX" fileName={`контроль-${day}.xlsx`} />
-        <Download path={`/reports/district-day${qs({ day, format: 'pdf' })}`} label="PDF для подписи" fileName={`контроль-${day}.pdf`} />
+        <ExportJobButton path="/reports/exports" body={{ kind: 'districtDay', day, format: 'xlsx' }} label="Выгрузить XLSX" fileName={`контроль-${day}.xlsx`} />
+        <ExportJobButton path="/reports/exports" body={{ kind: 'districtDay', day, format: 'pdf' }} label="PDF для подписи" fileName={`контроль-${day}.pdf`} />
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {!r && !error && <p className="muted" role="status">Считается…</p>}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, qs, rub } from '../api.js';
 import type { PageProps } from '../App.js';
-import { Download } from '../components/Download.js';
+import { ExportJobButton } from '../components/ExportJob.js';
 import { FUNDING_SOURCE_NAMES, type ReimbursementReport } from '../../api/admin/reports.js';
 
 /** The budget's reimbursement for a month at the chosen school (or the whole district for a district-wide grant). */
@@ -11,7 +11,8 @@ export function ReportReimbursementPage({ schoolId, me }: PageProps) {
   const [all, setAll] = useState(false);
   const [r, setR] = useState<ReimbursementReport | null>(null);
   const [error, setError] = useState('');
-  const path = (format?: string) => (all && district ? `/reports/reimbursement${qs({ month, format })}` : `/schools/${encodeURIComponent(schoolId)}/reports/reimbursement${qs({ month, format })}`);
+  const path = () => (all && district ? `/reports/reimbursement${qs({ month })}` : `/schools/${encodeURIComponent(schoolId)}/reports/reimbursement${qs({ month })}`);
+  const jobPath = all && district ? '/reports/exports' : `/schools/${encodeURIComponent(schoolId)}/report-exports`;
   useEffect(() => {
     setR(null);
     api<ReimbursementReport>('GET', path()).then((x) => { setR(x); setError(''); }, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
@@ -21,9 +22,10 @@ export function ReportReimbursementPage({ schoolId, me }: PageProps) {
       <div className="table-tools">
         <label>Месяц: <input type="month" value={month} onChange={(e) => setMonth(e.target.value)} /></label>
         {district && <label><input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> все школы района</label>}
-        <Download path={path('xlsx')} label="Выгрузить XLSX" fileName={`возмещение-${month}.xlsx`} />
-        <Download path={path('pdf')} label="PDF для подписи" fileName={`возмещение-${month}.pdf`} />
-        <Download path={path('csv')} label="CSV" fileName={`возмещение-${month}.csv`} />
+        {/* A month's file (a district's especially) is made by an export job on the server: progress, then «Скачать». */}
+        <ExportJobButton path={jobPath} body={{ kind: 'reimbursement', month, format: 'xlsx' }} label="Выгрузить XLSX" fileName={`возмещение-${month}.xlsx`} />
+        <ExportJobButton path={jobPath} body={{ kind: 'reimbursement', month, format: 'pdf' }} label="PDF для подписи" fileName={`возмещение-${month}.pdf`} />
+        <ExportJobButton path={jobPath} body={{ kind: 'reimbursement', month, format: 'csv' }} label="CSV" fileName={`возмещение-${month}.csv`} />
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {r && (

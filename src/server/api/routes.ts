@@ -10,6 +10,7 @@ import { schoolRoutes } from './routes-schools.js';
 import { flagRoutes, tillRoutes } from './routes-tills.js';
 import { accountRoutes, auditRoutes, moneyRoutes } from './routes-money.js';
 import { reportRoutes } from './routes-reports.js';
+import { exportJobRoutes } from './routes-export-jobs.js';
 import { orderRoutes } from './routes-orders.js';
 import { orderSetupRoutes } from './routes-order-setup.js';
 
@@ -33,6 +34,7 @@ export const ADMIN_ROUTES: AnyRoute[] = [
   ...moneyRoutes,
   ...auditRoutes,
   ...reportRoutes,
+  ...exportJobRoutes,
   ...orderRoutes,
   ...orderSetupRoutes,
 ];

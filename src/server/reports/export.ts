@@ -19,7 +19,7 @@ export const CONTENT_TYPES = {
   pdf: 'application/pdf',
 } as const;
 
-function cellText(c: Column, v: unknown): string {
+export function cellText(c: Column, v: unknown): string {
   if (v == null) return '';
   if (c.money && typeof v === 'number') return formatAmount(v);
   if (typeof v === 'boolean') return v ? 'да' : 'нет';
@@ -37,25 +37,34 @@ export async function toXlsx(f: ReportFile): Promise<Buffer> {
     ws.addRow([]);
     const head = ws.addRow(s.columns.map((c) => c.header));
     head.font = { bold: true };
-    for (const r of s.rows) {
-      ws.addRow(s.columns.map((c) => {
-        const v = r[c.key];
-        if (c.money && typeof v === 'number') return v / 100;
-        if (typeof v === 'number' || typeof v === 'string') return v;
-        return cellText(c, v);
-      }));
-    }
+    for (const r of s.rows) ws.addRow(xlsxRow(s, r));
     s.columns.forEach((c, i) => {
       const col = ws.getColumn(i + 1);
-      col.width = c.width ?? Math.min(60, Math.max(10, c.header.length + 2));
-      if (c.money) col.numFmt = '#,##0.00';
+      col.width = columnWidth(c);
+      if (c.money) col.numFmt = MONEY_FORMAT;
     });
     for (const line of s.footer ?? []) ws.addRow([line]);
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const csvField = (s: string) => (/[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+export const MONEY_FORMAT = '#,##0.00';
+export const columnWidth = (c: Column): number => c.width ?? Math.min(60, Math.max(10, c.header.length + 2));
+
+/** A row's cells as XLSX values: money a number of rubles, numbers and text as they are, no text an empty cell. */
+export function xlsxRow(s: Sheet, r: Record<string, unknown>): (string | number | null)[] {
+  return s.columns.map((c) => {
+    const v = r[c.key];
+    if (v === '') return null;   // the streaming writer leaves "" out: both writers make the same cells
+    if (c.money && typeof v === 'number') return v / 100;
+    if (typeof v === 'number' || typeof v === 'string') return v;
+    return cellText(c, v);
+  });
+}
+
+export const csvField = (s: string) => (/[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+/** One row of a sheet as a CSV line (without the line end). */
+export const csvRow = (s: Sheet, r: Record<string, unknown>): string => s.columns.map((c) => csvField(cellText(c, r[c.key]))).join(';');
 
 /** All sheets one after another, each under its title line. */
 export function toCsv(f: ReportFile): Buffer {
@@ -64,7 +73,7 @@ export function toCsv(f: ReportFile): Buffer {
     if (out.length) out.push('');
     out.push(csvField(s.title));
     out.push(s.columns.map((c) => csvField(c.header)).join(';'));
-    for (const r of s.rows) out.push(s.columns.map((c) => csvField(cellText(c, r[c.key]))).join(';'));
+    for (const r of s.rows) out.push(csvRow(s, r));
     for (const line of s.footer ?? []) out.push(csvField(line));
   }
   return Buffer.from('\uFEFF' + out.join('\r\n') + '\r\n', 'utf8');

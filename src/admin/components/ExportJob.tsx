@@ -1,0 +1,73 @@
+import { useEffect, useMemo, useState } from 'react';
+import { api, ApiError } from '../api.js';
+import type { ExportJob } from '../../api/admin/export-jobs.js';
+
+/**
+ * A long report export as a job on the server (docs/reports.md «Long exports»): the button makes the
+ * job (the key is made once per set of parameters, so a double click or a retry makes one job), the
+ * job's progress is polled and shown as a bar, and «Скачать» appears when the file is ready. The
+ * file stays on the server for a day; leaving the page loses nothing but this view of it.
+ */
+/** A random key (getRandomValues works on plain http too, where randomUUID does not exist). */
+const newKey = (): string => `console-${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+
+export function ExportJobButton({ path, body, label, fileName }: { path: string; body: Record<string, unknown>; label: string; fileName: string }) {
+  const params = JSON.stringify({ path, body });
+  const key = useMemo(newKey, [params]);
+  const [job, setJob] = useState<ExportJob | null>(null);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => { setJob(null); setError(''); }, [params]);
+
+  // Poll while the job is queued or running.
+  const id = job?.id;
+  const finished = !job || job.status === 'done' || job.status === 'failed' || job.status === 'expired';
+  useEffect(() => {
+    if (!id || finished) return;
+    let stop = false;
+    const timer = setInterval(() => {
+      api<ExportJob>('GET', `/report-exports/${id}`).then((j) => { if (!stop) setJob(j); }, (e: unknown) => {
+        if (!stop) setError(e instanceof ApiError ? e.message : String(e));
+      });
+    }, 700);
+    return () => { stop = true; clearInterval(timer); };
+  }, [id, finished]);
+
+  const start = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      setJob(await api<ExportJob>('POST', path, { ...body, key }));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const running = job && (job.status === 'queued' || job.status === 'running');
+  return (
+    <span className="download">
+      {!running && job?.status !== 'done' && <button type="button" disabled={busy} onClick={() => { void start(); }}>{label}</button>}
+      {running && <Progress job={job} />}
+      {job?.status === 'done' && (
+        <a href={`/api/v1${job.fileUrl}`} download={fileName}>Скачать {fileName} ({Math.ceil((job.size ?? 0) / 1024)} КБ)</a>
+      )}
+      {job?.status === 'failed' && <span className="error" role="alert">Выгрузка не удалась: {job.error}</span>}
+      {job?.status === 'expired' && <span className="muted">Файл удалён (хранится сутки): выгрузите заново</span>}
+      {error && <span className="error" role="alert">{error}</span>}
+    </span>
+  );
+}
+
+function Progress({ job }: { job: ExportJob }) {
+  const text = job.status === 'queued' ? 'В очереди…'
+    : job.phase === 'write' && job.rowsTotal ? `Запись файла: ${job.rowsDone.toLocaleString('ru-RU')} из ${job.rowsTotal.toLocaleString('ru-RU')} строк`
+    : 'Сервер считает отчёт…';
+  const value = job.phase === 'write' && job.rowsTotal ? job.rowsDone / job.rowsTotal : undefined;
+  return (
+    <span className="export-progress">
+      <progress aria-label={`Выгрузка «${job.fileName ?? job.kind}»`} max={1} {...(value !== undefined ? { value } : {})} />
+      <span role="status">{text}</span>
+    </span>
+  );
+}

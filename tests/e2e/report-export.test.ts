@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserAvailable, expectAccessible, launchBrowser, openPage, poll } from './harness.js';
+import { newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
+import { addStaff, signIn } from '../server/admin-helpers.js';
+import { ensureAdminUi } from '../../src/shell/ui-build.js';
+import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
+
+/**
+ * Issue 16, point 8 in Chromium: the accountant starts the month's reimbursement export, sees it in
+ * progress on the server, then «Скачать»; the file downloaded reads back with exceljs.
+ */
+const run = browserAvailable();
+const S = DEMO_SCHOOL.school.id;
+
+describe.skipIf(!run)('console: a long export as a job on the server', () => {
+  let server: TestServer;
+  let terminal: TestTerminal;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  const problems: string[] = [];
+  // The worker waits here after taking a job, so the test sees it running; released below.
+  let release: () => void = () => {};
+  const held = new Promise<void>((ok) => { release = ok; });
+
+  beforeAll(async () => {
+    await ensureAdminUi();
+    server = await startTestServer({ config: { exportJobs: { gate: () => held } } });
+    await addStaff(server.handle, { login: 'acc24', password: 'acc24-pass-1', fullName: 'Счётова Анна', grants: [{ role: 'accountant', schoolId: S, classNames: null }] });
+    terminal = await newTerminal(server);
+    await terminal.sell('MF:BCD14264', ['set-breakfast-1-4']);
+    await terminal.client.syncOnce();
+    browser = await launchBrowser();
+  }, 240_000);
+  afterAll(async () => {
+    release();
+    await context?.close();
+    await browser?.close();
+    await terminal?.close();
+    await server?.close();
+  });
+
+  async function pageAs(login: string, password: string): Promise<Page> {
+    const client = await signIn(server.url, login, password);
+    const opened = await openPage(browser, { viewport: { width: 1366, height: 900 } });
+    context = opened.context;
+    const [name, value] = client.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
+    opened.page.setDefaultTimeout(15_000);
+    opened.page.on('pageerror', (e) => problems.push(String(e)));
+    return opened.page;
+  }
+
+  it('the accountant starts the month\'s reimbursement export, sees its progress, downloads it when ready', async () => {
+    const page = await pageAs('acc24', 'acc24-pass-1');
+    await page.goto(`${server.url}/admin/#/report-reimbursement`);
+    await poll(() => page.getByRole('status').filter({ hasText: 'копейки' }).count()).toBe(1);
+    const button = page.getByRole('button', { name: 'Выгрузить XLSX' });
+    await button.dblclick();   // a double click makes one job
+    const bar = page.getByRole('progressbar');
+    await poll(() => bar.count()).toBe(1);
+    await poll(() => page.getByRole('status').filter({ hasText: 'Сервер считает отчёт' }).count()).toBe(1);
+    await expectAccessible(page, 'export in progress');
+    const jobs = await server.handle.db.execute('SELECT count(*)::int AS n, min(status) AS status FROM export_jobs');
+    expect((jobs as unknown as { rows: { n: number; status: string }[] }).rows[0]).toEqual({ n: 1, status: 'running' });
+
+    release();
+    const link = page.getByRole('link', { name: /Скачать возмещение-.*\.xlsx/ });
+    await poll(() => link.count()).toBe(1);
+    await poll(() => bar.count()).toBe(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(await download.path()) as unknown as ArrayBuffer);
+    const rows = (wb.getWorksheet('Возмещение')!.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1));
+    expect(rows).toContainEqual([DEMO_SCHOOL.school.name, 'муниципальный бюджет', '1-4 классы', 1, 1, 1, 49.61, 49.61]);
+    expect(rows.flat()).toContain('Итого к возмещению: 49,61 ₽');
+    const basis = (wb.getWorksheet('Основание')!.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1));
+    expect(basis.some((r) => r.includes('03А') && r.includes(49.61))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
