@@ -40,6 +40,10 @@ export interface PupilInfo {
   fullName: string;
   className: string;         // "03Б"
   balance: Kopecks;          // serverBalance + local entries not yet in it
+  /** Held by the parents' open meal pre-orders (docs/orders.md); absent when none. A sale may not spend it. */
+  reserved?: Kopecks;
+  /** доступно = balance − reserved; present with `reserved`. */
+  available?: Kopecks;
   /** How far the balance may go below zero offline (school policy), as a positive number. */
   overdraftLimit: Kopecks;
   dailyLimit?: Kopecks;      // parent's limit per school day
@@ -139,6 +143,8 @@ export interface ServeResult {
   list: OrderClassList;
   /** The pupil a card tap found. */
   pupil?: OrderPupil;
+  /** A card tap: the pupil's balance and what is available of it (balance − the open pre-orders' reservation). */
+  funds?: { balance: Kopecks; available: Kopecks };
   /** Russian, for the screen: "Выдано: Иванов Иван — Обед А". */
   message: string;
 }

@@ -306,6 +306,8 @@ export const pullSittingSchema = z.object({
   startsAt: z.string(),
   endsAt: z.string(),
   sort: z.number().int(),
+  /** Classes that eat at this sitting: the till lists them even on a day with no fixed lines. Absent from older servers. */
+  classNames: z.array(z.string()).optional(),
 });
 /**
  * One fixed order line (docs/orders.md): a pupil's meal at a sitting of a day, to be served at the till.
@@ -334,6 +336,8 @@ export const pullOrderDaySchema = z.object({
 /**
  * Fixed orders for «Выдача по заявке» (issue 15): the days (from today on) whose lines changed since the cursor,
  * each whole; `served` = line ids any till marked served (changed since the cursor; all of today's on a reset).
+ * `sittings` is the school's whole list (with their classes), sent on a reset, when a sitting changed, and with
+ * any day: the till replaces its list, so it shows the sittings offline and on a day with no lines.
  * A till drops its lines of days before `from`. Absent from older servers; an older till ignores it.
  */
 export const pullOrdersSchema = z.object({

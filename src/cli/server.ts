@@ -32,6 +32,7 @@ const HELP = `Центральный сервер. База: PostgreSQL из DAT
   canteen server flags [--all | --resolved] [--school ШКОЛА]  продажи на проверку (заблокированная карта, перерасход, дневной лимит …)
   canteen server flags resolve НОМЕР … --note ТЕКСТ [--by ИМЯ]   закрыть отметку: кто, когда, что сделано (отметка остаётся)
   canteen server housekeeping [--changes-days 30]             удалить истёкшие сессии кабинета и ссылки сброса пароля, старый журнал изменений
+  canteen server orders-due [--now ISO] [--grace-hours 24]    зафиксировать заявки после отсечки и применить правило «заказано, не съедено» (то же, что делает сервер раз в минуту)
   canteen server partitions [--months 3]                      создать разделы журнала проводок наперёд
 ${STAFF_HELP}
 ${RELEASE_HELP}`;
@@ -202,6 +203,21 @@ export const command: CliCommand = {
           const { changesKeepDays } = housekeepingOptions(flags);
           const r = await runHousekeeping(h.db, changesKeepDays === undefined ? {} : { changesKeepDays });
           console.log(`Удалено: сессий кабинета ${r.sessions}, ссылок сброса пароля ${r.resetTokens}, записей журнала изменений ${r.changes}. Льгот по срокам документов изменено: ${r.benefits}.`);
+          return 0;
+        });
+      case 'orders-due':
+        return withDb(flags, async (h) => {
+          const { runOrdersDue } = await import('../server/orders/scheduler.js');
+          const now = typeof flags.now === 'string' ? new Date(flags.now) : new Date();
+          if (Number.isNaN(now.getTime())) { console.error('--now: нужна дата и время ISO, например 2026-12-09T15:00:00Z'); return 2; }
+          const grace = typeof flags['grace-hours'] === 'string' ? Number(flags['grace-hours']) : undefined;
+          if (grace !== undefined && !(Number.isFinite(grace) && grace >= 0)) { console.error('--grace-hours: нужно число часов ≥ 0'); return 2; }
+          const r = await runOrdersDue(h.db, now, grace === undefined ? {} : { notEatenGraceHours: grace });
+          for (const f of r.fixed) console.log(`Заявка ${f.schoolId} на ${f.day}: классов ${f.result.classes}, строк ${f.result.lines}, списаний ${f.result.charged}, дотаций ${f.result.subsidised}`);
+          for (const n of r.notEaten) {
+            console.log(`Не выдано ${n.schoolId} за ${n.day}: строк ${n.result.lines}, возвращено родителям ${formatAmount(n.result.refundedSum)} (${n.result.refunded}), бюджету ${formatAmount(n.result.subsidyReturnedSum)} (${n.result.subsidyReturned})`);
+          }
+          if (!r.fixed.length && !r.notEaten.length) console.log('Нечего делать: заявки зафиксированы, невыданное учтено.');
           return 0;
         });
       case 'partitions':

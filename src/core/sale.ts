@@ -29,6 +29,8 @@ export interface PupilContext {
   balance: Kopecks;
   /** Positive kopecks the balance may go below zero now (see allowedOverdraft). */
   overdraft: Kopecks;
+  /** Kopecks the parents' open meal pre-orders hold (docs/orders.md): a sale may not spend them (fundsShortfall). */
+  reserved?: Kopecks;
   dailyLimit?: Kopecks | null;
   spentToday: Kopecks;
   barredItemIds: ReadonlySet<string>;
@@ -64,6 +66,19 @@ export const MAX_LINES = 50;
 /** The school's overdraft applies only while the terminal cannot reach the server. */
 export function allowedOverdraft(schoolLimit: Kopecks, online: boolean): Kopecks {
   return online ? 0 : Math.max(0, schoolLimit);
+}
+
+/**
+ * The balance rule of a debit, in one place for the till (priceSale refuses) and the server (the push
+ * flags, src/server/ledger/push.ts): after it, доступно = balance − reserved must stay ≥ −overdraft.
+ * Money the parents' open pre-orders reserve is theirs for the order (the cabinet says so), so a sale at
+ * the till may not spend it. 'overdraft': below what the balance itself may reach; 'reserved': the
+ * balance would stay within it, but only by eating into the reservation.
+ */
+export function fundsShortfall(balanceAfter: Kopecks, reserved: Kopecks, overdraft: Kopecks): 'overdraft' | 'reserved' | null {
+  if (balanceAfter < -overdraft) return 'overdraft';
+  if (balanceAfter - Math.max(0, reserved) < -overdraft) return 'reserved';
+  return null;
 }
 
 /** The best (cheapest for parents) entitlement per meal set. */
@@ -152,10 +167,17 @@ export function priceSale(
   for (const l of lines) { total += l.amount; subsidy += l.subsidy; }
   const balanceAfter = pupil.balance - total;
 
-  if (total > 0 && balanceAfter < -pupil.overdraft) {
+  const reserved = Math.max(0, pupil.reserved ?? 0);
+  const short = total > 0 ? fundsShortfall(balanceAfter, reserved, pupil.overdraft) : null;
+  if (short === 'overdraft') {
     return fail('INSUFFICIENT_FUNDS',
       `Недостаточно средств: на счёте ${formatAmount(pupil.balance)} ₽, к оплате ${formatAmount(total)} ₽`,
       { balance: pupil.balance, total, overdraft: pupil.overdraft });
+  }
+  if (short === 'reserved') {
+    return fail('INSUFFICIENT_FUNDS',
+      `Недостаточно средств: доступно ${formatAmount(Math.max(0, pupil.balance - reserved))} ₽ (ещё ${formatAmount(reserved)} ₽ зарезервировано под заказ питания), к оплате ${formatAmount(total)} ₽`,
+      { balance: pupil.balance, reserved, total, overdraft: pupil.overdraft });
   }
   if (total > 0 && pupil.dailyLimit != null && pupil.spentToday + total > pupil.dailyLimit) {
     const left = Math.max(0, pupil.dailyLimit - pupil.spentToday);

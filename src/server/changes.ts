@@ -6,7 +6,9 @@ export type ChangeKind =
   | 'account' | 'card' | 'student' | 'category' | 'dish' | 'mealSet'
   | 'benefitCategory' | 'benefitRule' | 'cashier' | 'settings'
   /** A fixed order day (key: the day; logged by migration 0019's triggers) and a served order line (key: its id). */
-  | 'orderDay' | 'orderServed';
+  | 'orderDay' | 'orderServed'
+  /** The school's meal sittings (key 'all'; logged by migration 0023's trigger on meal_sittings). */
+  | 'sittings';
 
 export const POKE_CHANNEL = 'canteen_changes';
 

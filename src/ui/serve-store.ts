@@ -14,6 +14,8 @@ export interface ServeState {
   list?: OrderClassList;
   /** Russian, from the core: "Выдано: …", "… уже выдано", "… заказа нет". */
   message?: string;
+  /** The last card tap's pupil's money: balance and what is available (balance − reserved for pre-orders). */
+  funds?: { balance: number; available: number };
   error?: string;
   busy: boolean;
 
@@ -31,8 +33,8 @@ export function createServeStore(api: PosBridge): StoreApi<ServeState> {
       if (!sittingId || !className) { set({ error: 'Выберите смену питания и класс', message: undefined }); return; }
       set({ busy: true });
       const r = await api.serveOrders({ sittingId, className, ...req });
-      if (r.ok) set({ list: r.value.list, message: r.value.message, error: undefined, busy: false });
-      else set({ error: r.error.message, message: undefined, busy: false });
+      if (r.ok) set({ list: r.value.list, message: r.value.message, funds: r.value.funds, error: undefined, busy: false });
+      else set({ error: r.error.message, message: undefined, funds: undefined, busy: false });
       void refreshDay();
     };
     const refreshDay = async () => {
@@ -49,7 +51,7 @@ export function createServeStore(api: PosBridge): StoreApi<ServeState> {
         if (sittingId && className) await get().pick(sittingId, className);
       },
       async pick(sittingId, className) {
-        set({ sittingId, className, message: undefined, error: undefined });
+        set({ sittingId, className, message: undefined, error: undefined, funds: undefined });
         const r = await api.orderClass(sittingId, className);
         if (get().sittingId !== sittingId || get().className !== className) return;   // picked another meanwhile
         if (r.ok) set({ list: r.value });

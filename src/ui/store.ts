@@ -279,7 +279,10 @@ export function createPosStore(api: PosBridge): StoreApi<PosState> {
         set({
           paying: false, cart: [], quote: undefined, quoteError: undefined, error: undefined, saleId: newSaleId(),
           lastSale: sale, preview: sale.receipt, awaitingTap: true, allergenConfirmed: [],
-          pupil: { ...pupil, tapId: undefined, balance: sale.balanceAfter, spentToday: pupil.spentToday + sale.total },
+          pupil: {
+            ...pupil, tapId: undefined, balance: sale.balanceAfter, spentToday: pupil.spentToday + sale.total,
+            ...(pupil.reserved !== undefined ? { available: sale.balanceAfter - pupil.reserved } : {}),
+          },
           notice: `Оплачено. Чек №${sale.receiptNumber}. Остаток ${formatMoney(sale.balanceAfter)}`,
         });
         void get().refreshStatus();

@@ -70,7 +70,11 @@ describe('the pull carries the school\'s fixed orders', () => {
     expect(local.map((l) => l.id).sort()).toEqual(pupils.map((_, i) => lineOf(i)).sort());
     expect(JSON.parse(local[0]!.dishes)).toEqual(['Суп куриный с вермишелью 250 г', 'Котлета рубленая из филе курицы, 100 г', 'Пюре картофельное 150 г', 'Компот из сухофруктов 200 г']);
     const day = await A.service.orderDay();
-    expect(day).toMatchObject({ ok: true, value: { day: today, sittings: [{ id: LUNCH, name: 'Обед', classes: [{ className: CLASS, ordered: 30, served: 0 }] }] } });
+    // Breakfast has no lines today: listed from the sittings' config, 0 ordered.
+    expect(day).toMatchObject({ ok: true, value: { day: today, sittings: [
+      { id: 'sit-breakfast', name: 'Завтрак', classes: [{ className: CLASS, ordered: 0, served: 0 }] },
+      { id: LUNCH, name: 'Обед', classes: [{ className: CLASS, ordered: 30, served: 0 }] },
+    ] } });
     const list = await A.service.orderClass(LUNCH, CLASS);
     if (!list.ok) throw new Error(list.error.message);
     expect(list.value.pupils).toHaveLength(30);
@@ -133,7 +137,7 @@ describe('a till offline during the sitting', () => {
     const served = await rows<{ n: number; by: string }>(sql`SELECT count(*)::int AS n, min(terminal_id) AS by FROM order_served WHERE school_id = ${S}`);
     expect(served[0]).toEqual({ n: 30, by: 'terminal-24-1' });
     await B.client.syncOnce();
-    expect(await B.service.orderDay()).toMatchObject({ ok: true, value: { sittings: [{ classes: [{ ordered: 30, served: 30 }] }] } });
+    expect(await B.service.orderDay()).toMatchObject({ ok: true, value: { sittings: [{ id: 'sit-breakfast' }, { id: LUNCH, classes: [{ ordered: 30, served: 30 }] }] } });
     // The school's day report counts the served marks, once each.
     const report = await schoolDayReport(server.handle.db, S, today);
     expect(report.orderedServed).toEqual([{ day: today, className: CLASS, ordered: 30, served: 30 }]);
@@ -149,5 +153,31 @@ describe('a till offline during the sitting', () => {
     expect(B.pending()).toBe(0);
     expect(await flagsOf(server.handle, uuid)).toEqual([{ entryUuid: uuid, reason: 'orderLineForeign' }]);
     expect(await rows(sql`SELECT 1 FROM order_served WHERE line_id = 'line-other-school'`)).toEqual([]);
+  });
+});
+
+describe('sittings reach the tills without a day\'s lines', () => {
+  it('a sitting added on the server comes with the next pull (no order lines) and is listed offline; a removed one goes', async () => {
+    const linesBefore = A.sqlite.prepare('SELECT count(*) FROM order_lines').pluck().get();
+    await server.handle.db.insert(mealSittings).values(
+      { schoolId: S, id: 'sit-snack', kind: 'snack', name: 'Полдник', startsAt: '15:30', endsAt: '15:50', classNames: ['06А', CLASS], sort: 3 });
+    await A.client.syncOnce();
+    expect(A.sqlite.prepare('SELECT count(*) FROM order_lines').pluck().get()).toBe(linesBefore);
+    expect(A.sqlite.prepare("SELECT class_names FROM order_sittings WHERE id = 'sit-snack'").pluck().get()).toBe(JSON.stringify(['06А', CLASS]));
+    cable.down = true;   // offline: the till's own copy
+    const day = await A.service.orderDay();
+    expect(day).toMatchObject({ ok: true, value: { sittings: [{ id: 'sit-breakfast' }, { id: LUNCH }, {
+      id: 'sit-snack', name: 'Полдник', startsAt: '15:30', endsAt: '15:50',
+      classes: [{ className: CLASS, ordered: 0, served: 0 }, { className: '06А', ordered: 0, served: 0 }],
+    }] } });
+    const empty = await A.service.orderClass('sit-snack', '06А');
+    expect(empty).toMatchObject({ ok: true, value: { pupils: [], ordered: 0, served: 0 } });
+    cable.down = false;
+
+    await server.handle.db.execute(sql`UPDATE meal_sittings SET active = false WHERE school_id = ${S} AND id = 'sit-snack'`);
+    await A.client.syncOnce();
+    const after = await A.service.orderDay();
+    if (!after.ok) throw new Error(after.error.message);
+    expect(after.value.sittings.map((x) => x.id)).toEqual(['sit-breakfast', LUNCH]);
   });
 });

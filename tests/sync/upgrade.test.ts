@@ -181,11 +181,11 @@ describe('the till database across an app update', () => {
 
   it('a migration that fails leaves every pending one unapplied (one transaction), and the copy', () => {
     const { dbPath, lastWhen } = olderDb(2);
-    // The last migration adds accounts.spent_elsewhere: a column already there makes it fail after the one before it ran.
+    // The last migration (0011) adds accounts.reserved: a column already there makes it fail after the one before it ran.
     const pre = new Database(dbPath);
-    pre.exec('ALTER TABLE accounts ADD spent_elsewhere integer');
+    pre.exec('ALTER TABLE accounts ADD reserved integer');
     pre.close();
-    expect(() => openTerminalDb(dbPath)).toThrow(/spent_elsewhere/);
+    expect(() => openTerminalDb(dbPath)).toThrow(/reserved/);
     expect(applied(dbPath)).toBe(total - 2);
     expect(existsSync(`${dbPath}.before-migration-${lastWhen}.bak`)).toBe(true);
   });

@@ -17,3 +17,19 @@ export const orderServed = pgTable('order_served', {
   servedAt: timestamp('served_at', { withTimezone: true, mode: 'string' }).notNull(),
   recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 }, (t) => [index('order_served_school_day_idx').on(t.schoolId, t.day)]);
+
+/**
+ * The «заказано, не съедено» policy's other half (docs/orders.md "Not eaten"): a line the school's
+ * `release` policy refunded (an `order_reversals` row `decided_by = 'notEaten'`) and whose served mark
+ * arrived afterwards (a till offline all day) is charged again, once: the entries' ids are made from the
+ * line id (uuid v5), and this row says the line counts as eaten (табель, reimbursement).
+ */
+export const orderRecharges = pgTable('order_recharges', {
+  lineId: text('line_id').primaryKey(),
+  schoolId: text('school_id').notNull(),
+  /** The `orderCharge` entry taking the parents' share again (made only when it is > 0). */
+  entryId: text('entry_id').notNull(),
+  /** The `subsidy` entry taking the budget's share again (made only when it is > 0). */
+  subsidyEntryId: text('subsidy_entry_id').notNull(),
+  madeAt: timestamp('made_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});

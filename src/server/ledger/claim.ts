@@ -27,7 +27,8 @@ export interface TerminalRow { lastSeq: number; overdraftLimit: number | null; m
 
 export interface Claim {
   terminal: TerminalRow;
-  accounts: Map<string, { balance: number; hasPermanent: boolean; dailyLimit: number | null }>;
+  /** `reserved`: Σ the parents' open pre-orders (docs/orders.md), which a sale may not spend (core/sale.ts fundsShortfall). */
+  accounts: Map<string, { balance: number; hasPermanent: boolean; dailyLimit: number | null; reserved: number }>;
   cards: Map<string, { accountNumber: string; state: string }>;
   /** The run's UUIDs this push claimed (new to the server). */
   fresh: Set<string>;
@@ -95,7 +96,10 @@ export async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: Sy
   if (numbers.length) {
     ctes.push(sql`a AS MATERIALIZED (SELECT account_number, school_id, balance, permanent_password_hash IS NOT NULL AS has_permanent, daily_limit
       FROM accounts WHERE account_number = ANY(${textArray(numbers)}::text[]) ORDER BY account_number FOR UPDATE)`);
-    parts.push(sql`SELECT 'a', account_number, school_id, balance, daily_limit, NULL, has_permanent, NULL, NULL, NULL FROM a`);
+    // n3 = the reservation: an index probe per account (pre_orders_open_account_idx, partial on open pre-orders).
+    parts.push(sql`SELECT 'a', account_number, school_id, balance, daily_limit,
+      (SELECT coalesce(sum(p.amount), 0) FROM pre_orders p WHERE p.account_number = a.account_number AND p.state = 'open'),
+      has_permanent, NULL, NULL, NULL FROM a`);
   }
   if (cardIds.length) {
     parts.push(sql`SELECT 'c', id, school_id, NULL, NULL, NULL, NULL, NULL, account_number, state
@@ -117,7 +121,7 @@ export async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: Sy
     else if (r.k === 'k') out.known.add(r.id);
     else if (r.k === 'a') {
       if (r.school_id !== schoolId) { if (!foreignAccount || r.id < foreignAccount) foreignAccount = r.id; continue; }
-      out.accounts.set(r.id, { balance: Number(r.n1), hasPermanent: !!r.b1, dailyLimit: r.n2 == null ? null : Number(r.n2) });
+      out.accounts.set(r.id, { balance: Number(r.n1), hasPermanent: !!r.b1, dailyLimit: r.n2 == null ? null : Number(r.n2), reserved: Number(r.n3 ?? 0) });
     } else if (r.k === 'c') {
       if (r.school_id !== schoolId) { if (!foreignCard || r.id < foreignCard) foreignCard = r.id; continue; }
       out.cards.set(r.id, { accountNumber: r.t1!, state: r.t2! });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { PullOrders } from '../../api/sync.js';
 import { addDays } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
-import { textArray } from '../db/bulk.js';
+import { parsePgTextArray, textArray } from '../db/bulk.js';
 
 /** How far ahead a till gets fixed days (a fix is made at most a school day or so ahead; the horizon bounds a reset). */
 const AHEAD_DAYS = 14;
@@ -17,16 +17,18 @@ interface LineRow {
  * the terminal's school only, from `today` on. `days`/`served` null (a reset): every fixed day ahead and every
  * served mark from today; otherwise only the days and line ids the change log names since the cursor
  * (migration 0019's triggers log a day when its lines are written or one is reversed; the push logs served lines).
- * Each day goes whole, so the till replaces its copy of that day. Nothing changed: undefined, and no query
- * (most pulls; the sittings travel with the days).
+ * Each day goes whole, so the till replaces its copy of that day. The school's sittings (with their classes) go
+ * with every answer that has orders, and on their own when one changed (`sittings`: a reset or a 'sittings'
+ * change, logged by migration 0023's trigger), so a till lists them on a day without lines, offline too.
+ * Nothing changed: undefined, and no query (most pulls).
  */
 export async function ordersForPull(
-  tx: Tx, schoolId: string, today: string, changed: { days: string[] | null; served: string[] | null },
+  tx: Tx, schoolId: string, today: string, changed: { days: string[] | null; served: string[] | null; sittings: boolean },
 ): Promise<PullOrders | undefined> {
-  if (changed.days?.length === 0 && changed.served?.length === 0) return undefined;
+  if (changed.days?.length === 0 && changed.served?.length === 0 && !changed.sittings) return undefined;
   const last = addDays(today, AHEAD_DAYS);
-  const sittings = await query<{ id: string; name: string; kind: string; starts_at: string; ends_at: string; sort: number }>(tx, sql`
-    SELECT id, name, kind, starts_at, ends_at, sort FROM meal_sittings WHERE school_id = ${schoolId} AND active ORDER BY sort, starts_at, id`);
+  const sittings = await query<{ id: string; name: string; kind: string; starts_at: string; ends_at: string; sort: number; class_names: string[] | string | null }>(tx, sql`
+    SELECT id, name, kind, starts_at, ends_at, sort, class_names FROM meal_sittings WHERE school_id = ${schoolId} AND active ORDER BY sort, starts_at, id`);
 
   const days = changed.days === null
     ? (await query<{ day: string }>(tx, sql`SELECT DISTINCT day::text AS day FROM order_lines
@@ -67,7 +69,9 @@ export async function ordersForPull(
   }
   return {
     from: today,
-    sittings: sittings.map((s) => ({ id: s.id, name: s.name, kind: s.kind, startsAt: s.starts_at, endsAt: s.ends_at, sort: Number(s.sort) })),
+    sittings: sittings.map((s) => ({
+      id: s.id, name: s.name, kind: s.kind, startsAt: s.starts_at, endsAt: s.ends_at, sort: Number(s.sort), classNames: parsePgTextArray(s.class_names),
+    })),
     days: [...byDay].map(([day, ls]) => ({ day, lines: ls })),
     served: served.map((r) => r.line_id),
   };

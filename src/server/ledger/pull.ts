@@ -124,7 +124,8 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     const benefitCategoryRows = await neutralBenefitCategories(tx, benefitKey, S,
       categoryKeys === null ? null : [...new Set([...categoryKeys, ...ruleRows.map((r) => r.benefitCategoryId)])]);
     const opaque = (id: string) => opaqueBenefitId(benefitKey, S, id);
-    const orders = await ordersForPull(tx, S, day, { days: want('orderDay'), served: want('orderServed') });
+    const sittingKeys = want('sittings');
+    const orders = await ordersForPull(tx, S, day, { days: want('orderDay'), served: want('orderServed'), sittings: sittingKeys === null || sittingKeys.length > 0 });
     const cashierRows = await byKeys('cashier', (ks) => tx.select().from(cashiers)
       .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
 

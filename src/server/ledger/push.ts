@@ -4,6 +4,7 @@ import {
   type PushRequest, type PushResponse, type SyncEntry,
 } from '../../api/sync.js';
 import { formatAmount } from '../../core/money.js';
+import { fundsShortfall } from '../../core/sale.js';
 import { DEFAULT_MAX_ENTRY_AMOUNT, type RuleEntry } from '../../core/ledger-rules.js';
 import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
 import { ruDay } from '../../core/period.js';
@@ -274,9 +275,15 @@ async function applyRun(
         else if (card.state === 'blocked') flag(e, 'cardBlocked', `Продажа по заблокированной карте ${e.cardId}`);
         else if (card.state === 'lost') flag(e, 'cardLost', `Продажа по утерянной карте ${e.cardId}`);
       }
-      if (e.kind === 'sale' && acc && acc.balance < -school.overdraftLimit) {
-        flag(e, 'overdraft', `Баланс Л/С ${e.accountNumber} после продажи ${formatAmount(acc.balance)} ниже допустимого`, {
-          balanceAfter: acc.balance, overdraftLimit: school.overdraftLimit,
+      // The till's balance rule (core/sale.ts fundsShortfall), checked on what the server holds: applied and flagged (the food was eaten).
+      const short = e.kind === 'sale' && acc ? fundsShortfall(acc.balance, e.amount < 0 ? acc.reserved : 0, school.overdraftLimit) : null;
+      if (short === 'overdraft') {
+        flag(e, 'overdraft', `Баланс Л/С ${e.accountNumber} после продажи ${formatAmount(acc!.balance)} ниже допустимого`, {
+          balanceAfter: acc!.balance, overdraftLimit: school.overdraftLimit,
+        });
+      } else if (short === 'reserved') {
+        flag(e, 'reservedSpent', `Продажа на Л/С ${e.accountNumber} потратила деньги, зарезервированные под заказ питания: после продажи ${formatAmount(acc!.balance)}, резерв ${formatAmount(acc!.reserved)}`, {
+          balanceAfter: acc!.balance, reserved: acc!.reserved, overdraftLimit: school.overdraftLimit,
         });
       }
       const limit = acc?.dailyLimit;

@@ -3,6 +3,7 @@ import { orderServedPayloadSchema, type SyncEntry } from '../../api/sync.js';
 import { query, type Tx } from '../db/open.js';
 import { textArray, zipRows } from '../db/bulk.js';
 import { recordChanges } from '../changes.js';
+import { rechargeLate } from '../orders/not-eaten.js';
 
 /**
  * The push's part of «Выдача по заявке» (issue 15): an `orderServed` entry (amount 0) marks a fixed
@@ -14,14 +15,18 @@ import { recordChanges } from '../changes.js';
 export interface ServedLineFact { schoolId: string; day: string; accountNumber: string | null }
 export interface ServedMark { lineId: string; day: string; uuid: string; createdAt: string }
 
-/** The lines the run's orderServed entries name, in one read (none when the run has no such entry). */
+/**
+ * The lines the run's orderServed entries name, in one read (none when the run has no such entry),
+ * locked FOR SHARE: the «not eaten» release (orders/not-eaten.ts) locks the lines it gives back FOR
+ * UPDATE, so a mark and a release of one line never pass each other unseen.
+ */
 export async function servedLinesOf(tx: Tx, todo: readonly SyncEntry[]): Promise<Map<string, ServedLineFact>> {
   const ids = [...new Set(todo.filter((e) => e.kind === 'orderServed' && typeof e.payload.orderLineId === 'string')
     .map((e) => e.payload.orderLineId as string))];
   const out = new Map<string, ServedLineFact>();
   if (!ids.length) return out;
   for (const r of await query<{ id: string; school_id: string; day: string; account_number: string | null }>(tx, sql`
-    SELECT id, school_id, day::text AS day, account_number FROM order_lines WHERE id = ANY(${textArray(ids)}::text[])`)) {
+    SELECT id, school_id, day::text AS day, account_number FROM order_lines WHERE id = ANY(${textArray(ids)}::text[]) FOR SHARE`)) {
     out.set(r.id, { schoolId: r.school_id, day: r.day, accountNumber: r.account_number });
   }
   return out;
@@ -47,7 +52,10 @@ export function checkServed(
   return { mark: { lineId: p.data.orderLineId, day: line.day, uuid: e.uuid, createdAt: e.createdAt } };
 }
 
-/** Keeps the first mark of each line (ON CONFLICT DO NOTHING) and logs the new ones for the school's tills' pulls. */
+/**
+ * Keeps the first mark of each line (ON CONFLICT DO NOTHING) and logs the new ones for the school's tills' pulls.
+ * A new mark of a line the «not eaten» policy already gave back charges it again (rechargeLate).
+ */
 export async function storeServed(tx: Tx, schoolId: string, terminalId: string, marks: readonly ServedMark[]): Promise<void> {
   const first = new Map<string, ServedMark>();
   for (const m of marks) if (!first.has(m.lineId)) first.set(m.lineId, m);
@@ -60,4 +68,5 @@ export async function storeServed(tx: Tx, schoolId: string, terminalId: string, 
       ['u', 'text', list.map((m) => m.uuid)], ['c', 'timestamptz', list.map((m) => m.createdAt)]])}
     ON CONFLICT DO NOTHING RETURNING line_id`);
   await recordChanges(tx, schoolId, 'orderServed', rows.map((r) => r.line_id));
+  await rechargeLate(tx, schoolId, rows.map((r) => r.line_id));
 }

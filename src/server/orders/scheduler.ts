@@ -5,6 +5,7 @@ import { addDays } from '../../core/period.js';
 import { cutoffInstant, isSchoolDay } from '../../core/orders.js';
 import { calendarFacts, getOrderSettings } from './school-facts.js';
 import { fixDay, type FixResult } from './fix.js';
+import { runDueNotEaten } from './not-eaten.js';
 
 /**
  * The order fixer: every school with sittings, every day whose cutoff has passed (yesterday,
@@ -31,13 +32,20 @@ export async function runDueFixes(db: Db, now: Date): Promise<{ schoolId: string
 
 export const DEFAULT_ORDER_FIX_INTERVAL_MS = 60_000;
 
-/** Runs the fixer every `intervalMs` on an unref'd timer; a run still going is not doubled. Returns the stop function. */
-export function startOrderFixer(db: Db, opts: { intervalMs: number; now: () => Date; onError: (err: unknown) => void }): () => void {
+/** One tick of the orders scheduler: the fixes due, then the «not eaten» policy of the settled days (not-eaten.ts). */
+export async function runOrdersDue(db: Db, now: Date, opts: { notEatenGraceHours?: number } = {}) {
+  const fixed = await runDueFixes(db, now);
+  const notEaten = await runDueNotEaten(db, now, opts.notEatenGraceHours === undefined ? {} : { graceHours: opts.notEatenGraceHours });
+  return { fixed, notEaten };
+}
+
+/** Runs the fixer (and the «not eaten» policy) every `intervalMs` on an unref'd timer; a run still going is not doubled. Returns the stop function. */
+export function startOrderFixer(db: Db, opts: { intervalMs: number; now: () => Date; onError: (err: unknown) => void; notEatenGraceHours?: number }): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    runDueFixes(db, opts.now()).catch(opts.onError).finally(() => { running = false; });
+    runOrdersDue(db, opts.now(), opts).catch(opts.onError).finally(() => { running = false; });
   }, opts.intervalMs);
   timer.unref();
   return () => clearInterval(timer);

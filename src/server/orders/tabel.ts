@@ -7,7 +7,9 @@ import { addDays } from '../../core/period.js';
 /**
  * The табель учёта питания of a class and month: who ate what each day (by order), what the
  * parents paid and the budget subsidised. Reversed lines count nothing (their reversal entries
- * give back exactly what the line took), so the totals equal the ledger's entries of the lines.
+ * give back exactly what the line took), unless a served mark re-charged a line the «not eaten»
+ * policy had given back (order_recharges: it was eaten after all), so the totals equal the ledger's
+ * entries of the lines.
  */
 const SHORT: Record<string, string> = { breakfast: 'З', lunch: 'О', snack: 'П' };
 
@@ -20,7 +22,8 @@ export async function tabel(db: Tx, schoolId: string, className: string, month: 
     LEFT JOIN students s ON s.id = l.student_id
     LEFT JOIN meal_sittings m ON m.school_id = l.school_id AND m.id = l.sitting_id
     WHERE l.school_id = ${schoolId} AND l.class_name = ${className} AND l.day >= ${from} AND l.day < ${`${next}-01`}
-      AND NOT EXISTS (SELECT 1 FROM order_reversals r WHERE r.line_id = l.id)
+      AND (NOT EXISTS (SELECT 1 FROM order_reversals r WHERE r.line_id = l.id)
+        OR EXISTS (SELECT 1 FROM order_recharges c WHERE c.line_id = l.id))
     ORDER BY s.full_name, l.student_id, l.day, m.sort`);
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const byPupil = new Map<string, Tabel['pupils'][number]>();

@@ -37,15 +37,19 @@ export function mealRows(from: string, to: string, schoolId?: string) {
       FROM subr JOIN receipt_lines l ON l.school_id = subr.school_id AND l.receipt_id = subr.rid AND l.subsidy <> 0
       GROUP BY 1, 2, 3, 4, 6, 7, 8),
     orders AS (
-      SELECT subr.school_id, subr.day, coalesce(ol.account_number, rl.account_number) AS account_number,
-             coalesce(ol.meal_set_name, rl.meal_set_name) AS item, CASE WHEN ol.id IS NOT NULL THEN 1 ELSE -1 END AS meals,
-             -subr.amount AS sum, coalesce(ol.subsidy_amount, rl.subsidy_amount) AS share,
-             coalesce(ol.benefit_category_id, rl.benefit_category_id) AS category_id, coalesce(ol.funding_source, rl.funding_source) AS funding,
-             (ol.id IS NOT NULL OR rl.id IS NOT NULL) AS known
+      -- ol: the line's subsidy; rl: its reversal (a manager's, or the «not eaten» policy's); cl: its re-charge by a late served mark.
+      SELECT subr.school_id, subr.day, coalesce(ol.account_number, rl.account_number, cl.account_number) AS account_number,
+             coalesce(ol.meal_set_name, rl.meal_set_name, cl.meal_set_name) AS item, CASE WHEN rl.id IS NOT NULL THEN -1 ELSE 1 END AS meals,
+             -subr.amount AS sum, coalesce(ol.subsidy_amount, rl.subsidy_amount, cl.subsidy_amount) AS share,
+             coalesce(ol.benefit_category_id, rl.benefit_category_id, cl.benefit_category_id) AS category_id,
+             coalesce(ol.funding_source, rl.funding_source, cl.funding_source) AS funding,
+             (ol.id IS NOT NULL OR rl.id IS NOT NULL OR cl.id IS NOT NULL) AS known
       FROM subr
       LEFT JOIN order_lines ol ON ol.subsidy_entry_id = subr.uuid
       LEFT JOIN order_reversals orv ON ol.id IS NULL AND orv.subsidy_entry_id = subr.uuid
       LEFT JOIN order_lines rl ON rl.id = orv.line_id
+      LEFT JOIN order_recharges orc ON ol.id IS NULL AND orv.line_id IS NULL AND orc.subsidy_entry_id = subr.uuid
+      LEFT JOIN order_lines cl ON cl.id = orc.line_id
       WHERE subr.rid IS NULL),
     x AS (
       SELECT t.school_id, t.day, t.account_number, t.item, t.meals, t.sum, t.share, t.category_id, t.funding FROM till t

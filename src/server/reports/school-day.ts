@@ -75,18 +75,18 @@ export async function schoolDayReport(db: Tx, schoolId: string, from: string, to
            coalesce(sum(e.amount) FILTER (WHERE e.kind = 'correction'), 0) AS corrections
     FROM entries e WHERE ${inRange}`);
 
-  // Ordered (fixed class orders, less reversed lines) against served (the tills' served marks, order_served: one per line, «Выдача по заявке»).
+  // Ordered (fixed class orders, less lines a manager reversed; the «not eaten» policy's are ordered, not served) against served (the tills' served marks, order_served: one per line, «Выдача по заявке»).
   const orderedServed = await query<{ day: string; class_name: string; ordered: unknown; served: unknown }>(db, sql`
     WITH o AS (
       SELECT ol.day::text AS day, ol.class_name, count(*) AS ordered FROM order_lines ol
       WHERE ol.school_id = ${schoolId} AND ol.day BETWEEN ${r.from}::date AND ${r.to}::date
-        AND NOT EXISTS (SELECT 1 FROM order_reversals x WHERE x.line_id = ol.id)
+        AND NOT EXISTS (SELECT 1 FROM order_reversals x WHERE x.line_id = ol.id AND x.decided_by <> 'notEaten')
       GROUP BY 1, 2),
     s AS (
       SELECT ol.day::text AS day, ol.class_name, count(*) AS served FROM order_served os
       JOIN order_lines ol ON ol.id = os.line_id
       WHERE os.school_id = ${schoolId} AND os.day BETWEEN ${r.from}::date AND ${r.to}::date
-        AND NOT EXISTS (SELECT 1 FROM order_reversals x WHERE x.line_id = ol.id)
+        AND NOT EXISTS (SELECT 1 FROM order_reversals x WHERE x.line_id = ol.id AND x.decided_by <> 'notEaten')
       GROUP BY 1, 2)
     SELECT coalesce(o.day, s.day) AS day, coalesce(o.class_name, s.class_name) AS class_name, coalesce(o.ordered, 0) AS ordered, coalesce(s.served, 0) AS served
     FROM o FULL JOIN s ON s.day = o.day AND s.class_name = o.class_name

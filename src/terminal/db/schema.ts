@@ -83,6 +83,11 @@ export const accounts = sqliteTable('accounts', {
   elsewhereDay: text('elsewhere_day'),
   spentElsewhere: integer('spent_elsewhere').notNull().default(0),
   benefitElsewhere: integer('benefit_elsewhere', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * Kopecks the parents' open meal pre-orders hold on the account (pull's accounts[].reserved, docs/orders.md):
+   * доступно = balance − reserved, and a sale may not spend it (core/sale.ts). 0 from a server that does not send it.
+   */
+  reserved: integer('reserved').notNull().default(0),
   updatedAt: text('updated_at'),
 });
 
@@ -369,6 +374,8 @@ export const orderSittings = sqliteTable('order_sittings', {
   startsAt: text('starts_at').notNull(),
   endsAt: text('ends_at').notNull(),
   sort: integer('sort').notNull().default(0),
+  /** JSON array of the classes that eat at this sitting (the pull's config): listed even on a day with no lines. */
+  classNames: text('class_names').notNull().default('[]'),
 });
 
 export const orderLines = sqliteTable('order_lines', {

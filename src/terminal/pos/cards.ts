@@ -13,7 +13,7 @@ import { benefitOffer, type PupilSafety } from './pupil-safety.js';
 
 /** A card joined with its account: what a tap and a sale read, in one statement. */
 export type CardRow = BalanceRow & SqlPick<typeof cards, 'state'> & { card_id: string } & SqlPick<typeof accounts,
-  'spent_day' | 'spent_today' | 'daily_limit' | 'has_permanent_password' | 'temp_password_issued_at' | 'student_id'>;
+  'spent_day' | 'spent_today' | 'daily_limit' | 'has_permanent_password' | 'temp_password_issued_at' | 'student_id' | 'reserved'>;
 
 /** Everything the sale rule needs to know about the pupil behind a card, today. */
 export interface PupilContext {
@@ -53,7 +53,7 @@ export class CardDirectory {
     this.st = {
       card: sqlite.prepare<[string], CardRow>(
         `SELECT c.id AS card_id, c.state, a.number AS account_number, a.server_balance, a.server_seq, a.local_sum,
-                a.spent_day, a.spent_today, a.daily_limit,
+                a.spent_day, a.spent_today, a.daily_limit, a.reserved,
                 a.has_permanent_password, a.temp_password_issued_at, a.student_id
            FROM cards c JOIN accounts a ON a.number = c.account_number WHERE c.id = ?`),
       student: sqlite.prepare<[string], SqlPick<typeof students, 'full_name' | 'class_name'>>(`SELECT full_name, class_name FROM students WHERE id = ?`),
@@ -138,6 +138,7 @@ export class CardDirectory {
     const { card, balance, spentToday } = ctx;
     const warnings: string[] = [];
     if (cardStateError(card.state)) warnings.push(card.state === 'blocked' ? 'Карта заблокирована' : 'Карта утеряна');
+    const reserved = Math.max(0, card.reserved);
     if (balance < 0) warnings.push('Отрицательный баланс');
     else if (balance < 5000) warnings.push('Баланс близок к нулю');
     if (card.daily_limit != null && spentToday >= card.daily_limit) warnings.push('Дневной лимит исчерпан');
@@ -149,6 +150,8 @@ export class CardDirectory {
       fullName: ctx.fullName,
       className: ctx.className,
       balance,
+      // доступно = balance − the parents' open pre-orders (docs/orders.md); a sale may not spend the reservation.
+      ...(reserved > 0 ? { reserved, available: balance - reserved } : {}),
       overdraftLimit: this.overdraft(),
       ...(card.daily_limit != null ? { dailyLimit: card.daily_limit } : {}),
       spentToday,

@@ -8,7 +8,7 @@ import type { LedgerWriter } from './ledger-writer.js';
 
 type LineRow = SqlPick<typeof orderLines, 'id' | 'class_name' | 'account_number' | 'meal_set_name' | 'dishes' | 'parent_amount' | 'subsidy_amount' | 'reversed'>
   & { full_name: string | null; served: 0 | 1 };
-type SittingRow = SqlPick<typeof orderSittings, 'id' | 'name' | 'starts_at' | 'ends_at'>;
+type SittingRow = SqlPick<typeof orderSittings, 'id' | 'name' | 'starts_at' | 'ends_at' | 'class_names'>;
 
 const badInput = (message: string) => fail<never>('BAD_INPUT', message);
 
@@ -27,7 +27,7 @@ export class OrderServing {
       s.full_name, (o.line_id IS NOT NULL) AS served`;
     const joins = `FROM order_lines l LEFT JOIN students s ON s.id = l.student_id LEFT JOIN order_served o ON o.line_id = l.id`;
     this.st = {
-      sittings: sqlite.prepare<[], SittingRow>('SELECT id, name, starts_at, ends_at FROM order_sittings ORDER BY sort, starts_at, id'),
+      sittings: sqlite.prepare<[], SittingRow>('SELECT id, name, starts_at, ends_at, class_names FROM order_sittings ORDER BY sort, starts_at, id'),
       counts: sqlite.prepare<[string], { sitting_id: string; class_name: string; ordered: number; served: number }>(
         `SELECT l.sitting_id, l.class_name, count(*) AS ordered, count(o.line_id) AS served
          FROM order_lines l LEFT JOIN order_served o ON o.line_id = l.id
@@ -42,14 +42,25 @@ export class OrderServing {
     };
   }
 
+  /**
+   * The day's sittings with their classes: the classes the school's sittings list (from the pull's config, so a
+   * day with no lines still shows them, with 0 ordered) and any class that has lines, each with its counts.
+   */
   day(day: string): OrderDay {
     const counts = this.st.counts.all(day);
     return {
       day,
-      sittings: this.st.sittings.all().map((s) => ({
-        id: s.id, name: s.name, startsAt: s.starts_at, endsAt: s.ends_at,
-        classes: counts.filter((c) => c.sitting_id === s.id).map((c) => ({ className: c.class_name, ordered: c.ordered, served: c.served })),
-      })).filter((s) => s.classes.length > 0),
+      sittings: this.st.sittings.all().map((s) => {
+        const mine = counts.filter((c) => c.sitting_id === s.id);
+        const names = [...new Set([...classNamesOf(s.class_names), ...mine.map((c) => c.class_name)])].sort((a, b) => a.localeCompare(b, 'ru'));
+        return {
+          id: s.id, name: s.name, startsAt: s.starts_at, endsAt: s.ends_at,
+          classes: names.map((className) => {
+            const c = mine.find((x) => x.class_name === className);
+            return { className, ordered: c?.ordered ?? 0, served: c?.served ?? 0 };
+          }),
+        };
+      }).filter((s) => s.classes.length > 0),
     };
   }
 
@@ -72,6 +83,7 @@ export class OrderServing {
     let targets: OrderPupil[];
     let pupil: OrderPupil | undefined;
     let cardId: string | null = null;
+    let funds: ServeResult['funds'];
     let by: 'card' | 'touch' | 'class';
     if (req.cardId !== undefined) {
       const id = this.cards.resolve(req.cardId);
@@ -86,6 +98,7 @@ export class OrderServing {
       targets = [pupil];
       cardId = id.value;
       by = 'card';
+      funds = { balance: ctx.value.balance, available: ctx.value.balance - Math.max(0, ctx.value.card.reserved) };
     } else if (req.all) {
       targets = list0.value.pupils;
       by = 'class';
@@ -120,8 +133,15 @@ export class OrderServing {
     const message = pupil
       ? (todo.length ? `Выдано: ${pupil.fullName} — ${pupil.mealSetName}` : `${pupil.fullName}: уже выдано (${pupil.mealSetName})`)
       : todo.length ? `Отмечено выданными: ${todo.length}` : 'Все уже отмечены выданными';
-    return ok({ marked: todo.length, list: list.value, ...(pupil ? { pupil: { ...pupil, served: true } } : {}), message });
+    return ok({ marked: todo.length, list: list.value, ...(pupil ? { pupil: { ...pupil, served: true } } : {}), ...(funds ? { funds } : {}), message });
   }
+}
+
+function classNamesOf(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch { return []; }   // stored by apply-orders as JSON; a row from before migration 0011 has '[]'
 }
 
 function pupilOf(r: LineRow): OrderPupil {

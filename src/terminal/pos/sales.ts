@@ -82,7 +82,7 @@ export class Sales {
       (id) => this.config.catalog.get(id)?.name ?? id);
     if (!confirmed.ok) return confirmed;
     const priced = priceSale(cart.value, this.config.catalog, {
-      cardState: c.card.state, balance: c.balance, overdraft: this.cards.overdraft(), dailyLimit: c.card.daily_limit,
+      cardState: c.card.state, balance: c.balance, overdraft: this.cards.overdraft(), reserved: c.card.reserved, dailyLimit: c.card.daily_limit,
       spentToday: c.spentToday, barredItemIds: c.barredItemIds, barredCategoryIds: c.barredCategoryIds,
       entitlements: c.entitlements, usedToday: c.usedToday,
     });

@@ -3,14 +3,14 @@ import type { PullOrders } from '../../api/sync.js';
 
 /**
  * Stores a pull's `orders` (fixed order lines for «Выдача по заявке») inside applyPull's transaction:
- * the sittings replaced, each sent day's lines replaced whole, days before `from` dropped, and the lines
+ * the sittings replaced (with their classes: the till lists them on a day with no lines), each sent day's lines replaced whole, days before `from` dropped, and the lines
  * other tills marked served remembered (entry_seq null). This till's own marks are never removed by a
  * pull: they belong to its ledger (its orderServed entries).
  */
 export function applyOrders(sqlite: Database.Database, orders: PullOrders, reset: boolean, at: string): number {
   const st = statements(sqlite);
   st.deleteSittings.run();
-  for (const s of orders.sittings) st.insertSitting.run(s.id, s.name, s.kind, s.startsAt, s.endsAt, s.sort);
+  for (const s of orders.sittings) st.insertSitting.run(s.id, s.name, s.kind, s.startsAt, s.endsAt, s.sort, JSON.stringify(s.classNames ?? []));
   if (reset) st.deleteAllLines.run();
   st.dropLinesBefore.run(orders.from);
   st.dropServedBefore.run(orders.from);
@@ -37,8 +37,8 @@ function statements(sqlite: Database.Database) {
 function prepare(s: Database.Database) {
   return {
     deleteSittings: s.prepare('DELETE FROM order_sittings'),
-    insertSitting: s.prepare<[string, string, string, string, string, number]>(
-      'INSERT OR REPLACE INTO order_sittings (id, name, kind, starts_at, ends_at, sort) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertSitting: s.prepare<[string, string, string, string, string, number, string]>(
+      'INSERT OR REPLACE INTO order_sittings (id, name, kind, starts_at, ends_at, sort, class_names) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     deleteAllLines: s.prepare('DELETE FROM order_lines'),
     dropLinesBefore: s.prepare<[string]>('DELETE FROM order_lines WHERE day < ?'),
     dropServedBefore: s.prepare<[string]>('DELETE FROM order_served WHERE day < ?'),

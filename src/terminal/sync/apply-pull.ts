@@ -92,7 +92,7 @@ export function applyPull(sqlite: Database.Database, res: PullResponse, at: stri
       if (!st.accountExists.get(a.accountNumber)) created.push(a.accountNumber);
       st.upsertAccount.run({
         number: a.accountNumber, studentId: a.studentId ?? '', serverBalance: a.balance, serverSeq: a.lastSeq,
-        dailyLimit: a.dailyLimit, hasPermanentPassword: a.hasPermanentPassword ? 1 : 0, updatedAt: at,
+        dailyLimit: a.dailyLimit, hasPermanentPassword: a.hasPermanentPassword ? 1 : 0, reserved: a.reserved ?? 0, updatedAt: at,
       });
       if (a.today) st.setElsewhere.run(a.today.day, a.today.spentElsewhere, a.today.benefitUsedElsewhere ? 1 : 0, a.accountNumber);
     }
@@ -206,11 +206,11 @@ function prepare(s: Database.Database) {
     // a trigger recomputes local_sum when server_seq moves in the DO UPDATE branch). A row this pull
     // creates starts at zero: recomputeSums() fills in the rare one that already has entries here.
     accountExists: s.prepare<[Key], 1>(`SELECT 1 FROM accounts WHERE number = ?`).pluck(),
-    upsertAccount: s.prepare<[SqlParams<typeof accounts, 'number' | 'studentId' | 'serverBalance' | 'serverSeq' | 'dailyLimit' | 'hasPermanentPassword' | 'updatedAt'>]>(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, updated_at)
-      VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @updatedAt)
+    upsertAccount: s.prepare<[SqlParams<typeof accounts, 'number' | 'studentId' | 'serverBalance' | 'serverSeq' | 'dailyLimit' | 'hasPermanentPassword' | 'reserved' | 'updatedAt'>]>(`INSERT INTO accounts (number, student_id, server_balance, server_seq, daily_limit, has_permanent_password, reserved, updated_at)
+      VALUES (@number, @studentId, @serverBalance, @serverSeq, @dailyLimit, @hasPermanentPassword, @reserved, @updatedAt)
       ON CONFLICT (number) DO UPDATE SET student_id = excluded.student_id, server_balance = excluded.server_balance,
         server_seq = excluded.server_seq, daily_limit = excluded.daily_limit,
-        has_permanent_password = excluded.has_permanent_password, updated_at = excluded.updated_at`),
+        has_permanent_password = excluded.has_permanent_password, reserved = excluded.reserved, updated_at = excluded.updated_at`),
     // One pass over the ledger (entries has no per-account index since migration 0008).
     withEntries: s.prepare<[string], NonNullable<SqlRow<typeof entries>['account_number']>>(`SELECT DISTINCT account_number FROM entries WHERE account_number IN (SELECT value FROM json_each(?))`).pluck(),
     // The stored sums cover the entries up to ledger_cursors.sums_through_seq; the service adds newer ones.

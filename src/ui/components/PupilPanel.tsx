@@ -49,6 +49,8 @@ export const PupilPanel = memo(function PupilPanel() {
       )}
       <div className={`pupil-balance ${low ? 'low' : ''}`}>
         {awaitingTap ? 'Остаток' : 'Баланс'} <b data-testid="pupil-balance">{money(pupil.balance)}</b>
+        {/* The parents' open pre-orders hold part of it (docs/orders.md): a sale may spend only what is available. */}
+        {pupil.available !== undefined && <> · доступно <b data-testid="pupil-available">{money(pupil.available)}</b></>}
       </div>
       {awaitingTap && lastSale && (
         <div className="pupil-paid" data-testid="pupil-paid" role="status">

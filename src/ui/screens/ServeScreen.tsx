@@ -4,6 +4,7 @@ import type { OrderPupil } from '../../api/pos-api.js';
 import { usePosStore } from '../context.js';
 import { createKeyRouter } from '../key-router.js';
 import { createServeStore } from '../serve-store.js';
+import { money } from '../format.js';
 
 const PAID_BY: Record<OrderPupil['paidBy'], string> = { parents: 'оплачено', budget: 'бесплатно', both: 'частично бесплатно' };
 
@@ -48,14 +49,14 @@ export function ServeScreen() {
     <main className="serve" data-testid="serve-screen">
       <aside className="serve-classes">
         <h2>Выдача по заявке</h2>
-        {s.day && s.day.sittings.length === 0 && <p className="muted" data-testid="serve-empty">На сегодня зафиксированных заявок нет.</p>}
+        {s.day && s.day.sittings.length === 0 && <p className="muted" data-testid="serve-empty">Смен питания нет: их задаёт школа на сервере.</p>}
         {s.day?.sittings.map((sit) => (
           <section key={sit.id}>
             <h3>{sit.name} <span className="muted">{sit.startsAt}–{sit.endsAt}</span></h3>
             <div className="serve-class-buttons">
               {sit.classes.map((c) => (
                 <button key={c.className} type="button" data-testid={`serve-class-${sit.id}-${c.className}`}
-                  className={s.sittingId === sit.id && s.className === c.className ? 'picked' : c.served === c.ordered ? 'done' : ''}
+                  className={s.sittingId === sit.id && s.className === c.className ? 'picked' : c.ordered === 0 ? 'none' : c.served === c.ordered ? 'done' : ''}
                   onClick={() => void serve.getState().pick(sit.id, c.className)}>
                   <b>{c.className}</b> <span>{c.served}/{c.ordered}</span>
                 </button>
@@ -75,11 +76,19 @@ export function ServeScreen() {
               <button type="button" className="serve-all" data-testid="serve-all" disabled={s.busy || list.served === list.ordered}
                 onClick={() => void serve.getState().serveAll()}>Выдать всему классу</button>
             </div>
-            <p className="serve-tip muted">Приложите карту ученика или нажмите «Выдать» в строке.</p>
+            <p className="serve-tip muted">
+              {list.pupils.length === 0 ? 'На сегодня заявки класса на эту смену нет. Ученики покупают на экране продажи, как обычно.'
+                : 'Приложите карту ученика или нажмите «Выдать» в строке.'}
+            </p>
           </>
         )}
         {(s.message || s.error) && (
           <div className={s.error ? 'serve-msg bad' : 'serve-msg'} role="status" data-testid="serve-message">{s.error ?? s.message}</div>
+        )}
+        {!s.error && s.funds && (
+          <div className="serve-funds" data-testid="serve-funds">
+            Баланс <b>{money(s.funds.balance)}</b> · доступно <b>{money(s.funds.available)}</b>
+          </div>
         )}
         {list && (
           <table className="serve-table">
