@@ -275,16 +275,12 @@ async function applyRun(
         else if (card.state === 'blocked') flag(e, 'cardBlocked', `Продажа по заблокированной карте ${e.cardId}`);
         else if (card.state === 'lost') flag(e, 'cardLost', `Продажа по утерянной карте ${e.cardId}`);
       }
-      // The till's balance rule (core/sale.ts fundsShortfall), checked on what the server holds: applied and flagged (the food was eaten).
+      // The till's balance rule (core/sale.ts fundsShortfall) on what the server holds: applied and flagged (the food was eaten).
       const short = e.kind === 'sale' && acc ? fundsShortfall(acc.balance, e.amount < 0 ? acc.reserved : 0, school.overdraftLimit) : null;
-      if (short === 'overdraft') {
-        flag(e, 'overdraft', `Баланс Л/С ${e.accountNumber} после продажи ${formatAmount(acc!.balance)} ниже допустимого`, {
-          balanceAfter: acc!.balance, overdraftLimit: school.overdraftLimit,
-        });
-      } else if (short === 'reserved') {
-        flag(e, 'reservedSpent', `Продажа на Л/С ${e.accountNumber} потратила деньги, зарезервированные под заказ питания: после продажи ${formatAmount(acc!.balance)}, резерв ${formatAmount(acc!.reserved)}`, {
-          balanceAfter: acc!.balance, reserved: acc!.reserved, overdraftLimit: school.overdraftLimit,
-        });
+      const facts = { balanceAfter: acc?.balance, overdraftLimit: school.overdraftLimit };
+      if (short === 'overdraft') flag(e, 'overdraft', `Баланс Л/С ${e.accountNumber} после продажи ${formatAmount(acc!.balance)} ниже допустимого`, facts);
+      else if (short === 'reserved') {
+        flag(e, 'reservedSpent', `Продажа на Л/С ${e.accountNumber} потратила деньги, зарезервированные под заказ питания: после продажи ${formatAmount(acc!.balance)}, резерв ${formatAmount(acc!.reserved)}`, { ...facts, reserved: acc!.reserved });
       }
       const limit = acc?.dailyLimit;
       const day = limit != null ? spent.get(e.accountNumber!)?.get(schoolDay(e.createdAt, school.timeZone)) : undefined;
