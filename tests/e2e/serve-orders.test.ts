@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schoolDay } from '../../src/core/datetime.js';
 import { DEMO_CARDS, DEMO_SCHOOL } from '../../src/core/demo-school.js';
 import { addDays, resolvePeriod } from '../../src/core/period.js';
+import { formatMoney } from '../../src/core/money.js';
 import { menuCycleDays, menuCycles } from '../../src/server/db/schema.js';
 import { schoolCalendar } from '../../src/server/db/staff-schema.js';
 import { mealSittings } from '../../src/server/db/orders-schema.js';
-import { setPreOrder } from '../../src/server/orders/pre-orders.js';
+import { reservedOf, setPreOrder } from '../../src/server/orders/pre-orders.js';
 import { fixDay } from '../../src/server/orders/fix.js';
 import { buildStatement } from '../../src/server/cabinet/statement.js';
 import { loadAccount } from '../../src/server/cabinet/account.js';
@@ -66,7 +67,19 @@ describe.skipIf(!run)('served at the till (demo, Chromium)', () => {
     }
     const fixed = await fixDay(db, S, today, { now: new Date(), by: 'auto' });
     expect(fixed).toMatchObject({ lines: 2, charged: 2 });
+    // And tomorrow's lunch for Попова, still open: reserved on her account (the till shows «доступно»).
+    await db.insert(schoolCalendar).values({ schoolId: S, date: addDays(today, 1), kind: 'schoolDay' }).onConflictDoNothing();
+    expect(await setPreOrder(db, POPOVA.account, { day: addDays(today, 1), sittingId: 'lunch', mealSetId: 'set-lunch' }, new Date())).toMatchObject({ ok: true });
   });
+
+  /** «Баланс … · доступно …» as the till should show it: the server's balance less the open pre-orders. */
+  async function popovaFunds() {
+    const db = demo.server!.handle.db;
+    const balance = (await loadAccount(db, POPOVA.account))!.balance;
+    const reserved = (await reservedOf(db, [POPOVA.account])).get(POPOVA.account) ?? 0;
+    expect(reserved).toBeGreaterThan(0);
+    return { balance: formatMoney(balance), available: formatMoney(balance - reserved) };
+  }
 
   it('the cashier opens «Выдача по заявке», serves Попова by her card and 05А at once; the server has both marks', async () => {
     await login(page, '1111');
@@ -82,6 +95,9 @@ describe.skipIf(!run)('served at the till (demo, Chromium)', () => {
     demo.shell.runtime.simulatedReader!.tap(POPOVA.card);
     await poll(() => page.getByTestId('serve-message').textContent()).toMatch(`Выдано: ${POPOVA.name}`);
     await poll(() => page.getByTestId('serve-count').textContent()).toBe('Выдано 1 из 1');
+    const funds = await popovaFunds();
+    await poll(() => page.getByTestId('serve-funds').textContent()).toBe(`Баланс ${funds.balance} · доступно ${funds.available}`);
+    await screenshot(page, 'till-serve-funds-1024.png');
     demo.shell.runtime.simulatedReader!.tap(POPOVA.card);
     await poll(() => page.getByTestId('serve-message').textContent()).toMatch('уже выдано');
 
@@ -100,6 +116,11 @@ describe.skipIf(!run)('served at the till (demo, Chromium)', () => {
 
     await page.getByTestId('serve-back').click();
     await page.getByTestId('pupil-panel').waitFor();
+    // On the sale screen a tap shows the same: balance and what is available beside tomorrow's reserved lunch.
+    demo.shell.runtime.simulatedReader!.tap(POPOVA.card);
+    await poll(() => page.getByTestId('pupil-available').textContent()).toBe(funds.available);
+    expect(await page.getByTestId('pupil-balance').textContent()).toBe(funds.balance);
+    await screenshot(page, 'till-pupil-available-1024.png');
   });
 
   it('the parent\'s statement shows the lunch charge with its dishes', async () => {

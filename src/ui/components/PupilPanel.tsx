@@ -49,9 +49,14 @@ export const PupilPanel = memo(function PupilPanel() {
       )}
       <div className={`pupil-balance ${low ? 'low' : ''}`}>
         {awaitingTap ? 'Остаток' : 'Баланс'} <b data-testid="pupil-balance">{money(pupil.balance)}</b>
-        {/* The parents' open pre-orders hold part of it (docs/orders.md): a sale may spend only what is available. */}
-        {pupil.available !== undefined && <> · доступно <b data-testid="pupil-available">{money(pupil.available)}</b></>}
       </div>
+      {/* The parents' open pre-orders hold part of it (docs/orders.md): a sale may spend only what is available. */}
+      {pupil.available !== undefined && (
+        <div className={`pupil-available ${pupil.available <= 0 ? 'low' : ''}`} data-testid="pupil-funds">
+          Доступно <b data-testid="pupil-available">{money(pupil.available)}</b>
+          {pupil.reserved !== undefined && <small className="muted">в резерве под заказы питания {money(pupil.reserved)}</small>}
+        </div>
+      )}
       {awaitingTap && lastSale && (
         <div className="pupil-paid" data-testid="pupil-paid" role="status">
           Оплачено {money(lastSale.total)}, чек №{lastSale.receiptNumber}. Следующая покупка — по карте.
