@@ -32,7 +32,7 @@ let n = 0;
 const key = () => `test-key-${++n}-${Date.now()}`;
 
 beforeAll(async () => {
-  s = await startTestServer({ config: { exportsDir: dir, exportJobs: { pollMs: 200, heartbeatMs: 200 } } });
+  s = await startTestServer({ config: { exportsDir: dir, exportJobs: { heartbeatMs: 200 } } });
   await topUpAll(s.handle, 100_000);
   t = await newTerminal(s);
   await t.sell(IVANOV.card, [PIZZA]);
@@ -172,10 +172,18 @@ describe('export jobs', () => {
     await untilFinished(accountant, job.body.id);
     // As a process that died mid-job leaves it: running, its heartbeat old.
     await s.handle.db.execute(sql`UPDATE export_jobs SET status = 'running', phase = 'write', finished_at = NULL, heartbeat_at = now() - interval '10 minutes' WHERE id = ${job.body.id}`);
-    const next = new ExportWorker(s.handle, dir, { pollMs: 60_000 });
-    await next.start();
-    await next.sweep();
+    const next = new ExportWorker(s.handle, dir);
+    await next.start();   // a process starting sweeps before it serves
     await next.stop();
+    const [row] = await query<{ status: string; error: string }>(s.handle.db, sql`SELECT status, error FROM export_jobs WHERE id = ${job.body.id}`);
+    expect(row).toEqual({ status: 'failed', error: INTERRUPTED });
+    expect((await accountant.call<ExportJob>('GET', `/api/v1/report-exports/${job.body.id}`)).body).toMatchObject({ status: 'failed', error: INTERRUPTED });
+  });
+
+  it('a running job whose heartbeat stopped reads as failed at once, without waiting for a sweep', async () => {
+    const job = await accountant.call<ExportJob>('POST', `/api/v1/schools/${S}/report-exports`, { key: key(), kind: 'reimbursement', month: MONTH, format: 'csv' });
+    await untilFinished(accountant, job.body.id);
+    await s.handle.db.execute(sql`UPDATE export_jobs SET status = 'running', finished_at = NULL, heartbeat_at = now() - interval '2 minutes' WHERE id = ${job.body.id}`);
     expect((await accountant.call<ExportJob>('GET', `/api/v1/report-exports/${job.body.id}`)).body).toMatchObject({ status: 'failed', error: INTERRUPTED });
   });
 });

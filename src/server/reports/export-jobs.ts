@@ -73,12 +73,23 @@ export async function createExportJob(db: Tx, staffId: string, schoolId: string 
 
 const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
 
-/** The caller's own job, with the caller's access to its report checked again; 404 for anyone else's. */
+/** A running job whose heartbeat is older than this belongs to a process that is gone. */
+export const STALE_MS = 60_000;
+export const INTERRUPTED = 'прервано перезапуском сервера, запустите заново';
+
+/**
+ * The caller's own job, with the caller's access to its report checked again; 404 for anyone else's.
+ * A running job whose worker stopped beating is marked failed here and now (not only at the next sweep).
+ */
 export async function ownJob(db: Tx, staff: { id: string; grants: Grant[] }, jobId: string): Promise<JobRow> {
-  const [job] = await query<JobRow>(db, sql`SELECT * FROM export_jobs WHERE id = ${jobId}`);
-  if (!job || job.staff_id !== staff.id) throw new HttpError(404, 'NOT_FOUND', 'Выгрузка не найдена');
-  const roles = rolesFor(job.kind, job.school_id === null);
-  if (job.school_id) accessAt(staff.grants, roles, job.school_id);
+  const [found] = await query<JobRow & { stale: boolean }>(db, sql`
+    SELECT *, (status = 'running' AND heartbeat_at < now() - make_interval(secs => ${STALE_MS / 1000})) AS stale FROM export_jobs WHERE id = ${jobId}`);
+  if (!found || found.staff_id !== staff.id) throw new HttpError(404, 'NOT_FOUND', 'Выгрузка не найдена');
+  const roles = rolesFor(found.kind, found.school_id === null);
+  if (found.school_id) accessAt(staff.grants, roles, found.school_id);
   else requireDistrict(staff.grants, roles);
-  return job;
+  if (!found.stale) return found;
+  const [failed] = await query<JobRow>(db, sql`UPDATE export_jobs SET status = 'failed', error = ${INTERRUPTED}, finished_at = now()
+    WHERE id = ${jobId} AND status = 'running' RETURNING *`);
+  return failed ?? found;
 }

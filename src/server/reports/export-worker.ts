@@ -6,7 +6,7 @@ import { query } from '../db/open.js';
 import { HttpError } from '../errors.js';
 import type { ReportFile } from './export.js';
 import { FILE_WRITERS } from './export-stream.js';
-import type { JobRow } from './export-jobs.js';
+import { INTERRUPTED, STALE_MS, type JobRow } from './export-jobs.js';
 import { districtDayReport } from './district-day.js';
 import { reconciliationReport } from './reconciliations.js';
 import { reimbursementReport } from './reimbursement.js';
@@ -22,17 +22,18 @@ import { schoolDayReport } from './school-day.js';
  * A job is not resumed after a restart: its report is one set of queries and a half-written file is
  * worth nothing, so starting again is as cheap as resuming and simpler to trust. A running job whose
  * heartbeat stops (the process died or was stopped) is marked failed «прервано перезапуском сервера,
- * запустите заново»: at once by a process that stops cleanly, within `staleMs` by any process's sweep
- * otherwise. Done files are removed `keepMs` after they were made (24 h), the job then says «expired».
+ * запустите заново»: at once by a process that stops cleanly; otherwise once its heartbeat is `staleMs`
+ * old, by the next read of the job (export-jobs.ts ownJob), a process starting, or the sweep. Done files
+ * are removed `keepMs` after they were made (24 h), the job then says «expired».
  */
-export const INTERRUPTED = 'прервано перезапуском сервера, запустите заново';
+export { INTERRUPTED };
 
 export interface ExportWorkerOptions {
   now?: () => Date;
   keepMs?: number;
   staleMs?: number;
   heartbeatMs?: number;
-  pollMs?: number;
+  /** How often to look for stale jobs, expired files and queued jobs nobody kicked (default 10 min). */
   sweepMs?: number;
   onError?: (err: unknown) => void;
   /** Awaited once a job is taken, before its queries (tests hold a job there to see it running). */
@@ -54,7 +55,7 @@ export class ExportWorker {
 
   constructor(private readonly handle: DbHandle, readonly dir: string, opts: ExportWorkerOptions = {}) {
     this.o = {
-      now: () => new Date(), keepMs: 24 * 3600_000, staleMs: 60_000, heartbeatMs: 5_000, pollMs: 2_000, sweepMs: 60_000,
+      now: () => new Date(), keepMs: 24 * 3600_000, staleMs: STALE_MS, heartbeatMs: 5_000, sweepMs: 10 * 60_000,
       onError: () => {}, gate: () => Promise.resolve(), ...opts,
     };
   }
@@ -64,13 +65,16 @@ export class ExportWorker {
   async start(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await chmod(this.dir, 0o700);
-    WORKERS.set(this.handle, this);
-    this.poll = setInterval(() => this.kick(), this.o.pollMs);
+    if (!WORKERS.has(this.handle)) WORKERS.set(this.handle, this);
+    // No polling of the queue (a query every few seconds on every server, for jobs that are rare): a
+    // new job kicks the worker; the sweep's timer also takes any job left queued (made by a process that stopped).
+    this.poll = setInterval(() => { this.lastSweep = 0; this.kick(); }, this.o.sweepMs);
     this.poll.unref();
-    this.kick();
+    // The first sweep and take before the server answers anything.
+    await this.drain().catch((err: unknown) => this.o.onError(err));
   }
 
-  /** Look for work now (after a job was made; the poll finds it anyway). */
+  /** Look for work now (after a job was made). */
   kick(): void {
     if (this.stopped) return;
     if (this.busy) { this.again = true; return; }
