@@ -3,12 +3,15 @@
  * shell), dist-electron/main.js (ESM; node_modules stay external and are
  * packaged by electron-builder, native ones rebuilt for Electron) and
  * dist-electron/preload.cjs (one CommonJS file: a sandboxed preload may
- * require nothing but `electron`). Run: `npx tsx electron/build.ts`.
+ * require nothing but `electron`), and dist-electron/till-modules.json5: the
+ * node_modules the till does not load, which electron-builder.yml `extends` to
+ * leave them out of the installer (electron/till-modules.ts). Run: `npx tsx electron/build.ts`.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import { ensureUi, REPO_ROOT } from '../src/shell/ui-build.js';
+import { writeTillModulesConfig, type TillModules } from './till-modules.js';
 
 /**
  * Source files find the migrations relative to themselves
@@ -29,8 +32,11 @@ const migrationsPaths = {
   },
 };
 
-/** Builds main + preload into `out`, which must be one folder below the app root (see migrationsPaths). */
-export async function buildElectron(out = path.join(REPO_ROOT, 'dist-electron')): Promise<void> {
+/**
+ * Builds main + preload into `out`, which must be one folder below the app root (see migrationsPaths),
+ * and the list of modules the installer leaves out; returns what the till loads.
+ */
+export async function buildElectron(out = path.join(REPO_ROOT, 'dist-electron')): Promise<TillModules> {
   await build({
     configFile: false, root: REPO_ROOT, logLevel: 'warn',
     plugins: [migrationsPaths],
@@ -47,11 +53,13 @@ export async function buildElectron(out = path.join(REPO_ROOT, 'dist-electron'))
       rollupOptions: { external: ['electron'], output: { format: 'cjs', entryFileNames: 'preload.cjs' } },
     },
   });
+  return writeTillModulesConfig(REPO_ROOT, out);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await ensureUi({ force: true, log: console.log });
   const out = path.join(REPO_ROOT, 'dist-electron');
-  await buildElectron(out);
+  const t = await buildElectron(out);
   console.log(`Electron: ${out}/main.js, ${out}/preload.cjs; UI: dist-ui/`);
+  console.log(`The installer packs ${t.packed.length} modules (${t.imports.join(', ')} and their dependencies), leaves out ${t.excluded.length}: ${out}/till-modules.json5`);
 }

@@ -8,6 +8,7 @@ import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, scre
 import { enrollDemoTerminal, startTestServer, type TestServer } from '../server/helpers.js';
 import { addStaff } from '../server/admin-helpers.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
+import { tillDiagnostics } from '../../src/server/db/releases-schema.js';
 import { openRuntime, type Runtime } from '../../src/shell/runtime.js';
 import { ensureAdminUi, REPO_ROOT } from '../../src/shell/ui-build.js';
 
@@ -16,6 +17,7 @@ import { ensureAdminUi, REPO_ROOT } from '../../src/shell/ui-build.js';
  * for a till, the page says the request waits for the till's next sync, the till (the shells'
  * runtime with its real sync client) pulls and sends the bundle, and the page shows it: the
  * till's version, its sync state, devices, the redacted log, a JSON download — and no pupil's name.
+ * Opened again, it shows that bundle without asking the till again, until «Запросить заново».
  */
 const S = DEMO_SCHOOL.school.id;
 const TILL = DEMO_SCHOOL.terminal.id;
@@ -104,6 +106,21 @@ describe.skipIf(!run)('staff console: a till\'s diagnostics', () => {
 
     await expectAccessible(page, 'till diagnostics');
     await screenshot(page, 'admin-till-diagnostics.png', { fullPage: true });
+
+    // Opened again: the bundle already received is shown at once, with its time, and the till is not asked again.
+    const requests = async () => (await server.handle.db.select({ id: tillDiagnostics.id }).from(tillDiagnostics)).length;
+    expect(await requests()).toBe(1);
+    await panel.getByRole('button', { name: 'Закрыть' }).click();
+    await poll(() => page.getByTestId('diagnostics').count()).toBe(0);
+    await page.getByRole('button', { name: `Диагностика кассы ${DEMO_SCHOOL.terminal.name}` }).click();
+    await poll(() => page.getByTestId('diag-versions').textContent()).toContain(VERSION);
+    expect(await page.getByTestId('diag-bundle').textContent()).toMatch(/Получена \d\d\.\d\d\.\d{4}/);
+    expect(await page.getByTestId('diag-pending').count()).toBe(0);
+    expect(await requests()).toBe(1);
+    // A fresh one on demand: the request waits for the till's next sync again.
+    await page.getByRole('button', { name: 'Запросить заново' }).click();
+    await poll(() => page.getByTestId('diag-pending').textContent()).toContain('придёт со следующей синхронизацией кассы');
+    expect(await requests()).toBe(2);
     expect(problems).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../electron/build.js';
+import { bundleImports, TILL_MODULES_CONFIG, tillModules } from '../../electron/till-modules.js';
 import { TOKEN_BLOB } from '../../electron/token-store.js';
 import { DB_KEY_BLOB } from '../../electron/db-key-store.js';
 import { POS_API_METHODS } from '../../src/api/pos-api.js';
@@ -20,6 +21,8 @@ import { readSyncConfigFile, saveSyncConfig } from '../../src/terminal/sync/conf
 const out = path.join(REPO_ROOT, `dist-electron-test-${process.pid}`);
 const tmp = mkdtempSync(path.join(tmpdir(), 'canteen-electron-'));
 const fixtures = path.join(REPO_ROOT, 'tests/unit/fixtures/electron-stub');
+/** Server-side and build-time packages: never in the till's installer (issue 18 follow-up). */
+const SERVER_ONLY = ['fastify', '@electric-sql/pglite', 'pg', 'exceljs', 'pdfkit', 'sharp', 'nodemailer', 'otplib', 'tsx', 'esbuild', 'react', 'echarts'];
 beforeAll(async () => { await ensureUi(); await buildElectron(out); }, 120_000);
 afterAll(() => { rmSync(out, { recursive: true, force: true }); rmSync(tmp, { recursive: true, force: true }); });
 
@@ -98,28 +101,39 @@ describe('electron main bundle', () => {
 });
 
 describe('what the installer packs (electron-builder.yml, issue 18)', () => {
-  // js-yaml and minimatch come with electron-builder (what it parses and matches with).
+  // js-yaml, json5 and minimatch come with electron-builder (what it parses and matches with).
   const req = createRequire(import.meta.url);
   const yaml = req('js-yaml') as { load(s: string): unknown };
   const { minimatch } = req('minimatch') as { minimatch(p: string, g: string, o?: object): boolean };
+  const json5 = req('json5') as { parse(s: string): unknown };
   const config = yaml.load(readFileSync(path.join(REPO_ROOT, 'electron-builder.yml'), 'utf8')) as {
-    files: string[]; asarUnpack: string[]; npmRebuild: boolean; buildDependenciesFromSource: boolean; extraMetadata: { main: string };
+    extends: string; files: string[]; asarUnpack: string[]; npmRebuild: boolean; buildDependenciesFromSource: boolean; extraMetadata: { main: string };
   };
   const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 
   it('every package the built main imports is a dependency (packaged), never a devDependency', () => {
-    const specifiers = new Set<string>();
-    for (const f of readdirSync(out).filter((n) => /\.(c?js)$/.test(n))) {
-      const code = readFileSync(path.join(out, f), 'utf8');
-      for (const m of code.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["']([^"'./][^"']*)["']/g)) specifiers.add(m[1]!);
-    }
-    const packages = [...specifiers].filter((s) => !s.startsWith('node:') && s !== 'electron' && !builtinModules.includes(s))
-      .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
+    const packages = bundleImports(out);
     expect(packages.length).toBeGreaterThan(3);
-    expect([...new Set(packages)].filter((p) => !(p in pkg.dependencies))).toEqual([]);
-    expect(packages).toContain('electron-updater');
+    expect(packages.filter((p) => !(p in pkg.dependencies))).toEqual([]);
+    expect(packages).toEqual(expect.arrayContaining(['electron-updater', 'better-sqlite3-multiple-ciphers', 'serialport', 'node-hid']));
     expect(config.extraMetadata.main).toBe('dist-electron/main.js');
     for (const need of ['dist-electron/**', 'dist-ui/**', 'migrations/terminal/**', 'package.json']) expect(config.files).toContain(need);
+  });
+
+  it('the installer leaves out what the till does not load: the server\'s packages and the build tools', () => {
+    // buildElectron wrote the list electron-builder.yml extends, derived from this bundle.
+    expect(config.extends).toBe(`dist-electron/${TILL_MODULES_CONFIG}`);
+    const written = json5.parse(readFileSync(path.join(out, TILL_MODULES_CONFIG), 'utf8')) as { files: string[] };
+    const t = tillModules(REPO_ROOT, out);
+    expect(written.files).toEqual(t.excluded.map((p) => `!**/node_modules/${p}{,/**}`));
+    expect(config.files).toContain(`!dist-electron/${TILL_MODULES_CONFIG}`);
+    expect(t.packed).toEqual(expect.arrayContaining([...t.imports, '@serialport/bindings-cpp', 'builder-util-runtime']));
+    expect(t.excluded).toEqual(expect.arrayContaining(SERVER_ONLY));
+    expect(t.packed.filter((p) => t.excluded.includes(p))).toEqual([]);
+    // The globs as electron-builder matches node_modules paths (minimatch, dot): any depth, the folder itself too.
+    const gone = (file: string) => written.files.some((g) => minimatch(file, g.slice(1), { dot: true }));
+    expect(['node_modules/fastify', 'node_modules/fastify/fastify.js', 'node_modules/exceljs/node_modules/unzipper/unzip.js', 'node_modules/@electric-sql/pglite/dist/index.js'].map(gone)).toEqual([true, true, true, true]);
+    expect(['node_modules/serialport/dist/index.js', 'node_modules/electron-updater/out/main.js', 'node_modules/@node-rs/argon2/index.js', 'dist-electron/main.js'].map(gone)).toEqual([false, false, false, false]);
   });
 
   it('native modules are rebuilt for Electron\'s ABI and unpacked from the asar', () => {

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from '../../electron/build.js';
+import type { TillModules } from '../../electron/till-modules.js';
 import { DB_KEY_BLOB } from '../../electron/db-key-store.js';
 import { listTills } from '../../src/server/admin/tills.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../src/shell/embedded-server.js';
@@ -21,7 +22,8 @@ import { saveSyncConfig } from '../../src/terminal/sync/config.js';
  * distribution (`electronDist`: one shell script; it only copies and renames it) and
  * `npmRebuild=false` (rebuilding for Electron's ABI needs Electron's headers from the network).
  * The project it packs is a copy of what `npm run dist` packs (dist-electron, dist-ui,
- * migrations/terminal, package.json) beside our node_modules. electron-builder finds the
+ * migrations/terminal, package.json) beside our node_modules, of which only the till's go in:
+ * what the built main imports and their dependencies (electron/till-modules.ts). electron-builder finds the
  * production modules by walking node_modules (its `traversal` collector): its `npm ls`
  * collector cannot follow a symlinked node_modules (our worktrees), and both take the same
  * production closure of package.json's dependencies.
@@ -45,11 +47,14 @@ const project = path.join(tmp, 'project');
 const resources = path.join(tmp, 'release', 'linux-unpacked', 'resources');
 const archive = path.join(resources, 'app.asar');
 let files: string[] = [];
+let modules: TillModules;
+/** Server-side and build-time packages (issue 18 follow-up): never in the till's installer. */
+const SERVER_ONLY = ['fastify', '@fastify/static', '@electric-sql/pglite', 'pg', 'exceljs', 'pdfkit', 'sharp', 'nodemailer', 'otplib', 'tsx', 'esbuild', 'react', 'echarts', 'unzipper'];
 
 beforeAll(async () => {
   await ensureUi();
   // What `npm run dist` packs (electron-builder.yml `files`), in a project of its own.
-  await buildElectron(path.join(project, 'dist-electron'));
+  modules = await buildElectron(path.join(project, 'dist-electron'));
   cpSync(path.join(REPO_ROOT, 'dist-ui'), path.join(project, 'dist-ui'), { recursive: true });
   cpSync(path.join(REPO_ROOT, 'migrations/terminal'), path.join(project, 'migrations/terminal'), { recursive: true });
   for (const f of ['package.json', 'electron-builder.yml']) cpSync(path.join(REPO_ROOT, f), path.join(project, f));
@@ -71,16 +76,26 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('what electron-builder packs (resources/app.asar)', () => {
-  it('the app, its migrations and every production module; no sources, tests, maps or dev tools', () => {
+  it('the app, its migrations and the modules the till loads; no server packages, sources, tests, maps or dev tools', () => {
     for (const f of ['/package.json', '/dist-electron/main.js', '/dist-electron/preload.cjs', '/dist-ui/index.html', '/migrations/terminal/meta/_journal.json']) {
       expect(files).toContain(f);
     }
-    for (const dep of Object.keys(pkg.dependencies)) expect([dep, files.includes(`/node_modules/${dep}/package.json`)]).toEqual([dep, true]);
-    // The server, dev tools and the Electron npm package (a binary downloader) stay out.
-    for (const dev of ['electron', 'electron-builder', 'vitest', 'vite', 'typescript', 'drizzle-kit', 'playwright-core']) {
-      expect([dev, files.includes(`/node_modules/${dev}/package.json`)]).toEqual([dev, false]);
+    // Every package the built main imports is packed; every packed package is one the till needs (the bundle's closure).
+    const packed = new Set(files.map((f) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/package\.json$/.exec(f)?.[1]).filter((p): p is string => !!p));
+    for (const dep of modules.imports) expect([dep, files.includes(`/node_modules/${dep}/package.json`)]).toEqual([dep, true]);
+    expect(modules.imports).toEqual(expect.arrayContaining(['better-sqlite3-multiple-ciphers', 'electron-updater', 'serialport', 'node-hid', '@node-rs/argon2']));
+    expect([...packed].filter((p) => !modules.packed.includes(p))).toEqual([]);
+    // The server, the build tools and the Electron npm package (a binary downloader) stay out, at any depth.
+    for (const gone of [...SERVER_ONLY, 'electron', 'electron-builder', 'vitest', 'vite', 'typescript', 'drizzle-kit', 'playwright-core']) {
+      expect([gone, files.filter((f) => f.includes(`/node_modules/${gone}/`) || f.endsWith(`/node_modules/${gone}`))]).toEqual([gone, []]);
     }
     expect(files.filter((f) => /^\/(src|tests|bench|docs|hardware|electron)\//.test(f) || (/\.map$/.test(f) && !f.startsWith('/node_modules/')))).toEqual([]);
+    // Nor the generated exclusion list, nor the native modules' sources (compiled before packing).
+    expect(files.filter((f) => f.endsWith('till-modules.json5') || /\/node_modules\/better-sqlite3[^/]*\/(deps|src|build\/Release\/obj)\//.test(f) || /\/node-hid\/(hidapi|src)\//.test(f))).toEqual([]);
+    // Was 130 MB (+86 MB unpacked) with package.json's whole production closure and the native sources; ~12 MB (+~12 MB) now.
+    expect(statSync(archive).size).toBeLessThan(32 * 1024 * 1024);
+    const unpacked = files.filter((f) => asar.statFile(archive, f.slice(1)).unpacked && statSync(path.join(`${archive}.unpacked`, f)).isFile());
+    expect(unpacked.reduce((sum, f) => sum + statSync(path.join(`${archive}.unpacked`, f)).size, 0)).toBeLessThan(24 * 1024 * 1024);
     // Electron starts what the packed package.json names, and reports its version.
     expect(JSON.parse(asar.extractFile(archive, 'package.json').toString())).toMatchObject({ main: 'dist-electron/main.js', version: pkg.version });
   });

@@ -3,8 +3,10 @@ import { api, ApiError, dateTime } from '../api.js';
 import type { PrinterState, SyncState } from '../../api/pos-api.js';
 
 /**
- * «Диагностика» of one till (issue 18, remote help without remote access): asks the till for a
- * bundle (POST), waits for its next sync (polls the GET), then shows what it sent — versions,
+ * «Диагностика» of one till (issue 18, remote help without remote access): opens on the latest
+ * bundle the till sent, with its time, without asking again (the GET); asks the till (POST) only
+ * when it was never asked, or on «Запросить заново»; a request waits for the till's next sync
+ * (polls the GET). Shows what the till sent — versions,
  * database counts, sync state, devices, printer, update journal, the redacted log — and offers
  * it as a JSON file. The bundle is the till's own (src/terminal/diagnostics.ts); anything this
  * viewer does not know is still shown, as JSON, so a newer till's fields are not hidden.
@@ -19,14 +21,21 @@ export function diagnosticsPath(base: string, tillId: string): string {
   return `${base}/${encodeURIComponent(tillId)}/diagnostics`;
 }
 
-/** Shows the latest request of this till (made by the caller): waits for it by polling, then the bundle. */
+/** Shows this till's latest diagnostics (asking for the first one itself); a pending request is polled until it comes. */
 export function TillDiagnostics({ base, till, onClose }: { base: string; till: { id: string; name: string }; onClose: () => void }) {
   const path = diagnosticsPath(base, till.id);
   const [view, setView] = useState<DiagnosticsView | null>(null);
   const [error, setError] = useState('');
+  // Requests made here; each restarts the polling below.
+  const [asked, setAsked] = useState(0);
   const section = useRef<HTMLElement>(null);
   // The panel opens under the till table, which may be long: bring it into view.
   useEffect(() => { section.current?.scrollIntoView?.({ block: 'start' }); }, []);
+
+  const ask = () => {
+    api<{ id: string }>('POST', path, {}).then(() => { setError(''); setAsked((n) => n + 1); },
+      (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
+  };
 
   useEffect(() => {
     let stop = false;
@@ -39,6 +48,8 @@ export function TillDiagnostics({ base, till, onClose }: { base: string; till: {
         if (!v.uploadedAt) timer = setTimeout(poll, POLL_MS);
       }, (e: unknown) => {
         if (stop) return;
+        // Never asked: the first opening asks (once; a refused request shows its reason).
+        if (e instanceof ApiError && e.status === 404 && asked === 0) { ask(); return; }
         setError(e instanceof ApiError ? e.message : String(e));
         timer = setTimeout(poll, POLL_MS);
       });
@@ -46,12 +57,16 @@ export function TillDiagnostics({ base, till, onClose }: { base: string; till: {
     setView(null);
     poll();
     return () => { stop = true; clearTimeout(timer); };
-  }, [path]);
+    // Not on `ask`: it is remade each render but only uses `path`, which is listed.
+  }, [path, asked]);
 
   return (
     <section ref={section} className="diag" aria-labelledby="diag-title" data-testid="diagnostics">
       <h2 id="diag-title">Диагностика кассы «{till.name}»</h2>
-      <div className="buttons"><button type="button" onClick={onClose}>Закрыть</button></div>
+      <div className="buttons">
+        {view?.uploadedAt && <button type="button" onClick={ask}>Запросить заново</button>}
+        <button type="button" onClick={onClose}>Закрыть</button>
+      </div>
       {error && <p className="error" role="alert">{error}</p>}
       {view && !view.uploadedAt && (
         <p className="notice" role="status" data-testid="diag-pending">

@@ -3,7 +3,7 @@ import { api, ApiError, dateTime } from '../api.js';
 import type { PageProps } from '../App.js';
 import type { TillView } from '../../api/admin/tills.js';
 import { AllergenPolicy } from './AllergenPolicy.js';
-import { diagnosticsPath, TillDiagnostics } from '../components/TillDiagnostics.js';
+import { TillDiagnostics } from '../components/TillDiagnostics.js';
 
 const REFRESH_MS = 30_000;
 
@@ -18,8 +18,8 @@ export function TillsPage({ schoolId, roles }: PageProps) {
   const [rows, setRows] = useState<TillView[]>([]);
   const [error, setError] = useState('');
   const [code, setCode] = useState<{ code: string; terminalName: string; expiresAt: string } | null>(null);
-  // The till whose diagnostics are shown; `request` (its id) restarts the viewer for a new request.
-  const [diag, setDiag] = useState<{ till: TillView; request: string } | null>(null);
+  // The till whose diagnostics are shown (the viewer opens on its last bundle, or asks for one).
+  const [diag, setDiag] = useState<TillView | null>(null);
   const base = `/schools/${encodeURIComponent(schoolId)}/tills`;
   // Enrolment, revocation and diagnostics are the admins' (the API refuses a manager).
   const canEnrol = roles.has('districtAdmin') || roles.has('schoolAdmin');
@@ -31,13 +31,6 @@ export function TillsPage({ schoolId, roles }: PageProps) {
   const revoke = async (t: TillView) => {
     if (!confirm(`Отозвать кассу «${t.name}»? Она перестанет синхронизироваться.`)) return;
     try { await api('POST', `${base}/${encodeURIComponent(t.id)}/revoke`, {}); load(); } catch (e) { setError(e instanceof ApiError ? e.message : String(e)); }
-  };
-  const askDiagnostics = async (t: TillView) => {
-    try {
-      const r = await api<{ id: string }>('POST', diagnosticsPath(base, t.id), {});
-      setError('');
-      setDiag({ till: t, request: r.id });
-    } catch (e) { setError(e instanceof ApiError ? e.message : String(e)); }
   };
   const silent = rows.filter((t) => t.silentTooLong && !t.revokedAt);
   return (
@@ -64,14 +57,14 @@ export function TillsPage({ schoolId, roles }: PageProps) {
               <td>{t.reader ?? '—'}</td>
               <td>{skew(t.clockSkewMs)}</td>
               <td className="row-actions">{canEnrol && !t.revokedAt && <>
-                <button type="button" onClick={() => { void askDiagnostics(t); }} aria-label={`Диагностика кассы ${t.name}`}>Диагностика</button>
+                <button type="button" onClick={() => setDiag(t)} aria-label={`Диагностика кассы ${t.name}`}>Диагностика</button>
                 <button type="button" onClick={() => { void revoke(t); }}>Отозвать</button>
               </>}</td>
             </tr>
           ))}</tbody>
         </table>
       </div>
-      {diag && <TillDiagnostics key={diag.request} base={base} till={diag.till} onClose={() => setDiag(null)} />}
+      {diag && <TillDiagnostics key={diag.id} base={base} till={diag} onClose={() => setDiag(null)} />}
       <AllergenPolicy schoolId={schoolId} canEdit={canEnrol} />
     </>
   );
