@@ -6,6 +6,7 @@ import { percentile, round } from './types.js';
 import type { DbHandle } from '../src/server/db/open.js';
 import { districtDayReport } from '../src/server/reports/district-day.js';
 import { reimbursementReport } from '../src/server/reports/reimbursement.js';
+import { refreshRollup } from '../src/server/reports/rollup.js';
 
 /**
  * Issue 16 on PostgreSQL: the district's daily control page (300 schools, 1,000,000 entries in the
@@ -19,6 +20,8 @@ const PUPILS = 500;
 const ENTRIES = Number(process.env.BENCH_REPORT_ENTRIES ?? 1_000_000);
 const MONTH = '2026-11';
 const DAY = '2026-11-20';
+const TODAY_NOON = new Date('2026-11-20T12:00:00Z');
+const CLAIMED_AT = new Date('2026-12-05T09:00:00Z');
 
 /** A trusted integer inlined (CREATE TABLE AS takes no bind parameters). */
 const n = (v: number) => sql.raw(String(Math.trunc(v)));
@@ -97,11 +100,23 @@ export const benchmarks: Benchmark[] = [
         await makeDistrict(h);
         const setupS = round((performance.now() - t0) / 1000, 1);
         const [{ n: count } = { n: 0 }] = (await h.db.execute(sql`SELECT count(*)::int AS n FROM entries`) as unknown as { rows: { n: number }[] }).rows;
-        const day = await timed(5, () => districtDayReport(h.db, DAY, new Date('2026-11-20T12:00:00Z'), 30));
-        const month = await timed(3, () => reimbursementReport(h.db, MONTH));
-        const common = { db: h.kind, schools: SCHOOLS, entries: count, setup_s: setupS };
+        // The roll-up of the closed days (src/server/reports/rollup.ts), made once as the first report of
+        // the day would make it; timed apart (rollup_s). The control page is then "today" (2026-11-20 at
+        // noon UTC: its day from the ledger, the 29 days before from the roll-up); the month is claimed
+        // after it closed (December).
+        const t1 = performance.now();
+        await refreshRollup(h.db, '2026-10-01', '2026-11-30', CLAIMED_AT);
+        const rollupS = round((performance.now() - t1) / 1000, 1);
+        const day = await timed(5, () => districtDayReport(h.db, DAY, TODAY_NOON, 30));
+        const month = await timed(3, () => reimbursementReport(h.db, MONTH, undefined, CLAIMED_AT));
+        // A late entry: one school's closed day marked dirty, recomputed by the next page.
+        await h.db.execute(sql`INSERT INTO report_dirty_days (school_id, day) VALUES ('sch-7', '2026-11-19')`);
+        const t2 = performance.now();
+        await districtDayReport(h.db, DAY, TODAY_NOON, 30);
+        const lateMs = round(performance.now() - t2, 0);
+        const common = { db: h.kind, schools: SCHOOLS, entries: count, setup_s: setupS, rollup_s: rollupS };
         const results: BenchResult[] = [
-          { name: 'report_district_day', value: round(percentile(day, 50), 0), unit: 'ms', ...common, max: round(Math.max(...day), 0), runs: day.length, target: '<= 500' },
+          { name: 'report_district_day', value: round(percentile(day, 50), 0), unit: 'ms', ...common, max: round(Math.max(...day), 0), runs: day.length, with_one_late_day_ms: lateMs, target: '<= 500' },
           { name: 'report_district_month', value: round(percentile(month, 50), 0), unit: 'ms', ...common, max: round(Math.max(...month), 0), runs: month.length, target: '<= 2000' },
         ];
         return results;

@@ -7,6 +7,7 @@ import { IVANOV, newTerminal, PIZZA, startTestServer, type TestServer, type Test
 import { addStaff, signIn } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
+import { sql } from 'drizzle-orm';
 
 /**
  * Issue 16 in Chromium: the district admin opens the day's control page and its charts; the
@@ -59,9 +60,17 @@ describe.skipIf(!run)('console reports: district control and reimbursement', () 
     const row = table.getByRole('row').filter({ hasText: DEMO_SCHOOL.school.name });
     await poll(() => row.locator('td').first().textContent()).toBe('2');
     await poll(() => row.locator('td').nth(1).textContent()).toBe('1 / 2');
+    // No attendance marked today: the page says so rather than guessing.
+    await poll(() => row.locator('td').nth(2).textContent()).toBe('нет данных о посещаемости');
     const chart = page.getByRole('img', { name: /Питалось по дням/ });
     await poll(() => chart.locator('svg path').count()).toBeGreaterThan(2);
     await screenshot(page, 'admin-report-district.png', { fullPage: true });
+    // One of the two beneficiaries marked absent on the page's day (the class teacher's attendance): present 2 − 1.
+    const [pupil] = (await server.handle.db.execute(sql`SELECT id FROM students WHERE school_id = ${S} AND active AND cardinality(benefit_category_ids) > 0 ORDER BY id LIMIT 1`) as unknown as { rows: { id: string }[] }).rows;
+    await server.handle.db.execute(sql`INSERT INTO attendance (school_id, student_id, day, present, source, marked_by, marked_at)
+      VALUES (${S}, ${pupil!.id}, ${new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10)}, false, 'manual', 'test', now())`);
+    await page.reload();
+    await poll(() => row.locator('td').nth(2).textContent()).toBe('1');
     await expectAccessible(page, 'district control');
     expect(problems).toEqual([]);
   });

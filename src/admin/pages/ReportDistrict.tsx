@@ -27,6 +27,8 @@ export function ReportDistrictPage(_: PageProps) {
     { name: 'Дотация, ₽', values: r.trend.map((p) => p.subsidyTotal / 100) },
   ] : []), [r]);
   const warn = (n: number) => (n > 0 ? 'warn' : undefined);
+  // Present = entitled pupils not marked absent; a school that marked no attendance that day has no figure.
+  const present = (n: number | null) => (n === null ? <span className="muted">нет данных о посещаемости</span> : n);
   return (
     <>
       <div className="table-tools">
@@ -41,7 +43,7 @@ export function ReportDistrictPage(_: PageProps) {
           <div className="table-scroll" tabIndex={0} role="region" aria-label="Таблица (прокрутка)">
             <table aria-label="Контроль питания по школам">
               <thead><tr>
-                <th scope="col">Школа</th><th scope="col">Питалось</th><th scope="col">Льготники: питались / всего</th><th scope="col">1–4 кл.: питались / всего</th>
+                <th scope="col">Школа</th><th scope="col">Питалось</th><th scope="col">Льготники: питались / всего</th><th scope="col">Льготники в школе (посещаемость)</th><th scope="col">1–4 кл.: питались / всего</th>
                 <th scope="col">Кассы без связи</th><th scope="col">С неотправленным</th><th scope="col">Нет Z-отчёта</th><th scope="col">Z не сходится</th>
                 <th scope="col">Открытых отметок</th><th scope="col">Продажи</th><th scope="col">Дотация</th>
               </tr></thead>
@@ -49,7 +51,7 @@ export function ReportDistrictPage(_: PageProps) {
                 {r.schools.map((s) => (
                   <tr key={s.schoolId}>
                     <th scope="row">{s.schoolName}</th><td>{s.pupilsFed}</td>
-                    <td>{s.beneficiariesFed} / {s.beneficiariesEntitled}</td><td>{s.grade14Fed} / {s.grade14Pupils}</td>
+                    <td>{s.beneficiariesFed} / {s.beneficiariesEntitled}</td><td>{present(s.beneficiariesPresent)}</td><td>{s.grade14Fed} / {s.grade14Pupils}</td>
                     <td className={warn(s.tillsSilent)}>{s.tillsSilent} из {s.tills}</td><td className={warn(s.tillsUnsent)}>{s.tillsUnsent}</td>
                     <td className={warn(s.zMissing)}>{s.zMissing}</td><td className={warn(s.zMismatch)}>{s.zMismatch}</td>
                     <td className={warn(s.openFlags)}>{s.openFlags}</td><td>{rub(s.salesTotal)}</td><td>{rub(s.subsidyTotal)}</td>
@@ -57,7 +59,7 @@ export function ReportDistrictPage(_: PageProps) {
                 ))}
               </tbody>
               <tfoot><tr>
-                <th scope="row">Итого</th><td>{r.totals.pupilsFed}</td><td>{r.totals.beneficiariesFed} / {r.totals.beneficiariesEntitled}</td>
+                <th scope="row">Итого</th><td>{r.totals.pupilsFed}</td><td>{r.totals.beneficiariesFed} / {r.totals.beneficiariesEntitled}</td><td>{present(r.totals.beneficiariesPresent)}</td>
                 <td>{r.totals.grade14Fed} / {r.totals.grade14Pupils}</td><td>{r.totals.tillsSilent} из {r.totals.tills}</td><td>{r.totals.tillsUnsent}</td>
                 <td>{r.totals.zMissing}</td><td>{r.totals.zMismatch}</td><td>{r.totals.openFlags}</td><td>{rub(r.totals.salesTotal)}</td><td>{rub(r.totals.subsidyTotal)}</td>
               </tr></tfoot>

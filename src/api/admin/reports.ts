@@ -57,6 +57,8 @@ export const districtSchoolRowSchema = z.object({
   schoolId: z.string(), schoolCode: z.string(), schoolName: z.string(),
   pupilsFed: z.number().int(),
   beneficiariesFed: z.number().int(), beneficiariesEntitled: z.number().int(),
+  /** Entitled pupils not marked absent that day; null when the school kept no attendance that day («нет данных о посещаемости»). */
+  beneficiariesPresent: z.number().int().nullable(),
   grade14Fed: z.number().int(), grade14Pupils: z.number().int(),
   tills: z.number().int(), tillsSilent: z.number().int(), tillsUnsent: z.number().int(),
   zMissing: z.number().int(), zMismatch: z.number().int(),

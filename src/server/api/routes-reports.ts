@@ -52,7 +52,7 @@ export const reportRoutes: AnyRoute[] = [
     method: 'GET', url: '/reports/reimbursement', summary: 'Возмещение бюджета за месяц по всем школам (или одной: schoolId)', tags: ['отчёты'],
     roles: ['districtAdmin', 'accountant'], scope: 'district', query: monthQuerySchema, response: reimbursementReportSchema,
     async handler(c) {
-      return answer(c, c.query.format, await reimbursementReport(c.db, c.query.month, c.query.schoolId), reimbursementFile);
+      return answer(c, c.query.format, await reimbursementReport(c.db, c.query.month, c.query.schoolId, c.now), reimbursementFile);
     },
   }),
   defineRoute({
@@ -60,7 +60,7 @@ export const reportRoutes: AnyRoute[] = [
     roles: ['districtAdmin', 'schoolAdmin', 'accountant'], scope: 'school', params: schoolParamsSchema, query: monthQuerySchema.omit({ schoolId: true }),
     response: reimbursementReportSchema,
     async handler(c) {
-      return answer(c, c.query.format, await reimbursementReport(c.db, c.query.month, c.school.schoolId), reimbursementFile);
+      return answer(c, c.query.format, await reimbursementReport(c.db, c.query.month, c.school.schoolId, c.now), reimbursementFile);
     },
   }),
   defineRoute({

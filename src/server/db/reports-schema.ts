@@ -1,4 +1,4 @@
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * Reports (issue 16): the Z reports the tills push (a `zReport` entry each), with the server's
@@ -97,3 +97,49 @@ export const exportJobs = pgTable('export_jobs', {
   uniqueIndex('export_jobs_staff_key_idx').on(t.staffId, t.idempotencyKey),
   index('export_jobs_status_idx').on(t.status, t.createdAt),
 ]);
+/**
+ * The district's roll-up (src/server/reports/rollup.ts): one row per school and closed school day,
+ * derived from the ledger and recomputed when a late entry for that day arrives (report_dirty_days).
+ * `time_zone` is the school's zone the day was cut in: a row of another zone counts as missing.
+ */
+export const reportSchoolDays = pgTable('report_school_days', {
+  schoolId: text('school_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  timeZone: text('time_zone').notNull(),
+  pupilsFed: integer('pupils_fed').notNull(),
+  beneficiariesFed: integer('beneficiaries_fed').notNull(),
+  grade14Fed: integer('grade14_fed').notNull(),
+  salesTotal: kopecks('sales_total').notNull(),
+  subsidyTotal: kopecks('subsidy_total').notNull(),
+  /** Shifts of the day's sales (terminal entries), for "Z missing" on a closed day. */
+  shifts: text('shifts').array().notNull(),
+  computedAt: ts('computed_at').notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.day] }),
+  index('report_school_days_day_idx').on(t.day),
+]);
+
+/** The reimbursement's subsidised meals of a closed day (the `x` rows of reimbursement.ts), recomputed with report_school_days. */
+export const reportSubsidyMeals = pgTable('report_subsidy_meals', {
+  schoolId: text('school_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  accountNumber: text('account_number'),
+  item: text('item').notNull(),
+  meals: integer('meals').notNull(),
+  sum: kopecks('sum').notNull(),
+  share: kopecks('share'),
+  categoryId: text('category_id'),
+  fundingSource: text('funding_source'),
+}, (t) => [index('report_subsidy_meals_day_idx').on(t.day, t.schoolId)]);
+
+/**
+ * A push that stored entries of a school day that may already be rolled up marks it here (one row
+ * per push and day, insert only: no lock shared between pushes). The report recomputes those days
+ * and deletes exactly the marks it read.
+ */
+export const reportDirtyDays = pgTable('report_dirty_days', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  schoolId: text('school_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  markedAt: ts('marked_at').notNull().defaultNow(),
+});

@@ -14,6 +14,7 @@ import { parsePgTextArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
 import { reconcilePushedZ, type PushedZ } from '../reports/z-reconcile.js';
+import { daysToMark } from '../reports/rollup.js';
 import { flagRepeatBenefits } from './repeat-benefit.js';
 import { flagClockAhead, flagUnentitledSubsidies } from './entitlement.js';
 import { checkServed, servedLinesOf, storeServed, type ServedMark } from './served.js';
@@ -361,6 +362,9 @@ async function applyRun(
       SELECT ${schoolId}, 'account', k FROM unnest(${textArray(changedAccounts)}::text[]) AS t(k))`);
   }
   ctes.push(sql`tm AS (UPDATE terminals SET last_seq = ${newLastSeq}, last_seen_at = now() WHERE id = ${terminal.id})`);
+  // Entries of a school day that may be rolled up already (a till that was offline over midnight): mark it for the reports.
+  const late = daysToMark(todo.filter((e) => e.kind === 'sale' || e.kind === 'subsidy' || e.kind === 'refund').map((e) => e.createdAt), school.timeZone);
+  if (late.length) ctes.push(sql`rd AS (INSERT INTO report_dirty_days (school_id, day) SELECT ${schoolId}, unnest(${textArray(late)}::date[]))`);
   const lostSql = rId.length
     ? sql`ARRAY(SELECT id FROM unnest(${textArray(rId)}::text[]) AS q(id) EXCEPT SELECT id FROM rc)`
     : sql`'{}'::text[]`;

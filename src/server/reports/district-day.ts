@@ -2,52 +2,52 @@ import { sql } from 'drizzle-orm';
 import type { DistrictDayReport } from '../../api/admin/reports.js';
 import { addDays } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
-import { localDaysWhere, num, reportTx } from './range.js';
+import { num, reportTx } from './range.js';
+import { dayFigures, GRADE_1_4, refreshRollup } from './rollup.js';
 
-/**
- * Grades 1–4 by the class name's leading number ("03Б", "4А"; not "10А", "11Б"), without a regular
- * expression: it is evaluated for every pupil of the district.
- */
-const GRADE_1_4 = sql`(CASE WHEN left(st.class_name, 1) = '0' THEN substr(st.class_name, 2, 1) IN ('1', '2', '3', '4') AND substr(st.class_name, 3, 1) NOT IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
-  ELSE coalesce(left(st.class_name, 1) IN ('1', '2', '3', '4') AND substr(st.class_name, 2, 1) NOT IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), false) END)`;
+type Row = Record<string, unknown> & { kind: 'school' | 'trend'; key: string; code: string | null; name: string | null };
 
 /**
  * The district's daily control (district admin): for every school, the day's pupils fed, beneficiaries
- * fed against those entitled, grades 1–4 coverage, tills silent or holding unsent entries, shifts
- * with sales that day and no Z on the server (or a Z that differs), open flags; and the district's
- * last `trendDays` days for the charts. Grouped in the database: the day's entries of every school
- * (each school's partition of that month), never the rows.
+ * fed against those entitled and those present (attendance, where the school marks it), grades 1–4
+ * coverage, tills silent or holding unsent entries, shifts with sales that day and no Z on the server
+ * (or a Z that differs), open flags; and the district's last `trendDays` days for the charts.
+ *
+ * One statement: closed days come from the roll-up (rollup.ts; made or refreshed first), open days
+ * (today) from the ledger; the school rows and the trend points share those figures.
  */
 export async function districtDayReport(db: Tx, day: string, now: Date, trendDays = 30): Promise<DistrictDayReport> {
-  return reportTx(db, (tx) => districtDayIn(tx, day, now, trendDays));
+  const from = addDays(day, 1 - trendDays);
+  const through = await refreshRollup(db, from, day, now);
+  return reportTx(db, (tx) => districtDayIn(tx, day, from, through, now));
 }
 
-async function districtDayIn(db: Tx, day: string, now: Date, trendDays: number): Promise<DistrictDayReport> {
-  const rows = await query<Record<string, unknown> & { school_id: string; code: string; name: string }>(db, sql`
-    WITH d AS (
-      SELECT e.school_id, e.kind, e.account_number, e.amount, e.receipt_id, e.terminal_id, e.shift_id
-      FROM entries e JOIN schools s ON s.id = e.school_id
-      WHERE ${localDaysWhere('e', 's', day, day)} AND e.applied AND e.kind IN ('sale', 'subsidy')),
-    fed AS (
-      SELECT d.school_id, d.account_number, bool_or(${GRADE_1_4}) AS g14
-      FROM d LEFT JOIN accounts a ON a.account_number = d.account_number LEFT JOIN students st ON st.id = a.student_id
-      WHERE d.kind = 'sale' GROUP BY 1, 2),
-    fedc AS (SELECT school_id, count(*) AS n, count(*) FILTER (WHERE g14) AS g14 FROM fed GROUP BY 1),
-    -- A beneficiary fed: a sale whose receipt has a subsidy entry (entries.receipt_id on both), without reading receipts.
-    ben AS (
-      SELECT d.school_id, count(DISTINCT d.account_number) AS n
-      FROM d JOIN (SELECT DISTINCT school_id, receipt_id FROM d WHERE kind = 'subsidy') x ON x.school_id = d.school_id AND x.receipt_id = d.receipt_id
-      WHERE d.kind = 'sale' GROUP BY 1),
-    money AS (
-      SELECT school_id, coalesce(-sum(amount) FILTER (WHERE kind = 'sale'), 0) AS sales, coalesce(-sum(amount) FILTER (WHERE kind = 'subsidy'), 0) AS subsidy
-      FROM d GROUP BY 1),
-    shifts AS (SELECT DISTINCT school_id, shift_id FROM d WHERE shift_id IS NOT NULL AND terminal_id IS NOT NULL),
+async function districtDayIn(db: Tx, day: string, from: string, through: string | null, now: Date): Promise<DistrictDayReport> {
+  // Days after `through` are open: from the ledger. The rest from the roll-up.
+  const liveFrom = through === null || through < from ? from : addDays(through, 1);
+  const rolledTo = through === null ? null : through < day ? through : day;
+  const live = liveFrom <= day;
+  const figs = [
+    ...(rolledTo !== null && rolledTo >= from ? [sql`SELECT school_id, day, pupils_fed, beneficiaries_fed AS ben_fed, grade14_fed AS g14_fed, sales_total AS sales,
+        subsidy_total AS subsidy, shifts FROM report_school_days WHERE day BETWEEN ${from}::date AND ${rolledTo}::date`] : []),
+    ...(live ? [sql`SELECT school_id, day, pupils_fed, ben_fed, g14_fed, sales, subsidy, shifts FROM fig`] : []),
+  ];
+  const figsSql = figs.length ? sql.join(figs, sql` UNION ALL `)
+    : sql`SELECT NULL::text AS school_id, NULL::date AS day, 0 AS pupils_fed, 0 AS ben_fed, 0 AS g14_fed, 0 AS sales, 0 AS subsidy, '{}'::text[] AS shifts WHERE false`;
+  const rows = await query<Row>(db, sql`
+    WITH ${live ? sql`${dayFigures(liveFrom, day)},` : sql``}
+    figs AS (${figsSql}),
+    today AS (SELECT * FROM figs WHERE day = ${day}::date),
     z AS (
-      SELECT sh.school_id, count(*) FILTER (WHERE z.shift_id IS NULL) AS missing, count(*) FILTER (WHERE NOT z.matches) AS mismatch
-      FROM shifts sh LEFT JOIN shift_reports z ON z.school_id = sh.school_id AND z.shift_id = sh.shift_id GROUP BY 1),
+      SELECT t.school_id, count(*) FILTER (WHERE z.shift_id IS NULL) AS missing, count(*) FILTER (WHERE NOT z.matches) AS mismatch
+      FROM today t CROSS JOIN unnest(t.shifts) AS sh(id) LEFT JOIN shift_reports z ON z.school_id = t.school_id AND z.shift_id = sh.id GROUP BY 1),
     pupils AS (
       SELECT st.school_id, count(*) FILTER (WHERE cardinality(st.benefit_category_ids) > 0) AS entitled, count(*) FILTER (WHERE ${GRADE_1_4}) AS g14
       FROM students st WHERE st.active AND st.archived_at IS NULL GROUP BY 1),
+    -- Attendance of the day (orders module): a school keeps it when it has any mark that day; present = entitled − marked absent.
+    att AS (
+      SELECT s.id AS school_id, count(*) FILTER (WHERE NOT a.present AND st.active AND st.archived_at IS NULL AND cardinality(st.benefit_category_ids) > 0) AS ben_absent
+      FROM schools s JOIN attendance a ON a.school_id = s.id AND a.day = ${day}::date JOIN students st ON st.id = a.student_id GROUP BY 1),
     tills AS (
       SELECT t.school_id, count(*) AS n,
              count(*) FILTER (WHERE t.last_seen_at IS NULL OR t.last_seen_at < ${now.toISOString()}::timestamptz - make_interval(mins => s.stale_after_minutes)) AS silent,
@@ -55,18 +55,24 @@ async function districtDayIn(db: Tx, day: string, now: Date, trendDays: number):
       FROM terminals t JOIN schools s ON s.id = t.school_id
       WHERE t.revoked_at IS NULL AND t.enrolled_at IS NOT NULL GROUP BY 1),
     flags AS (SELECT school_id, count(*) AS n FROM review_flags WHERE resolved_at IS NULL GROUP BY 1)
-    SELECT s.id AS school_id, s.code, s.name,
-           fedc.n AS pupils_fed, fedc.g14 AS g14_fed,
-           ben.n AS ben_fed, pupils.entitled, pupils.g14 AS g14_pupils,
-           tills.n AS tills, tills.silent, tills.unsent, z.missing, z.mismatch, flags.n AS flags, money.sales, money.subsidy
+    SELECT 'school' AS kind, s.id AS key, s.code, s.name,
+           today.pupils_fed, today.g14_fed, today.ben_fed, pupils.entitled, pupils.g14 AS g14_pupils,
+           CASE WHEN att.school_id IS NULL THEN NULL ELSE coalesce(pupils.entitled, 0) - att.ben_absent END AS ben_present,
+           tills.n AS tills, tills.silent, tills.unsent, z.missing, z.mismatch, flags.n AS flags, today.sales, today.subsidy
     FROM schools s
-    LEFT JOIN fedc ON fedc.school_id = s.id LEFT JOIN ben ON ben.school_id = s.id LEFT JOIN money ON money.school_id = s.id LEFT JOIN z ON z.school_id = s.id
-    LEFT JOIN pupils ON pupils.school_id = s.id LEFT JOIN tills ON tills.school_id = s.id LEFT JOIN flags ON flags.school_id = s.id
-    ORDER BY s.code, s.id`);
+    LEFT JOIN today ON today.school_id = s.id LEFT JOIN z ON z.school_id = s.id LEFT JOIN pupils ON pupils.school_id = s.id
+    LEFT JOIN att ON att.school_id = s.id LEFT JOIN tills ON tills.school_id = s.id LEFT JOIN flags ON flags.school_id = s.id
+    UNION ALL
+    SELECT 'trend', g.day::date::text, NULL, NULL, t.fed, t.g14, t.ben, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.sales, t.subsidy
+    FROM generate_series(${from}::date, ${day}::date, interval '1 day') AS g(day)
+    LEFT JOIN (SELECT day, sum(pupils_fed) AS fed, sum(g14_fed) AS g14, sum(ben_fed) AS ben, sum(sales) AS sales, sum(subsidy) AS subsidy
+               FROM figs GROUP BY 1) t ON t.day = g.day::date
+    ORDER BY 1, 3, 2`);
 
-  const schools = rows.map((r) => ({
-    schoolId: r.school_id, schoolCode: r.code, schoolName: r.name,
+  const schools = rows.filter((r) => r.kind === 'school').map((r) => ({
+    schoolId: r.key, schoolCode: r.code ?? '', schoolName: r.name ?? '',
     pupilsFed: num(r.pupils_fed), beneficiariesFed: num(r.ben_fed), beneficiariesEntitled: num(r.entitled),
+    beneficiariesPresent: r.ben_present == null ? null : num(r.ben_present),
     grade14Fed: num(r.g14_fed), grade14Pupils: num(r.g14_pupils),
     tills: num(r.tills), tillsSilent: num(r.silent), tillsUnsent: num(r.unsent),
     zMissing: num(r.missing), zMismatch: num(r.mismatch), openFlags: num(r.flags),
@@ -76,35 +82,14 @@ async function districtDayIn(db: Tx, day: string, now: Date, trendDays: number):
     pupilsFed: 0, beneficiariesFed: 0, beneficiariesEntitled: 0, grade14Fed: 0, grade14Pupils: 0, tills: 0, tillsSilent: 0, tillsUnsent: 0,
     zMissing: 0, zMismatch: 0, openFlags: 0, salesTotal: 0, subsidyTotal: 0,
   };
-  for (const s of schools) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += s[k];
-  return { day, schools, totals, trend: await districtTrend(db, addDays(day, 1 - trendDays), day) };
-}
-
-/** Per school day over the district: pupils fed (each school's distinct accounts, added up), beneficiaries fed, grades 1–4 fed, money. */
-export async function districtTrend(db: Tx, from: string, to: string): Promise<DistrictDayReport['trend']> {
-  const rows = await query<{ day: string; fed: unknown; ben: unknown; g14: unknown; sales: unknown; subsidy: unknown }>(db, sql`
-    WITH d AS (
-      SELECT e.school_id, (e.created_at AT TIME ZONE s.time_zone)::date AS day, e.kind, e.account_number, e.amount, e.receipt_id
-      FROM entries e JOIN schools s ON s.id = e.school_id
-      WHERE ${localDaysWhere('e', 's', from, to)} AND e.applied AND e.kind IN ('sale', 'subsidy')),
-    per AS (
-      SELECT d.day, d.school_id, d.account_number FROM d WHERE d.kind = 'sale' GROUP BY 1, 2, 3),
-    fed AS (
-      SELECT per.day, count(*) AS fed, count(*) FILTER (WHERE ${GRADE_1_4}) AS g14
-      FROM per LEFT JOIN accounts a ON a.account_number = per.account_number LEFT JOIN students st ON st.id = a.student_id GROUP BY 1),
-    ben AS (
-      SELECT day, count(*) AS ben FROM (
-        SELECT DISTINCT d.day, d.school_id, d.account_number FROM d
-        JOIN (SELECT DISTINCT school_id, receipt_id FROM d WHERE kind = 'subsidy') x ON x.school_id = d.school_id AND x.receipt_id = d.receipt_id
-        WHERE d.kind = 'sale') b GROUP BY 1),
-    money AS (
-      SELECT day, coalesce(-sum(amount) FILTER (WHERE kind = 'sale'), 0) AS sales, coalesce(-sum(amount) FILTER (WHERE kind = 'subsidy'), 0) AS subsidy
-      FROM d GROUP BY 1)
-    SELECT g.day::date::text AS day, fed.fed, ben.ben, fed.g14, money.sales, money.subsidy
-    FROM generate_series(${from}::date, ${to}::date, interval '1 day') AS g(day)
-    LEFT JOIN fed ON fed.day = g.day::date LEFT JOIN ben ON ben.day = g.day::date LEFT JOIN money ON money.day = g.day::date
-    ORDER BY 1`);
-  return rows.map((r) => ({
-    day: r.day, pupilsFed: num(r.fed), beneficiariesFed: num(r.ben), grade14Fed: num(r.g14), salesTotal: num(r.sales), subsidyTotal: num(r.subsidy),
+  let present: number | null = null;
+  for (const s of schools) {
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += s[k];
+    // Only schools that keep attendance add to the present total; none: no figure.
+    if (s.beneficiariesPresent !== null) present = (present ?? 0) + s.beneficiariesPresent;
+  }
+  const trend = rows.filter((r) => r.kind === 'trend').map((r) => ({
+    day: r.key, pupilsFed: num(r.pupils_fed), beneficiariesFed: num(r.ben_fed), grade14Fed: num(r.g14_fed), salesTotal: num(r.sales), subsidyTotal: num(r.subsidy),
   }));
+  return { day, schools, totals: { ...totals, beneficiariesPresent: present }, trend };
 }
