@@ -20,6 +20,7 @@ import { buildPull } from './ledger/pull.js';
 import { PokeHub, SALES_POKE } from './poke.js';
 import { Backpressure } from './backpressure.js';
 import { TerminalCache } from './terminal-cache.js';
+import { isDbUnavailable } from './db/failover-errors.js';
 import { registerCabinet, type CabinetDeps } from './cabinet/index.js';
 import { registerAdminApi } from './api/plugin.js';
 import { ADMIN_ROUTES } from './api/routes.js';
@@ -169,6 +170,13 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
         : e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Ожидается JSON (Content-Type: application/json)'
         : `Неверный запрос: ${e.message ?? ''}`.trim();
       return reply.status(e.statusCode).send({ error: { code: e.statusCode === 429 ? 'RATE_LIMITED' : 'BAD_INPUT', message } });
+    }
+    // The database host went away or stopped being the primary (failover-errors.ts): the request's
+    // transaction did not commit; the till re-pushes after Retry-After, by then on the new primary.
+    if (isDbUnavailable(err)) {
+      req.log.warn({ err }, 'database unavailable');
+      return reply.status(503).header('retry-after', String(1 + Math.floor(Math.random() * 3)))
+        .send({ error: { code: 'DB_UNAVAILABLE', message: 'База данных недоступна (переключение на резервный сервер), касса повторит позже' } });
     }
     req.log.error(err);
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Внутренняя ошибка сервера' } });

@@ -13,13 +13,18 @@ function asPostgres(program: string, args: string[]): string {
   return execFileSync(cmd[0], [...cmd[1]], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export interface Cluster { dir: string; port: number; url(db?: string): string; stop(mode?: 'fast' | 'immediate'): void }
+export interface Cluster {
+  dir: string; port: number; url(db?: string): string; stop(mode?: 'fast' | 'immediate'): void;
+  /** A standby becomes a primary (pg_ctl promote, waits until it accepts writes). */
+  promote(): void;
+}
 
 function cluster(dir: string, port: number): Cluster {
   return {
     dir, port,
     url: (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`,
     stop(mode = 'fast') { try { asPostgres('pg_ctl', ['-D', dir, '-m', mode, '-w', 'stop']); } catch { /* not running */ } },
+    promote() { asPostgres('pg_ctl', ['-D', dir, '-w', 'promote']); },
   };
 }
 
@@ -46,7 +51,8 @@ export function startPrimary(root: string, port: number): Cluster {
 export function startReplica(root: string, primary: Cluster, port: number): Cluster {
   const dir = path.join(root, 'replica');
   asPostgres('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dir, '-R', '-X', 'stream', '--no-sync']);
-  appendFileSync(dir + '/postgresql.auto.conf', `port = ${port}\nhot_standby = on\n`);
+  // A primary made synchronous later (ALTER SYSTEM) may have it in its copied config: a promoted standby with no standby of its own must not wait for one.
+  appendFileSync(dir + '/postgresql.auto.conf', `port = ${port}\nhot_standby = on\nsynchronous_standby_names = ''\n`);
   asPostgres('pg_ctl', ['-D', dir, '-l', path.join(root, 'replica.log'), '-w', 'start']);
   return cluster(dir, port);
 }

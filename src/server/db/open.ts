@@ -3,7 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Pool } from 'pg';
 import { schema, type Schema } from './schema.js';
+import { FailoverPool } from './failover-pool.js';
+import { ResilientListener } from './listener.js';
+import { parseMultiHostUrl, type TargetSessionAttrs } from './multi-host.js';
 
 /** The drizzle handle both drivers give (PGlite and node-postgres share the pg-core query builder). */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -45,10 +49,12 @@ export interface OpenOptions {
   replicaUrl?: string;
   /** PGlite in memory, started from a dumped data folder (tests start from an already migrated image). */
   image?: Blob;
+  /** Where a multi-host URL's failover says what it did (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
-  const handle = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10, opts.replicaUrl) : await openPglite(opts.dataDir, opts.image);
+  const handle = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10, opts.replicaUrl, opts.log ?? ((line) => { process.stderr.write(`${line}\n`); })) : await openPglite(opts.dataDir, opts.image);
   if (opts.migrate !== false) {
     try {
       await handle.migrate();
@@ -60,17 +66,23 @@ export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
   return handle;
 }
 
-async function openPostgres(url: string, max: number, replicaUrl?: string): Promise<DbHandle> {
+async function openPostgres(url: string, max: number, replicaUrl: string | undefined, log: (line: string) => void): Promise<DbHandle> {
   const { default: pg } = await import('pg');
   // bigint (int8) comes back as a string by default; amounts and seqs fit in 2^53.
   pg.types.setTypeParser(20, (v: string) => Number(v));
   const { drizzle } = await import('drizzle-orm/node-postgres');
-  const pool = new pg.Pool({ connectionString: url, max });
-  pool.on('error', () => { /* an idle client died; the pool replaces it */ });
-  const db = drizzle(pool, { schema }) as unknown as Db;
-  const replicaPool = replicaUrl ? new pg.Pool({ connectionString: replicaUrl, max }) : undefined;
-  replicaPool?.on('error', () => { /* as above */ });
-  const replica = replicaPool ? drizzle(replicaPool, { schema }) as unknown as Db : undefined;
+  const primary = await openPool(pg, url, max, 'read-write', log);
+  const { pool } = primary;
+  const db = drizzle(pool as Pool, { schema }) as unknown as Db;
+  let replicaPool: Awaited<ReturnType<typeof openPool>> | undefined;
+  try {
+    // A multi-host replica URL: any standby of the list, else whichever host answers (the primary).
+    replicaPool = replicaUrl ? await openPool(pg, replicaUrl, max, 'prefer-standby', log) : undefined;
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const replica = replicaPool ? drizzle(replicaPool.pool as Pool, { schema }) as unknown as Db : undefined;
   const migrate = async () => {
     const { migrate: run } = await import('drizzle-orm/node-postgres/migrator');
     // Several server processes may start at once: one migrates, the others wait on the lock.
@@ -83,7 +95,7 @@ async function openPostgres(url: string, max: number, replicaUrl?: string): Prom
       lockClient.release();
     }
   };
-  const listeners: InstanceType<typeof pg.Client>[] = [];
+  const listeners = new Set<ResilientListener>();
   return {
     db,
     kind: 'postgres',
@@ -91,24 +103,55 @@ async function openPostgres(url: string, max: number, replicaUrl?: string): Prom
     migrate,
     pool: () => ({ size: max, waiting: pool.waitingCount }),
     async listen(channel, onMessage) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => { /* reconnect is the caller's choice; pokes are only hints */ });
-      await client.connect();
-      client.on('notification', (n) => { if (n.channel === channel) onMessage(n.payload ?? ''); });
-      await client.query(`LISTEN ${quoteIdent(channel)}`);
-      listeners.push(client);
+      const listener = new ResilientListener(pg, primary.urlNow, channel, onMessage, log);
+      await listener.start();
+      listeners.add(listener);
+      // After a failover the LISTEN connection follows the pool to the new primary.
+      const unmoved = primary.onSwap(() => listener.moved());
       return async () => {
-        const i = listeners.indexOf(client);
-        if (i >= 0) listeners.splice(i, 1);
-        await client.end().catch(() => {});
+        unmoved();
+        listeners.delete(listener);
+        await listener.close();
       };
     },
     async close() {
-      await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
-      await replicaPool?.end();
+      await Promise.all([...listeners].map((l) => l.close()));
+      listeners.clear();
+      await replicaPool?.pool.end();
       await pool.end();
     },
   };
+}
+
+/**
+ * A single-host URL opens a plain pg.Pool, as always; a multi-host one (libpq's
+ * `host1:port1,host2:port2` with target_session_attrs) a FailoverPool that finds the right host
+ * and moves when it fails (failover-pool.ts). `fallback` is the target when the URL names none.
+ */
+async function openPool(pg: typeof import('pg').default, url: string, max: number, fallback: TargetSessionAttrs, log: (line: string) => void) {
+  const parsed = /^postgres(ql)?:\/\/[^/?]*,/i.test(url) ? parseMultiHostUrl(url) : undefined;
+  if (!parsed || parsed.hosts.length < 2) {
+    const pool = new pg.Pool({ connectionString: url, max });
+    pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+    guardClients(pool);
+    return { pool, urlNow: () => url, onSwap: () => () => {} };
+  }
+  const target = parsed.targetGiven ? parsed.targetSessionAttrs : fallback;
+  const pool = await FailoverPool.open(pg, parsed, target, {
+    pool: { max }, connectTimeoutMs: 5_000,
+    log,
+  });
+  return { pool, urlNow: () => pool.currentUrl(), onSwap: (fn: () => void) => pool.onSwap(fn) };
+}
+
+/**
+ * pg-pool takes its 'error' listener off a client while it is checked out, and node-postgres emits
+ * 'error' when the socket dies (a database restart, a failover) even with a query running: with no
+ * listener that is an uncaught exception and the server process ends mid-transaction. The query
+ * itself fails and the transaction rolls back; the pool drops the dead client on release.
+ */
+function guardClients(pool: Pool): void {
+  pool.on('connect', (client) => { client.on('error', () => { /* the query in flight reports it */ }); });
 }
 
 async function openPglite(dataDir?: string, image?: Blob): Promise<DbHandle> {
@@ -172,7 +215,4 @@ function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 

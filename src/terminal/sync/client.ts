@@ -259,6 +259,7 @@ export class SyncClient {
     const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor), this.tillStatus());
     this.online = true;
     const pull = applyPull(this.sqlite, res, this.nowIso());
+    this.resendWhatTheServerLost(pull.lastSeq);
     this.lastPullAt = this.clock.now().getTime();
     this.pullDueAt = this.lastPullAt + this.intervalMs;
     this.checkLedgerBehind(Math.max(ackSeq, pull.lastSeq));
@@ -283,6 +284,21 @@ export class SyncClient {
     if (warning) this.opts.log?.(`ledger behind the server: server seq ${serverSeq}, local ${localSeq}`);
     this.ledgerWarning = warning;
     setSyncValue(this.sqlite, SYNC_KEY.ledgerWarning, warning ?? '', this.nowIso());
+  }
+
+  /**
+   * The server holds fewer of this till's entries than it acknowledged: it failed over to a replica
+   * that had not received the last ones (asynchronous replication), or was restored from a backup.
+   * Only the till still has them: they go back to the outbox and the next run sends them again
+   * (idempotent by uuid). A push would find this out too (`resumeFrom`), but a till with nothing new
+   * to sell would not push until its next sale.
+   */
+  private resendWhatTheServerLost(serverSeq: number): void {
+    const acked = Number(getSyncValue(this.sqlite, SYNC_KEY.ackSeq) ?? 0);
+    if (serverSeq >= acked) return;
+    this.opts.log?.(`server has entries up to ${serverSeq}, acknowledged up to ${acked}: sending them again`);
+    this.recordAck(serverSeq, serverSeq + 1);
+    this.again = true;
   }
 
   /**
