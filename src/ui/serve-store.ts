@@ -34,7 +34,7 @@ export function createServeStore(api: PosBridge): StoreApi<ServeState> {
       set({ busy: true });
       const r = await api.serveOrders({ sittingId, className, ...req });
       if (r.ok) set({ list: r.value.list, message: r.value.message, funds: r.value.funds, error: undefined, busy: false });
-      else set({ error: r.error.message, message: undefined, funds: undefined, busy: false });
+      else set({ error: r.error.message, message: undefined, funds: fundsOf(r.error.details), busy: false });
       void refreshDay();
     };
     const refreshDay = async () => {
@@ -62,4 +62,10 @@ export function createServeStore(api: PosBridge): StoreApi<ServeState> {
       serveAll: () => serve({ all: true }),
     };
   });
+}
+
+/** A refused card tap (NO_ORDER) still says what the pupil's account allows (details.funds). */
+function fundsOf(details: unknown): ServeState['funds'] {
+  const f = (details as { funds?: { balance?: unknown; available?: unknown } } | undefined)?.funds;
+  return f && typeof f.balance === 'number' && typeof f.available === 'number' ? { balance: f.balance, available: f.available } : undefined;
 }

@@ -109,6 +109,7 @@ describe.skipIf(!run)('served at the till (demo, Chromium)', () => {
     // A pupil with no order: told so, buys on the sale screen as usual.
     demo.shell.runtime.simulatedReader!.tap(DEMO_CARDS.ivanov);
     await poll(() => page.getByTestId('serve-message').textContent()).toMatch('заказа на «Обед» сегодня нет');
+    await poll(() => page.getByTestId('serve-funds').textContent()).toMatch(/^Баланс .+ · доступно .+$/);
     await screenshot(page, 'till-serve-orders-1024.png');
 
     const db = demo.server!.handle.db;

@@ -105,7 +105,7 @@ describe('a till offline during the sitting', () => {
     expect(await A.service.serveOrders({ sittingId: LUNCH, className: CLASS, all: true })).toMatchObject({ ok: true, value: { marked: 0 } });
     // A pupil with no order for the sitting: refused here, buys at the till as usual.
     const noOrder = await A.service.serveOrders({ sittingId: 'sit-breakfast', className: CLASS, cardId: CARD });
-    expect(noOrder).toMatchObject({ ok: false, error: { code: 'NO_ORDER' } });
+    expect(noOrder).toMatchObject({ ok: false, error: { code: 'NO_ORDER', details: { funds: { balance: 0, available: 0 } } } });
 
     const marks = A.localEntries().slice(before);
     expect(marks).toHaveLength(30);

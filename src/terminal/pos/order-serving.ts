@@ -91,14 +91,16 @@ export class OrderServing {
       const ctx = this.cards.context(id.value, at.day);
       if (!ctx.ok) return ctx;
       const row = this.st.byAccount.get(at.day, req.sittingId, ctx.value.card.account_number);
+      const tapped = { balance: ctx.value.balance, available: ctx.value.balance - Math.max(0, ctx.value.card.reserved) };
       if (!row) {
-        return fail('NO_ORDER', `${ctx.value.fullName}: заказа на «${list0.value.sittingName}» сегодня нет. Продажа — на кассе, как обычно`);
+        // The pupil buys on the sale screen: the cashier sees at once what the account allows.
+        return fail('NO_ORDER', `${ctx.value.fullName}: заказа на «${list0.value.sittingName}» сегодня нет. Продажа — на кассе, как обычно`, { funds: tapped });
       }
       pupil = pupilOf(row);
       targets = [pupil];
       cardId = id.value;
       by = 'card';
-      funds = { balance: ctx.value.balance, available: ctx.value.balance - Math.max(0, ctx.value.card.reserved) };
+      funds = tapped;
     } else if (req.all) {
       targets = list0.value.pupils;
       by = 'class';

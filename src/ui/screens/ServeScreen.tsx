@@ -85,7 +85,7 @@ export function ServeScreen() {
         {(s.message || s.error) && (
           <div className={s.error ? 'serve-msg bad' : 'serve-msg'} role="status" data-testid="serve-message">{s.error ?? s.message}</div>
         )}
-        {!s.error && s.funds && (
+        {s.funds && (
           <div className="serve-funds" data-testid="serve-funds">
             Баланс <b>{money(s.funds.balance)}</b> · доступно <b>{money(s.funds.available)}</b>
           </div>
