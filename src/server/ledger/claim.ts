@@ -3,6 +3,7 @@ import type { SyncEntry } from '../../api/sync.js';
 import { query, type Tx } from '../db/open.js';
 import { textArray, zipRows } from '../db/bulk.js';
 import { HttpError } from '../errors.js';
+import type { reviewFlags } from '../db/schema.js';
 import type { TerminalIdentity } from './push.js';
 
 // A push's first statement (push.ts): the terminal locked, the run's UUIDs claimed, the batch's
@@ -70,7 +71,11 @@ export function blockStarts(batch: readonly SyncEntry[]): number[] {
  * A missing, revoked or re-enrolled terminal is refused (401) and any account or card of another school
  * refuses the push (403); the caller's transaction rolls back what was claimed. `batch` is sorted by seq.
  */
-export async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: SyncEntry[], tokenHash?: string): Promise<Claim> {
+export async function claimAndRead(
+  tx: Tx, terminal: TerminalIdentity, batch: SyncEntry[], tokenHash?: string,
+  /** How to send it: the transaction's first statement (fold.ts: with the BEGIN). */
+  send: <T>(q: SQL) => Promise<T[]> = (q) => query(tx, q),
+): Promise<Claim> {
   const schoolId = terminal.schoolId;
   const numbers = [...new Set(batch.map((e) => e.accountNumber).filter((n): n is string => !!n))].sort();
   const cardIds = cardIdsOf(batch);
@@ -105,7 +110,7 @@ export async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: Sy
     parts.push(sql`SELECT 'c', id, school_id, NULL, NULL, NULL, NULL, NULL, account_number, state
       FROM cards WHERE id = ANY(${textArray(cardIds)}::text[])`);
   }
-  const rows = await query<ClaimRow>(tx, sql`WITH ${sql.join(ctes, sql`, `)} ${sql.join(parts, sql` UNION ALL `)}`);
+  const rows = await send<ClaimRow>(sql`WITH ${sql.join(ctes, sql`, `)} ${sql.join(parts, sql` UNION ALL `)}`);
 
   const term = rows.find((r) => r.k === 't');
   if (!term || term.b1) throw new HttpError(401, 'UNAUTHORIZED', 'Касса отключена от сервера');
@@ -134,4 +139,19 @@ export async function claimAndRead(tx: Tx, terminal: TerminalIdentity, batch: Sy
   }
   if (foreignCard) throw new HttpError(403, 'FORBIDDEN', `Карта ${foreignCard} принадлежит другой школе; пакет не принят`, { cardId: foreignCard });
   return out;
+}
+
+/** A seq the server already has under another uuid (a terminal restored from an old copy): keep the evidence. */
+export function reusedSeqFlags(terminal: TerminalIdentity, repeats: SyncEntry[], known: Set<string>): (typeof reviewFlags.$inferInsert)[] {
+  const flags: (typeof reviewFlags.$inferInsert)[] = [];
+  for (const e of repeats) {
+    if (known.has(e.uuid)) continue;
+    flags.push({
+      schoolId: terminal.schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber,
+      reason: 'seqReused',
+      message: `Касса повторно использовала номер проводки ${e.seq}: проводка не применена, нужна ручная проверка`,
+      details: { entry: e },
+    });
+  }
+  return flags;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_TIME_ZONE, schoolDay } from '../../core/datetime.js';
 import { ruDay } from '../../core/period.js';
 import { accounts, cards, reviewFlags, terminals } from '../db/schema.js';
 import { query, type Db, type Tx } from '../db/open.js';
+import { foldedTransaction, type Folded } from '../db/fold.js';
 import { parsePgTextArray, textArray, zipRows } from '../db/bulk.js';
 import { POKE_CHANNEL, recordChanges } from '../changes.js';
 import { HttpError } from '../errors.js';
@@ -18,7 +19,8 @@ import { daysToMark } from '../reports/rollup.js';
 import { flagRepeatBenefits } from './repeat-benefit.js';
 import { flagClockAhead, flagUnentitledSubsidies } from './entitlement.js';
 import { checkServed, servedLinesOf, storeServed, type ServedMark } from './served.js';
-import { claimAndRead, type Claim } from './claim.js';
+import { claimAndRead, reusedSeqFlags, type Claim } from './claim.js';
+import { restOfPayload } from './receipt-payload.js';
 import { lineBenefitJoin } from './line-benefit.js';
 import { ruleBookFor, ruleReceipt, spentOnSaleDays, type SchoolRules } from './rule-context.js';
 
@@ -30,9 +32,6 @@ export interface TerminalIdentity { id: string; schoolId: string; name: string }
 type FlagRow = typeof reviewFlags.$inferInsert;
 
 const CHUNK = 1000;
-
-/** Payload keys a readable receipt stores in receipts/receipt_lines; the entry keeps only the rest. */
-const RECEIPT_KEYS = new Set(['receiptId', 'receiptNumber', 'lines', 'total', 'subsidy', 'issuedAt', 'doc', 'refundOf']);
 
 /**
  * Applies one push in one transaction (DESIGN.md "Sync"):
@@ -69,10 +68,11 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
   }
 
   const out = { changed: false };
-  const ack = await db.transaction(async (tx) => {
+  // On PostgreSQL a sale's push is two round trips: BEGIN with the claim, the write with COMMIT (fold.ts).
+  const attempt = (fold: boolean) => foldedTransaction(db, async (tx, f) => {
     // One statement: the terminal locked (401 when revoked or its token replaced), the run's UUIDs
     // claimed, the repeats looked up, the accounts locked, the cards read. A 403 rolls the claim back.
-    const claim = await claimAndRead(tx, terminal, batch, opts.tokenHash);
+    const claim = await claimAndRead(tx, terminal, batch, opts.tokenHash, f.first);
     const term = claim.terminal;
     const lastSeq = term.lastSeq;
     const school: SchoolRules = {
@@ -96,8 +96,8 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
 
     const newLastSeq = lastSeq + run.length;
     const flags: FlagRow[] = [];
-    if (repeats.length) flagReusedSeqs(terminal, repeats, claim.known, flags);
-    const wrote = run.length ? await applyRun(tx, terminal, run, claim, school, newLastSeq, flags, { notifyInTx: !opts.onSalesCommitted, out }) : false;
+    if (repeats.length) flags.push(...reusedSeqFlags(terminal, repeats, claim.known));
+    const wrote = run.length ? await applyRun(tx, f, terminal, run, claim, school, newLastSeq, flags, { notifyInTx: !opts.onSalesCommitted, out }) : false;
 
     if (flags.length) {
       for (let i = 0; i < flags.length; i += CHUNK) {
@@ -113,7 +113,16 @@ export async function applyPush(db: Db, terminal: TerminalIdentity, req: PushReq
     const res: PushResponse = { ackSeq: newLastSeq };
     if (run.length < batch.length - repeats.length) res.resumeFrom = newLastSeq + 1;
     return res;
-  });
+  }, { fold });
+  let ack: PushResponse;
+  try {
+    ack = await attempt(true);
+  } catch (err) {
+    // The folded write met a receipt id the server already has: it rolled back; again, the ordinary way.
+    if (!isFoldGuard(err)) throw err;
+    out.changed = false;
+    ack = await attempt(false);
+  }
   if (out.changed) opts.onSalesCommitted?.(terminal.schoolId);
   return ack;
 }
@@ -132,30 +141,11 @@ export interface PushOptions {
   onSalesCommitted?: (schoolId: string) => void;
 }
 
-/** A seq the server already has under another uuid (a terminal restored from an old copy): keep the evidence. */
-function flagReusedSeqs(terminal: TerminalIdentity, repeats: SyncEntry[], known: Set<string>, flags: FlagRow[]): void {
-  for (const e of repeats) {
-    if (known.has(e.uuid)) continue;
-    flags.push({
-      schoolId: terminal.schoolId, entryUuid: e.uuid, terminalId: terminal.id, accountNumber: e.accountNumber,
-      reason: 'seqReused',
-      message: `Касса повторно использовала номер проводки ${e.seq}: проводка не применена, нужна ручная проверка`,
-      details: { entry: e },
-    });
-  }
-}
-
-/** What a receipt row does not hold (usually nothing): kept in the entry's payload so nothing the terminal sent is lost. */
-function restOfPayload(e: SyncEntry, storedRefundOf: boolean): Record<string, unknown> | null {
-  let rest: Record<string, unknown> | null = null;
-  for (const k in e.payload) {
-    const inReceipt = k === 'receiptId' ? e.payload.receiptId === e.receiptId   // and entries.receipt_id
-      : k === 'refundOf' ? storedRefundOf
-      : RECEIPT_KEYS.has(k);
-    if (inReceipt) continue;
-    (rest ??= {})[k] = e.payload[k];
-  }
-  return rest;
+/** The folded write's deliberate failure (a text that is no integer): see applyRun. */
+const FOLD_GUARD = 'canteen-fold-retry:';
+function isFoldGuard(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '22P02' && typeof e.message === 'string' && e.message.includes(FOLD_GUARD);
 }
 
 /**
@@ -163,7 +153,7 @@ function restOfPayload(e: SyncEntry, storedRefundOf: boolean): Record<string, un
  * moved the terminal's lastSeq (false: nothing new to store, the caller updates lastSeq itself).
  */
 async function applyRun(
-  tx: Tx, terminal: TerminalIdentity, run: SyncEntry[], claim: Claim, school: SchoolRules, newLastSeq: number, flags: FlagRow[],
+  tx: Tx, f: Folded, terminal: TerminalIdentity, run: SyncEntry[], claim: Claim, school: SchoolRules, newLastSeq: number, flags: FlagRow[],
   notify: { notifyInTx: boolean; out: { changed: boolean } },
 ): Promise<boolean> {
   const schoolId = terminal.schoolId;
@@ -371,8 +361,14 @@ async function applyRun(
   // NOTIFY is transactional: terminals are poked only if this push commits.
   notify.out.changed = changedAccounts.length > 0;
   const notifySql = changedAccounts.length && notify.notifyInTx ? sql`pg_notify(${POKE_CHANNEL}, ${schoolId})` : sql`NULL`;
-  const [res] = await query<{ lost: string[] | string; poke: unknown }>(tx,
-    sql`WITH ${sql.join(ctes, sql`, `)} SELECT ${lostSql} AS lost, ${notifySql} AS poke`);
+  // Nothing to do after the write (the usual sale): it is the last statement and carries the COMMIT.
+  // A receipt id the server already has would need a flag after it: then the statement fails on
+  // purpose (FOLD_GUARD), nothing is kept, and applyPush runs the push again unfolded.
+  const last = f.folds && !flags.length && !tempPasswords.size && !blockCards.size && !servedMarks.length && !zReports.length;
+  const guard = last ? sql`, CASE WHEN cardinality(l.lost) > 0 THEN (${FOLD_GUARD} || cardinality(l.lost))::int END AS guard` : sql``;
+  const write = sql`WITH ${sql.join(ctes, sql`, `)} SELECT l.lost, ${notifySql} AS poke${guard} FROM (SELECT ${lostSql} AS lost) l`;
+  const [res] = last ? await f.last<{ lost: string[] | string }>(write) : await query<{ lost: string[] | string }>(tx, write);
+  if (last) return true;
 
   for (const id of parsePgTextArray(res?.lost)) {
     const e = receiptEntry.get(id);
