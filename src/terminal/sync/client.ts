@@ -411,7 +411,7 @@ export class SyncClient {
     this.retryAfterMs = err instanceof SyncError ? err.retryAfterMs ?? 0 : 0;
     // Busy (503 with a time to come back): nothing was done and nothing is in doubt; the till comes
     // back when told and does not add a pull the server did not ask for.
-    const busy = err instanceof SyncError && err.status === 503 && this.retryAfterMs > 0;
+    const busy = err instanceof SyncError && err.status === 503 && err.code === 'BUSY' && this.retryAfterMs > 0;
     if (!busy) {
       this.pullDueAt = 0;
       this.probeNeeded = true;
