@@ -18,8 +18,7 @@ type Row = Record<string, unknown> & { kind: 'school' | 'trend'; key: string; co
  */
 export async function districtDayReport(db: Tx, day: string, now: Date, trendDays = 30): Promise<DistrictDayReport> {
   const from = addDays(day, 1 - trendDays);
-  const through = await refreshRollup(db, from, day, now);
-  return reportTx(db, (tx) => districtDayIn(tx, day, from, through, now));
+  return reportTx(db, async (tx) => districtDayIn(tx, day, from, await refreshRollup(tx, from, day, now), now));
 }
 
 async function districtDayIn(db: Tx, day: string, from: string, through: string | null, now: Date): Promise<DistrictDayReport> {
