@@ -14,7 +14,7 @@ import { SYNC_PATHS } from '../../src/api/sync.js';
 import { enrollDemoTerminal } from '../server/helpers.js';
 import { IVANOV, KASHA, newTerminal, PIZZA, topUpAll, type TestTerminal } from '../sync/harness.js';
 import { startServerProcess, type ServerProcess } from '../../bench/region/server-process.js';
-import { freePort, missing, skipReason } from './harness.js';
+import { freePort, Jar, missing, skipReason } from './harness.js';
 import { PG_BIN, scratch, startPrimary, startReplica, type Cluster } from './clusters.js';
 
 // Issue 17 point 7: the primary is stopped hard mid-load and its streaming replica promoted; `canteen
@@ -72,7 +72,9 @@ for (const mode of ['synchronous', 'asynchronous'] as const) {
       multiUrl = `postgres://postgres@127.0.0.1:${primary.port},127.0.0.1:${replica.port}/postgres?target_session_attrs=read-write`;
       handle = await openDb({ url: multiUrl, poolSize: 2, migrate: false, log: () => {} });
       logFile = path.join(root.dir, 'server.log');
-      server = await startServerProcess({ databaseUrl: multiUrl, logFile, env: { CANTEEN_DB_POOL: '4' } });
+      // The cabinet's reads: any standby of the list (prefer-standby), else whichever host answers.
+      const replicaUrl = `postgres://postgres@127.0.0.1:${primary.port},127.0.0.1:${replica.port}/postgres`;
+      server = await startServerProcess({ databaseUrl: multiUrl, logFile, env: { CANTEEN_DB_POOL: '4', DATABASE_REPLICA_URL: replicaUrl } });
       const watched = async (input: string, init: RequestInit) => {
         try {
           const res = await fetch(input, init);
@@ -163,6 +165,14 @@ for (const mode of ['synchronous', 'asynchronous'] as const) {
             expect(messages).toContain('');
           }, { timeout: 20_000, interval: 300 });
         } finally { ws.close(); }
+
+        // A parent logs in (the primary) and reads the statement (the replica pool; its host is the promoted one now).
+        const jar = new Jar();
+        await jar.page(`${server.url}/cabinet/login`);
+        expect((await jar.postForm(`${server.url}/cabinet/login`, { account: IVANOV.account, password: `demo-${IVANOV.account}` })).status).toBe(303);
+        const statement = await jar.page(`${server.url}/cabinet/statement`);
+        expect(statement.status).toBe(200);
+        expect(statement.html).toContain(IVANOV.account);
       } finally {
         selling = false;
         await Promise.all(sellers);

@@ -16,6 +16,8 @@ export interface FailoverPoolOptions {
   /** Back-off of the re-discovery: first wait and ceiling (ms). */
   backoffMs?: { first: number; max: number };
   log?: (line: string) => void;
+  /** How its log lines name it ("database", "database replica"). */
+  name?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => { setTimeout(r, ms).unref?.(); });
@@ -135,7 +137,7 @@ export class FailoverPool {
         if (i !== this.hostIndex) this.swapTo(i);
         return;
       }
-      this.opts.log?.(`database: no host fits target_session_attrs=${this.target}; retrying in ${delay} ms`);
+      this.opts.log?.(`${this.opts.name ?? 'database'}: no host fits target_session_attrs=${this.target}; retrying in ${delay} ms`);
       await sleep(delay + Math.floor(Math.random() * delay / 2));
       delay = Math.min(delay * 2, max);
     }
@@ -148,7 +150,7 @@ export class FailoverPool {
     this.current = this.poolOn(i);
     this.swaps++;
     const to = this.url.hosts[i]!;
-    this.opts.log?.(`database: moved from ${from.host}:${from.port} to ${to.host}:${to.port}`);
+    this.opts.log?.(`${this.opts.name ?? 'database'}: moved from ${from.host}:${from.port} to ${to.host}:${to.port}`);
     // Checked-out clients finish (or fail) on the old host; end() closes it once they are back.
     old.end().catch(() => {});
     for (const fn of this.swapListeners) {

@@ -77,7 +77,7 @@ async function openPostgres(url: string, max: number, replicaUrl: string | undef
   let replicaPool: Awaited<ReturnType<typeof openPool>> | undefined;
   try {
     // A multi-host replica URL: any standby of the list, else whichever host answers (the primary).
-    replicaPool = replicaUrl ? await openPool(pg, replicaUrl, max, 'prefer-standby', log) : undefined;
+    replicaPool = replicaUrl ? await openPool(pg, replicaUrl, max, 'prefer-standby', log, 'database replica') : undefined;
   } catch (err) {
     await pool.end();
     throw err;
@@ -128,7 +128,7 @@ async function openPostgres(url: string, max: number, replicaUrl: string | undef
  * `host1:port1,host2:port2` with target_session_attrs) a FailoverPool that finds the right host
  * and moves when it fails (failover-pool.ts). `fallback` is the target when the URL names none.
  */
-async function openPool(pg: typeof import('pg').default, url: string, max: number, fallback: TargetSessionAttrs, log: (line: string) => void) {
+async function openPool(pg: typeof import('pg').default, url: string, max: number, fallback: TargetSessionAttrs, log: (line: string) => void, name = 'database') {
   const parsed = /^postgres(ql)?:\/\/[^/?]*,/i.test(url) ? parseMultiHostUrl(url) : undefined;
   if (!parsed || parsed.hosts.length < 2) {
     const pool = new pg.Pool({ connectionString: url, max });
@@ -138,8 +138,8 @@ async function openPool(pg: typeof import('pg').default, url: string, max: numbe
   }
   const target = parsed.targetGiven ? parsed.targetSessionAttrs : fallback;
   const pool = await FailoverPool.open(pg, parsed, target, {
-    pool: { max }, connectTimeoutMs: 5_000,
-    log,
+    pool: { max }, connectTimeoutMs: 5_000, log,
+    name,
   });
   return { pool, urlNow: () => pool.currentUrl(), onSwap: (fn: () => void) => pool.onSwap(fn) };
 }
