@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from './cabinet/sessions.js';
 import { purgeSpentResetTokens } from './cabinet/auth.js';
 import { purgeStaffSessions } from './staff/sessions.js';
 import { expireBenefits } from './admin/benefits.js';
+import { rollUpRecent } from './reports/rollup.js';
 
 /** Change-log rows are kept this long; a terminal silent for longer gets a full reset on its next pull. */
 export const DEFAULT_CHANGES_KEEP_DAYS = 30;
@@ -14,7 +15,7 @@ export interface HousekeepingOptions {
   now?: Date;
 }
 
-export interface HousekeepingResult { sessions: number; resetTokens: number; changes: number; horizon: number; benefits: number }
+export interface HousekeepingResult { sessions: number; resetTokens: number; changes: number; horizon: number; benefits: number; rolledUp: number }
 
 /**
  * Deletes what nothing will read again: expired cabinet and staff sessions, used or expired
@@ -22,7 +23,8 @@ export interface HousekeepingResult { sessions: number; resetTokens: number; cha
  * raises the pull horizon with them, so an older cursor gets a full reset). It also takes
  * benefits whose basis document ran out off the pupils' lists the tills read (and puts on
  * those whose document began), by each school's local date: the hourly run does it within
- * an hour of midnight there. The ledger and review flags are never touched. Every step is
+ * an hour of midnight there. It rolls up the district's closed days for the reports (reports/rollup.ts:
+ * the last 31, and days a late entry marked). The ledger and review flags are never touched. Every step is
  * idempotent; safe to run from several processes at once.
  */
 export async function runHousekeeping(db: Db, opts: HousekeepingOptions = {}): Promise<HousekeepingResult> {
@@ -32,7 +34,8 @@ export async function runHousekeeping(db: Db, opts: HousekeepingOptions = {}): P
   const resetTokens = await purgeSpentResetTokens(db, now);
   const pruned = await pruneChanges(db, new Date(now.getTime() - keepDays * 86_400_000));
   const benefits = await expireBenefits(db, now);
-  return { sessions, resetTokens, changes: pruned.deleted, horizon: pruned.horizon, benefits };
+  const rolledUp = await rollUpRecent(db, now);
+  return { sessions, resetTokens, changes: pruned.deleted, horizon: pruned.horizon, benefits, rolledUp };
 }
 
 /**

@@ -4,7 +4,7 @@ import { schoolDay } from '../../src/core/datetime.js';
 import { query } from '../../src/server/db/open.js';
 import { districtDayReport } from '../../src/server/reports/district-day.js';
 import { reimbursementReport } from '../../src/server/reports/reimbursement.js';
-import { daysToMark } from '../../src/server/reports/rollup.js';
+import { daysToMark, rollUpRecent } from '../../src/server/reports/rollup.js';
 import { IVANOV, newTerminal, PIZZA, startTestServer, topUpAll, type TestServer, type TestTerminal } from '../sync/harness.js';
 
 /**
@@ -99,6 +99,14 @@ describe('the roll-up of closed days', () => {
     expect(m1.total).toBeGreaterThan(m0.total);
     expect(m1).toMatchObject({ total: await monthSubsidy(), matches: true });
     expect(await dirty()).toEqual([]);
+  });
+
+  it('housekeeping rolls up the last closed days before anyone asks, once', async () => {
+    await s.handle.db.execute(sql`DELETE FROM report_school_days`);
+    const schools = await rows<{ n: unknown }>(sql`SELECT count(*) AS n FROM schools`);
+    expect(await rollUpRecent(s.handle.db, now())).toBe(31 * n(schools[0]!.n));
+    expect(await rows(sql`SELECT 1 FROM report_school_days WHERE school_id = ${S} AND day = ${YESTERDAY}::date`)).toHaveLength(1);
+    expect(await rollUpRecent(s.handle.db, now())).toBe(0);
   });
 
   it('beneficiaries present from attendance, and no figure where the school kept none that day', async () => {

@@ -3,6 +3,7 @@ import { schoolDay } from '../../core/datetime.js';
 import { addDays, startOfDay } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
 import { textArray } from '../db/bulk.js';
+import { reportTx } from './range.js';
 import { mealRows } from './subsidy-meals.js';
 
 /**
@@ -111,20 +112,34 @@ const ROLLUP_LOCK = 724016016;
  * serialised with other refreshes by an advisory lock held to its end.
  */
 export async function refreshRollup(db: Tx, from: string, to: string, now: Date): Promise<string | null> {
+  return (await rollUp(db, from, to, now)).through;
+}
+
+/**
+ * Housekeeping's hourly step: the last `days` closed days and every marked day rolled up before a
+ * district admin asks (the first page of a day then reads only the roll-up and today's entries).
+ */
+export async function rollUpRecent(db: Tx, now: Date, days = 31): Promise<number> {
+  return reportTx(db, async (tx) => {
+    const through = await closedThrough(tx, now);
+    return through === null ? 0 : (await rollUp(tx, addDays(through, 1 - days), through, now)).recomputed;
+  });
+}
+
+async function rollUp(db: Tx, from: string, to: string, now: Date): Promise<{ through: string | null; recomputed: number }> {
   const through = await closedThrough(db, now);
-  if (through === null) return null;
+  if (through === null) return { through: null, recomputed: 0 };
   const hi = to < through ? to : through;
-  if (from > hi) {
-    // Nothing of the range is closed; still take dirty marks of earlier days? Not needed for this report.
-    return through;
-  }
+  // Nothing of the range is closed (today, or a day to come): nothing to roll up for this report.
+  if (from > hi) return { through, recomputed: 0 };
   // Cheap test first (an index range on the day, no anti-join): stored rows of the schools' own zones vs schools × days, and marks.
   const days = Math.round((Date.parse(hi) - Date.parse(from)) / 86_400_000) + 1;
   const [pending] = await query<{ n: number | string }>(db, sql`
     SELECT (SELECT count(*) FROM schools) * ${days}::int
          - (SELECT count(*) FROM report_school_days r JOIN schools s ON s.id = r.school_id AND s.time_zone = r.time_zone WHERE r.day BETWEEN ${from}::date AND ${hi}::date)
          + (SELECT count(*) FROM report_dirty_days WHERE day <= ${hi}::date) AS n`);
-  if (Number(pending?.n ?? 0) === 0) return through;
+  if (Number(pending?.n ?? 0) === 0) return { through, recomputed: 0 };
+  let recomputed = 0;
   await db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`);
     // Read under the lock: the marks seen here are deleted below by id, and the recompute (a later
@@ -133,9 +148,10 @@ export async function refreshRollup(db: Tx, from: string, to: string, now: Date)
     const todo = await query<{ school_id: string; day: string }>(tx, todoSql(from, hi));
     if (todo.length === 0) return;
     await recompute(tx, todo);
+    recomputed = todo.length;
     if (marks.length) await tx.execute(sql`DELETE FROM report_dirty_days WHERE id = ANY(${textArray(marks.map((m) => String(m.id)))}::bigint[])`);
   });
-  return through;
+  return { through, recomputed };
 }
 
 /** Recomputes these school days from the ledger, replacing their roll-up rows (zeros for a day without entries). */
