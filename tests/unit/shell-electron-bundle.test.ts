@@ -142,6 +142,14 @@ describe('what the installer packs (electron-builder.yml, issue 18)', () => {
     const native = Object.keys(pkg.dependencies).flatMap((d) => [d, ...(d === 'serialport' ? ['@serialport/bindings-cpp'] : [])])
       .filter((d) => existsSync(path.join(REPO_ROOT, 'node_modules', d, 'binding.gyp')));
     expect(native).toEqual(expect.arrayContaining(['better-sqlite3-multiple-ciphers', 'node-hid', '@serialport/bindings-cpp']));
+    // Each system's package carries its own prebuilt binaries only (electron-builder expands ${os} to win or linux).
+    const kept = (os: 'win' | 'linux', file: string) => !config.files.some((g) => g.startsWith('!') && minimatch(file, g.slice(1).replaceAll('${os}', os), { dot: true }));
+    const hid = (dir: string) => `node_modules/node-hid/prebuilds/${dir}/node-napi-v4.node`;
+    const serial = (dir: string, f: string) => `node_modules/@serialport/bindings-cpp/prebuilds/${dir}/@serialport+bindings-cpp.${f}.node`;
+    expect([kept('win', hid('HID-win32-x64')), kept('win', hid('HID-win32-ia32')), kept('win', serial('win32-x64', 'node')), kept('win', hid('HID-linux-x64')), kept('win', hid('HID_hidraw-linux-x64')), kept('win', serial('linux-x64', 'glibc'))])
+      .toEqual([true, true, true, false, false, false]);
+    expect([kept('linux', hid('HID-linux-x64')), kept('linux', hid('HID_hidraw-linux-x64')), kept('linux', serial('linux-x64', 'glibc')), kept('linux', hid('HID-win32-x64')), kept('linux', serial('darwin-x64+arm64', 'node'))])
+      .toEqual([true, true, true, false, false]);
     for (const d of native) {
       const file = `node_modules/${d}/build/Release/addon.node`;
       expect([d, config.asarUnpack.some((g) => minimatch(`node_modules/${d}/lib/index.js`, g, { dot: true }))]).toEqual([d, true]);

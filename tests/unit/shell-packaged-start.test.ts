@@ -59,6 +59,10 @@ beforeAll(async () => {
   cpSync(path.join(REPO_ROOT, 'migrations/terminal'), path.join(project, 'migrations/terminal'), { recursive: true });
   for (const f of ['package.json', 'electron-builder.yml']) cpSync(path.join(REPO_ROOT, f), path.join(project, f));
   symlinkSync(realpathSync(path.join(REPO_ROOT, 'node_modules')), path.join(project, 'node_modules'));
+  // Decoys for the repository's other files: a `files` slip (electron-builder falling back to "**/*") packs them.
+  mkdirSync(path.join(project, 'src'));
+  writeFileSync(path.join(project, 'src', 'server.ts'), 'export {};\n');
+  writeFileSync(path.join(project, 'NOTES.txt'), 'not for the till\n');
   const electronDist = path.join(tmp, 'electron-dist');
   mkdirSync(electronDist);
   writeFileSync(path.join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in Electron"\n');
@@ -90,12 +94,15 @@ describe('what electron-builder packs (resources/app.asar)', () => {
       expect([gone, files.filter((f) => f.includes(`/node_modules/${gone}/`) || f.endsWith(`/node_modules/${gone}`))]).toEqual([gone, []]);
     }
     expect(files.filter((f) => /^\/(src|tests|bench|docs|hardware|electron)\//.test(f) || (/\.map$/.test(f) && !f.startsWith('/node_modules/')))).toEqual([]);
+    expect([...new Set(files.map((f) => f.split('/')[1]))].sort()).toEqual(['dist-electron', 'dist-ui', 'migrations', 'node_modules', 'package.json']);
     // Nor the generated exclusion list, nor the native modules' sources (compiled before packing).
     expect(files.filter((f) => f.endsWith('till-modules.json5') || /\/node_modules\/better-sqlite3[^/]*\/(deps|src|build\/Release\/obj)\//.test(f) || /\/node-hid\/(hidapi|src)\//.test(f))).toEqual([]);
-    // Was 130 MB (+86 MB unpacked) with package.json's whole production closure and the native sources; ~12 MB (+~12 MB) now.
+    // Nor the other systems' prebuilt binaries (this is the Linux package; `${os}` in the globs makes it so).
+    expect(files.filter((f) => /\/prebuilds\/[^/]*(darwin|win32|android)/.test(f))).toEqual([]);
+    // Was 130 MB (+86 MB unpacked) with package.json's whole production closure and the native sources; ~12 MB (+~9 MB) now.
     expect(statSync(archive).size).toBeLessThan(32 * 1024 * 1024);
     const unpacked = files.filter((f) => asar.statFile(archive, f.slice(1)).unpacked && statSync(path.join(`${archive}.unpacked`, f)).isFile());
-    expect(unpacked.reduce((sum, f) => sum + statSync(path.join(`${archive}.unpacked`, f)).size, 0)).toBeLessThan(24 * 1024 * 1024);
+    expect(unpacked.reduce((sum, f) => sum + statSync(path.join(`${archive}.unpacked`, f)).size, 0)).toBeLessThan(16 * 1024 * 1024);
     // Electron starts what the packed package.json names, and reports its version.
     expect(JSON.parse(asar.extractFile(archive, 'package.json').toString())).toMatchObject({ main: 'dist-electron/main.js', version: pkg.version });
   });

@@ -6,9 +6,8 @@ import type { PrinterState, SyncState } from '../../api/pos-api.js';
  * «Диагностика» of one till (issue 18, remote help without remote access): opens on the latest
  * bundle the till sent, with its time, without asking again (the GET); asks the till (POST) only
  * when it was never asked, or on «Запросить заново»; a request waits for the till's next sync
- * (polls the GET). Shows what the till sent — versions,
- * database counts, sync state, devices, printer, update journal, the redacted log — and offers
- * it as a JSON file. The bundle is the till's own (src/terminal/diagnostics.ts); anything this
+ * (polls the GET). Shows what the till sent — versions, database counts, sync state, devices,
+ * printer, update journal, the redacted log — and offers it as a JSON file. The bundle is the till's own (src/terminal/diagnostics.ts); anything this
  * viewer does not know is still shown, as JSON, so a newer till's fields are not hidden.
  */
 
