@@ -21,13 +21,19 @@ describe.skipIf(!run)('console: a long export as a job on the server', () => {
   let browser: Browser;
   let context: BrowserContext | undefined;
   const problems: string[] = [];
-  // The worker waits here after taking a job, so the test sees it running; released below.
+  // The worker waits here after taking a job, so the test sees it running; released below. Then the
+  // next job fails once (as a job cut off by a restart would), and the one after passes.
   let release: () => void = () => {};
   const held = new Promise<void>((ok) => { release = ok; });
+  let failNext = false;
+  const gate = async () => {
+    await held;
+    if (failNext) { failNext = false; throw new Error('проверка: сбой'); }
+  };
 
   beforeAll(async () => {
     await ensureAdminUi();
-    server = await startTestServer({ config: { exportJobs: { gate: () => held } } });
+    server = await startTestServer({ config: { exportJobs: { gate } } });
     await addStaff(server.handle, { login: 'acc24', password: 'acc24-pass-1', fullName: 'Счётова Анна', grants: [{ role: 'accountant', schoolId: S, classNames: null }] });
     terminal = await newTerminal(server);
     await terminal.sell('MF:BCD14264', ['set-breakfast-1-4']);
@@ -78,6 +84,22 @@ describe.skipIf(!run)('console: a long export as a job on the server', () => {
     expect(rows.flat()).toContain('Итого к возмещению: 49,61 ₽');
     const basis = (wb.getWorksheet('Основание')!.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1));
     expect(basis.some((r) => r.includes('03А') && r.includes(49.61))).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('a failed export says why, and running it again makes a new job that finishes', async () => {
+    const page = await pageAs('acc24', 'acc24-pass-1');
+    await page.goto(`${server.url}/admin/#/report-reimbursement`);
+    failNext = true;
+    await page.getByRole('button', { name: 'PDF для подписи' }).click();
+    await poll(() => page.getByRole('alert').filter({ hasText: 'Выгрузка не удалась: не удалось сформировать файл (подробности в журнале сервера), запустите заново' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'PDF для подписи заново' }).click();
+    const link = page.getByRole('link', { name: /Скачать возмещение-.*\.pdf/ });
+    await poll(() => link.count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(readFileSync(await download.path()).subarray(0, 5).toString()).toBe('%PDF-');
+    const jobs = await server.handle.db.execute(`SELECT status FROM export_jobs WHERE format = 'pdf' ORDER BY created_at`);
+    expect((jobs as unknown as { rows: { status: string }[] }).rows.map((r) => r.status)).toEqual(['failed', 'done']);
     expect(problems).toEqual([]);
   });
 });

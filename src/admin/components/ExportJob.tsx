@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api.js';
 import type { ExportJob } from '../../api/admin/export-jobs.js';
 
@@ -13,11 +13,11 @@ const newKey = (): string => `console-${Array.from(crypto.getRandomValues(new Ui
 
 export function ExportJobButton({ path, body, label, fileName }: { path: string; body: Record<string, unknown>; label: string; fileName: string }) {
   const params = JSON.stringify({ path, body });
-  const key = useMemo(newKey, [params]);
+  const key = useRef(newKey());
   const [job, setJob] = useState<ExportJob | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  useEffect(() => { setJob(null); setError(''); }, [params]);
+  useEffect(() => { key.current = newKey(); setJob(null); setError(''); }, [params]);
 
   // Poll while the job is queued or running.
   const id = job?.id;
@@ -34,10 +34,12 @@ export function ExportJobButton({ path, body, label, fileName }: { path: string;
   }, [id, finished]);
 
   const start = async () => {
+    // Once a job failed or its file is gone, running it again is a new job (the same key would answer the old one).
+    if (job && (job.status === 'failed' || job.status === 'expired')) key.current = newKey();
     setBusy(true);
     setError('');
     try {
-      setJob(await api<ExportJob>('POST', path, { ...body, key }));
+      setJob(await api<ExportJob>('POST', path, { ...body, key: key.current }));
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -47,7 +49,9 @@ export function ExportJobButton({ path, body, label, fileName }: { path: string;
   const running = job && (job.status === 'queued' || job.status === 'running');
   return (
     <span className="download">
-      {!running && job?.status !== 'done' && <button type="button" disabled={busy} onClick={() => { void start(); }}>{label}</button>}
+      {!running && job?.status !== 'done' && (
+        <button type="button" disabled={busy} onClick={() => { void start(); }}>{job?.status === 'failed' || job?.status === 'expired' ? `${label} заново` : label}</button>
+      )}
       {running && <Progress job={job} />}
       {job?.status === 'done' && (
         <a href={`/api/v1${job.fileUrl}`} download={fileName}>Скачать {fileName} ({Math.ceil((job.size ?? 0) / 1024)} КБ)</a>

@@ -14,8 +14,10 @@ import { defineRoute, type AnyRoute, type ApiCall } from './route.js';
  * (the same key again answers the same job), GET shows its progress, GET …/file downloads it.
  */
 function started(c: ApiCall<unknown, unknown, unknown>): void {
-  // The job is visible to the worker once this route's transaction commits: after the answer is sent.
-  c.reply.raw.once('finish', () => exportWorkerOf(c.handle)?.kick());
+  // The job is visible to the worker once this route's transaction commits: after the answer is sent
+  // ('finish'), or when the connection goes ('close', a client that did not wait; the sweep is the backstop).
+  const kick = () => exportWorkerOf(c.handle)?.kick();
+  c.reply.raw.once('finish', kick).once('close', kick);
 }
 
 export const exportJobRoutes: AnyRoute[] = [

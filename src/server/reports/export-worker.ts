@@ -155,7 +155,8 @@ export class ExportWorker {
     } catch (err) {
       await unlink(part).catch(() => {});
       if (this.stopped) return;
-      const message = err instanceof HttpError ? err.message : `не удалось сформировать файл: ${(err as Error).message}`;
+      // The person sees a Russian reason; an unexpected error's own text (SQL, file system) goes to the server's log only.
+      const message = err instanceof HttpError ? err.message : 'не удалось сформировать файл (подробности в журнале сервера), запустите заново';
       if (!(err instanceof HttpError)) this.o.onError(err);
       await this.db.execute(sql`UPDATE export_jobs SET status = 'failed', error = ${message}, finished_at = now() WHERE id = ${job.id} AND status = 'running'`);
     } finally {
