@@ -124,3 +124,19 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }
+
+/**
+ * The parts of the in-place «open the shift» PIN pad that do not show whole without scrolling: outside the
+ * pupil panel, or below what the left column shows. Empty when the pad fits (1024×768 is the till's screen).
+ */
+export async function shiftPadOverflow(page: Page): Promise<{ what: string; right: number; bottom: number }[]> {
+  return page.getByTestId('pupil-panel').evaluate((panel) => {
+    const p = panel.getBoundingClientRect();
+    const column = (panel.closest('.sale-left') ?? panel).getBoundingClientRect();
+    const bottom = Math.min(p.bottom, column.bottom, window.innerHeight);
+    return [...panel.querySelectorAll('.shift-prompt input, .shift-prompt button')].map((e) => {
+      const r = e.getBoundingClientRect();
+      return { what: e.getAttribute('data-testid') ?? e.tagName, right: Math.round(r.right - p.right), bottom: Math.round(r.bottom - bottom) };
+    }).filter((o) => o.right > 0 || o.bottom > 0);
+  });
+}

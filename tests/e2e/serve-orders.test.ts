@@ -16,7 +16,7 @@ import { fixDay } from '../../src/server/orders/fix.js';
 import { buildStatement } from '../../src/server/cabinet/statement.js';
 import { loadAccount } from '../../src/server/cabinet/account.js';
 import { startDemo, type Demo } from '../../src/shell/demo.js';
-import { browserAvailable, launchBrowser, login, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, launchBrowser, login, openPage, poll, screenshot, shiftPadOverflow } from './harness.js';
 
 const run = browserAvailable();
 const S = DEMO_SCHOOL.school.id;
@@ -121,6 +121,9 @@ describe.skipIf(!run)('served at the till (demo, Chromium)', () => {
     demo.shell.runtime.simulatedReader!.tap(POPOVA.card);
     await poll(() => page.getByTestId('pupil-available').textContent()).toBe(funds.available);
     expect(await page.getByTestId('pupil-balance').textContent()).toBe(funds.balance);
+    // The shift is closed: the in-place PIN pad fits under the balance and «доступно» without scrolling.
+    await poll(() => page.getByTestId('shift-prompt').isVisible()).toBe(true);
+    expect(await shiftPadOverflow(page)).toEqual([]);
     await screenshot(page, 'till-pupil-available-1024.png');
   });
 

@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CARDS } from '../../src/core/demo-school.js';
 import { HOTKEY_ORDER } from '../../src/ui/menu-order.js';
-import { browserAvailable, expectAccessible, poll, printedBytes, rub, screenshot, useTill } from './harness.js';
+import { browserAvailable, expectAccessible, poll, printedBytes, rub, screenshot, shiftPadOverflow, useTill } from './harness.js';
 
 /**
  * Issue 13 at the Posiflex KS-6715's 1024×768: each numbered point as the cashier meets it,
@@ -41,6 +41,8 @@ describe.skipIf(!run)('till safety at 1024×768 (Chromium, real terminal core)',
     shell.runtime.simulatedReader!.tap(DEMO_CARDS.ivanov);
     await poll(() => page.getByTestId('shift-prompt').isVisible()).toBe(true);
     expect(await page.getByTestId('pupil-panel').textContent()).toContain('Смена не открыта');
+    // The whole pad fits inside the pupil panel at 1024×768, with no scrolling: the field, every key, OK.
+    expect(await shiftPadOverflow(page)).toEqual([]);
     for (const k of ['9', '9', '9', '9']) await page.getByTestId(`shift-pin-key-${k}`).click();
     await page.getByTestId('shift-pin-key-ok').click();
     await poll(() => page.getByTestId('shift-info').textContent()).toContain('Смена №1');

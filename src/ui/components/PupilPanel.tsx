@@ -42,7 +42,9 @@ export const PupilPanel = memo(function PupilPanel() {
           </div>
         </div>
       </div>
-      {allergies.length > 0 && (
+      {/* No shift: nothing can be sold yet, so the PIN pad takes the room of what only matters for a sale
+          (allergies, the daily limit, warnings); balance and «доступно» stay, the cashier may be asked. */}
+      {!shiftPrompt && allergies.length > 0 && (
         <div className="pupil-allergies" role="alert" data-testid="pupil-allergies">
           Аллергия: {allergies.map(allergenLabel).join(', ')}
         </div>
@@ -62,10 +64,10 @@ export const PupilPanel = memo(function PupilPanel() {
           Оплачено {money(lastSale.total)}, чек №{lastSale.receiptNumber}. Следующая покупка — по карте.
         </div>
       )}
-      {!awaitingTap && limitLeft !== undefined && (
+      {!awaitingTap && !shiftPrompt && limitLeft !== undefined && (
         <div className="pupil-limit" data-testid="pupil-limit">Осталось по дневному лимиту: {money(Math.max(0, limitLeft))}</div>
       )}
-      {!awaitingTap && pupil.warnings.map((w) => <div key={w} className="pupil-warning" data-testid="pupil-warning">{w}</div>)}
+      {!awaitingTap && !shiftPrompt && pupil.warnings.map((w) => <div key={w} className="pupil-warning" data-testid="pupil-warning">{w}</div>)}
       {shiftPrompt && <OpenShiftInPlace />}
     </section>
   );
@@ -77,8 +79,7 @@ function OpenShiftInPlace() {
   const [busy, setBusy] = useState(false);
   return (
     <div className="shift-prompt" data-testid="shift-prompt">
-      <div className="pupil-warning">Смена не открыта</div>
-      <PinPad label="PIN заведующего, чтобы открыть смену" submitLabel="Открыть смену" testId="shift-pin" disabled={busy}
+      <PinPad label="Смена не открыта. PIN заведующего, чтобы открыть:" submitLabel="Открыть" testId="shift-pin" disabled={busy}
         onSubmit={async (pin) => { setBusy(true); await store.getState().openShiftInPlace(pin); setBusy(false); }} />
     </div>
   );

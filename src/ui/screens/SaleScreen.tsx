@@ -14,6 +14,7 @@ export function SaleScreen() {
   const store = usePosStore();
   const shift = usePos((s) => s.status?.shift);
   const manager = usePos((s) => s.manager);
+  const shiftPrompt = usePos((s) => s.shiftPrompt);
   const cardRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -62,7 +63,7 @@ export function SaleScreen() {
   }, [store, manager]);
 
   return (
-    <main className="sale">
+    <main className={shiftPrompt ? 'sale shift-prompting' : 'sale'}>
       {!shift && (
         <div className="no-shift" role="status" data-testid="no-shift">
           Смена не открыта. <button type="button" onClick={() => store.getState().showManager('shift')}>Открыть смену <kbd>Ctrl+M</kbd></button>
