@@ -72,10 +72,16 @@ describe.skipIf(!run)('console: a long export as a job on the server', () => {
     const jobs = await server.handle.db.execute('SELECT count(*)::int AS n, min(status) AS status FROM export_jobs');
     expect((jobs as unknown as { rows: { n: number; status: string }[] }).rows[0]).toEqual({ n: 1, status: 'running' });
 
+    // Leaving the page while the server works loses nothing: back on it, the job is there.
+    await page.goto(`${server.url}/admin/#/report-day`);
+    await page.goto(`${server.url}/admin/#/report-reimbursement`);
+    await poll(() => bar.count()).toBe(1);
     release();
     const link = page.getByRole('link', { name: /Скачать возмещение-.*\.xlsx/ });
     await poll(() => link.count()).toBe(1);
     await poll(() => bar.count()).toBe(0);
+    await page.reload();
+    await poll(() => link.count()).toBe(1);
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync(await download.path()) as unknown as ArrayBuffer);

@@ -2,22 +2,41 @@ import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api.js';
 import type { ExportJob } from '../../api/admin/export-jobs.js';
 
+/** A random key (getRandomValues works on plain http too, where randomUUID does not exist). */
+const newKey = (): string => `console-${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+
+/** The job made for a set of parameters in this tab: the page shows it again after a reload or a visit elsewhere. */
+const remembered = (params: string): { key: string; id: string } | null => {
+  try { return JSON.parse(sessionStorage.getItem(`export-job:${params}`) ?? 'null') as { key: string; id: string } | null; } catch { return null; }
+};
+const remember = (params: string, v: { key: string; id: string } | null) => {
+  try { if (v) sessionStorage.setItem(`export-job:${params}`, JSON.stringify(v)); else sessionStorage.removeItem(`export-job:${params}`); } catch { /* storage off: nothing kept */ }
+};
+
 /**
  * A long report export as a job on the server (docs/reports.md «Long exports»): the button makes the
  * job (the key is made once per set of parameters, so a double click or a retry makes one job), the
  * job's progress is polled and shown as a bar, and «Скачать» appears when the file is ready. The
- * file stays on the server for a day; leaving the page loses nothing but this view of it.
+ * file stays on the server for a day; the tab remembers the job, so a reload or a visit to another
+ * page finds it again (running, or ready to download).
  */
-/** A random key (getRandomValues works on plain http too, where randomUUID does not exist). */
-const newKey = (): string => `console-${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
-
 export function ExportJobButton({ path, body, label, fileName }: { path: string; body: Record<string, unknown>; label: string; fileName: string }) {
   const params = JSON.stringify({ path, body });
   const key = useRef(newKey());
   const [job, setJob] = useState<ExportJob | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  useEffect(() => { key.current = newKey(); setJob(null); setError(''); }, [params]);
+  useEffect(() => {
+    const known = remembered(params);
+    key.current = known?.key ?? newKey();
+    setJob(null);
+    setError('');
+    if (!known) return;
+    let stop = false;
+    // A job that is gone (or no longer ours to see) is simply forgotten: the button is there again.
+    api<ExportJob>('GET', `/report-exports/${known.id}`).then((j) => { if (!stop) setJob(j); }, () => { remember(params, null); });
+    return () => { stop = true; };
+  }, [params]);
 
   // Poll while the job is queued or running.
   const id = job?.id;
@@ -39,7 +58,9 @@ export function ExportJobButton({ path, body, label, fileName }: { path: string;
     setBusy(true);
     setError('');
     try {
-      setJob(await api<ExportJob>('POST', path, { ...body, key: key.current }));
+      const made = await api<ExportJob>('POST', path, { ...body, key: key.current });
+      remember(params, { key: key.current, id: made.id });
+      setJob(made);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
