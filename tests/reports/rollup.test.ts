@@ -109,6 +109,21 @@ describe('the roll-up of closed days', () => {
     expect(await rollUpRecent(s.handle.db, now())).toBe(0);
   });
 
+  it('a school moved to another time zone has its days cut again in the new zone', async () => {
+    await districtDayReport(s.handle.db, YESTERDAY, now());
+    await s.handle.db.execute(sql`UPDATE schools SET time_zone = 'Asia/Vladivostok' WHERE id = ${S}`);
+    try {
+      await districtDayReport(s.handle.db, YESTERDAY, now());
+      const [r] = await rows<{ time_zone: string }>(sql`SELECT time_zone FROM report_school_days WHERE school_id = ${S} AND day = ${YESTERDAY}::date`);
+      expect(r!.time_zone).toBe('Asia/Vladivostok');
+    } finally {
+      await s.handle.db.execute(sql`UPDATE schools SET time_zone = ${TZ} WHERE id = ${S}`);
+    }
+    await districtDayReport(s.handle.db, YESTERDAY, now());
+    const [back] = await rows<{ time_zone: string }>(sql`SELECT time_zone FROM report_school_days WHERE school_id = ${S} AND day = ${YESTERDAY}::date`);
+    expect(back!.time_zone).toBe(TZ);
+  });
+
   it('beneficiaries present from attendance, and no figure where the school kept none that day', async () => {
     const r0 = await districtDayReport(s.handle.db, YESTERDAY, now());
     const row0 = r0.schools.find((x) => x.schoolId === S)!;
