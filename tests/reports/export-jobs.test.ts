@@ -165,6 +165,12 @@ describe('export jobs', () => {
     const gone = await accountant.call('GET', `/api/v1/report-exports/${job.body.id}/file`);
     expect(gone.status).toBe(404);
     expect(gone.body.error.message).toContain('запустите выгрузку заново');
+    // Three months on, the row goes too (the audit log keeps who exported what).
+    await s.handle.db.execute(sql`UPDATE export_jobs SET created_at = now() - interval '91 days' WHERE id = ${job.body.id}`);
+    await exportWorkerOf(s.handle)!.sweep();
+    expect((await accountant.call('GET', `/api/v1/report-exports/${job.body.id}`)).status).toBe(404);
+    const [audit] = await query<{ n: unknown }>(s.handle.db, sql`SELECT count(*) AS n FROM audit_log WHERE action = 'reportExport' AND entity_id = ${job.body.id}`);
+    expect(Number(audit!.n)).toBe(1);
   });
 
   it('a job running when its process went away is marked failed by the next process: «прервано перезапуском сервера»', async () => {

@@ -27,6 +27,8 @@ import { schoolDayReport } from './school-day.js';
  * are removed `keepMs` after they were made (24 h), the job then says «expired».
  */
 export { INTERRUPTED };
+/** Finished jobs' rows are kept this long (their files only `keepMs`). */
+export const ROW_KEEP_MS = 90 * 24 * 3600_000;
 
 export interface ExportWorkerOptions {
   now?: () => Date;
@@ -127,6 +129,9 @@ export class ExportWorker {
       await unlink(this.fileOf(j.id, j.format)).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
       await this.db.execute(sql`UPDATE export_jobs SET status = 'expired' WHERE id = ${j.id} AND status = 'done'`);
     }
+    // The rows of jobs long over go too (who exported what stays in the audit log).
+    await this.db.execute(sql`DELETE FROM export_jobs WHERE status IN ('expired', 'failed')
+      AND created_at < ${new Date(this.o.now().getTime() - ROW_KEEP_MS).toISOString()}::timestamptz`);
   }
 
   private async run(job: JobRow): Promise<void> {
