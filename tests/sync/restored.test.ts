@@ -67,7 +67,9 @@ describe('a server that lost entries it had acknowledged', () => {
     // replication): its pulls say it has this till's entries up to 1 while the till holds acks up to 3.
     let lostAfter: number | undefined;
     const pushed: number[][] = [];
+    const pulls: string[] = [];
     const fetchVia = async (input: string, init: RequestInit): Promise<Response> => {
+      if (input.includes(SYNC_PATHS.pull)) pulls.push(input);
       if (input.includes(SYNC_PATHS.push) && typeof init.body === 'string') {
         pushed.push((JSON.parse(init.body) as { entries: { seq: number }[] }).entries.map((e) => e.seq));
       }
@@ -89,8 +91,13 @@ describe('a server that lost entries it had acknowledged', () => {
     expect(t.pending()).toBe(2);
     expect(out.pull.lastSeq).toBe(1);
     lostAfter = undefined;
-    await t.client.syncOnce();
+    pulls.length = 0;
+    const again = await t.client.syncOnce();
     expect(pushed.flat()).toEqual([2, 3]);
+    // …and pulls everything afresh: a cursor from the lost stretch is not trusted.
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0]).not.toContain('cursor=');
+    expect(again.pull.reset).toBe(true);
     expect(t.pending()).toBe(0);
     const rows = await serverEntriesOf(server.handle, t.terminalId);
     expect(rows.map((r) => r.uuid)).toEqual(t.localEntries().map((e) => e.uuid));

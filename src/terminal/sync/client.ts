@@ -259,9 +259,9 @@ export class SyncClient {
     const res = await this.transport.pull(getSyncValue(this.sqlite, SYNC_KEY.cursor), this.tillStatus());
     this.online = true;
     const pull = applyPull(this.sqlite, res, this.nowIso());
-    this.resendWhatTheServerLost(pull.lastSeq);
+    const serverLost = this.resendWhatTheServerLost(pull.lastSeq);
     this.lastPullAt = this.clock.now().getTime();
-    this.pullDueAt = this.lastPullAt + this.intervalMs;
+    this.pullDueAt = serverLost ? 0 : this.lastPullAt + this.intervalMs;
     this.checkLedgerBehind(Math.max(ackSeq, pull.lastSeq));
     try { this.opts.onPulled?.(pull); } catch (err) { this.opts.log?.(`onPulled failed: ${String(err)}`); }
     return { pushed, ackSeq, pull };
@@ -291,14 +291,18 @@ export class SyncClient {
    * that had not received the last ones (asynchronous replication), or was restored from a backup.
    * Only the till still has them: they go back to the outbox and the next run sends them again
    * (idempotent by uuid). A push would find this out too (`resumeFrom`), but a till with nothing new
-   * to sell would not push until its next sale.
+   * to sell would not push until its next sale. The next pull is a full one (no cursor): a cursor
+   * taken from the lost stretch names transaction ids the promoted server hands out again, so an
+   * incremental pull from it could skip changes (docs/server.md, "Failover").
    */
-  private resendWhatTheServerLost(serverSeq: number): void {
+  private resendWhatTheServerLost(serverSeq: number): boolean {
     const acked = Number(getSyncValue(this.sqlite, SYNC_KEY.ackSeq) ?? 0);
-    if (serverSeq >= acked) return;
-    this.opts.log?.(`server has entries up to ${serverSeq}, acknowledged up to ${acked}: sending them again`);
+    if (serverSeq >= acked) return false;
+    this.opts.log?.(`server has entries up to ${serverSeq}, acknowledged up to ${acked}: sending them again, then a full pull`);
     this.recordAck(serverSeq, serverSeq + 1);
+    setSyncValue(this.sqlite, SYNC_KEY.cursor, '', this.nowIso());
     this.again = true;
+    return true;
   }
 
   /**
