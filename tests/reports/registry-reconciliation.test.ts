@@ -81,5 +81,7 @@ describe('the reconciliation report: server ↔ bank registries', () => {
     const ws = wb.worksheets.find((w) => String(w.getCell('A1').value).startsWith('Сервер ↔ банк (реестры'))!;
     const rows = (ws.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1));
     expect(rows.find((r) => r.includes('V-2'))).toEqual(['vtb 16.03.2026', 3, 'V-2', PETROVA, 50, 40, 'другая сумма']);
+    // The columns are headed in Russian, not by the row's field names.
+    expect(rows).toContainEqual(['Реестр', 'Строка реестра', 'Платёж', 'Л/С', 'По реестру, ₽', 'Зачислено, ₽', 'Расхождение']);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import type { DistrictDayReport, ReconciliationReport, ReimbursementReport, SchoolDayReport } from '../../src/api/admin/reports.js';
+import { RECON_COLUMNS, type DistrictDayReport, type ReconciliationReport, type ReimbursementReport, type SchoolDayReport } from '../../src/api/admin/reports.js';
 import { schoolDay } from '../../src/core/datetime.js';
 import { query } from '../../src/server/db/open.js';
 import { addServerEntry } from '../../src/server/ledger/server-entries.js';
@@ -174,6 +174,9 @@ describe('reconciliations', () => {
       const bad = await manager.call<ReconciliationReport>('GET', `/api/v1/schools/${S}/reports/reconciliation?from=${TODAY}`);
       const bal = bad.body.sections.find((x) => x.id === 'balances')!;
       expect(bal).toMatchObject({ ok: false, rows: [{ accountNumber: IVANOV.account, difference: 1 }] });
+      // Every column any section shows has its Russian header (the console and the files read RECON_COLUMNS).
+      const keys = new Set([...r.body.sections, ...bad.body.sections].flatMap((x) => x.rows.flatMap((row) => Object.keys(row))));
+      expect([...keys].filter((k) => !RECON_COLUMNS[k])).toEqual([]);
       expect(bad.body.sections.find((x) => x.id === 'closing')!.ok).toBe(false);
     } finally {
       await s.handle.db.execute(sql`UPDATE accounts SET balance = balance - 1 WHERE account_number = ${IVANOV.account}`);

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError, qs } from '../api.js';
+import { api, ApiError, qs, rub } from '../api.js';
 import type { PageProps } from '../App.js';
 import { Download } from '../components/Download.js';
-import type { ReconciliationReport } from '../../api/admin/reports.js';
+import { reconColumn, type ReconciliationReport } from '../../api/admin/reports.js';
 import { today } from './ReportDistrict.js';
 
 /** The reconciliations of a school: each with its differences, or «расхождений нет». */
@@ -33,8 +33,8 @@ export function ReportReconciliationPage({ schoolId }: PageProps) {
             <p className={s.ok ? 'notice' : 'error'}>{s.summary}</p>
             {!s.ok && s.rows.length > 0 && (
               <div className="table-scroll" tabIndex={0} role="region" aria-label="Таблица (прокрутка)"><table aria-label={s.title}>
-                <thead><tr>{keys.map((k) => <th scope="col" key={k}>{k}</th>)}</tr></thead>
-                <tbody>{s.rows.slice(0, 200).map((row, i) => <tr key={i}>{keys.map((k) => <td key={k}>{String(row[k] ?? '')}</td>)}</tr>)}</tbody>
+                <thead><tr>{keys.map((k) => <th scope="col" key={k}>{reconColumn(k).header}</th>)}</tr></thead>
+                <tbody>{s.rows.slice(0, 200).map((row, i) => <tr key={i}>{keys.map((k) => <td key={k} className={reconColumn(k).money ? 'num' : undefined}>{cell(k, row[k])}</td>)}</tr>)}</tbody>
               </table></div>
             )}
           </section>
@@ -42,4 +42,12 @@ export function ReportReconciliationPage({ schoolId }: PageProps) {
       })}
     </>
   );
+}
+
+/** Kopecks as roubles, an instant as the local date and time; the rest as it is. */
+function cell(key: string, v: string | number | boolean | null | undefined): string {
+  if (v == null) return '';
+  if (reconColumn(key).money && typeof v === 'number') return rub(v);
+  if (key === 'closedAt' && typeof v === 'string') return new Date(v).toLocaleString('ru-RU');
+  return String(v);
 }

@@ -112,3 +112,20 @@ export const reconSectionSchema = z.object({
 });
 export const reconciliationReportSchema = z.object({ schoolId: z.string(), from: z.string(), to: z.string(), sections: z.array(reconSectionSchema) });
 export type ReconciliationReport = z.infer<typeof reconciliationReportSchema>;
+
+/**
+ * The reconciliation rows' columns: a Russian header, and whether the value is kopecks. One list for the
+ * console's tables and the XLSX/PDF/CSV files; a row key missing here is a bug (tests/reports check).
+ */
+export const RECON_COLUMNS: Readonly<Record<string, { header: string; money?: true }>> = {
+  till: { header: 'Касса' }, shift: { header: 'Смена' }, closedAt: { header: 'Закрыта' }, sales: { header: 'Чеков продажи' },
+  salesTotal: { header: 'Продажи, ₽', money: true }, result: { header: 'Результат сверки' },
+  accountNumber: { header: 'Л/С' }, balance: { header: 'Остаток счёта, ₽', money: true },
+  entries: { header: 'Сумма проводок, ₽', money: true }, difference: { header: 'Разница, ₽', money: true },
+  paymentId: { header: 'Платёж' }, paid: { header: 'Оплачено в банке, ₽', money: true }, credited: { header: 'Зачислено, ₽', money: true },
+  problem: { header: 'Расхождение' }, registry: { header: 'Реестр' }, line: { header: 'Строка реестра' },
+  inRegistry: { header: 'По реестру, ₽', money: true },
+  day: { header: 'День' }, opening: { header: 'Остаток на начало, ₽', money: true }, movement: { header: 'Движение за день, ₽', money: true },
+  closing: { header: 'Остаток на конец, ₽', money: true },
+};
+export const reconColumn = (key: string): { header: string; money?: true } => RECON_COLUMNS[key] ?? { header: key };

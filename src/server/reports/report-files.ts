@@ -1,5 +1,5 @@
 import {
-  FUNDING_SOURCE_NAMES, type DistrictDayReport, type ReconciliationReport, type ReimbursementReport, type SchoolDayReport,
+  FUNDING_SOURCE_NAMES, reconColumn, type DistrictDayReport, type ReconciliationReport, type ReimbursementReport, type SchoolDayReport,
 } from '../../api/admin/reports.js';
 import { ruDay } from '../../core/period.js';
 import type { ReportFile } from './export.js';
@@ -112,7 +112,7 @@ export function reconciliationFile(r: ReconciliationReport): ReportFile {
       const keys = [...new Set(s.rows.flatMap((x) => Object.keys(x)))];
       return {
         name: s.title.slice(0, 31).replace(/[\\/?*[\]:]/g, ' '), title: `${s.title}: ${s.summary}`,
-        columns: keys.map((k) => ({ key: k, header: k, money: /total|amount|balance|entries|difference|opening|movement|closing|paid|credited|inRegistry/i.test(k) })),
+        columns: keys.map((k) => ({ key: k, header: reconColumn(k).header, money: reconColumn(k).money === true })),
         rows: s.rows,
       };
     }),
