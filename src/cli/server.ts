@@ -202,7 +202,7 @@ export const command: CliCommand = {
           const { runHousekeeping } = await import('../server/housekeeping.js');
           const { changesKeepDays } = housekeepingOptions(flags);
           const r = await runHousekeeping(h.db, changesKeepDays === undefined ? {} : { changesKeepDays });
-          console.log(`Удалено: сессий кабинета ${r.sessions}, ссылок сброса пароля ${r.resetTokens}, записей журнала изменений ${r.changes}. Льгот по срокам документов изменено: ${r.benefits}.`);
+          console.log(`Удалено: сессий кабинета ${r.sessions}, ссылок сброса пароля ${r.resetTokens}, записей журнала изменений ${r.changes}. Льгот по срокам документов изменено: ${r.benefits}. Дней школ в сводке отчётов пересчитано: ${r.rolledUp}.`);
           return 0;
         });
       case 'orders-due':
