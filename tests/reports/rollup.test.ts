@@ -109,6 +109,19 @@ describe('the roll-up of closed days', () => {
     expect(await rollUpRecent(s.handle.db, now())).toBe(0);
   });
 
+  it('reports that roll up the same days at once store each day once and agree', async () => {
+    const m0 = await reimbursementReport(s.handle.db, MONTH, S, now());
+    await s.handle.db.execute(sql`DELETE FROM report_school_days`);
+    const [a, b, c] = await Promise.all([
+      reimbursementReport(s.handle.db, MONTH, S, now()), reimbursementReport(s.handle.db, MONTH, S, now()), districtDayReport(s.handle.db, YESTERDAY, now()),
+    ]);
+    expect(a).toEqual(m0);
+    expect(b).toEqual(m0);
+    expect(c.schools.find((x) => x.schoolId === S)).toMatchObject(await ledgerDay(YESTERDAY));
+    expect(await rows(sql`SELECT school_id, day, account_number, item, share, category_id FROM report_subsidy_meals
+      GROUP BY 1, 2, 3, 4, 5, 6 HAVING count(*) > 1`)).toEqual([]);
+  });
+
   it('a school moved to another time zone has its days cut again in the new zone', async () => {
     await districtDayReport(s.handle.db, YESTERDAY, now());
     await s.handle.db.execute(sql`UPDATE schools SET time_zone = 'Asia/Vladivostok' WHERE id = ${S}`);
