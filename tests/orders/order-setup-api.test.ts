@@ -76,6 +76,17 @@ describe('sittings', () => {
     expect(after.body.sittings.find((x: { id: string }) => x.id === snackId)).toMatchObject({ classNames: ['03А', '07Б'], version: 2 });
   });
 
+  it('two overlapping sittings for one class saved at the same moment: one is made, the other refused', async () => {
+    // On PostgreSQL the two requests run in two transactions at once; without the school's sitting lock both
+    // passed the overlap check on what the other had not committed.
+    const post = (startsAt: string, endsAt: string) =>
+      manager.call('POST', `${base}/sittings`, { kind: 'snack', name: `Полдник ${startsAt}`, startsAt, endsAt, classNames: ['07Б'] });
+    const both = await Promise.all([post('16:00', '16:20'), post('16:10', '16:30')]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 400]);
+    const made = both.find((r) => r.status === 201)!;
+    expect((await manager.call('DELETE', `${base}/sittings/${made.body.id}`)).status).toBe(200);
+  });
+
   it('the class teacher and the accountant read but cannot edit; the manager removes an unused sitting', async () => {
     for (const [method, path, body] of [
       ['POST', `${base}/sittings`, { kind: 'snack', name: 'Х', startsAt: '16:00', endsAt: '16:10' }],

@@ -61,7 +61,9 @@ async function check(tx: Tx, schoolId: string, input: SittingInput, selfId: stri
     if (!cat) throw new HttpError(400, 'BAD_INPUT', 'Такой категории меню в школе нет');
   }
   if (!input.active) return;
-  // A class cannot be at two tables at once: its sittings' times must not overlap.
+  // A class cannot be at two tables at once: its sittings' times must not overlap. Two saves at once must
+  // not both pass this check on what the other has not committed yet: one school's sitting writes queue here.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`meal-sittings:${schoolId}`}))`);
   for (const other of await listSittings(tx, schoolId)) {
     if (other.id === selfId || !(input.startsAt < other.endsAt && other.startsAt < input.endsAt)) continue;
     const both = input.classNames.filter((c) => other.classNames.includes(c));
