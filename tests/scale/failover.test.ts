@@ -24,6 +24,7 @@ import { PG_BIN, scratch, startPrimary, startReplica, type Cluster } from './clu
 // Twice: with a synchronous standby (an acknowledged sale is never lost by the server) and with
 // asynchronous replication whose stream is cut before the crash (the server loses acknowledged
 // sales; the tills, which keep every entry, notice and send them again).
+// FAILOVER_DEBUG=1 prints every push around the crash and keeps the server's log in the temp folder.
 const reason = await missing([`${PG_BIN}/initdb`, `${PG_BIN}/pg_basebackup`, `${PG_BIN}/pg_ctl`]);
 const skip = skipReason(reason, 'failover');
 
