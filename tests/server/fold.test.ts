@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import type { PgDialect } from 'drizzle-orm/pg-core';
-import { escapeLiteral, foldedTransaction, inlineSql } from '../../src/server/db/fold.js';
+import { escapeLiteral, foldedTransaction, INLINE_MAX_CHARS, inlineSql } from '../../src/server/db/fold.js';
 import type { DbHandle } from '../../src/server/db/open.js';
 import { createTestDb } from './helpers.js';
 
@@ -24,6 +24,7 @@ describe('inlined statements', () => {
     expect(inlineSql(dialect, sql`SELECT 1 - ${-5} AS n, ${true} AS b, ${null} AS z`)).toBe('SELECT 1 - (-5) AS n, true AS b, NULL AS z');
     expect(inlineSql(dialect, sql`SELECT ${'a\0b'} AS v`)).toBeUndefined();
     expect(inlineSql(dialect, sql`SELECT ${{ a: 1 }} AS v`)).toBeUndefined();
+    expect(inlineSql(dialect, sql`SELECT ${'x'.repeat(INLINE_MAX_CHARS + 1)} AS v`)).toBeUndefined();   // a big batch: as parameters
   });
 
   it('come back from the database as sent, in the transaction, first and last (both drivers)', async () => {

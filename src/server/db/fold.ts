@@ -44,9 +44,19 @@ export function escapeLiteral(v: string): string {
   return v.includes('\\') ? ` E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
-/** `q` as one SQL text with its values inlined, or undefined when a value is not one to inline. */
+/**
+ * Values above this size go as parameters (the statement the ordinary way): a large batch is mostly
+ * work, not round trips, and PostgreSQL's lexer reading a megabyte of literals cost more than the two
+ * round trips saved (server_ingest's 1,000-entry batches were slower folded).
+ */
+export const INLINE_MAX_CHARS = 32 * 1024;
+
+/** `q` as one SQL text with its values inlined, or undefined when a value is not one to inline (or too much). */
 export function inlineSql(dialect: PgDialect, q: SQL): string | undefined {
   const { sql: text, params } = dialect.sqlToQuery(q);
+  let size = 0;
+  for (const v of params) if (typeof v === 'string') size += v.length;
+  if (size > INLINE_MAX_CHARS) return undefined;
   let ok = true;
   const out = text.replace(/\$(\d+)/g, (_, n: string) => {
     const v = params[Number(n) - 1];
