@@ -21,7 +21,8 @@ export async function districtDayReport(db: Tx, day: string, now: Date, trendDay
   return reportTx(db, async (tx) => districtDayIn(tx, day, from, await refreshRollup(tx, from, day, now), now));
 }
 
-async function districtDayIn(db: Tx, day: string, from: string, through: string | null, now: Date): Promise<DistrictDayReport> {
+async function districtDayIn(db: Tx, day: string, from: string, rolled: { through: string | null; zones: string[] }, now: Date): Promise<DistrictDayReport> {
+  const { through, zones } = rolled;
   // Days after `through` are open: from the ledger. The rest from the roll-up.
   const liveFrom = through === null || through < from ? from : addDays(through, 1);
   const rolledTo = through === null ? null : through < day ? through : day;
@@ -34,7 +35,7 @@ async function districtDayIn(db: Tx, day: string, from: string, through: string 
   const figsSql = figs.length ? sql.join(figs, sql` UNION ALL `)
     : sql`SELECT NULL::text AS school_id, NULL::date AS day, 0 AS pupils_fed, 0 AS ben_fed, 0 AS g14_fed, 0 AS sales, 0 AS subsidy, '{}'::text[] AS shifts WHERE false`;
   const rows = await query<Row>(db, sql`
-    WITH ${live ? sql`${dayFigures(liveFrom, day)},` : sql``}
+    WITH ${live ? sql`${dayFigures(liveFrom, day, zones)},` : sql``}
     figs AS (${figsSql}),
     today AS (SELECT * FROM figs WHERE day = ${day}::date),
     z AS (

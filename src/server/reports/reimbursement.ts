@@ -24,7 +24,7 @@ import { mealRows } from './subsidy-meals.js';
  */
 export async function reimbursementReport(db: Tx, month: string, schoolId?: string, now = new Date()): Promise<ReimbursementReport> {
   const { from, to } = monthDays(month);
-  return reportTx(db, async (tx) => reimbursementIn(tx, month, schoolId, await refreshRollup(tx, from, to, now)));
+  return reportTx(db, async (tx) => reimbursementIn(tx, month, schoolId, (await refreshRollup(tx, from, to, now)).through));
 }
 
 /** The meals of from..to as a CTE `m` (the `x` rows): the roll-up's through `through`, the ledger's after. */

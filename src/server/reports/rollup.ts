@@ -38,25 +38,33 @@ export function daysToMark(createdAt: readonly string[], timeZone: string, now =
   return [...out];
 }
 
-/** The last day closed in every school's zone at `now` (null: no schools). */
-export async function closedThrough(db: Tx, now: Date): Promise<string | null> {
-  const zones = await query<{ time_zone: string }>(db, sql`SELECT DISTINCT time_zone FROM schools`);
+/** The schools' time zones, and the last day closed in every one of them at `now` (null: no schools). */
+export async function closedThrough(db: Tx, now: Date): Promise<{ through: string | null; zones: string[] }> {
+  const zones = (await query<{ time_zone: string }>(db, sql`SELECT DISTINCT time_zone FROM schools`)).map((z) => z.time_zone);
   let last: string | null = null;
   for (const z of zones) {
-    const d = addDays(schoolDay(now, z.time_zone), -1);
+    const d = addDays(schoolDay(now, z), -1);
     if (last === null || d < last) last = d;
   }
-  return last;
+  return { through: last, zones };
 }
 
 /**
- * Entries of the school days from..to: a UTC window a day wider on each side as constants (so only
- * those months' partitions are planned), then each school's exact local day bounds (an index range
- * on the primary key (school_id, created_at) when the planner loops over schools).
+ * Entries of the school days from..to: as constants, the UTC window from the earliest start to the
+ * latest end of those days over the schools' zones (a day wider on each side when the zones are
+ * not known), so only those months' partitions are planned and the row estimate is one day's, not
+ * three (the planner then takes index ranges where a day is a small part of a partition); then each
+ * school's exact local day bounds (an index range on the primary key (school_id, created_at)).
  */
-export function localDayBounds(from: string, to: string): SQL {
-  const lo = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString();
-  const hi = new Date(Date.parse(`${addDays(to, 1)}T00:00:00Z`) + 86_400_000).toISOString();
+export function localDayBounds(from: string, to: string, zones: readonly string[] = []): SQL {
+  let lo = new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString();
+  let hi = new Date(Date.parse(`${addDays(to, 1)}T00:00:00Z`) + 86_400_000).toISOString();
+  if (zones.length) {
+    const starts = zones.map((z) => startOfDay(from, z).getTime());
+    const ends = zones.map((z) => startOfDay(addDays(to, 1), z).getTime());
+    lo = new Date(Math.min(...starts)).toISOString();
+    hi = new Date(Math.max(...ends)).toISOString();
+  }
   return sql`e.created_at >= ${lo}::timestamptz AND e.created_at < ${hi}::timestamptz
     AND e.created_at >= (${from}::date::timestamp AT TIME ZONE s.time_zone) AND e.created_at < ((${to}::date + 1)::timestamp AT TIME ZONE s.time_zone)`;
 }
@@ -67,13 +75,13 @@ export function localDayBounds(from: string, to: string): SQL {
  * Pupils fed: distinct accounts with a sale; beneficiaries fed: of those, accounts of a sale whose
  * receipt has a subsidy entry (entries.receipt_id on both); grades 1–4 by today's class.
  */
-export function dayFigures(from: string, to: string, schools?: readonly string[]): SQL {
+export function dayFigures(from: string, to: string, zones: readonly string[], schools?: readonly string[]): SQL {
   const only = schools ? sql`AND e.school_id = ANY(${textArray(schools)}::text[])` : sql``;
   return sql`
     d AS (
       SELECT e.school_id, (e.created_at AT TIME ZONE s.time_zone)::date AS day, e.kind, e.account_number, e.amount, e.receipt_id, e.terminal_id, e.shift_id
       FROM schools s JOIN entries e ON e.school_id = s.id
-      WHERE ${localDayBounds(from, to)} AND e.applied AND e.kind IN ('sale', 'subsidy') ${only}),
+      WHERE ${localDayBounds(from, to, zones)} AND e.applied AND e.kind IN ('sale', 'subsidy') ${only}),
     fed AS (
       SELECT f.school_id, f.day, count(*) AS n, count(*) FILTER (WHERE ${GRADE_1_4}) AS g14
       FROM (SELECT school_id, day, account_number FROM d WHERE kind = 'sale' GROUP BY 1, 2, 3) f
@@ -111,8 +119,9 @@ const ROLLUP_LOCK = 724016016;
  * is missing; otherwise one transaction (a savepoint in the report's: reportTx's settings apply),
  * serialised with other refreshes by an advisory lock held to its end.
  */
-export async function refreshRollup(db: Tx, from: string, to: string, now: Date): Promise<string | null> {
-  return (await rollUp(db, from, to, now)).through;
+export async function refreshRollup(db: Tx, from: string, to: string, now: Date): Promise<{ through: string | null; zones: string[] }> {
+  const r = await rollUp(db, from, to, now);
+  return { through: r.through, zones: r.zones };
 }
 
 /**
@@ -121,24 +130,24 @@ export async function refreshRollup(db: Tx, from: string, to: string, now: Date)
  */
 export async function rollUpRecent(db: Tx, now: Date, days = 31): Promise<number> {
   return reportTx(db, async (tx) => {
-    const through = await closedThrough(tx, now);
+    const { through } = await closedThrough(tx, now);
     return through === null ? 0 : (await rollUp(tx, addDays(through, 1 - days), through, now)).recomputed;
   });
 }
 
-async function rollUp(db: Tx, from: string, to: string, now: Date): Promise<{ through: string | null; recomputed: number }> {
-  const through = await closedThrough(db, now);
-  if (through === null) return { through: null, recomputed: 0 };
+async function rollUp(db: Tx, from: string, to: string, now: Date): Promise<{ through: string | null; zones: string[]; recomputed: number }> {
+  const { through, zones } = await closedThrough(db, now);
+  if (through === null) return { through: null, zones, recomputed: 0 };
   const hi = to < through ? to : through;
   // Nothing of the range is closed (today, or a day to come): nothing to roll up for this report.
-  if (from > hi) return { through, recomputed: 0 };
+  if (from > hi) return { through, zones, recomputed: 0 };
   // Cheap test first (an index range on the day, no anti-join): stored rows of the schools' own zones vs schools × days, and marks.
   const days = Math.round((Date.parse(hi) - Date.parse(from)) / 86_400_000) + 1;
   const [pending] = await query<{ n: number | string }>(db, sql`
     SELECT (SELECT count(*) FROM schools) * ${days}::int
          - (SELECT count(*) FROM report_school_days r JOIN schools s ON s.id = r.school_id AND s.time_zone = r.time_zone WHERE r.day BETWEEN ${from}::date AND ${hi}::date)
          + (SELECT count(*) FROM report_dirty_days WHERE day <= ${hi}::date) AS n`);
-  if (Number(pending?.n ?? 0) === 0) return { through, recomputed: 0 };
+  if (Number(pending?.n ?? 0) === 0) return { through, zones, recomputed: 0 };
   let recomputed = 0;
   await db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROLLUP_LOCK})`);
@@ -147,21 +156,21 @@ async function rollUp(db: Tx, from: string, to: string, now: Date): Promise<{ th
     const marks = await query<{ id: number | string }>(tx, sql`SELECT id FROM report_dirty_days WHERE day <= ${hi}::date`);
     const todo = await query<{ school_id: string; day: string }>(tx, todoSql(from, hi));
     if (todo.length === 0) return;
-    await recompute(tx, todo);
+    await recompute(tx, todo, zones);
     recomputed = todo.length;
     if (marks.length) await tx.execute(sql`DELETE FROM report_dirty_days WHERE id = ANY(${textArray(marks.map((m) => String(m.id)))}::bigint[])`);
   });
-  return { through, recomputed };
+  return { through, zones, recomputed };
 }
 
 /** Recomputes these school days from the ledger, replacing their roll-up rows (zeros for a day without entries). */
-async function recompute(tx: Tx, todo: readonly { school_id: string; day: string }[]): Promise<void> {
+async function recompute(tx: Tx, todo: readonly { school_id: string; day: string }[], zones: readonly string[]): Promise<void> {
   let lo = todo[0]!.day, hi = todo[0]!.day;
   for (const t of todo) { if (t.day < lo) lo = t.day; if (t.day > hi) hi = t.day; }
   const schools = [...new Set(todo.map((t) => t.school_id))];
   const keys = sql`k AS (SELECT * FROM unnest(${textArray(todo.map((t) => t.school_id))}::text[], ${textArray(todo.map((t) => t.day))}::date[]) AS k(school_id, day))`;
   await tx.execute(sql`
-    WITH ${keys}, ${dayFigures(lo, hi, schools)}
+    WITH ${keys}, ${dayFigures(lo, hi, zones, schools)}
     INSERT INTO report_school_days (school_id, day, time_zone, pupils_fed, beneficiaries_fed, grade14_fed, sales_total, subsidy_total, shifts, computed_at)
     SELECT k.school_id, k.day, s.time_zone, coalesce(fig.pupils_fed, 0), coalesce(fig.ben_fed, 0), coalesce(fig.g14_fed, 0),
            coalesce(fig.sales, 0), coalesce(fig.subsidy, 0), coalesce(fig.shifts, '{}'), now()
