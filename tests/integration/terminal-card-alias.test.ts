@@ -163,7 +163,7 @@ describe('cards read by keyboard-wedge and HID readers', () => {
   it('a file from before migration 0006 gets its cards indexed when opened', async () => {
     // Undo 0006 on a seeded file: no alias table, the migration not recorded as applied. drizzle applies
     // what is newer than the newest recorded migration, so the later ones are unrecorded too and run
-    // again: 0007 rebuilds print_jobs (a seeded file has none), 0008, 0009 and 0010 are undone here as well.
+    // again: 0007 rebuilds print_jobs (a seeded file has none), 0008 to 0011 are undone here as well.
     t.sqlite.exec(`DROP TABLE card_aliases; DELETE FROM settings WHERE key = 'card_aliases_backfill';
       DROP VIEW outbox; DROP TABLE ledger_cursors;
       CREATE TABLE outbox (seq integer PRIMARY KEY, entry_uuid text NOT NULL, status text DEFAULT 'pending' NOT NULL,
@@ -171,7 +171,7 @@ describe('cards read by keyboard-wedge and HID readers', () => {
       CREATE INDEX entries_account_seq_idx ON entries (account_number, seq);
       CREATE UNIQUE INDEX receipts_sale_id_unique ON receipts (sale_id);
       DROP TRIGGER accounts_server_seq_moved; ALTER TABLE receipt_lines DROP COLUMN note;
-      ALTER TABLE accounts DROP COLUMN elsewhere_day; ALTER TABLE accounts DROP COLUMN spent_elsewhere; ALTER TABLE accounts DROP COLUMN benefit_elsewhere;
+      ALTER TABLE accounts DROP COLUMN reserved; ALTER TABLE accounts DROP COLUMN elsewhere_day; ALTER TABLE accounts DROP COLUMN spent_elsewhere; ALTER TABLE accounts DROP COLUMN benefit_elsewhere;
       ALTER TABLE dishes DROP COLUMN allergens; ALTER TABLE meal_sets DROP COLUMN allergens; ALTER TABLE schools DROP COLUMN allergen_policy;
       ALTER TABLE students DROP COLUMN allergies; ALTER TABLE students DROP COLUMN photo; ALTER TABLE students DROP COLUMN photo_mime;
       DROP TABLE order_lines; DROP TABLE order_served; DROP TABLE order_sittings;
