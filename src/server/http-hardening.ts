@@ -129,6 +129,14 @@ export function serializeError(err: unknown, depth = 0): Record<string, unknown>
 }
 
 /** fastify/pino logger options: the serializers above; `stream` (tests) instead of stdout. */
+/** One log line a request, when it is answered: method, path (no query: it may carry a token), status, time. */
+export function registerRequestLog(app: FastifyInstance): void {
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ req, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+    done();
+  });
+}
+
 export function loggerOptions(opts: { level?: string; stream?: Writable } = {}): FastifyServerOptions['logger'] {
   // fastify's types want its own err shape; pino takes any object.
   return {

@@ -129,6 +129,11 @@ describe('the server log after a full flow', () => {
     expect(log).toContain('/api/v1/sync/push');
     expect(log).toContain('/cabinet/reset');
     expect(log).toContain('22P02');
+    // One line a request, written when it is answered, with its status and time (not fastify's two).
+    const pushLines = log.split('\n').filter((l) => l.includes('"url":"/api/v1/sync/push"'));
+    expect(pushLines).toHaveLength(1);
+    expect(JSON.parse(pushLines[0]!)).toMatchObject({ msg: 'request completed', res: { statusCode: 200 }, req: { method: 'POST' } });
+    expect(log).not.toContain('incoming request');
     // … and none of these is in it.
     const found = secrets.filter((s) => s && log.includes(s));
     expect(found).toEqual([]);
