@@ -122,6 +122,11 @@ describe('export jobs', () => {
     expect(dayDone).toMatchObject({ status: 'done', schoolId: null, fileName: `district-day-${TODAY}.xlsx` });
     const got = await sheets((await bytes(district, dayDone.fileUrl!)).body);
     expect(got).toEqual(await sheets((await bytes(district, `/reports/district-day?day=${TODAY}&format=xlsx`)).body));
+    // Beneficiaries present: a column of its own, «нет данных» for a school that marked no attendance.
+    const schools = got['Школы']!;
+    const col = schools.find((r) => r.includes('Льготников присутствовало'))!.indexOf('Льготников присутствовало');
+    expect(col).toBeGreaterThan(0);
+    expect(schools.find((r) => r[1] === 'Итого')![col]).toBe('нет данных о посещаемости');
   });
 
   it('refuses another school, a role without the report, another person, and bad input — making no job', async () => {

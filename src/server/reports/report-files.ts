@@ -63,11 +63,14 @@ export function districtDayFile(r: DistrictDayReport): ReportFile {
         name: 'Школы', title: `Школы района за ${ruDay(r.day)}`,
         columns: [{ key: 'schoolCode', header: '№' }, { key: 'schoolName', header: 'Школа', width: 24 }, { key: 'pupilsFed', header: 'Питалось' },
           { key: 'beneficiariesFed', header: 'Льготников питалось' }, { key: 'beneficiariesEntitled', header: 'Льготников всего' },
+          { key: 'present', header: 'Льготников присутствовало', width: 16 },
           { key: 'grade14Fed', header: '1–4 кл. питалось' }, { key: 'grade14Pupils', header: '1–4 кл. всего' },
           { key: 'tillsSilent', header: 'Касс без связи' }, { key: 'tillsUnsent', header: 'Касс с неотправленным' },
           { key: 'zMissing', header: 'Нет Z-отчёта' }, { key: 'zMismatch', header: 'Z не сходится' }, { key: 'openFlags', header: 'Открытых отметок' },
           { key: 'salesTotal', header: 'Продажи, ₽', money: true }, { key: 'subsidyTotal', header: 'Дотация, ₽', money: true }],
-        rows: [...r.schools, { schoolCode: '', schoolName: 'Итого', ...r.totals }],
+        // Present = entitled and not marked absent; a school that marked no attendance has no figure, and says so.
+        rows: [...r.schools, { schoolCode: '', schoolName: 'Итого', ...r.totals }]
+          .map((x) => ({ ...x, present: x.beneficiariesPresent ?? 'нет данных о посещаемости' })),
       },
       {
         name: '30 дней', title: 'Динамика по дням',
