@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
 import {
-  enrollRequestSchema, pullQuerySchema, pushRequestSchema, RETRY_AFTER_MS_HEADER, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, tillStatusSchema, wireVersionOf,
+  enrollRequestSchema, pullQuerySchema, pushRequestSchema, RETRY_AFTER_MS_HEADER, SYNC_PATHS, SYNC_WIRE, SYNC_WIRE_HEADER, SYNC_WIRE_MIN, TILL_STATUS_HEADER, wireVersionOf,
 } from '../api/sync.js';
 import type { DbHandle } from './db/open.js';
 import { HttpError, describeIssues } from './errors.js';
@@ -16,7 +16,8 @@ import { terminals } from './db/schema.js';
 import { sha256Hex } from './tokens.js';
 import { clientDataSqlState, loggerOptions, registerJsonParser, registerRequestLog } from './http-hardening.js';
 import { applyPush, type TerminalIdentity } from './ledger/push.js';
-import { buildPull } from './ledger/pull.js';
+import { pullWithTouch } from './ledger/pull.js';
+import { touchStatement } from './ledger/pull-touch.js';
 import { PokeHub, SALES_POKE } from './poke.js';
 import { Backpressure } from './backpressure.js';
 import { TerminalCache } from './terminal-cache.js';
@@ -217,13 +218,15 @@ export async function buildServer(handle: DbHandle, config: ServerConfig = {}): 
     const terminal = req.terminal!;
     const parsed = pullQuerySchema.safeParse({ cursor: (req.query as Record<string, unknown>).cursor });
     if (!parsed.success) throw new HttpError(400, 'BAD_INPUT', 'Неверный курсор', describeIssues(parsed.error.issues));
-    const { valid, wanted } = await touchTerminal(handle, terminal.id, req.tokenHash!, req.headers[TILL_STATUS_HEADER]);
-    if (!valid) {
+    // "Last seen" with the token check rides in the pull's first message (ledger/pull-touch.ts).
+    const touch = touchStatement(terminal.id, req.tokenHash!, req.headers[TILL_STATUS_HEADER]);
+    const out = await pullWithTouch(handle.db, terminal, parsed.data.cursor, touch);
+    if (!out.valid) {
       tokens.dropSchool(terminal.schoolId);
       throw new HttpError(401, 'UNAUTHORIZED', 'Токен кассы отозван администратором или заменён: зарегистрируйте кассу заново');
     }
-    if (wanted) void reply.header(DIAGNOSTICS_HEADER, wanted);
-    return buildPull(handle.db, terminal, parsed.data.cursor);
+    if (out.wanted) void reply.header(DIAGNOSTICS_HEADER, out.wanted);
+    return out.pull;
   });
 
   app.post<{ Params: { id: string } }>(`${DIAGNOSTICS_PATH}/:id`, { onRequest: authenticate, bodyLimit: DIAGNOSTICS_BODY_LIMIT }, async (req) => {
@@ -301,37 +304,6 @@ function dataProblem(sqlState: string): string {
     case '54001': return 'слишком глубокая вложенность';
     default: return 'ошибка данных';
   }
-}
-
-/**
- * Last seen, and what the till says about itself (header x-canteen-till-status,
- * optional): kept with the server's time and the clock skew it shows. A
- * malformed status is ignored — it must never cost the till its pull.
- */
-async function touchTerminal(
-  handle: DbHandle, terminalId: string, tokenHash: string, statusHeader: string | string[] | undefined,
-): Promise<{ valid: boolean; wanted: string | null }> {
-  let status: Record<string, unknown> | null = null;
-  if (typeof statusHeader === 'string' && statusHeader.length < 2000) {
-    try {
-      const parsed = tillStatusSchema.safeParse(JSON.parse(statusHeader));
-      if (parsed.success) {
-        const now = Date.now();
-        const sent = Date.parse(parsed.data.sentAt);
-        status = { ...parsed.data, receivedAt: new Date(now).toISOString(), clockSkewMs: Number.isFinite(sent) ? sent - now : null };
-      }
-    } catch { /* not JSON: ignored */ }
-  }
-  // Its own commit without waiting for the WAL flush (synchronous_commit off for this statement's
-  // transaction only): a "last seen" lost in a crash costs nothing, and one flush per pull was
-  // a region's largest share of fsyncs. Money never goes this way.
-  // The same statement says whether the console wants a diagnostic bundle (no extra query on the pull),
-  // and whether the token (resolved from the process's cache) is still this terminal's: no row, no pull.
-  const res = await handle.db.execute(sql`WITH c AS (SELECT set_config('synchronous_commit', 'off', true))
-    UPDATE terminals SET last_seen_at = now()${status ? sql`, status = ${JSON.stringify(status)}::jsonb` : sql``}
-    FROM c WHERE id = ${terminalId} AND token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING terminals.diagnostics_request`);
-  const row = (res as unknown as { rows: { diagnostics_request: string | null }[] }).rows[0];
-  return { valid: !!row, wanted: row?.diagnostics_request ?? null };
 }
 
 /** WebSocket close reasons are limited to 123 bytes. */

@@ -23,6 +23,22 @@ export interface Folded {
   first: <T>(q: SQL) => Promise<T[]>;
   /** The transaction's last statement (its COMMIT with it, when `folds`). */
   last: <T>(q: SQL) => Promise<T[]>;
+  /** The rows of `FoldOptions.before` (available once `first` has run). */
+  beforeRows: <T>() => T[];
+}
+
+export interface FoldOptions {
+  /** false: an ordinary transaction even on PostgreSQL. */
+  fold?: boolean;
+  /** The pull's snapshot: REPEATABLE READ, READ ONLY (taken by `first`, the transaction's first statement). */
+  isolationLevel?: 'repeatable read';
+  accessMode?: 'read only';
+  /**
+   * A statement committed in a transaction of its own just before this one; on PostgreSQL it travels in
+   * `first`'s message ("BEGIN; before; COMMIT; BEGIN …; first"), so the pull's "last seen" update costs no
+   * round trip of its own. It commits whatever the transaction does after it (as when it ran alone).
+   */
+  before?: SQL;
 }
 
 type DrizzleFactory = (client: PoolClient, config: { schema: typeof schema }) => unknown;
@@ -71,10 +87,14 @@ export function inlineSql(dialect: PgDialect, q: SQL): string | undefined {
   return ok ? out : undefined;
 }
 
-export async function foldedTransaction<R>(db: Db, fn: (tx: Tx, f: Folded) => Promise<R>, opts: { fold?: boolean } = {}): Promise<R> {
+export async function foldedTransaction<R>(db: Db, fn: (tx: Tx, f: Folded) => Promise<R>, opts: FoldOptions = {}): Promise<R> {
   const pool = opts.fold === false ? undefined : poolOf(db);
+  const config = opts.isolationLevel || opts.accessMode ? { isolationLevel: opts.isolationLevel, accessMode: opts.accessMode } : undefined;
   if (!pool) {
-    return db.transaction((tx) => fn(tx, { folds: false, first: (q) => query(tx, q), last: (q) => query(tx, q) }));
+    const before = opts.before ? await query(db, opts.before) : [];
+    return db.transaction((tx) => fn(tx, {
+      folds: false, first: (q) => query(tx, q), last: (q) => query(tx, q), beforeRows: <T>() => before as T[],
+    }), config);
   }
   drizzleFactory ??= (await import('drizzle-orm/node-postgres')).drizzle as unknown as DrizzleFactory;
   const dialect = (db as unknown as { dialect: PgDialect }).dialect;
@@ -84,13 +104,26 @@ export async function foldedTransaction<R>(db: Db, fn: (tx: Tx, f: Folded) => Pr
   const txq = tx;
   let committed = false;
   let broken: Error | undefined;
+  let before: unknown[] | undefined = opts.before ? undefined : [];
   const rowsOf = <T>(res: unknown, i: number): T[] => (res as { rows: T[] }[])[i]!.rows;
+  const begin = `BEGIN${opts.isolationLevel ? ` ISOLATION LEVEL ${opts.isolationLevel.toUpperCase()}` : ''}${opts.accessMode ? ` ${opts.accessMode.toUpperCase()}` : ''}`;
   const f: Folded = {
     folds: true,
     first: async <T>(q: SQL) => {
+      const parts: string[] = [];
+      if (opts.before) {
+        const b = inlineSql(dialect, opts.before);
+        // Not one to inline: on its own (an implicit transaction of its own, as before).
+        if (b === undefined) before = await query(txq, opts.before);
+        else parts.push('BEGIN', b, 'COMMIT');
+      }
+      parts.push(begin);
       const text = inlineSql(dialect, q);
-      if (text === undefined) { await client.query('BEGIN'); return query<T>(txq, q); }
-      return rowsOf<T>(await client.query(`BEGIN; ${text}`), 1);
+      if (text !== undefined) parts.push(text);
+      const sent = await client.query(parts.join('; '));
+      const res = (Array.isArray(sent) ? sent : [sent]) as { rows: unknown[] }[];
+      if (before === undefined) before = res[1]!.rows;
+      return text === undefined ? query<T>(txq, q) : rowsOf<T>(res, parts.length - 1);
     },
     last: async <T>(q: SQL) => {
       const text = inlineSql(dialect, q);
@@ -103,6 +136,10 @@ export async function foldedTransaction<R>(db: Db, fn: (tx: Tx, f: Folded) => Pr
       const res = await client.query(`${text}; COMMIT`);
       committed = true;
       return rowsOf<T>(res, 0);
+    },
+    beforeRows: <T>() => {
+      if (before === undefined) throw new Error('beforeRows() before first()');
+      return before as T[];
     },
   };
   try {

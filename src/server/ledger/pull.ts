@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PullResponse } from '../../api/sync.js';
 import {
   accounts, benefitRules, cards, cashiers, changes, dishes, mealSets, menuCategories,
@@ -7,7 +7,9 @@ import {
 import { todayElsewhere } from './today.js';
 import { reservedOf, reservedOfSchool } from '../orders/pre-orders.js';
 import { ordersForPull } from './pull-orders.js';
-import { query, type Db, type Tx } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
+import { foldedTransaction } from '../db/fold.js';
+import { touchResult } from './pull-touch.js';
 import type { TerminalIdentity } from './push.js';
 import { schoolDay as schoolDayOf } from '../../core/datetime.js';
 import { CHANGES_HORIZON_KEY, type ChangeKind } from '../changes.js';
@@ -29,9 +31,36 @@ import { neutralBenefitCategories, opaqueBenefitId } from './benefit-labels.js';
  * reads as the snapshot "N:N:".
  */
 export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?: string, now: Date = new Date()): Promise<PullResponse> {
+  return pullIn(db, terminal, cursorText, now, undefined);
+}
+
+/**
+ * A till's pull with its "last seen" update (`touch`: pull-touch.ts) in the same first message: on
+ * PostgreSQL the touch commits in a transaction of its own and the pull's snapshot opens right after it,
+ * one round trip for both (db/fold.ts). A token no longer the till's: `valid` false and nothing read.
+ */
+export async function pullWithTouch(
+  db: Db, terminal: TerminalIdentity, cursorText: string | undefined, touch: SQL, now: Date = new Date(),
+): Promise<{ valid: false } | { valid: true; wanted: string | null; pull: PullResponse }> {
+  const seen: { wanted: string | null } = { wanted: null };
+  try {
+    const pull = await pullIn(db, terminal, cursorText, now, { touch, seen });
+    return { valid: true, wanted: seen.wanted, pull };
+  } catch (err) {
+    if (err instanceof TokenGone) return { valid: false };
+    throw err;
+  }
+}
+
+class TokenGone extends Error {}
+
+async function pullIn(
+  db: Db, terminal: TerminalIdentity, cursorText: string | undefined, now: Date,
+  touched: { touch: SQL; seen: { wanted: string | null } } | undefined,
+): Promise<PullResponse> {
   // Made (once) outside the read-only snapshot below.
   const benefitKey = await sharedSecret(db, SECRET.benefitIds);
-  return db.transaction(async (tx) => {
+  return foldedTransaction(db, async (tx, f) => {
     // One statement for what every pull needs (the snapshot is the transaction's: this is its first
     // statement): the cursor, the horizon, the till and its school, and, when the previous cursor
     // still holds, the changes since it. Pulls are most of a region's requests; each round trip
@@ -39,11 +68,11 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
     const previous = parseCursor(cursorText);
     // Only a well-formed snapshot reaches the cast (anything else is an unknown cursor: a reset).
     const prevSnapshot = previous && previous.xmin > 0 && /^\d+:\d+:(\d+(,\d+)*)?$/.test(previous.snapshot) ? previous.snapshot : null;
-    const [head] = await query<{
+    const [head] = await f.first<{
       snapshot: string; xmax: string; horizon: string; last_seq: number | string; terminal_name: string; receipt_series: string | null;
       school: { id: string; code: string; name: string; time_zone: string; cabinet_url: string; overdraft_limit: number | string; stale_after_minutes: number; allergen_policy: 'confirm' | 'refuse' } | null;
       incremental: boolean; changes: { kind: ChangeKind; key: string }[] | null;
-    }>(tx, sql`
+    }>(sql`
       WITH s AS (SELECT pg_current_snapshot() AS snap,
                         coalesce((SELECT value::bigint FROM ${serverSettings} WHERE key = ${CHANGES_HORIZON_KEY}), 0) AS horizon),
            v AS (SELECT s.*, (${prevSnapshot}::text IS NOT NULL
@@ -58,6 +87,11 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
           WHERE school_id = ${terminal.schoolId} AND txid >= pg_snapshot_xmin(${prevSnapshot}::pg_snapshot)::text::bigint
             AND NOT pg_visible_in_snapshot(txid::text::xid8, ${prevSnapshot}::pg_snapshot)) c) END AS changes
       FROM v LEFT JOIN ${terminals} t ON t.id = ${terminal.id}`);
+    if (touched) {
+      const t = touchResult(f.beforeRows<{ diagnostics_request: string | null }>());
+      if (!t.valid) throw new TokenGone();   // rolls the snapshot back: nothing was read for this till
+      touched.seen.wanted = t.wanted;
+    }
     const sc = head?.school;
     if (!head || head.last_seq === null || !sc) throw new Error(`terminal ${terminal.id} or its school vanished`);
     const snap = { snapshot: head.snapshot };
@@ -186,7 +220,7 @@ export async function buildPull(db: Db, terminal: TerminalIdentity, cursorText?:
       cashiers: cashierRows.map((c) => ({ id: c.id, name: c.name, role: c.role, pinHash: c.pinHash, active: c.active })),
       ...(orders ? { orders } : {}),
     };
-  }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  }, { isolationLevel: 'repeatable read', accessMode: 'read only', before: touched?.touch });
 }
 
 /** Loads everything (keys null) or the given keys in chunks (bind-parameter limits). */
