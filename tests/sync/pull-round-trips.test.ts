@@ -129,3 +129,28 @@ describe('round trips of a pull', () => {
     expect(t).toEqual({ v: appVersion, n: 3 });
   });
 });
+
+describe('what a full pull carries (read without drizzle\'s row mapping: ledger/pull-rows.ts)', () => {
+  it('limits, passwords, bans with awkward ids, allergies and card states arrive as stored', async () => {
+    const [acc] = await query<{ student_id: string }>(s.handle.db, sql`SELECT student_id FROM accounts WHERE account_number = ${IVANOV}`);
+    await s.handle.db.execute(sql`UPDATE accounts SET daily_limit = 15000, permanent_password_hash = 'h',
+      barred_item_ids = ARRAY['dish-pizza', 'a,b "c"'], barred_category_ids = ARRAY['cat-1'] WHERE account_number = ${IVANOV}`);
+    await s.handle.db.execute(sql`UPDATE students SET allergies = ARRAY['milk', 'nuts'] WHERE id = ${acc!.student_id}`);
+    await s.handle.db.execute(sql`UPDATE cards SET state = 'blocked' WHERE account_number = ${IVANOV}`);
+    const r = await api<{
+      accounts: { accountNumber: string; dailyLimit: number | null; hasPermanentPassword: boolean; balance: number; active: boolean }[];
+      students: { id: string; accountNumber: string; allergies: string[]; benefitCategoryIds: string[]; active: boolean }[];
+      cards: { accountNumber: string; state: string }[];
+      barredItems: { accountNumber: string; itemIds: string[]; categoryIds: string[] }[];
+    }>(s, 'GET', '/api/v1/sync/pull');
+    expect(r.status).toBe(200);
+    const a = r.body.accounts.find((x) => x.accountNumber === IVANOV)!;
+    expect(a).toMatchObject({ dailyLimit: 15000, hasPermanentPassword: true, active: true });
+    expect(typeof a.balance).toBe('number');
+    expect(r.body.accounts.filter((x) => x.accountNumber !== IVANOV).every((x) => x.dailyLimit === null || typeof x.dailyLimit === 'number')).toBe(true);
+    expect(r.body.barredItems.filter((b) => b.accountNumber === IVANOV))
+      .toEqual([{ accountNumber: IVANOV, itemIds: ['dish-pizza', 'a,b "c"'], categoryIds: ['cat-1'] }]);
+    expect(r.body.students.find((x) => x.id === acc!.student_id)).toMatchObject({ accountNumber: IVANOV, allergies: ['milk', 'nuts'], active: true });
+    expect(r.body.cards.filter((c) => c.accountNumber === IVANOV).map((c) => c.state)).toEqual(['blocked']);
+  });
+});

@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PullResponse } from '../../api/sync.js';
 import {
-  accounts, benefitRules, cards, cashiers, changes, dishes, mealSets, menuCategories,
-  schools, serverSettings, studentPhotos, students, terminals,
+  benefitRules, cashiers, changes, dishes, mealSets, menuCategories, schools, serverSettings, studentPhotos, terminals,
 } from '../db/schema.js';
+import { pullAccounts, pullCards, pullStudents } from './pull-rows.js';
 import { todayElsewhere } from './today.js';
 import { reservedOf, reservedOfSchool } from '../orders/pre-orders.js';
 import { ordersForPull } from './pull-orders.js';
@@ -120,13 +120,9 @@ async function pullIn(
       const ks = want(kind);
       return ks === null || ks.length ? selectIn(tx, ks, load) : [];
     };
-    const accountRows = await byKeys('account', (ks) => tx.select().from(accounts)
-      .where(and(eq(accounts.schoolId, S), ks ? inArray(accounts.accountNumber, ks) : undefined)));
-    const cardRows = await byKeys('card', (ks) => tx.select().from(cards)
-      .where(and(eq(cards.schoolId, S), ks ? inArray(cards.id, ks) : undefined)));
-    const studentRows = await byKeys('student', (ks) => tx.select({ s: students, accountNumber: accounts.accountNumber }).from(students)
-      .innerJoin(accounts, eq(accounts.studentId, students.id))
-      .where(and(eq(students.schoolId, S), ks ? inArray(students.id, ks) : undefined)));
+    const accountRows = await byKeys('account', (ks) => pullAccounts(tx, S, ks));
+    const cardRows = await byKeys('card', (ks) => pullCards(tx, S, ks));
+    const studentRows = await byKeys('student', (ks) => pullStudents(tx, S, ks));
     const categoryRows = await byKeys('category', (ks) => tx.select().from(menuCategories)
       .where(and(eq(menuCategories.schoolId, S), ks ? inArray(menuCategories.id, ks) : undefined)));
     const dishRows = await byKeys('dish', (ks) => tx.select().from(dishes)
@@ -136,7 +132,7 @@ async function pullIn(
     const ruleRows = await byKeys('benefitRule', (ks) => tx.select().from(benefitRules)
       .where(and(eq(benefitRules.schoolId, S), ks ? inArray(benefitRules.id, ks) : undefined)));
     // Photos go with their student rows (a new photo records a 'student' change), only to this school's tills.
-    const photoRows = studentRows.length === 0 ? [] : await selectIn(tx, reset ? null : studentRows.map((r) => r.s.id), (ks) =>
+    const photoRows = studentRows.length === 0 ? [] : await selectIn(tx, reset ? null : studentRows.map((r) => r.id), (ks) =>
       tx.select({ studentId: studentPhotos.studentId, mime: studentPhotos.mime, data: studentPhotos.data }).from(studentPhotos)
         .where(and(eq(studentPhotos.schoolId, S), ks ? inArray(studentPhotos.studentId, ks) : undefined)));
     const photos = new Map(photoRows.map((p) => [p.studentId, p]));
@@ -189,14 +185,14 @@ async function pullIn(
         balance: a.balance,
         lastSeq,
         dailyLimit: a.dailyLimit,
-        hasPermanentPassword: a.permanentPasswordHash !== null,
+        hasPermanentPassword: a.hasPermanentPassword,
         active: a.active,
         today: today.get(a.accountNumber) ?? { day, spentElsewhere: 0, benefitUsedElsewhere: false },
         reserved: reserved.get(a.accountNumber) ?? 0,
       })),
       cards: cardRows.map((c) => ({ cardId: c.id, accountNumber: c.accountNumber, state: c.state })),
-      students: studentRows.map(({ s, accountNumber }) => ({
-        id: s.id, fullName: s.fullName, className: s.className, accountNumber,
+      students: studentRows.map((s) => ({
+        id: s.id, fullName: s.fullName, className: s.className, accountNumber: s.accountNumber,
         benefitCategoryIds: s.benefitCategoryIds.map(opaque), allergies: s.allergies,
         photo: photos.has(s.id) ? { mime: photos.get(s.id)!.mime, data: photos.get(s.id)!.data.toString('base64') } : null,
         active: s.active,
