@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { query, type Tx } from '../db/open.js';
 import { parsePgTextArray, textArray } from '../db/bulk.js';
 
@@ -11,6 +11,10 @@ import { parsePgTextArray, textArray } from '../db/bulk.js';
 export interface PullAccountRow {
   accountNumber: string; studentId: string | null; balance: number; dailyLimit: number | null;
   hasPermanentPassword: boolean; active: boolean; barredItemIds: string[]; barredCategoryIds: string[];
+  /** Kopecks its open pre-orders reserve. */
+  reserved: number;
+  /** What other tills spent today; null: nothing. */
+  today: { spentElsewhere: number; benefitUsedElsewhere: boolean } | null;
 }
 export interface PullCardRow { id: string; accountNumber: string; state: 'active' | 'blocked' | 'lost' }
 export interface PullStudentRow {
@@ -19,17 +23,32 @@ export interface PullStudentRow {
 }
 
 type Arr = string[] | string | null;
+type Run = <T>(q: SQL) => Promise<T[]>;
 const only = (column: string, keys: string[] | null) => (keys ? sql`AND ${sql.raw(column)} = ANY(${textArray(keys)}::text[])` : sql``);
 
-export async function pullAccounts(tx: Tx, schoolId: string, keys: string[] | null): Promise<PullAccountRow[]> {
-  const rows = await query<{
+/**
+ * The accounts with, per account, its open pre-orders' reservation (as orders/pre-orders.ts reservedOf, or
+ * reservedOfSchool on a full pull) and what other tills spent today (`today`: ledger/today.ts's statement),
+ * in one statement: a top-up's pull is then this statement with its COMMIT (`run` = the fold's `last`).
+ */
+export async function pullAccounts(run: Run, schoolId: string, keys: string[] | null, today: SQL): Promise<PullAccountRow[]> {
+  const reserved = keys
+    ? sql`SELECT account_number, sum(amount) AS s FROM pre_orders WHERE state = 'open' AND account_number = ANY(${textArray(keys)}::text[]) GROUP BY account_number`
+    : sql`SELECT account_number, sum(amount) AS s FROM pre_orders WHERE state = 'open' AND school_id = ${schoolId} GROUP BY account_number`;
+  const rows = await run<{
     a: string; st: string | null; b: number | string; dl: number | string | null; pw: boolean; act: boolean; bi: Arr; bc: Arr;
-  }>(tx, sql`SELECT account_number AS a, student_id AS st, balance AS b, daily_limit AS dl, permanent_password_hash IS NOT NULL AS pw,
-      active AS act, barred_item_ids AS bi, barred_category_ids AS bc
-    FROM accounts WHERE school_id = ${schoolId} ${only('account_number', keys)}`);
+    rs: number | string | null; th: boolean; ts: number | string | null; tb: boolean | null;
+  }>(sql`SELECT a.account_number AS a, a.student_id AS st, a.balance AS b, a.daily_limit AS dl, a.permanent_password_hash IS NOT NULL AS pw,
+      a.active AS act, a.barred_item_ids AS bi, a.barred_category_ids AS bc, r.s AS rs, t.a IS NOT NULL AS th, t.spent AS ts, t.benefit AS tb
+    FROM accounts a
+      LEFT JOIN (${reserved}) r ON r.account_number = a.account_number
+      LEFT JOIN (${today}) t ON t.a = a.account_number
+    WHERE a.school_id = ${schoolId} ${only('a.account_number', keys)}`);
   return rows.map((r) => ({
     accountNumber: r.a, studentId: r.st, balance: Number(r.b), dailyLimit: r.dl === null ? null : Number(r.dl),
     hasPermanentPassword: r.pw, active: r.act, barredItemIds: parsePgTextArray(r.bi), barredCategoryIds: parsePgTextArray(r.bc),
+    reserved: r.rs === null ? 0 : Number(r.rs),
+    today: r.th ? { spentElsewhere: Number(r.ts), benefitUsedElsewhere: !!r.tb } : null,
   }));
 }
 

@@ -4,10 +4,9 @@ import {
   benefitRules, cashiers, changes, dishes, mealSets, menuCategories, schools, serverSettings, studentPhotos, terminals,
 } from '../db/schema.js';
 import { pullAccounts, pullCards, pullStudents } from './pull-rows.js';
-import { todayElsewhere } from './today.js';
-import { reservedOf, reservedOfSchool } from '../orders/pre-orders.js';
+import { todayElsewhereQuery } from './today.js';
 import { ordersForPull } from './pull-orders.js';
-import type { Db, Tx } from '../db/open.js';
+import { query, type Db, type Tx } from '../db/open.js';
 import { foldedTransaction } from '../db/fold.js';
 import { touchResult } from './pull-touch.js';
 import type { TerminalIdentity } from './push.js';
@@ -116,11 +115,23 @@ async function pullIn(
     const S = terminal.schoolId;
     const want = (kind: ChangeKind) => (keys === null ? null : keys.get(kind) ?? []);
 
+    // When only accounts changed their statement carries the COMMIT (below) and nothing may be read after it:
+    // a statement after the COMMIT would run outside the snapshot.
+    let done = false;
+    const guarded = <R>(load: () => Promise<R>) => { if (done) throw new Error('pull: a read after its COMMIT'); return load(); };
     const byKeys = async <R>(kind: ChangeKind, load: (ks: string[] | null) => Promise<R[]>): Promise<R[]> => {
       const ks = want(kind);
-      return ks === null || ks.length ? selectIn(tx, ks, load) : [];
+      return ks === null || ks.length ? guarded(() => selectIn(tx, ks, load)) : [];
     };
-    const accountRows = await byKeys('account', (ks) => pullAccounts(tx, S, ks));
+    // Accounts come with their reservations and what other tills spent today (one statement). When they are
+    // all that changed (a top-up, another till's sale: most pulls that bring anything), nothing runs after
+    // them, so their statement carries the COMMIT (PostgreSQL: two round trips in all).
+    const todayOf = (ks: string[] | null) => todayElsewhereQuery(S, terminal.id, school.timeZone, now, ks).q;
+    const accountKeys = want('account');
+    const accountsOnly = keys !== null && [...keys.keys()].every((k) => k === 'account') && accountKeys!.length > 0 && accountKeys!.length <= CHUNK;
+    const accountRows = accountsOnly
+      ? await pullAccounts(async (q) => { done = f.folds; return f.last(q); }, S, accountKeys, todayOf(accountKeys))
+      : await byKeys('account', (ks) => pullAccounts((q) => query(tx, q), S, ks, todayOf(ks)));
     const cardRows = await byKeys('card', (ks) => pullCards(tx, S, ks));
     const studentRows = await byKeys('student', (ks) => pullStudents(tx, S, ks));
     const categoryRows = await byKeys('category', (ks) => tx.select().from(menuCategories)
@@ -145,10 +156,7 @@ async function pullIn(
     }
     const setAllergens = (own: string[], dishIds: string[]) =>
       [...new Set([...own, ...dishIds.flatMap((id) => dishAllergens.get(id) ?? [])])];
-    const today = await todayElsewhere(tx, S, terminal.id, school.timeZone, now,
-      reset ? null : accountRows.map((a) => a.accountNumber));
     const day = schoolDayOf(now, school.timeZone);
-    const reserved = reset ? await reservedOfSchool(tx, S) : await reservedOf(tx, accountRows.map((a) => a.accountNumber));
     // A category's label says what its rules give: a changed rule resends its category too.
     const categoryKeys = want('benefitCategory');
     const benefitCategoryRows = await neutralBenefitCategories(tx, benefitKey, S,
@@ -187,8 +195,8 @@ async function pullIn(
         dailyLimit: a.dailyLimit,
         hasPermanentPassword: a.hasPermanentPassword,
         active: a.active,
-        today: today.get(a.accountNumber) ?? { day, spentElsewhere: 0, benefitUsedElsewhere: false },
-        reserved: reserved.get(a.accountNumber) ?? 0,
+        today: { day, spentElsewhere: a.today?.spentElsewhere ?? 0, benefitUsedElsewhere: a.today?.benefitUsedElsewhere ?? false },
+        reserved: a.reserved,
       })),
       cards: cardRows.map((c) => ({ cardId: c.id, accountNumber: c.accountNumber, state: c.state })),
       students: studentRows.map((s) => ({
@@ -219,11 +227,13 @@ async function pullIn(
   }, { isolationLevel: 'repeatable read', accessMode: 'read only', before: touched?.touch });
 }
 
+const CHUNK = 5000;
+
 /** Loads everything (keys null) or the given keys in chunks (bind-parameter limits). */
 async function selectIn<R>(_tx: Tx, keys: string[] | null, load: (ks: string[] | null) => Promise<R[]>): Promise<R[]> {
   if (keys === null) return load(null);
   const out: R[] = [];
-  for (let i = 0; i < keys.length; i += 5000) out.push(...(await load(keys.slice(i, i + 5000))));
+  for (let i = 0; i < keys.length; i += CHUNK) out.push(...(await load(keys.slice(i, i + CHUNK))));
   return out;
 }
 

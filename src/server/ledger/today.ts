@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { schoolDay } from '../../core/datetime.js';
 import { addDays, startOfDay } from '../../core/period.js';
 import { query, type Tx } from '../db/open.js';
@@ -18,13 +18,26 @@ export interface TodayElsewhere { day: string; spentElsewhere: number; benefitUs
 export async function todayElsewhere(
   tx: Tx, schoolId: string, terminalId: string, timeZone: string, now: Date, accountNumbers: string[] | null,
 ): Promise<Map<string, TodayElsewhere>> {
-  const day = schoolDay(now, timeZone);
   const out = new Map<string, TodayElsewhere>();
   if (accountNumbers && accountNumbers.length === 0) return out;
+  const { day, q } = todayElsewhereQuery(schoolId, terminalId, timeZone, now, accountNumbers);
+  const rows = await query<{ a: string; spent: number | string; benefit: boolean }>(tx, q);
+  for (const r of rows) out.set(r.a, { day, spentElsewhere: Number(r.spent), benefitUsedElsewhere: !!r.benefit });
+  return out;
+}
+
+/**
+ * todayElsewhere's statement (columns a, spent, benefit), for the pull, which joins it to the accounts it
+ * reads (one statement instead of two). `accountNumbers` must not be empty.
+ */
+export function todayElsewhereQuery(
+  schoolId: string, terminalId: string, timeZone: string, now: Date, accountNumbers: string[] | null,
+): { day: string; q: SQL } {
+  const day = schoolDay(now, timeZone);
   const from = startOfDay(day, timeZone).toISOString();
   const to = startOfDay(addDays(day, 1), timeZone).toISOString();
   const only = accountNumbers ? sql`AND e.account_number = ANY(${textArray(accountNumbers)}::text[])` : sql``;
-  const rows = await query<{ a: string; spent: number | string; benefit: boolean }>(tx, sql`
+  return { day, q: sql`
     WITH d AS (
       SELECT e.account_number, e.kind, e.amount, e.receipt_id FROM entries e
       WHERE e.school_id = ${schoolId} AND e.created_at >= ${from} AND e.created_at < ${to}
@@ -35,7 +48,5 @@ export async function todayElsewhere(
         SELECT 1 FROM d d2 JOIN receipts x ON x.school_id = ${schoolId} AND x.id = d2.receipt_id
         WHERE d2.kind = 'refund' AND d2.account_number = d.account_number AND x.refund_of = r.id)) AS benefit
     FROM d LEFT JOIN receipts r ON r.school_id = ${schoolId} AND r.id = d.receipt_id
-    GROUP BY d.account_number`);
-  for (const r of rows) out.set(r.a, { day, spentElsewhere: Number(r.spent), benefitUsedElsewhere: !!r.benefit });
-  return out;
+    GROUP BY d.account_number` };
 }
