@@ -114,6 +114,15 @@ describe('round trips of a pull', () => {
     expect(t!.seen).toMatch(/^2026-01-01/);
   });
 
+  it('a full pull: its last read (the cashiers) carries the COMMIT on PostgreSQL', async () => {
+    const full = await counted(() => pull(s));
+    expect(full.result).toMatchObject({ status: 200, body: { reset: true } });
+    if (s.handle.kind === 'postgres') {
+      expect(full.texts.at(-1)).toMatch(/FROM cashiers[\s\S]*; COMMIT$/);
+      expect(full.texts.filter((t) => t === 'COMMIT')).toEqual([]);
+    }
+  });
+
   it('the till status (quotes and backslashes inlined) is stored and the console\'s diagnostics request comes back', async () => {
     const first = await pull(s);
     await s.handle.db.execute(sql`UPDATE terminals SET diagnostics_request = 'diag-rt-1' WHERE id = ${s.terminalId}`);
@@ -143,8 +152,13 @@ describe('what a full pull carries (read without drizzle\'s row mapping: ledger/
       students: { id: string; accountNumber: string; allergies: string[]; benefitCategoryIds: string[]; active: boolean }[];
       cards: { accountNumber: string; state: string }[];
       barredItems: { accountNumber: string; itemIds: string[]; categoryIds: string[] }[];
+      cashiers: { id: string; name: string; role: string; pinHash: string; active: boolean }[];
     }>(s, 'GET', '/api/v1/sync/pull');
     expect(r.status).toBe(200);
+    const [cashier] = await query<{ id: string; name: string; role: string; pin_hash: string; active: boolean }>(s.handle.db,
+      sql`SELECT id, name, role, pin_hash, active FROM cashiers WHERE school_id = (SELECT school_id FROM terminals WHERE id = ${s.terminalId}) ORDER BY id LIMIT 1`);
+    expect(r.body.cashiers.find((c) => c.id === cashier!.id)).toEqual({
+      id: cashier!.id, name: cashier!.name, role: cashier!.role, pinHash: cashier!.pin_hash, active: cashier!.active });
     const a = r.body.accounts.find((x) => x.accountNumber === IVANOV)!;
     expect(a).toMatchObject({ dailyLimit: 15000, hasPermanentPassword: true, active: true });
     expect(typeof a.balance).toBe('number');

@@ -67,3 +67,11 @@ export async function pullStudents(tx: Tx, schoolId: string, keys: string[] | nu
     benefitCategoryIds: parsePgTextArray(r.bc), allergies: parsePgTextArray(r.al), active: r.act,
   }));
 }
+
+export interface PullCashierRow { id: string; name: string; role: 'cashier' | 'manager'; pinHash: string; active: boolean }
+
+/** The school's cashiers (`keys` null) or the changed ones: the pull's last read, so `run` may carry the COMMIT. */
+export async function pullCashiers(run: Run, schoolId: string, keys: string[] | null): Promise<PullCashierRow[]> {
+  return run<PullCashierRow>(sql`SELECT id, name, role, pin_hash AS "pinHash", active
+    FROM cashiers WHERE school_id = ${schoolId} ${only('id', keys)}`);
+}

@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { PullResponse } from '../../api/sync.js';
 import {
-  benefitRules, cashiers, changes, dishes, mealSets, menuCategories, schools, serverSettings, studentPhotos, terminals,
+  benefitRules, changes, dishes, mealSets, menuCategories, schools, serverSettings, studentPhotos, terminals,
 } from '../db/schema.js';
-import { pullAccounts, pullCards, pullStudents } from './pull-rows.js';
+import { pullAccounts, pullCards, pullCashiers, pullStudents } from './pull-rows.js';
 import { todayElsewhereQuery } from './today.js';
 import { ordersForPull } from './pull-orders.js';
 import { query, type Db, type Tx } from '../db/open.js';
@@ -164,8 +164,11 @@ async function pullIn(
     const opaque = (id: string) => opaqueBenefitId(benefitKey, S, id);
     const sittingKeys = want('sittings');
     const orders = await ordersForPull(tx, S, day, { days: want('orderDay'), served: want('orderServed'), sittings: sittingKeys === null || sittingKeys.length > 0 });
-    const cashierRows = await byKeys('cashier', (ks) => tx.select().from(cashiers)
-      .where(and(eq(cashiers.schoolId, S), ks ? inArray(cashiers.id, ks) : undefined)));
+    // The last read: on a full pull, or when a cashier changed, it carries the COMMIT (one round trip fewer).
+    const cashierKeys = want('cashier');
+    const cashierRows = cashierKeys !== null && cashierKeys.length > CHUNK
+      ? await byKeys('cashier', (ks) => pullCashiers((q) => query(tx, q), S, ks))
+      : await byKeys('cashier', (ks) => pullCashiers(async <T>(q: SQL) => { const rows = await f.last<T>(q); done = f.folds; return rows; }, S, ks));
 
     return {
       cursor: snap.snapshot,
