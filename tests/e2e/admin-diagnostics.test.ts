@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generate } from 'otplib';
-import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot, signInWithTotpEnrolment, trackProblems } from './harness.js';
 import { enrollDemoTerminal, startTestServer, type TestServer } from '../server/helpers.js';
 import { addStaff } from '../server/admin-helpers.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
@@ -50,16 +49,8 @@ describe.skipIf(!run)('staff console: a till\'s diagnostics', () => {
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser, { viewport: { width: 1024, height: 768 } }));
     page.setDefaultTimeout(10_000);
-    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    await page.goto(`${server.url}/admin/`);
-    await page.getByLabel('Логин').fill('head24');
-    await page.getByLabel('Пароль').fill('head24-pass-1');
-    await page.getByRole('button', { name: 'Войти' }).click();
-    const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-    await page.getByLabel('Код из приложения').fill(await generate({ secret }));
-    await page.getByRole('button', { name: 'Подтвердить' }).click();
-    await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
+    trackProblems(page, problems, { console: true });
+    await signInWithTotpEnrolment(page, server.url, 'head24', 'head24-pass-1');
   }, 180_000);
   afterAll(async () => {
     await context?.close();

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, consolePage, expectAccessible, launchBrowser, poll, screenshot } from './harness.js';
 import { IVANOV, KASHA, newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
-import { addStaff, signIn } from '../server/admin-helpers.js';
+import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
 import { accounts, benefitCategories, benefitRules, mealSets, menuCycleDays, menuOverrides, schools, studentBenefits, students } from '../../src/server/db/schema.js';
 import { moneyRequests, schoolCalendar } from '../../src/server/db/staff-schema.js';
@@ -21,12 +20,6 @@ import { formatMoney } from '../../src/core/money.js';
 const run = browserAvailable();
 const S = DEMO_SCHOOL.school.id;
 
-async function noSeriousA11yViolations(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
 describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit log', () => {
   let server: TestServer;
   let terminal: TestTerminal;
@@ -38,14 +31,9 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
 
   /** A page signed in as `login` (through the API, TOTP enrolled on the way): the cookie goes into a fresh context. */
   async function pageAs(login: string, password: string): Promise<Page> {
-    const client = await signIn(server.url, login, password);
-    const { context, page } = await openPage(browser, { viewport: { width: 1366, height: 768 } });
+    const { context, page } = await consolePage(browser, server.url, login, password,
+      { viewport: { width: 1366, height: 768 }, timeout: 10_000, problems, consoleErrors: true });
     contexts.push(context);
-    const [name, value] = client.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
-    page.setDefaultTimeout(10_000);
-    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(String(e)));
     return page;
   }
 
@@ -88,7 +76,7 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     await poll(() => district.getByRole('table', { name: 'Календарь школы' }).textContent()).toContain('Новогодние каникулы');
     const cal = await server.handle.db.select().from(schoolCalendar).where(eq(schoolCalendar.schoolId, S));
     expect(cal.map((d) => [d.date, d.kind])).toEqual([['2026-12-30', 'holiday']]);
-    await noSeriousA11yViolations(district, 'schools');
+    await expectAccessible(district, 'schools');
     await screenshot(district, 'admin-schools.png');
 
     await district.getByRole('button', { name: 'Новая школа…' }).click();
@@ -108,7 +96,7 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     const ops = head.getByRole('table', { name: 'Операции по счёту' });
     await poll(() => ops.textContent()).toContain('Каша гречневая рассыпчатая 150 г');
     await poll(() => ops.textContent()).toMatch(/Чек №24-\d+/);
-    await noSeriousA11yViolations(head, 'accounts');
+    await expectAccessible(head, 'accounts');
     await screenshot(head, 'admin-accounts.png');
   });
 
@@ -130,7 +118,7 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     // The requester cannot approve their own correction.
     await pending.getByText('Акт №7').click();
     await poll(() => head.getByRole('button', { name: 'Подтвердить' }).isDisabled()).toBe(true);
-    await noSeriousA11yViolations(head, 'money');
+    await expectAccessible(head, 'money');
     await screenshot(head, 'admin-money.png');
     await head.getByRole('button', { name: 'Закрыть' }).last().click();
 
@@ -156,7 +144,7 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     await poll(async () => table.locator('tbody tr').count()).toBe(1);
     await table.getByText('money.correction.request').click();
     await poll(() => head.getByTestId('audit-after').textContent()).toContain('Акт №7');
-    await noSeriousA11yViolations(head, 'audit');
+    await expectAccessible(head, 'audit');
     await screenshot(head, 'admin-audit.png');
     await head.getByRole('button', { name: 'Закрыть' }).last().click();
   });
@@ -185,7 +173,7 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     await poll(() => head.getByTestId('cycle-day-1').textContent()).toContain('Завтрак 2');
     await head.getByRole('button', { name: 'Сохранить цикл' }).click();
     await poll(() => head.getByRole('status').textContent()).toContain('сохранено');
-    await noSeriousA11yViolations(head, 'menu cycle');
+    await expectAccessible(head, 'menu cycle');
     await screenshot(head, 'admin-menu-cycle.png');
     const days = await server.handle.db.select().from(menuCycleDays).where(eq(menuCycleDays.schoolId, S));
     expect(days.find((d) => d.dayNo === 1)).toMatchObject({ mealSetIds: [set!.id], dishIds: [] });
@@ -243,7 +231,7 @@ describe.skipIf(!run)('console pages: schools, accounts, money by hand, audit lo
     const [pupil] = await server.handle.db.select().from(students).where(eq(students.fullName, 'Петрова Анна Сергеевна'));
     expect(pupil!.benefitCategoryIds).toContain(cat!.id);
     expect((await server.handle.db.select().from(studentBenefits).where(eq(studentBenefits.studentId, pupil!.id))).map((b) => b.validUntil)).toContain('2099-05-31');
-    await noSeriousA11yViolations(head, 'benefits');
+    await expectAccessible(head, 'benefits');
     await screenshot(head, 'admin-benefits.png');
     expect(problems).toEqual([]);
   });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generate } from 'otplib';
 import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
-import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot, signInWithTotpEnrolment, trackProblems } from './harness.js';
 import { newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
@@ -34,17 +33,9 @@ describe.skipIf(!run)('staff console: allergen policy and pupil photos', () => {
     browser = await launchBrowser();
     ({ context, page } = await openPage(browser, { viewport: { width: 1366, height: 768 } }));
     page.setDefaultTimeout(10_000);
-    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    trackProblems(page, problems, { console: true });
     // Signed in with the first-login TOTP enrolment, as a school admin does.
-    await page.goto(`${server.url}/admin/`);
-    await page.getByLabel('Логин').fill('head24');
-    await page.getByLabel('Пароль').fill('head24-pass-1');
-    await page.getByRole('button', { name: 'Войти' }).click();
-    const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-    await page.getByLabel('Код из приложения').fill(await generate({ secret }));
-    await page.getByRole('button', { name: 'Подтвердить' }).click();
-    await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
+    await signInWithTotpEnrolment(page, server.url, 'head24', 'head24-pass-1');
   }, 180_000);
   afterAll(async () => {
     await context?.close();

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import { generate } from 'otplib';
-import { browserAvailable, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
 import { newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
@@ -18,12 +17,6 @@ import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
  */
 const run = browserAvailable();
 const S = DEMO_SCHOOL.school.id;
-
-async function noSeriousA11yViolations(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 describe.skipIf(!run)('staff console in Chromium', () => {
   let server: TestServer;
@@ -66,7 +59,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.getByLabel('Код из приложения').fill('12');
     await page.getByRole('button', { name: 'Подтвердить' }).click();
     await poll(() => page.locator('.field-error').textContent()).toContain('6 цифр');
-    await noSeriousA11yViolations(page, 'login');
+    await expectAccessible(page, 'login');
     await screenshot(page, 'admin-login-totp.png');
     await page.getByLabel('Код из приложения').fill(await generate({ secret }));
     await page.getByRole('button', { name: 'Подтвердить' }).click();
@@ -82,7 +75,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await poll(async () => table.locator('tbody tr').count()).toBe(1);
     await poll(() => table.locator('tbody').textContent()).toContain('Петрова Анна Сергеевна');
     await page.getByTestId('table-search').fill('');
-    await noSeriousA11yViolations(page, 'pupils');
+    await expectAccessible(page, 'pupils');
     await screenshot(page, 'admin-pupils.png');
 
     const count = async () => (await server.handle.db.select({ n: sql<number>`count(*)::int` }).from(students))[0]!.n;
@@ -96,7 +89,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await poll(() => errors.locator('tbody tr td:first-child').allTextContents()).toEqual(['3', '4']);
     await poll(() => errors.textContent()).toContain('класс «14Б» не распознан');
     expect(await count()).toBe(before);
-    await noSeriousA11yViolations(page, 'import preview');
+    await expectAccessible(page, 'import preview');
     await screenshot(page, 'admin-pupils-import.png');
     await page.getByRole('button', { name: /^Записать 2/ }).click();
     await poll(() => page.getByRole('status').filter({ hasText: 'Импорт выполнен' }).textContent()).toContain('добавлено 2');
@@ -114,7 +107,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.getByLabel('Новый ПИН для кассы').fill('739164');
     await page.getByRole('button', { name: 'Сменить ПИН' }).click();
     await page.getByTestId('staff-notice').waitFor();
-    await noSeriousA11yViolations(page, 'staff');
+    await expectAccessible(page, 'staff');
     await screenshot(page, 'admin-staff-pin.png');
 
     await terminal.client.syncOnce();
@@ -135,7 +128,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await poll(() => page.getByTestId('silent-warning').textContent()).toContain('Касса буфета');
     await poll(() => page.getByTestId('till-terminal-24-2').getAttribute('class')).toBe('silent');
     await poll(() => page.getByTestId(`till-${terminal.terminalId}`).textContent()).not.toContain('ни разу');
-    await noSeriousA11yViolations(page, 'tills');
+    await expectAccessible(page, 'tills');
     await screenshot(page, 'admin-tills.png');
   });
 
@@ -148,7 +141,7 @@ describe.skipIf(!run)('staff console in Chromium', () => {
     await page.getByRole('button', { name: 'Отметить решённой' }).click();
     await poll(() => page.locator('.field-error').textContent()).toContain('не короче 3');
     await page.getByLabel('Что сделано').fill('Родители внесли 100 ₽ наличными, ПКО 17');
-    await noSeriousA11yViolations(page, 'flag');
+    await expectAccessible(page, 'flag');
     await screenshot(page, 'admin-flag-resolve.png');
     await page.getByRole('button', { name: 'Отметить решённой' }).click();
     await poll(() => table.locator('tbody').textContent()).toContain('Нет отметок');

@@ -140,3 +140,39 @@ export async function shiftPadOverflow(page: Page): Promise<{ what: string; righ
     }).filter((o) => o.right > 0 || o.bottom > 0);
   });
 }
+
+/** Collects what goes wrong in the page: uncaught errors, and with `console` the console's errors too. */
+export function trackProblems(page: Page, problems: string[], opts: { console?: boolean } = {}): void {
+  if (opts.console) page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+}
+
+/**
+ * A staff console page signed in as `login` through the staff API (TOTP enrolled on the way where the role needs
+ * it): the session cookie goes into a fresh browser context, so a test starts on the page it is about.
+ */
+export async function consolePage(browser: Browser, serverUrl: string, login: string, password: string,
+  opts: { viewport?: { width: number; height: number }; timeout?: number; problems?: string[]; consoleErrors?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const { signIn } = await import('../server/admin-helpers.js');
+  const client = await signIn(serverUrl, login, password);
+  const opened = await openPage(browser, { viewport: opts.viewport ?? { width: 1366, height: 900 } });
+  const [name, value] = client.cookie.split('=') as [string, string];
+  await opened.context.addCookies([{ name, value, domain: new URL(serverUrl).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
+  opened.page.setDefaultTimeout(opts.timeout ?? 15_000);
+  if (opts.problems) trackProblems(opened.page, opts.problems, { console: opts.consoleErrors });
+  return opened;
+}
+
+/** The console's own sign-in form, as a school admin meets it the first time: password, then TOTP enrolment. */
+export async function signInWithTotpEnrolment(page: Page, serverUrl: string, login: string, password: string): Promise<void> {
+  const { generate } = await import('otplib');
+  await page.goto(`${serverUrl}/admin/`);
+  await page.getByLabel('Логин').fill(login);
+  await page.getByLabel('Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
+  await page.getByLabel('Код из приложения').fill(await generate({ secret }));
+  await page.getByRole('button', { name: 'Подтвердить' }).click();
+  await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
+}

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, consolePage, expectAccessible, launchBrowser, poll, screenshot } from './harness.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
-import { addStaff, signIn } from '../server/admin-helpers.js';
+import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
 import { mealSittings, orderSettings, quarantines } from '../../src/server/db/orders-schema.js';
 import { schoolDay } from '../../src/core/datetime.js';
@@ -34,14 +34,9 @@ describe.skipIf(!run)('«Питание: режим» and «Календарь»
     server = await startTestServer({ config: { orderFix: { intervalMs: 0 } } });
     await addStaff(server.handle, { login: 'head24', password: 'head24-pass-1', fullName: 'Иванова Мария Петровна', grants: [{ role: 'schoolAdmin', schoolId: S, classNames: null }] });
     browser = await launchBrowser();
-    const client = await signIn(server.url, 'head24', 'head24-pass-1');
-    const opened = await openPage(browser, { viewport: { width: 1024, height: 768 } });
+    const opened = await consolePage(browser, server.url, 'head24', 'head24-pass-1', { viewport: { width: 1024, height: 768 }, problems });
     contexts.push(opened.context);
     page = opened.page;
-    const [name, value] = client.cookie.split('=') as [string, string];
-    await opened.context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(String(e)));
     page.on('dialog', (d) => { void d.accept(); });
   }, 240_000);
   afterAll(async () => {
@@ -89,9 +84,10 @@ describe.skipIf(!run)('«Питание: режим» and «Календарь»
     const first = page.getByTestId(`cal-${tue}`);
     const second = page.getByTestId(`cal-${wed}`);
     await poll(() => first.getAttribute('aria-label')).toMatch(/учебный день$/);
-    await first.hover();
+    // Under a loaded CI the month's grid may still be settling: give the pointer time to find a stable cell.
+    await first.hover({ timeout: 45_000 });
     await page.mouse.down();
-    await second.hover();
+    await second.hover({ timeout: 45_000 });
     await page.mouse.up();
     await poll(() => second.getAttribute('aria-pressed')).toBe('true');
     await poll(() => first.getAttribute('aria-pressed')).toBe('true');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, consolePage, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
-import { addStaff, signIn } from '../server/admin-helpers.js';
+import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
 import { mealSittings } from '../../src/server/db/orders-schema.js';
 import { menuCycleDays, menuCycles } from '../../src/server/db/schema.js';
@@ -70,12 +70,9 @@ describe.skipIf(!run)('meals by order: the parent pre-orders, the teacher confir
   });
 
   it('the class teacher marks a pupil present and confirms Monday\'s order on a phone', async () => {
-    const client = await signIn(server.url, 'teacher7v', 'teacher7v-pass-1');
-    const { context, page } = await openPage(browser, { viewport: { width: 390, height: 844 } });
+    const { context, page } = await consolePage(browser, server.url, 'teacher7v', 'teacher7v-pass-1', { viewport: { width: 390, height: 844 } });
     contexts.push(context);
     track(page);
-    const [name, value] = client.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
     await page.goto(`${server.url}/admin/#/class-day`);
     await page.getByLabel('День:').fill(nextMonday);
     const card = page.getByTestId('class-pupil').filter({ hasText: SIDOROV.name });

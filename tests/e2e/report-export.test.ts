@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserAvailable, expectAccessible, launchBrowser, openPage, poll } from './harness.js';
+import { browserAvailable, consolePage, expectAccessible, launchBrowser, poll } from './harness.js';
 import { newTerminal, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
-import { addStaff, signIn } from '../server/admin-helpers.js';
+import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
 
@@ -49,13 +49,8 @@ describe.skipIf(!run)('console: a long export as a job on the server', () => {
   });
 
   async function pageAs(login: string, password: string): Promise<Page> {
-    const client = await signIn(server.url, login, password);
-    const opened = await openPage(browser, { viewport: { width: 1366, height: 900 } });
+    const opened = await consolePage(browser, server.url, login, password, { problems });
     context = opened.context;
-    const [name, value] = client.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
-    opened.page.setDefaultTimeout(15_000);
-    opened.page.on('pageerror', (e) => problems.push(String(e)));
     return opened.page;
   }
 

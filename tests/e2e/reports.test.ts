@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserAvailable, expectAccessible, launchBrowser, openPage, poll, screenshot } from './harness.js';
+import { browserAvailable, consolePage, expectAccessible, launchBrowser, poll, screenshot } from './harness.js';
 import { IVANOV, newTerminal, PIZZA, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
-import { addStaff, signIn } from '../server/admin-helpers.js';
+import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
 import { DEMO_SCHOOL } from '../../src/core/demo-school.js';
 import { sql } from 'drizzle-orm';
@@ -25,13 +25,8 @@ describe.skipIf(!run)('console reports: district control and reimbursement', () 
   const problems: string[] = [];
 
   async function pageAs(login: string, password: string): Promise<Page> {
-    const client = await signIn(server.url, login, password);
-    const { context, page } = await openPage(browser, { viewport: { width: 1366, height: 900 } });
+    const { context, page } = await consolePage(browser, server.url, login, password, { problems });
     contexts.push(context);
-    const [name, value] = client.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, domain: new URL(server.url).hostname, path: '/api/v1', httpOnly: true, sameSite: 'Strict' }]);
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => problems.push(String(e)));
     return page;
   }
 
