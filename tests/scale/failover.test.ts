@@ -139,9 +139,13 @@ for (const mode of ['synchronous', 'asynchronous'] as const) {
           const acked = Number(t.sqlite.prepare(`SELECT outbox_acked_seq FROM ledger_cursors WHERE id = 1`).pluck().get());
           return { terminalId: t.terminalId, uuids: t.localEntries().filter((e) => e.seq <= acked).map((e) => e.uuid) };
         });
-        // What the standby has of them (all it received is replayed first), before it is promoted.
+        // What the standby has of them (all it received is replayed first), before it is promoted. Synchronous:
+        // every acknowledged sale must be there once replayed. Asynchronous: the count only measures the loss (a
+        // replay still behind only makes it larger), so a slow replay on a loaded CI machine must not fail the run
+        // (it did once, after 10 s).
         await vi.waitFor(async () => expect((await one<{ ok: boolean }>(replica.url(),
-          'SELECT pg_last_wal_replay_lsn() >= coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) AS ok')).ok).toBe(true), { timeout: 10_000 });
+          'SELECT pg_last_wal_replay_lsn() >= coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) AS ok')).ok).toBe(true), { timeout: 30_000 })
+          .catch((e: unknown) => { if (mode === 'synchronous') throw e; });
         all = ackedAtCrash.flatMap((a) => a.uuids);
         const onStandby = Number((await one<{ n: string }>(replica.url(),
           `SELECT count(*) AS n FROM entry_ids WHERE uuid = ANY('{${all.join(',')}}'::text[])`)).n);
