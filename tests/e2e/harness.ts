@@ -176,3 +176,11 @@ export async function signInWithTotpEnrolment(page: Page, serverUrl: string, log
   await page.getByRole('button', { name: 'Подтвердить' }).click();
   await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
 }
+
+/** A downloaded XLSX read back with exceljs: each sheet by name, as rows of cell values (without exceljs's empty column 0). */
+export async function downloadedSheets(download: { path(): Promise<string> }): Promise<Record<string, unknown[][]>> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(readFileSync(await download.path()) as unknown as ArrayBuffer);
+  return Object.fromEntries(wb.worksheets.map((w) => [w.name, (w.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1))]));
+}

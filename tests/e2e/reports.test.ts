@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserAvailable, consolePage, expectAccessible, launchBrowser, poll, screenshot } from './harness.js';
+import { browserAvailable, consolePage, downloadedSheets, expectAccessible, launchBrowser, poll, screenshot } from './harness.js';
 import { IVANOV, newTerminal, PIZZA, startTestServer, type TestServer, type TestTerminal } from '../sync/harness.js';
 import { addStaff } from '../server/admin-helpers.js';
 import { ensureAdminUi } from '../../src/shell/ui-build.js';
@@ -78,13 +76,11 @@ describe.skipIf(!run)('console reports: district control and reimbursement', () 
     const link = page.getByRole('link', { name: /Скачать возмещение-.*\.xlsx/ });
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const file = await download.path();
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
-    const rows = (wb.getWorksheet('Возмещение')!.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1));
+    const sheets = await downloadedSheets(download);
+    const rows = sheets['Возмещение']!;
     expect(rows).toContainEqual([DEMO_SCHOOL.school.name, 'муниципальный бюджет', '1-4 классы', 1, 1, 1, 49.61, 49.61]);
     expect(rows.flat()).toContain('Итого к возмещению: 49,61 ₽');
-    const basis = (wb.getWorksheet('Основание')!.getSheetValues().filter(Boolean) as unknown[][]).map((r) => r.slice(1));
+    const basis = sheets['Основание']!;
     expect(basis.some((r) => r.includes('03А') && r.includes(49.61))).toBe(true);
     expect(problems).toEqual([]);
   });
